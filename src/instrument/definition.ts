@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ZCode } from './codes.js';
+import { ZCondition, uniqueCodes } from './question-types/base.js';
+import { ZQuestion, type TQuestion } from './question-types/index.js';
+import { ZLanguage, ZText } from './text.js';
+
+export const ZSection = z.strictObject({
+  code: ZCode,
+  title: ZText,
+  description: ZText.optional(),
+  showIf: ZCondition.optional(),
+  audiences: z.array(ZCode).min(1).optional(),
+  questions: z
+    .array(ZQuestion)
+    .min(1, 'must have at least 1 question')
+    .superRefine((questions, ctx) => uniqueCodes(questions, ctx, 'question')),
+});
+export type TSection = z.output<typeof ZSection>;
+
+/** A question set: which role groups answer the sections and questions marked for it. */
+export const ZAudience = z.strictObject({
+  code: ZCode,
+  label: ZText,
+  roleGroups: z.array(ZCode).min(1),
+});
+export type TAudience = z.output<typeof ZAudience>;
+
+/** One item feeding an index; scale answers score 0-100 by default, other questions need `scores`. */
+export const ZIndexItem = z.strictObject({
+  question: ZCode,
+  item: ZCode.optional(),
+  /** Score per option code, 0-100; options left out (such as "don't know") are not scored. */
+  scores: z.record(ZCode, z.number().min(0).max(100)).optional(),
+  /** Reverse the 0-100 score, for negatively worded statements. */
+  reverse: z.boolean().default(false),
+});
+export type TIndexItem = z.output<typeof ZIndexItem>;
+
+export const ZIndex = z.strictObject({
+  code: ZCode,
+  label: ZText,
+  /** engagement: share very + quite engaged and a 0-100 score; maturity: one of the six 0-100 dimensions. */
+  kind: z.enum(['engagement', 'maturity']),
+  items: z.array(ZIndexItem).min(1),
+});
+export type TIndex = z.output<typeof ZIndex>;
+
+export const ZDefinition = z.strictObject({
+  code: ZCode,
+  version: z.number().int().min(1),
+  title: ZText,
+  description: ZText.optional(),
+  languages: z
+    .array(ZLanguage)
+    .min(1)
+    .default(['en'])
+    .refine((langs) => langs.includes('en'), { message: 'must include "en"' }),
+  estimatedMinutes: z.number().int().min(1).max(120),
+  /** The questions that place a respondent in a segment; the role group question is required. */
+  segments: z.strictObject({ roleGroup: ZCode, directorate: ZCode.optional() }),
+  audiences: z.array(ZAudience).min(1).superRefine((list, ctx) => uniqueCodes(list, ctx, 'audience')),
+  /** Who is compared in the perception gap: role groups counted as leaders and as frontline. */
+  perceptionGap: z.strictObject({ leaders: z.array(ZCode).min(1), frontline: z.array(ZCode).min(1) }).optional(),
+  indices: z.array(ZIndex).default([]),
+  sections: z
+    .array(ZSection)
+    .min(1, 'must have at least 1 section')
+    .superRefine((sections, ctx) => uniqueCodes(sections, ctx, 'section')),
+});
+export type TDefinition = z.output<typeof ZDefinition>;
+
+export interface PlacedQuestion {
+  question: TQuestion;
+  section: TSection;
+  sectionIndex: number;
+  questionIndex: number;
+}
+
+/** Every question in definition order, with where it sits. */
+export function allQuestions(definition: TDefinition): PlacedQuestion[] {
+  return definition.sections.flatMap((section, sectionIndex) =>
+    section.questions.map((question, questionIndex) => ({ question, section, sectionIndex, questionIndex })),
+  );
+}
+
+export function findQuestion(definition: TDefinition, code: string): TQuestion | undefined {
+  return allQuestions(definition).find((p) => p.question.code === code)?.question;
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ZCode } from '../codes.js';
+import { ZText } from '../text.js';
+
+export const ZOption = z.strictObject({
+  code: ZCode,
+  label: ZText,
+  /** Numeric code used in SPSS and other coded exports; defaults to the option's position (1-based). */
+  value: z.number().int().min(0).max(999).optional(),
+  /** An option that cannot be combined with others in a multiple choice question, such as "None of these". */
+  exclusive: z.boolean().optional(),
+});
+export type TOption = z.output<typeof ZOption>;
+
+/** Show a question or section only when an earlier single-choice or scale answer is (or is not) one of the codes. */
+export const ZCondition = z
+  .strictObject({
+    question: ZCode,
+    item: ZCode.optional(),
+    anyOf: z.array(ZCode).min(1).optional(),
+    noneOf: z.array(ZCode).min(1).optional(),
+  })
+  .refine((c) => (c.anyOf === undefined) !== (c.noneOf === undefined), {
+    message: 'must have exactly one of anyOf or noneOf',
+  });
+export type TCondition = z.output<typeof ZCondition>;
+
+/** Links an item to a published national figure, so comparison is like for like. */
+export const ZReference = z.strictObject({
+  study: z.string().min(1),
+  statement: z.string().min(1),
+  /** For a matrix question, the item the figure compares with. */
+  item: ZCode.optional(),
+  /** The answers that together make up the published percentage (e.g. agree + strongly agree). */
+  counts: z.array(ZCode).min(1),
+});
+export type TReference = z.output<typeof ZReference>;
+
+export const questionBase = {
+  code: ZCode,
+  text: ZText,
+  hint: ZText.optional(),
+  required: z.boolean().default(true),
+  showIf: ZCondition.optional(),
+  audiences: z.array(ZCode).min(1).optional(),
+  references: z.array(ZReference).min(1).optional(),
+};
+
+export function uniqueCodes<T extends { code: string }>(list: T[], ctx: z.RefinementCtx, what: string) {
+  const seen = new Set<string>();
+  list.forEach((entry, index) => {
+    if (seen.has(entry.code)) {
+      ctx.addIssue({ code: 'custom', path: [index, 'code'], message: `duplicate ${what} code "${entry.code}"` });
+    }
+    seen.add(entry.code);
+  });
+}
+
+export const ZOptions = z
+  .array(ZOption)
+  .min(2, 'must list at least 2 options')
+  .superRefine((options, ctx) => uniqueCodes(options, ctx, 'option'));

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { ENGAGEMENT_SCALE } from '../scales.js';
+import { ZCode } from '../codes.js';
+import { ZText, localise } from '../text.js';
+import { questionBase, uniqueCodes } from './base.js';
+import { agreeOptions } from './scale.js';
+import { firstValue, type QuestionTypeModule } from './contract.js';
+
+export const ZMatrixItem = z.strictObject({ code: ZCode, text: ZText });
+
+export const ZMatrixQuestion = z.strictObject({
+  ...questionBase,
+  type: z.literal('matrix'),
+  scale: z.enum(['agree', 'engagement']),
+  dontKnow: z.boolean().default(true),
+  items: z
+    .array(ZMatrixItem)
+    .min(2, 'must list at least 2 items')
+    .superRefine((items, ctx) => uniqueCodes(items, ctx, 'item')),
+});
+export type TMatrixQuestion = z.output<typeof ZMatrixQuestion>;
+
+/** Each item of a matrix is its own radio group; its field name joins the codes with a double underscore. */
+export function matrixField(question: { code: string }, item: string): string {
+  return `${question.code}__${item}`;
+}
+
+export function matrixOptions(question: TMatrixQuestion) {
+  return question.scale === 'agree' ? agreeOptions(question.dontKnow) : ENGAGEMENT_SCALE;
+}
+
+export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, string>> = {
+  read(question, body) {
+    const options = matrixOptions(question);
+    const answer: Record<string, string> = {};
+    for (const item of question.items) {
+      const value = firstValue(body[matrixField(question, item.code)]);
+      if (value === '') continue;
+      if (!options.some((o) => o.code === value)) {
+        return { kind: 'error', error: { field: matrixField(question, item.code), code: 'invalid_option' } };
+      }
+      answer[item.code] = value;
+    }
+    const answered = Object.keys(answer).length;
+    if (answered === 0) return { kind: 'empty' };
+    // A required matrix needs every row; an optional one may be left partly blank.
+    const missing = question.items.find((item) => answer[item.code] === undefined);
+    if (question.required && missing) {
+      return {
+        kind: 'error',
+        error: { field: matrixField(question, missing.code), code: 'matrix_incomplete' },
+      };
+    }
+    return { kind: 'answer', value: answer };
+  },
+  formValues: (question, answer) =>
+    Object.fromEntries(Object.entries(answer).map(([item, value]) => [matrixField(question, item), value])),
+  summarise(question, answer, lang) {
+    const options = matrixOptions(question);
+    return question.items
+      .filter((item) => answer[item.code] !== undefined)
+      .map((item) => {
+        const option = options.find((o) => o.code === answer[item.code]);
+        return `${localise(item.text, lang)}: ${option ? localise(option.label, lang) : answer[item.code]}`;
+      });
+  },
+  closedVariables: (question) =>
+    question.items.map((item) => ({ item: item.code, options: matrixOptions(question), multiple: false })),
+};

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ZText } from '../text.js';
+import { questionBase } from './base.js';
+import { firstValue, type QuestionTypeModule, type ReadResult } from './contract.js';
+
+export const ZNumberQuestion = z
+  .strictObject({
+    ...questionBase,
+    type: z.literal('number'),
+    min: z.number(),
+    max: z.number(),
+    integer: z.boolean().default(true),
+    /** Shown after the box, e.g. "years". */
+    suffix: ZText.optional(),
+  })
+  .refine((q) => q.min < q.max, { message: 'min must be less than max', path: ['max'] });
+export type TNumberQuestion = z.output<typeof ZNumberQuestion>;
+
+export const numberType: QuestionTypeModule<TNumberQuestion, number> = {
+  read(question, body): ReadResult<number> {
+    // People type "1,200" or " 12 "; accept what a person would mean.
+    const raw = firstValue(body[question.code]).trim().replace(/,/g, '');
+    if (raw === '') return { kind: 'empty' };
+    if (!/^-?\d+(\.\d+)?$/.test(raw)) return { kind: 'error', error: { field: question.code, code: 'not_a_number' } };
+    const value = Number(raw);
+    if (question.integer && !Number.isInteger(value)) {
+      return { kind: 'error', error: { field: question.code, code: 'not_whole_number' } };
+    }
+    if (value < question.min) return { kind: 'error', error: { field: question.code, code: 'below_min', params: { min: question.min } } };
+    if (value > question.max) return { kind: 'error', error: { field: question.code, code: 'above_max', params: { max: question.max } } };
+    return { kind: 'answer', value };
+  },
+  formValues: (question, answer) => ({ [question.code]: String(answer) }),
+  summarise: (question, answer, lang) => [question.suffix ? `${answer} ${question.suffix[lang] ?? question.suffix.en}` : String(answer)],
+  closedVariables: () => [],
+};

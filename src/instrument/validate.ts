@@ -1,0 +1,257 @@
+import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ZDefinition, allQuestions, type TDefinition } from './definition.js';
+import { findFinding, loadPublishedFindings, type TPublishedFindings } from './published-findings.js';
+import { moduleFor, type TQuestion } from './question-types/index.js';
+import { matrixField } from './question-types/matrix.js';
+import { otherField } from './question-types/multiple.js';
+import type { TText } from './text.js';
+
+export interface DefinitionProblem {
+  /** Where the problem is, e.g. `sections[2].questions[4].options`. */
+  path: string;
+  /** 1-based line in the source file, where it can be found. */
+  line?: number;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; definition: TDefinition } | { ok: false; problems: DefinitionProblem[] };
+
+type Path = (string | number)[];
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    return out === '' ? String(key) : `${out}.${String(key)}`;
+  }, '');
+}
+
+/**
+ * Parses and validates a definition written in YAML or JSON (JSON is read by the YAML
+ * parser, so both get line numbers). Every problem is reported, not just the first.
+ */
+export function validateDefinitionText(text: string, findings: TPublishedFindings = loadPublishedFindings()): ValidationResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((error) => ({
+        path: '',
+        line: lineCounter.linePos(error.pos[0]).line,
+        message: `the file is not valid YAML or JSON: ${error.message.split('\n')[0]}`,
+      })),
+    };
+  }
+  const result = validateDefinition(doc.toJS(), findings);
+  if (result.ok) return result;
+  return { ok: false, problems: result.problems.map((problem) => ({ ...problem, line: lineOf(doc, lineCounter, problem) })) };
+}
+
+/** Validates an already-parsed definition object. */
+export function validateDefinition(input: unknown, findings: TPublishedFindings = loadPublishedFindings()): ValidationResult {
+  const parsed = ZDefinition.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map(zodProblem) };
+  }
+  const problems = crossCheck(parsed.data, findings);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, definition: parsed.data };
+}
+
+function zodProblem(issue: z.core.$ZodIssue): DefinitionProblem {
+  const path = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return { path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+  }
+  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type') {
+    return { path, message: 'unknown question type' };
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: 'is required' };
+  return { path, message: issue.message };
+}
+
+function lineOf(doc: Document, lineCounter: LineCounter, problem: DefinitionProblem): number | undefined {
+  const path = parsePath(problem.path);
+  // Walk up until a node exists: a missing field is reported at its parent.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function parsePath(path: string): Path {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] as string)));
+}
+
+/** Checks that need the whole definition: references between questions, audiences, indices, findings, translations. */
+function crossCheck(definition: TDefinition, findings: TPublishedFindings): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  const add = (path: Path, message: string) => problems.push({ path: formatPath(path), message });
+  const placed = allQuestions(definition);
+  const pathOf = (sectionIndex: number, questionIndex: number): Path => ['sections', sectionIndex, 'questions', questionIndex];
+  const byCode = new Map<string, { question: TQuestion; order: number; path: Path }>();
+
+  // Form field names must not collide across the whole definition.
+  const fields = new Map<string, string>();
+  placed.forEach(({ question, sectionIndex, questionIndex }, order) => {
+    const path = pathOf(sectionIndex, questionIndex);
+    if (byCode.has(question.code)) add([...path, 'code'], `duplicate question code "${question.code}" (also used in another section)`);
+    else byCode.set(question.code, { question, order, path });
+    const names = [question.code];
+    if (question.type === 'matrix') names.push(...question.items.map((item) => matrixField(question, item.code)));
+    if (question.type === 'multiple' && question.other) names.push(otherField(question));
+    for (const name of names) {
+      const owner = fields.get(name);
+      if (owner && owner !== question.code) add([...path, 'code'], `form field "${name}" clashes with question "${owner}"`);
+      fields.set(name, question.code);
+    }
+    if (question.type === 'single' || question.type === 'multiple') {
+      const values = question.options.map((o, i) => o.value ?? i + 1);
+      if (new Set(values).size !== values.length) add([...path, 'options'], 'option values must be unique');
+    }
+    if (question.type === 'multiple' && question.other && question.options.some((o) => o.code === question.other?.code)) {
+      add([...path, 'other', 'code'], `"${question.other.code}" is already an option code`);
+    }
+  });
+
+  const optionCodes = (question: TQuestion, item: string | undefined): string[] => {
+    const variables = moduleFor(question).closedVariables(question);
+    const variable = variables.find((v) => v.item === (item ?? ''));
+    return variable ? variable.options.map((o) => o.code) : [];
+  };
+
+  /** Checks a question reference (with optional matrix item) and returns the question when usable. */
+  const checkItemRef = (path: Path, code: string, item: string | undefined, before?: number): TQuestion | undefined => {
+    const target = byCode.get(code);
+    if (!target) {
+      add([...path, 'question'], `refers to unknown question "${code}"`);
+      return undefined;
+    }
+    if (before !== undefined && target.order >= before) {
+      add([...path, 'question'], `refers to "${code}", which is not asked before this point`);
+      return undefined;
+    }
+    if (target.question.type === 'matrix') {
+      if (item === undefined) add([...path, 'item'], `"${code}" is a matrix question, so an item is required`);
+      else if (!target.question.items.some((i) => i.code === item)) add([...path, 'item'], `"${code}" has no item "${item}"`);
+    } else if (item !== undefined) {
+      add([...path, 'item'], `"${code}" is not a matrix question, so it has no items`);
+    }
+    return target.question;
+  };
+
+  const checkCodes = (path: Path, codes: string[], allowed: string[], what: string) => {
+    codes.forEach((code, i) => {
+      if (!allowed.includes(code)) add([...path, i], `"${code}" is not ${what}`);
+    });
+  };
+
+  // Segments and audiences.
+  const role = byCode.get(definition.segments.roleGroup);
+  let roleCodes: string[] = [];
+  if (!role) add(['segments', 'roleGroup'], `refers to unknown question "${definition.segments.roleGroup}"`);
+  else if (role.question.type !== 'single') add(['segments', 'roleGroup'], 'must be a single choice question');
+  else {
+    roleCodes = role.question.options.map((o) => o.code);
+    if (role.path[1] !== 0) add(['segments', 'roleGroup'], 'must be asked in the first section');
+    if (!role.question.required) add([...role.path, 'required'], 'the role group question must be required');
+    if (role.question.showIf || role.question.audiences) add(role.path, 'the role group question must be asked of everyone');
+  }
+  if (definition.segments.directorate) {
+    const directorate = byCode.get(definition.segments.directorate);
+    if (!directorate) add(['segments', 'directorate'], `refers to unknown question "${definition.segments.directorate}"`);
+    else if (directorate.question.type !== 'single') add(['segments', 'directorate'], 'must be a single choice question');
+  }
+  const audienceOf = new Map<string, string>();
+  definition.audiences.forEach((audience, a) => {
+    checkCodes(['audiences', a, 'roleGroups'], audience.roleGroups, roleCodes, 'a role group option');
+    for (const group of audience.roleGroups) {
+      if (audienceOf.has(group)) add(['audiences', a, 'roleGroups'], `role group "${group}" is already in audience "${audienceOf.get(group)}"`);
+      audienceOf.set(group, audience.code);
+    }
+  });
+  if (role) {
+    for (const code of roleCodes) {
+      if (!audienceOf.has(code)) add(['audiences'], `role group "${code}" is not in any audience`);
+    }
+  }
+  const audienceCodes = definition.audiences.map((a) => a.code);
+  if (definition.perceptionGap) {
+    checkCodes(['perceptionGap', 'leaders'], definition.perceptionGap.leaders, roleCodes, 'a role group option');
+    checkCodes(['perceptionGap', 'frontline'], definition.perceptionGap.frontline, roleCodes, 'a role group option');
+  }
+
+  // Conditions, audiences and references on sections and questions.
+  const checkCondition = (path: Path, condition: NonNullable<TQuestion['showIf']>, before: number) => {
+    const target = checkItemRef(path, condition.question, condition.item, before);
+    if (!target) return;
+    if (target.type === 'number' || target.type === 'text' || target.type === 'multiple') {
+      add([...path, 'question'], `"${condition.question}" is a ${target.type} question; conditions can only use single choice or scale answers`);
+      return;
+    }
+    const allowed = optionCodes(target, condition.item);
+    const list = condition.anyOf ? 'anyOf' : 'noneOf';
+    checkCodes([...path, list], condition.anyOf ?? condition.noneOf ?? [], allowed, `an option of "${condition.question}"`);
+  };
+  let firstOrder = 0;
+  definition.sections.forEach((section, s) => {
+    if (section.showIf) checkCondition(['sections', s, 'showIf'], section.showIf, firstOrder);
+    if (section.audiences) checkCodes(['sections', s, 'audiences'], section.audiences, audienceCodes, 'an audience');
+    section.questions.forEach((question, q) => {
+      const path = pathOf(s, q);
+      if (question.showIf) checkCondition([...path, 'showIf'], question.showIf, firstOrder + q);
+      if (question.audiences) checkCodes([...path, 'audiences'], question.audiences, audienceCodes, 'an audience');
+      question.references?.forEach((reference, r) => {
+        const refPath = [...path, 'references', r];
+        if (!findFinding(findings, reference.study, reference.statement)) {
+          const known = findings.studies.some((st) => st.id === reference.study);
+          add(refPath, known ? `study "${reference.study}" has no finding "${reference.statement}"` : `unknown study "${reference.study}"`);
+        }
+        const target = checkItemRef(refPath, question.code, reference.item);
+        if (target) checkCodes([...refPath, 'counts'], reference.counts, optionCodes(target, reference.item), `an option of "${question.code}"`);
+      });
+    });
+    firstOrder += section.questions.length;
+  });
+
+  // Indices.
+  definition.indices.forEach((index, x) => {
+    index.items.forEach((item, i) => {
+      const path = ['indices', x, 'items', i];
+      const target = checkItemRef(path, item.question, item.item);
+      if (!target) return;
+      const scaled = target.type === 'agree' || target.type === 'engagement' || target.type === 'matrix';
+      if (index.kind === 'engagement' && !(target.type === 'engagement' || (target.type === 'matrix' && target.scale === 'engagement'))) {
+        add([...path, 'question'], 'an engagement index can only use engagement scale questions');
+      }
+      if (item.scores) checkCodes([...path, 'scores'], Object.keys(item.scores), optionCodes(target, item.item), `an option of "${item.question}"`);
+      else if (!scaled) add([...path, 'scores'], `"${item.question}" is not a scale question, so scores are required`);
+    });
+  });
+
+  // Translations: every string must exist in every declared language.
+  for (const lang of definition.languages) {
+    for (const { path, text } of texts(definition)) {
+      if (text[lang] === undefined) add(path, `missing the "${lang}" translation`);
+    }
+  }
+  return problems;
+}
+
+function* texts(value: unknown, path: Path = []): Generator<{ path: Path; text: TText }> {
+  if (Array.isArray(value)) {
+    for (const [i, entry] of value.entries()) yield* texts(entry, [...path, i]);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  for (const key of ['text', 'label', 'title', 'description', 'hint', 'suffix']) {
+    const text = record[key];
+    if (text && typeof text === 'object' && 'en' in text) yield { path: [...path, key], text: text as TText };
+  }
+  for (const [key, entry] of Object.entries(record)) {
+    if (!['text', 'label', 'title', 'description', 'hint', 'suffix'].includes(key)) yield* texts(entry, [...path, key]);
+  }
+}
+
