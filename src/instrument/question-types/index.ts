@@ -42,3 +42,6 @@ export type AnswerValue = AnswerOf<QuestionType>;
 export function moduleFor(question: TQuestion): QuestionTypeModule<TQuestion, AnswerValue> {
   return questionTypes[question.type] as unknown as QuestionTypeModule<TQuestion, AnswerValue>;
 }
+
+/** A respondent's answers, keyed by question code; questions not answered (or not shown) are absent. */
+export type Answers = Record<string, AnswerValue>;
