@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { migrate, openStorage } from '../../src/storage/db.js';
+import { POSTGRES_SKIP_REASON, freshPostgres, freshSqlite, postgresUrl } from './targets.js';
+
+const backends = [
+  { name: 'SQLite', target: async () => freshSqlite(), skip: false },
+  { name: `PostgreSQL${postgresUrl ? '' : ` (${POSTGRES_SKIP_REASON})`}`, target: freshPostgres, skip: !postgresUrl },
+];
+
+describe.each(backends)('migrations on $name', ({ target, skip }) => {
+  it.skipIf(skip)('create every table, and running them again changes nothing', async () => {
+    const storage = openStorage(await target());
+    try {
+      await migrate(storage);
+      await migrate(storage);
+      const tables = (await storage.db.introspection.getTables()).map((t) => t.name).sort();
+      expect(tables).toEqual(
+        ['answer_session', 'answered_count', 'cell_count', 'instrument_version', 'numeric_sum', 'option_count', 'organisation', 'response', 'submission_key', 'survey'],
+      );
+      const responseColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'response')!.columns.map((c) => c.name);
+      // Anonymity: nothing that could identify a respondent or the time they answered.
+      expect(responseColumns.sort()).toEqual(['answers', 'directorate', 'id', 'instrument_version_id', 'role_group', 'submitted_on', 'survey_id']);
+    } finally {
+      await storage.close();
+    }
+  });
+});
