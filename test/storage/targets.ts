@@ -12,15 +12,19 @@ export function freshSqlite(): DatabaseTarget {
   return { kind: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'sounding-db-')), 'test.sqlite') };
 }
 
-/** A fresh, empty schema in the test database for each test file, so files can run in parallel. */
+/**
+ * A fresh, empty database on the test server for each test, so test files can run in
+ * parallel (a schema per test is not enough: Kysely's migrator looks for its own tables
+ * across schemas).
+ */
 export async function freshPostgres(): Promise<DatabaseTarget> {
   if (!postgresUrl) throw new Error(POSTGRES_SKIP_REASON);
-  const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const name = `sounding_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
-  await client.query(`create schema ${schema}`);
+  await client.query(`create database ${name}`);
   await client.end();
   const url = new URL(postgresUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  url.pathname = `/${name}`;
   return { kind: 'postgres', url: url.toString() };
 }

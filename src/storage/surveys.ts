@@ -1,0 +1,54 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { TDefinition } from '../instrument/definition.js';
+import type { Database } from './schema.js';
+
+export async function createOrganisation(
+  db: Kysely<Database>,
+  organisation: { name: string; type: string; nation: string; region: string },
+): Promise<string> {
+  const id = randomUUID();
+  await db.insertInto('organisation').values({ id, ...organisation }).execute();
+  return id;
+}
+
+/** Publishing freezes a definition: the same definition always maps to the same immutable version. */
+export async function publishInstrument(db: Kysely<Database>, definition: TDefinition): Promise<string> {
+  const json = JSON.stringify(definition);
+  const checksum = createHash('sha256').update(json).digest('hex');
+  const existing = await db.selectFrom('instrument_version').select('id').where('checksum', '=', checksum).executeTakeFirst();
+  if (existing) return existing.id;
+  const id = randomUUID();
+  await db
+    .insertInto('instrument_version')
+    .values({ id, code: definition.code, version: definition.version, checksum, definition: json })
+    .onConflict((oc) => oc.column('checksum').doNothing())
+    .execute();
+  const stored = await db.selectFrom('instrument_version').select('id').where('checksum', '=', checksum).executeTakeFirstOrThrow();
+  return stored.id;
+}
+
+export async function createSurvey(
+  db: Kysely<Database>,
+  survey: { organisationId: string; instrumentVersionId: string; title: string; suppressionThreshold?: number },
+): Promise<{ id: string; slug: string }> {
+  const id = randomUUID();
+  // 10 random bytes, base32-like: short enough to type, too many to guess.
+  const slug = randomBytes(10).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+  await db
+    .insertInto('survey')
+    .values({
+      id,
+      organisation_id: survey.organisationId,
+      instrument_version_id: survey.instrumentVersionId,
+      title: survey.title,
+      slug,
+      state: 'draft',
+      opens_on: null,
+      closes_on: null,
+      suppression_threshold: Math.max(5, survey.suppressionThreshold ?? 10),
+      previous_survey_id: null,
+    })
+    .execute();
+  return { id, slug };
+}
