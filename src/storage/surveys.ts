@@ -52,3 +52,41 @@ export async function createSurvey(
     .execute();
   return { id, slug };
 }
+
+export interface SurveyWithDefinition {
+  id: string;
+  slug: string;
+  title: string;
+  state: 'draft' | 'open' | 'closed';
+  suppressionThreshold: number;
+  instrumentVersionId: string;
+  definition: TDefinition;
+}
+
+/** Loads a survey by its public link; the definition is the frozen version it was opened with. */
+export async function findSurveyBySlug(db: Kysely<Database>, slug: string): Promise<SurveyWithDefinition | undefined> {
+  const row = await db
+    .selectFrom('survey')
+    .innerJoin('instrument_version', 'instrument_version.id', 'survey.instrument_version_id')
+    .select(['survey.id', 'survey.slug', 'survey.title', 'survey.state', 'survey.suppression_threshold', 'survey.instrument_version_id', 'instrument_version.definition'])
+    .where('survey.slug', '=', slug)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    state: row.state,
+    suppressionThreshold: row.suppression_threshold,
+    instrumentVersionId: row.instrument_version_id,
+    definition: JSON.parse(row.definition) as TDefinition,
+  };
+}
+
+export async function setSurveyState(db: Kysely<Database>, id: string, state: 'open' | 'closed', on: string): Promise<void> {
+  await db
+    .updateTable('survey')
+    .set(state === 'open' ? { state, opens_on: on } : { state, closes_on: on })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,94 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Answers } from '../instrument/question-types/index.js';
+import type { FormBody } from '../instrument/question-types/contract.js';
+import type { TSection } from '../instrument/definition.js';
+import {
+  findAnswerSession,
+  isSubmitted,
+  hashSecret,
+  resumeWithCode,
+  saveAnswers,
+  setResumeCode,
+  startAnswerSession,
+  type AnswerSession,
+} from '../storage/answer-sessions.js';
+import { submitResponse, type SubmitOutcome } from '../storage/responses.js';
+import type { Database } from '../storage/schema.js';
+import type { SurveyWithDefinition } from '../storage/surveys.js';
+import { readSection, type SectionResult } from './answer-form.js';
+import { firstIncompleteSection, keepShownAnswers, nextSection } from './journey.js';
+import { tally } from './tally.js';
+
+/** Unfinished answers are kept for 30 days, then forgotten. */
+const SESSION_DAYS = 30;
+/** Letters and digits that cannot be mistaken for each other when read aloud or written down. */
+const RESUME_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+export function today(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function newResumeCode(): string {
+  return Array.from({ length: 8 }, () => RESUME_ALPHABET[randomInt(RESUME_ALPHABET.length)]).join('');
+}
+
+/** Accepts a code as people type it: any case, with spaces or dashes. */
+export function normaliseResumeCode(input: string): string {
+  return input.toUpperCase().replace(/[\s-]/g, '');
+}
+
+export function createRespondentService(db: Kysely<Database>) {
+  return {
+    async start(survey: SurveyWithDefinition): Promise<string> {
+      const token = newToken();
+      const expires = new Date(Date.now() + SESSION_DAYS * 86_400_000);
+      await startAnswerSession(db, token, survey.id, today(expires));
+      return token;
+    },
+
+    session: (survey: SurveyWithDefinition, token: string) => findAnswerSession(db, token, survey.id),
+
+    hasSubmitted: (token: string) => isSubmitted(db, hashSecret(token)),
+
+    async answerSection(survey: SurveyWithDefinition, session: AnswerSession, section: TSection, body: FormBody): Promise<SectionResult & { next?: TSection }> {
+      const result = readSection(survey.definition, section, body, session.answers);
+      if (!result.ok) return result;
+      await saveAnswers(db, session.key, result.answers);
+      return { ...result, next: nextSection(survey.definition, section.code, result.answers) };
+    },
+
+    async saveForLater(session: AnswerSession): Promise<string> {
+      const code = newResumeCode();
+      await setResumeCode(db, session.key, code);
+      return code;
+    },
+
+    async resume(survey: SurveyWithDefinition, code: string): Promise<string | undefined> {
+      const token = newToken();
+      return (await resumeWithCode(db, survey.id, normaliseResumeCode(code), token)) ? token : undefined;
+    },
+
+    /** Submits, unless a required question is still unanswered (then returns that section). */
+    async submit(survey: SurveyWithDefinition, session: AnswerSession): Promise<SubmitOutcome | { incomplete: TSection }> {
+      const answers: Answers = keepShownAnswers(survey.definition, session.answers);
+      const incomplete = firstIncompleteSection(survey.definition, answers);
+      if (incomplete) return { incomplete };
+      const { roleGroup, directorate } = survey.definition.segments;
+      return submitResponse(db, session.key, {
+        surveyId: survey.id,
+        instrumentVersionId: survey.instrumentVersionId,
+        roleGroup: String(answers[roleGroup]),
+        directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
+        submittedOn: today(),
+        answers,
+        tally: tally(survey.definition, answers),
+      });
+    },
+  };
+}
+export type RespondentService = ReturnType<typeof createRespondentService>;
