@@ -50,7 +50,8 @@ export function validateDefinitionText(text: string, findings: TPublishedFinding
 
 /** Validates an already-parsed definition object. */
 export function validateDefinition(input: unknown, findings: TPublishedFindings = loadPublishedFindings()): ValidationResult {
-  const parsed = ZDefinition.safeParse(input);
+  // reportInput keeps `issue.input`, which zodProblem needs to tell a missing field from a wrong type.
+  const parsed = ZDefinition.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.map(zodProblem) };
   }
@@ -66,7 +67,8 @@ function zodProblem(issue: z.core.$ZodIssue): DefinitionProblem {
   if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type') {
     return { path, message: 'unknown question type' };
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: 'is required' };
+  // A missing text field (title, text, label) fails the string-or-object union rather than a type check.
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return { path, message: 'is required' };
   return { path, message: issue.message };
 }
 
