@@ -64,12 +64,20 @@ export interface SurveyWithDefinition {
 }
 
 /** Loads a survey by its public link; the definition is the frozen version it was opened with. */
-export async function findSurveyBySlug(db: Kysely<Database>, slug: string): Promise<SurveyWithDefinition | undefined> {
+export function findSurveyBySlug(db: Kysely<Database>, slug: string): Promise<SurveyWithDefinition | undefined> {
+  return findSurvey(db, 'slug', slug);
+}
+
+export function findSurveyById(db: Kysely<Database>, id: string): Promise<SurveyWithDefinition | undefined> {
+  return findSurvey(db, 'id', id);
+}
+
+async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string): Promise<SurveyWithDefinition | undefined> {
   const row = await db
     .selectFrom('survey')
     .innerJoin('instrument_version', 'instrument_version.id', 'survey.instrument_version_id')
     .select(['survey.id', 'survey.slug', 'survey.title', 'survey.state', 'survey.suppression_threshold', 'survey.instrument_version_id', 'instrument_version.definition'])
-    .where('survey.slug', '=', slug)
+    .where(`survey.${by}`, '=', value)
     .executeTakeFirst();
   if (!row) return undefined;
   return {

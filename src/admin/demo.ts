@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import type { Kysely } from 'kysely';
+import type { TDefinition } from '../instrument/definition.js';
+import { validateDefinitionText } from '../instrument/validate.js';
+import { seededRandom, syntheticAnswers } from '../fieldwork/synthetic.js';
+import { tally } from '../fieldwork/tally.js';
+import { today } from '../fieldwork/respondent.js';
+import { submitResponse } from '../storage/responses.js';
+import type { Database } from '../storage/schema.js';
+import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../storage/surveys.js';
+import { randomUUID } from 'node:crypto';
+
+export const STANDARD_INSTRUMENT_PATH = new URL('../../instruments/digital-readiness.yaml', import.meta.url);
+
+export function loadInstrumentFile(path: string | URL): TDefinition {
+  const result = validateDefinitionText(readFileSync(path, 'utf8'));
+  if (!result.ok) {
+    throw new Error(`${String(path)} is not a valid definition:\n${result.problems.map((p) => `  line ${p.line ?? '?'}: ${p.path}: ${p.message}`).join('\n')}`);
+  }
+  return result.definition;
+}
+
+/** Adds synthetic completed responses through the same submission path as real ones. */
+export async function generateResponses(
+  db: Kysely<Database>,
+  survey: { id: string; instrumentVersionId: string; definition: TDefinition },
+  count: number,
+  seed = 1,
+): Promise<void> {
+  const random = seededRandom(seed);
+  const { roleGroup, directorate } = survey.definition.segments;
+  for (let i = 0; i < count; i++) {
+    const answers = syntheticAnswers(survey.definition, random);
+    await submitResponse(db, `synthetic:${randomUUID()}`, {
+      surveyId: survey.id,
+      instrumentVersionId: survey.instrumentVersionId,
+      roleGroup: String(answers[roleGroup]),
+      directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
+      submittedOn: today(),
+      answers,
+      tally: tally(survey.definition, answers),
+    });
+  }
+}
+
+/** On a new, empty database: a demo council with an open survey and realistic answers, so results show at once. */
+export async function seedDemoIfEmpty(db: Kysely<Database>, responses = 600): Promise<{ slug: string; id: string } | undefined> {
+  if ((await db.selectFrom('organisation').select('id').limit(1).execute()).length > 0) return undefined;
+  const definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
+  const organisationId = await createOrganisation(db, { name: 'Demo Borough Council', type: 'unitary', nation: 'England', region: 'North West' });
+  const instrumentVersionId = await publishInstrument(db, definition);
+  const survey = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2026' });
+  await setSurveyState(db, survey.id, 'open', today());
+  await generateResponses(db, { id: survey.id, instrumentVersionId, definition }, responses);
+  return survey;
+}

@@ -1,0 +1,282 @@
+/**
+ * Anonymity protection. Every figure analysis publishes passes through here:
+ *
+ * - primary suppression: any figure computed from fewer respondents than the threshold
+ *   (default 10, never below 5) is hidden;
+ * - secondary suppression: more figures are hidden until no hidden figure can be worked out
+ *   from the published ones, by subtraction or by any other linear combination of published
+ *   totals, groups and cells (row, column, "group vs rest" and leaders/frontline views), and
+ *   until every published total less its published parts covers at least the threshold.
+ *
+ * A hidden figure is represented by `{ shown: false, reason }` with no numbers at all, so a
+ * page, chart, export or API answer built from the result cannot leak it.
+ */
+
+export const DEFAULT_THRESHOLD = 10;
+export const MIN_THRESHOLD = 5;
+
+export type SuppressionReason = 'below_threshold' | 'secondary';
+
+export type Suppressed = { shown: false; reason: SuppressionReason };
+export type Suppressible<T> = { shown: true; value: T } | Suppressed;
+
+export type CellStatus = 'shown' | 'primary' | 'secondary';
+
+/** Checks a configured threshold: a whole number, never below 5. */
+export function checkThreshold(threshold: number = DEFAULT_THRESHOLD): number {
+  if (!Number.isInteger(threshold) || threshold < MIN_THRESHOLD) {
+    throw new RangeError(`the suppression threshold must be a whole number of at least ${MIN_THRESHOLD} (got ${threshold})`);
+  }
+  return threshold;
+}
+
+/** Publishes a value only when its status allows; the value is not even computed otherwise. */
+export function reveal<T>(status: CellStatus, value: () => T): Suppressible<T> {
+  if (status === 'shown') return { shown: true, value: value() };
+  return { shown: false, reason: status === 'primary' ? 'below_threshold' : 'secondary' };
+}
+
+export function suppressedAs(reason: SuppressionReason): Suppressed {
+  return { shown: false, reason };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The general problem: figures, each computed from `base` respondents, linked by sums.
+
+export interface SuppressionProblem {
+  /** Every figure that may be published: its base (respondents) and the cost of hiding it. */
+  cells: readonly { base: number; cost: number }[];
+  /** The counts behind `total` are the sums of the counts behind `parts`. */
+  relations: readonly { total: number; parts: readonly number[] }[];
+  threshold: number;
+}
+
+const EPS = 1e-9;
+
+/**
+ * Decides which figures to hide. Cells with base 0 are hidden (primary) but treated as known
+ * to everyone (a structural zero protects nothing), so they never count as cover for others.
+ * Secondary suppression is greedy: it adds the hidden figure with the lowest cost (preferring
+ * figures that do not themselves become derivable) until (a) no hidden figure is uniquely
+ * determined by the linear system of published figures, checked exactly by row reduction, and
+ * (b) in every relation whose total is published, the hidden parts together cover at least
+ * `threshold` respondents (so "total minus shown groups" never reveals a small group).
+ */
+export function suppressCells(problem: SuppressionProblem): CellStatus[] {
+  const threshold = checkThreshold(problem.threshold);
+  const { cells, relations } = problem;
+  const status: CellStatus[] = cells.map((c) => (c.base < threshold ? 'primary' : 'shown'));
+  const unknown = (i: number) => status[i] !== 'shown' && (cells[i]?.base ?? 0) > 0;
+  const membersOf: number[][] = cells.map(() => []);
+  relations.forEach((rel, r) => {
+    membersOf[rel.total]?.push(r);
+    for (const p of rel.parts) membersOf[p]?.push(r);
+  });
+  const members = (rel: SuppressionProblem['relations'][number]) => [rel.total, ...rel.parts];
+  const unknownCount = (r: number) => members(relations[r]!).filter(unknown).length;
+  const score = (i: number) => {
+    const singletons = (membersOf[i] ?? []).filter((r) => unknownCount(r) === 0).length;
+    return (cells[i]?.cost ?? 0) * (1 + 2 * singletons);
+  };
+  const cheapest = (candidates: Iterable<number>): number | undefined => {
+    let best: number | undefined;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (const i of candidates) {
+      if (status[i] !== 'shown' || !((cells[i]?.base ?? 0) > 0)) continue;
+      const s = score(i);
+      if (s < bestScore || (s === bestScore && best !== undefined && i < best)) {
+        best = i;
+        bestScore = s;
+      }
+    }
+    return best;
+  };
+
+  for (let guard = 0; guard <= cells.length + 1; guard++) {
+    // (a) hidden parts of a published total must together cover the threshold.
+    const thin = relations.find((rel) => {
+      if (status[rel.total] !== 'shown') return false;
+      const hidden = rel.parts.filter(unknown);
+      if (hidden.length === 0) return false;
+      return hidden.reduce((s, p) => s + (cells[p]?.base ?? 0), 0) < threshold;
+    });
+    if (thin) {
+      const pick = cheapest(thin.parts) ?? thin.total;
+      status[pick] = 'secondary';
+      continue;
+    }
+    // (b) no hidden figure may be uniquely determined.
+    const determined = determinedUnknowns(cells.length, relations, unknown);
+    if (determined.length === 0) break;
+    const candidates = new Set<number>();
+    for (const d of determined) for (const r of membersOf[d] ?? []) for (const m of members(relations[r]!)) candidates.add(m);
+    const pick = cheapest(candidates);
+    if (pick === undefined) break; // cannot happen: a determined hidden figure always has a shown neighbour
+    status[pick] = 'secondary';
+  }
+  return status;
+}
+
+/**
+ * The hidden figures that the published ones determine: unknowns x, relations
+ * total − Σ parts = 0 with published values moved to the right-hand side; an unknown is
+ * determined exactly when its unit vector lies in the row space, i.e. when its row of the
+ * reduced row echelon form has no entry in any free column.
+ */
+export function determinedUnknowns(
+  size: number,
+  relations: SuppressionProblem['relations'],
+  unknown: (i: number) => boolean,
+): number[] {
+  const columns: number[] = [];
+  const columnOf = new Map<number, number>();
+  for (let i = 0; i < size; i++) {
+    if (unknown(i)) {
+      columnOf.set(i, columns.length);
+      columns.push(i);
+    }
+  }
+  const k = columns.length;
+  if (k === 0) return [];
+  const rows: Float64Array[] = [];
+  for (const rel of relations) {
+    const row = new Float64Array(k);
+    let any = false;
+    const add = (cell: number, coefficient: number) => {
+      const c = columnOf.get(cell);
+      if (c === undefined) return;
+      row[c] = (row[c] ?? 0) + coefficient;
+      any = true;
+    };
+    add(rel.total, 1);
+    for (const p of rel.parts) add(p, -1);
+    if (any) rows.push(row);
+  }
+  const pivots: { row: number; col: number }[] = [];
+  let r = 0;
+  for (let col = 0; col < k && r < rows.length; col++) {
+    let best = r;
+    for (let i = r + 1; i < rows.length; i++) if (Math.abs(rows[i]![col]!) > Math.abs(rows[best]![col]!)) best = i;
+    if (Math.abs(rows[best]![col]!) < EPS) continue;
+    [rows[r], rows[best]] = [rows[best]!, rows[r]!];
+    const pivotRow = rows[r]!;
+    const pv = pivotRow[col]!;
+    for (let j = col; j < k; j++) pivotRow[j]! /= pv;
+    for (let i = 0; i < rows.length; i++) {
+      if (i === r) continue;
+      const row = rows[i]!;
+      const f = row[col]!;
+      if (Math.abs(f) < EPS) continue;
+      for (let j = col; j < k; j++) row[j]! -= f * pivotRow[j]!;
+    }
+    pivots.push({ row: r, col });
+    r++;
+  }
+  const isPivot = new Uint8Array(k);
+  for (const p of pivots) isPivot[p.col] = 1;
+  const determined: number[] = [];
+  for (const p of pivots) {
+    const row = rows[p.row]!;
+    let free = false;
+    for (let j = 0; j < k; j++) {
+      if (!isPivot[j] && Math.abs(row[j]!) > EPS) {
+        free = true;
+        break;
+      }
+    }
+    if (!free) determined.push(columns[p.col]!);
+  }
+  return determined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The segment grid: role group × directorate cells, their margins, the total, and the
+// leaders/frontline aggregates of the perception gap.
+
+export interface SegmentGrid {
+  roleGroups: readonly string[];
+  /** Directorate codes, '' for "not stated"; a single entry means there is no directorate dimension. */
+  directorates: readonly string[];
+  /** Base of a cell (respondents a figure for that cell is computed from). */
+  base: (roleGroup: string, directorate: string) => number;
+  /** Extra published groups made of whole role groups (leaders and frontline). */
+  aggregates?: readonly { id: string; roleGroups: readonly string[] }[];
+}
+
+export interface SegmentSuppression {
+  total: CellStatus;
+  roleGroups: ReadonlyMap<string, CellStatus>;
+  directorates: ReadonlyMap<string, CellStatus>;
+  /** Role group × directorate cells, keyed by `cellKey`; empty when there is no directorate dimension. */
+  cells: ReadonlyMap<string, CellStatus>;
+  aggregates: ReadonlyMap<string, CellStatus>;
+}
+
+export function cellKey(roleGroup: string, directorate: string): string {
+  return `${roleGroup}\u0000${directorate}`;
+}
+
+/**
+ * Priorities when a figure must be hidden to protect another: inner cells go first, then
+ * directorates, then role groups, then the leaders/frontline aggregates (the perception gap is a
+ * headline), and the total last. The cost grows with the base, so smaller groups go first.
+ * The pattern depends only on the data, never on which views are asked for, so two outputs
+ * of the same survey can never be combined to undo it.
+ */
+const COST = { cell: 1, directorate: 100, roleGroup: 1_000, aggregate: 10_000, total: 1_000_000 } as const;
+
+/** Suppression for one variable over the whole segment grid (every view at once). */
+export function suppressSegments(grid: SegmentGrid, threshold: number): SegmentSuppression {
+  const { roleGroups, directorates } = grid;
+  const crossed = directorates.length > 1;
+  const cells: { base: number; cost: number }[] = [];
+  const relations: { total: number; parts: number[] }[] = [];
+  const add = (base: number, weight: number) => cells.push({ base, cost: weight * (base + 1) }) - 1;
+  const inner = roleGroups.map((r) => directorates.map((d) => grid.base(r, d)));
+  const roleBase = inner.map((row) => row.reduce((s, v) => s + v, 0));
+  const dirBase = directorates.map((_, j) => inner.reduce((s, row) => s + (row[j] ?? 0), 0));
+  const totalBase = roleBase.reduce((s, v) => s + v, 0);
+
+  const total = add(totalBase, COST.total);
+  const roleIds = roleBase.map((b) => add(b, COST.roleGroup));
+  relations.push({ total, parts: roleIds });
+  let dirIds: number[] = [];
+  const cellIds: number[][] = [];
+  if (crossed) {
+    dirIds = dirBase.map((b) => add(b, COST.directorate));
+    relations.push({ total, parts: dirIds });
+    inner.forEach((row, i) => cellIds.push(row.map((b) => add(b, COST.cell))));
+    roleIds.forEach((id, i) => relations.push({ total: id, parts: cellIds[i]! }));
+    dirIds.forEach((id, j) => relations.push({ total: id, parts: cellIds.map((row) => row[j]!) }));
+  }
+  const aggregateIds = (grid.aggregates ?? []).map((agg) => {
+    const parts = agg.roleGroups.map((code) => roleGroups.indexOf(code)).filter((i) => i >= 0);
+    const id = add(
+      parts.reduce((s, i) => s + (roleBase[i] ?? 0), 0),
+      COST.aggregate,
+    );
+    relations.push({ total: id, parts: parts.map((i) => roleIds[i]!) });
+    return id;
+  });
+
+  const status = suppressCells({ cells, relations, threshold });
+  return {
+    total: status[total]!,
+    roleGroups: new Map(roleGroups.map((r, i) => [r, status[roleIds[i]!]!])),
+    directorates: crossed
+      ? new Map(directorates.map((d, j) => [d, status[dirIds[j]!]!]))
+      : new Map(directorates.map((d) => [d, status[total]!])),
+    cells: crossed
+      ? new Map(roleGroups.flatMap((r, i) => directorates.map((d, j) => [cellKey(r, d), status[cellIds[i]![j]!]!] as const)))
+      : new Map(),
+    aggregates: new Map((grid.aggregates ?? []).map((agg, k) => [agg.id, status[aggregateIds[k]!]!])),
+  };
+}
+
+/**
+ * Whether respondents' free text may be shown for a group: only when the group's count of
+ * responses is itself published (at least the threshold, and not hidden to protect another).
+ */
+export function freeTextAllowed(status: CellStatus): boolean {
+  return status === 'shown';
+}

@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import nunjucks from 'nunjucks';
+import { parse as parseQuery } from 'node:querystring';
+import type { Storage } from '../storage/db.js';
+import { localise } from '../instrument/text.js';
+import { respondRoutes } from './routes/respond.js';
+import { resultsRoutes } from './routes/results.js';
+import { homeRoutes } from './routes/home.js';
+
+const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
+// Works from src/web (tsx, tests) and dist/web (compiled): both sit two levels below the repo root.
+const viewsDir = fileURLToPath(new URL('../../src/web/views', import.meta.url));
+
+export interface AppOptions {
+  storage: Storage;
+  /** Mark cookies Secure (set when the app is served over TLS). */
+  secureCookies?: boolean;
+  logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    render(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
+  }
+}
+
+/** Builds the whole app from its dependencies; server.ts only listens, tests use inject. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 64 * 1024,
+    // Never log what a respondent typed: only method, URL and status.
+    disableRequestLogging: false,
+  });
+
+  const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: process.env.NODE_ENV === 'development' });
+  views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyCsrf, {
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies ?? false },
+    getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf,
+  });
+  // Repeated fields (checkboxes) arrive as arrays.
+  await app.register(fastifyFormbody, { parser: (body) => parseQuery(body) });
+  await app.register(fastifyStatic, { root: join(govukDist, 'govuk', 'assets'), prefix: '/assets/' });
+  await app.register(fastifyStatic, {
+    root: join(govukDist, 'govuk'),
+    prefix: '/govuk/',
+    decorateReply: false,
+    allowedPath: (path) => /^\/govuk-frontend\.min\.(css|js)$/.test(path),
+  });
+
+  await app.register(fastifyStatic, { root: fileURLToPath(new URL('../../src/web/public', import.meta.url)), prefix: '/static/', decorateReply: false });
+
+  app.decorateReply('render', function render(this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
+    const csrfToken = this.generateCsrf();
+    const html = views.render(template, { lang: 'en', csrfToken, ...context });
+    return this.status(status).type('text/html; charset=utf-8').send(html);
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.render('errors/not-found.njk', {}, 404));
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+      return reply.render('errors/expired.njk', {}, 403);
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'unhandled error');
+    // A 4xx from Fastify (body too large, malformed body) says what went wrong in plain words.
+    return reply.render('errors/problem.njk', { status, clientError: status < 500 ? error.message : undefined }, status);
+  });
+
+  await app.register(homeRoutes, { storage: options.storage });
+  await app.register(respondRoutes, { storage: options.storage, secureCookies: options.secureCookies ?? false });
+  await app.register(resultsRoutes, { storage: options.storage });
+  app.addHook('onClose', async () => options.storage.close());
+  return app;
+}

@@ -1,0 +1,124 @@
+import type { FormBody } from '../instrument/question-types/contract.js';
+import { allValues, firstValue } from '../instrument/question-types/contract.js';
+import type { TQuestion } from '../instrument/question-types/index.js';
+import { matrixField, matrixOptions } from '../instrument/question-types/matrix.js';
+import { multipleOptions, otherField } from '../instrument/question-types/multiple.js';
+import { agreeOptions } from '../instrument/question-types/scale.js';
+import { ENGAGEMENT_SCALE } from '../instrument/scales.js';
+import { localise, type TLanguage } from '../instrument/text.js';
+import type { TOption } from '../instrument/question-types/base.js';
+
+interface ErrorItem {
+  text: string;
+  field: string;
+}
+
+/**
+ * Parameters for the GOV.UK Frontend macros that render a question. Built here, typed,
+ * so the templates stay a thin list of macro calls.
+ */
+export type QuestionView =
+  | { macro: 'radios' | 'checkboxes' | 'input' | 'characterCount'; params: Record<string, unknown> }
+  | { macro: 'matrix'; legend: string; hint?: string; errorMessage?: { text: string }; rows: Record<string, unknown>[] };
+
+export function questionView(question: TQuestion, values: FormBody, errors: ErrorItem[], lang: TLanguage): QuestionView {
+  const text = (t: Parameters<typeof localise>[0] | undefined) => (t ? localise(t, lang) : undefined);
+  const errorFor = (field: string) => {
+    const error = errors.find((e) => e.field === field);
+    return error ? { text: error.text } : undefined;
+  };
+  const fieldset = { legend: { text: text(question.text), classes: 'govuk-fieldset__legend--m' } };
+  const hint = question.hint ? { text: text(question.hint) } : undefined;
+  const radios = (field: string, options: readonly TOption[], legend = fieldset) => ({
+    macro: 'radios' as const,
+    params: {
+      idPrefix: field,
+      name: field,
+      fieldset: legend,
+      hint,
+      errorMessage: errorFor(field),
+      value: firstValue(values[field]),
+      items: options.map((o) => ({ value: o.code, text: text(o.label) })),
+    },
+  });
+
+  switch (question.type) {
+    case 'single':
+      return radios(question.code, question.options);
+    case 'agree':
+      return radios(question.code, agreeOptions(question.dontKnow));
+    case 'engagement':
+      return radios(question.code, ENGAGEMENT_SCALE);
+    case 'multiple': {
+      const selected = allValues(values[question.code]);
+      return {
+        macro: 'checkboxes',
+        params: {
+          idPrefix: question.code,
+          name: question.code,
+          fieldset,
+          hint: { text: [text(question.hint), lang === 'cy' ? "Dewiswch bob un sy'n berthnasol" : 'Select all that apply'].filter(Boolean).join(' ') },
+          errorMessage: errorFor(question.code) ?? errorFor(otherField(question)),
+          values: selected,
+          items: multipleOptions(question).flatMap((o) => {
+            const item: Record<string, unknown> = { value: o.code, text: text(o.label) };
+            if (o.exclusive) item.behaviour = 'exclusive';
+            if (question.other && o.code === question.other.code) {
+              item.conditional = {
+                otherField: otherField(question),
+                otherLabel: lang === 'cy' ? 'Nodwch' : 'Please specify',
+                otherValue: firstValue(values[otherField(question)]),
+                otherError: errorFor(otherField(question)),
+              };
+            }
+            return o.exclusive ? [{ divider: lang === 'cy' ? 'neu' : 'or' }, item] : [item];
+          }),
+        },
+      };
+    }
+    case 'number':
+      return {
+        macro: 'input',
+        params: {
+          id: question.code,
+          name: question.code,
+          label: { text: text(question.text), classes: 'govuk-label--m', isPageHeading: false },
+          hint,
+          errorMessage: errorFor(question.code),
+          value: firstValue(values[question.code]),
+          inputmode: question.integer ? 'numeric' : 'decimal',
+          spellcheck: false,
+          classes: 'govuk-input--width-5',
+          suffix: question.suffix ? { text: text(question.suffix) } : undefined,
+        },
+      };
+    case 'text':
+      return {
+        macro: 'characterCount',
+        params: {
+          id: question.code,
+          name: question.code,
+          label: { text: text(question.text), classes: 'govuk-label--m' },
+          hint,
+          errorMessage: errorFor(question.code),
+          value: firstValue(values[question.code]),
+          maxlength: question.maxLength,
+        },
+      };
+    case 'matrix':
+      return {
+        macro: 'matrix',
+        legend: text(question.text) ?? '',
+        hint: text(question.hint),
+        errorMessage: question.items.map((item) => errorFor(matrixField(question, item.code))).find(Boolean),
+        rows: question.items.map((item) => ({
+          ...radios(matrixField(question, item.code), matrixOptions(question), {
+            legend: { text: text(item.text), classes: 'govuk-fieldset__legend--s' },
+          }).params,
+          // The question's hint is shown once above the statements, not on every row.
+          hint: undefined,
+          classes: 'govuk-radios--small',
+        })),
+      };
+  }
+}

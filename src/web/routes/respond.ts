@@ -1,0 +1,200 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { createRespondentService } from '../../fieldwork/respondent.js';
+import { firstIncompleteSection, previousSection, shownQuestions, shownSections } from '../../fieldwork/journey.js';
+import type { FormBody } from '../../instrument/question-types/contract.js';
+import { moduleFor, type Answers } from '../../instrument/question-types/index.js';
+import type { AnswerError } from '../../instrument/question-types/contract.js';
+import type { TSection } from '../../instrument/definition.js';
+import type { Storage } from '../../storage/db.js';
+import { findSurveyBySlug, type SurveyWithDefinition } from '../../storage/surveys.js';
+import { errorMessage } from '../messages.js';
+import { questionView } from '../question-view.js';
+
+const COOKIE = 'sounding_answers';
+const ZSlugParams = z.object({ slug: z.string().regex(/^[a-z0-9]{4,40}$/) });
+const ZSectionParams = ZSlugParams.extend({ section: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/) });
+const ZResumeBody = z.object({ code: z.string().max(40).default('') });
+
+export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies: boolean }> = async (app, { storage, secureCookies }) => {
+  const service = createRespondentService(storage.db);
+  const lang = 'en' as const;
+
+  /** The survey for a link, or a clear 404/410 page; never a 500. */
+  async function openSurvey(request: FastifyRequest, reply: FastifyReply): Promise<SurveyWithDefinition | undefined> {
+    const params = ZSlugParams.safeParse(request.params);
+    const survey = params.success ? await findSurveyBySlug(storage.db, params.data.slug) : undefined;
+    if (!survey || survey.state === 'draft') {
+      await reply.render('errors/survey-not-found.njk', {}, 404);
+      return undefined;
+    }
+    if (survey.state === 'closed') {
+      await reply.render('errors/survey-closed.njk', { survey }, 410);
+      return undefined;
+    }
+    return survey;
+  }
+
+  const base = (survey: SurveyWithDefinition) => `/s/${survey.slug}`;
+  const setCookie = (reply: FastifyReply, survey: SurveyWithDefinition, token: string) =>
+    reply.setCookie(COOKIE, token, { path: base(survey), httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: 30 * 86_400 });
+
+  async function currentSession(request: FastifyRequest, survey: SurveyWithDefinition) {
+    const token = request.cookies[COOKIE];
+    return token ? service.session(survey, token) : undefined;
+  }
+
+  /** No unfinished answers: either already submitted (show the confirmation) or never started. */
+  async function noSession(request: FastifyRequest, reply: FastifyReply, survey: SurveyWithDefinition) {
+    const token = request.cookies[COOKIE];
+    if (token && (await service.hasSubmitted(token))) return reply.redirect(`${base(survey)}/done`, 303);
+    return reply.redirect(base(survey), 303);
+  }
+
+  function renderSection(reply: FastifyReply, survey: SurveyWithDefinition, section: TSection, answers: Answers, values: FormBody, errors: AnswerError[], returnTo: string | undefined) {
+    const errorList = errors.map((e) => ({ text: errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field }));
+    const shown = shownSections(survey.definition, answers);
+    const back = previousSection(survey.definition, section.code, answers);
+    return reply.render(
+      'respond/section.njk',
+      {
+        survey,
+        section,
+        questions: shownQuestions(survey.definition, section, answers).map((q) => questionView(q, values, errorList, lang)),
+        errorList,
+        backHref: returnTo === 'check' ? `${base(survey)}/check` : back ? `${base(survey)}/q/${back.code}` : base(survey),
+        progress: { current: shown.findIndex((s) => s.code === section.code) + 1, total: shown.length },
+        returnTo,
+        action: `${base(survey)}/q/${section.code}`,
+      },
+      errors.length > 0 ? 422 : 200,
+    );
+  }
+
+  function formValuesOf(section: TSection, answers: Answers): FormBody {
+    return Object.assign({}, ...section.questions.filter((q) => answers[q.code] !== undefined).map((q) => moduleFor(q).formValues(q, answers[q.code]!)));
+  }
+
+  function findSection(survey: SurveyWithDefinition, code: string) {
+    return survey.definition.sections.find((s) => s.code === code);
+  }
+
+  app.get('/s/:slug', async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    const session = await currentSession(request, survey);
+    return reply.render('respond/start.njk', { survey, inProgress: session !== undefined, base: base(survey) });
+  });
+
+  app.post('/s/:slug/start', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    const existing = await currentSession(request, survey);
+    if (existing) {
+      const next = firstIncompleteSection(survey.definition, existing.answers);
+      return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
+    }
+    setCookie(reply, survey, await service.start(survey));
+    return reply.redirect(`${base(survey)}/q/${survey.definition.sections[0]!.code}`, 303);
+  });
+
+  app.get('/s/:slug/q/:section', async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    const params = ZSectionParams.safeParse(request.params);
+    const section = params.success ? findSection(survey, params.data.section) : undefined;
+    if (!section) return reply.callNotFound();
+    const session = await currentSession(request, survey);
+    if (!session) return noSession(request, reply, survey);
+    if (!shownSections(survey.definition, session.answers).includes(section)) {
+      const next = firstIncompleteSection(survey.definition, session.answers);
+      return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
+    }
+    const returnTo = (request.query as Record<string, string>).returnTo === 'check' ? 'check' : undefined;
+    return renderSection(reply, survey, section, session.answers, formValuesOf(section, session.answers), [], returnTo);
+  });
+
+  app.post('/s/:slug/q/:section', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    const params = ZSectionParams.safeParse(request.params);
+    const section = params.success ? findSection(survey, params.data.section) : undefined;
+    if (!section) return reply.callNotFound();
+    const session = await currentSession(request, survey);
+    if (!session) return noSession(request, reply, survey);
+    const body = (request.body ?? {}) as FormBody;
+    const returnTo = body.returnTo === 'check' ? 'check' : undefined;
+    const result = await service.answerSection(survey, session, section, body);
+    if (body.action === 'save') {
+      const code = await service.saveForLater(session);
+      return reply.render('respond/saved.njk', { survey, code, base: base(survey), savedThisPage: result.ok });
+    }
+    if (!result.ok) {
+      request.log.info({ errors: result.errors.map((e) => `${e.field}: ${e.code}`) }, 'answer validation failed');
+      return renderSection(reply, survey, section, result.answers, body, result.errors, returnTo);
+    }
+    const incomplete = firstIncompleteSection(survey.definition, result.answers);
+    if (returnTo === 'check' || !result.next) {
+      return reply.redirect(incomplete ? `${base(survey)}/q/${incomplete.code}` : `${base(survey)}/check`, 303);
+    }
+    return reply.redirect(`${base(survey)}/q/${result.next.code}`, 303);
+  });
+
+  app.get('/s/:slug/check', async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    const session = await currentSession(request, survey);
+    if (!session) return noSession(request, reply, survey);
+    const incomplete = firstIncompleteSection(survey.definition, session.answers);
+    if (incomplete) return reply.redirect(`${base(survey)}/q/${incomplete.code}`, 303);
+    const sections = shownSections(survey.definition, session.answers).map((section) => ({
+      section,
+      rows: shownQuestions(survey.definition, section, session.answers).map((question) => {
+        const answer = session.answers[question.code];
+        return {
+          question,
+          lines: answer === undefined ? [] : moduleFor(question).summarise(question, answer, lang),
+          changeHref: `${base(survey)}/q/${section.code}?returnTo=check#${question.code}`,
+        };
+      }),
+    }));
+    return reply.render('respond/check.njk', { survey, sections, base: base(survey) });
+  });
+
+  app.post('/s/:slug/submit', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    const session = await currentSession(request, survey);
+    if (!session) return noSession(request, reply, survey);
+    const outcome = await service.submit(survey, session);
+    if (typeof outcome === 'object') return reply.redirect(`${base(survey)}/q/${outcome.incomplete.code}`, 303);
+    return reply.redirect(`${base(survey)}/done`, 303);
+  });
+
+  app.get('/s/:slug/done', async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    return reply.render('respond/done.njk', { survey, base: base(survey) });
+  });
+
+  app.get('/s/:slug/resume', async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    return reply.render('respond/resume.njk', { survey, base: base(survey) });
+  });
+
+  app.post('/s/:slug/resume', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const survey = await openSurvey(request, reply);
+    if (!survey) return reply;
+    const { code } = ZResumeBody.parse(request.body ?? {});
+    const token = code.trim() === '' ? undefined : await service.resume(survey, code);
+    if (!token) {
+      const message = code.trim() === '' ? 'Enter your resume code' : 'No unfinished answers match that code. Check it and try again';
+      return reply.render('respond/resume.njk', { survey, base: base(survey), code, error: message }, 422);
+    }
+    setCookie(reply, survey, token);
+    const session = await service.session(survey, token);
+    const next = session && firstIncompleteSection(survey.definition, session.answers);
+    return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
+  });
+};
