@@ -108,10 +108,27 @@ export function suppressCells(problem: SuppressionProblem): CellStatus[] {
     // (b) no hidden figure may be uniquely determined.
     const determined = determinedUnknowns(cells.length, relations, unknown);
     if (determined.length === 0) break;
-    const candidates = new Set<number>();
-    for (const d of determined) for (const r of membersOf[d] ?? []) for (const m of members(relations[r]!)) candidates.add(m);
-    const pick = cheapest(candidates);
-    if (pick === undefined) break; // cannot happen: a determined hidden figure always has a shown neighbour
+    // Look for cover next to the determined figures first, then widen step by step (a hidden
+    // total whose parts are all hidden can still be pinned down through other sums).
+    let frontier = new Set<number>(determined);
+    const seen = new Set<number>(determined);
+    let pick: number | undefined;
+    while (pick === undefined && frontier.size > 0) {
+      const next = new Set<number>();
+      for (const d of frontier) {
+        for (const r of membersOf[d] ?? []) {
+          for (const m of members(relations[r]!)) {
+            if (!seen.has(m)) {
+              seen.add(m);
+              next.add(m);
+            }
+          }
+        }
+      }
+      pick = cheapest(next);
+      frontier = next;
+    }
+    if (pick === undefined) break; // unreachable: a determined figure is tied to at least one shown one
     status[pick] = 'secondary';
   }
   return status;
