@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keepShownAnswers } from '../../src/fieldwork/journey.js';
+import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
+import { tally } from '../../src/fieldwork/tally.js';
+import { submitResponse } from '../../src/storage/responses.js';
+import { standardInstrument, testApp, type TestApp } from '../support/app.js';
+
+const definition = standardInstrument();
+let t: TestApp;
+beforeEach(async () => {
+  t = await testApp(definition);
+});
+afterEach(async () => t.app.close());
+
+async function addResponses(role: string, count: number, seed: number) {
+  const random = seededRandom(seed);
+  for (let i = 0; i < count; i++) {
+    const answers = keepShownAnswers(definition, { ...syntheticAnswers(definition, random), role });
+    await submitResponse(t.storage.db, `${role}-${seed}-${i}`, {
+      surveyId: t.survey.id,
+      instrumentVersionId: t.survey.instrumentVersionId,
+      roleGroup: role,
+      directorate: String(answers.directorate ?? ''),
+      submittedOn: '2026-11-24',
+      answers,
+      tally: tally(definition, answers),
+    });
+  }
+}
+
+describe('results page suppression', () => {
+  it('shows no figure anywhere for a role group of 9, and withholds one more group so it cannot be found by subtraction', async () => {
+    await addResponses('frontline', 40, 1);
+    await addResponses('manager', 12, 2);
+    await addResponses('procurement', 9, 3);
+    const page = await t.app.inject({ method: 'GET', url: `/surveys/${t.survey.id}/results` });
+    expect(page.statusCode).toBe(200);
+    const headers = [...page.body.matchAll(/<th scope="col" class="govuk-table__header[^"]*">([^<]*)<\/th>/g)].map((m) => m[1]!.trim());
+    // Procurement is never a column; it is named only in the note that says it is not shown.
+    expect(headers.some((h) => h.startsWith('Procurement'))).toBe(false);
+    expect(page.body).toMatch(/Not shown separately because fewer than 10[^<]*Procurement/);
+    // "All" (61) minus frontline minus manager would give procurement's 9: so manager is withheld too.
+    const firstTable = page.body.slice(page.body.indexOf('<table'), page.body.indexOf('</table>'));
+    expect(firstTable).toMatch(/All \(61\)/);
+    expect(firstTable).toMatch(/Frontline[^<]*\(40\)/);
+    expect(firstTable).not.toMatch(/Manager[^<]*\(12\)/);
+    expect(firstTable).toContain('fewer than 10');
+  });
+});
