@@ -16,7 +16,14 @@ async function main() {
     process.exit(1);
   }
   const demo = await seedDemoIfEmpty(storage.db);
-  const app = await buildApp({ storage, logger: { level: config.LOG_LEVEL } });
+  const app = await buildApp({
+    storage,
+    logger: {
+      level: config.LOG_LEVEL,
+      // Request logs carry method and URL only: no client address or browser details.
+      serializers: { req: (request) => ({ id: request.id, method: request.method, url: request.url }) },
+    },
+  });
   await app.listen({ port: config.PORT, host: config.HOST });
   if (demo) app.log.info(`Demo survey ready: http://localhost:${config.PORT}/s/${demo.slug}`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
