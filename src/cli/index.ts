@@ -1,6 +1,122 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { z } from 'zod';
+import { generateResponses, loadInstrumentFile } from '../admin/demo.js';
+import { databaseTarget, readConfig } from '../config.js';
+import { today } from '../fieldwork/respondent.js';
+import type { TDefinition } from '../instrument/definition.js';
 import { validateDefinitionText } from '../instrument/validate.js';
+import { migrate, openStorage, type Storage } from '../storage/db.js';
+import { createOrganisation, createSurvey, findSurveyById, publishInstrument, setSurveyState } from '../storage/surveys.js';
+import { listSurveys } from '../storage/tables.js';
+
+/** An error meant for the person at the terminal: printed as one line, exit code 1. */
+class CliError extends Error {}
+
+const ORGANISATION_TYPES = ['county', 'district', 'unitary', 'metropolitan', 'london_borough', 'other'] as const;
+const NATIONS = ['England', 'Wales', 'Scotland', 'Northern Ireland'] as const;
+const MIN_THRESHOLD = 5;
+
+/** Parses commander's options with zod; the first problem becomes a one-line error naming the option. */
+function parseOptions<T extends z.ZodType>(schema: T, options: unknown, flags: Record<string, string>): z.output<T> {
+  const parsed = schema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  const flag = flags[key] ?? `--${key}`;
+  const given = (options as Record<string, unknown>)[key];
+  const shown = given === undefined ? '' : ` (got ${JSON.stringify(given)})`;
+  throw new CliError(`Invalid ${flag}: ${issue.message}${shown}`);
+}
+
+const nonEmpty = (what: string) => z.string({ error: `${what} is required` }).trim().min(1, `${what} must not be empty`);
+const integer = (what: string) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, `${what} must be a whole number`)
+    .transform((s) => Number(s));
+
+const ZOrgCreate = z.object({
+  name: nonEmpty('name'),
+  type: z.enum(ORGANISATION_TYPES, { error: `must be one of ${ORGANISATION_TYPES.join(', ')}` }),
+  nation: z.enum(NATIONS, { error: `must be one of ${NATIONS.join(', ')}` }),
+  region: nonEmpty('region'),
+});
+
+const ZSurveyCreate = z.object({
+  org: nonEmpty('organisation id'),
+  instrument: nonEmpty('instrument file'),
+  title: nonEmpty('title'),
+  threshold: integer('threshold').pipe(
+    z.number().min(MIN_THRESHOLD, `the suppression threshold must be at least ${MIN_THRESHOLD}, so small groups cannot be identified`),
+  ),
+});
+
+const ZGenerate = z.object({
+  responses: integer('responses').pipe(z.number().min(1, 'must be at least 1')),
+  seed: integer('seed'),
+});
+
+/** Opens the configured database (DATA_DIR or DATABASE_URL), brings it up to date, and always closes it. */
+async function withStorage<T>(work: (storage: Storage) => Promise<T>): Promise<T> {
+  const config = readConfig();
+  const storage = openStorage(databaseTarget(config));
+  try {
+    await migrate(storage);
+    return await work(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Runs a command; a CliError (or any other failure) is reported on one line with exit code 1. */
+function run<A extends unknown[]>(action: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 1;
+    }
+  };
+}
+
+function printTable(rows: Record<string, string | number>[], columns: { key: string; label: string; align?: 'right' }[]): void {
+  if (rows.length === 0) {
+    console.log('(none)');
+    return;
+  }
+  const cells = rows.map((row) => columns.map((c) => String(row[c.key] ?? '')));
+  const widths = columns.map((c, i) => Math.max(c.label.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (columns[i]!.align === 'right' ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  console.log(line(columns.map((c) => c.label)));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of cells) console.log(line(row));
+}
+
+async function requireSurvey(storage: Storage, id: string) {
+  const survey = await findSurveyById(storage.db, id);
+  if (!survey) throw new CliError(`No survey with id ${id}`);
+  return survey;
+}
+
+/** Counts stored responses as they are inserted, without changing how they are generated. */
+function responseCounter(onInsert: () => void): KyselyPlugin {
+  return {
+    transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+      if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'response') onInsert();
+      return node;
+    },
+    async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      return result;
+    },
+  };
+}
 
 const program = new Command('sounding').description('Sounding command-line tool');
 
@@ -28,5 +144,148 @@ program
     }
     process.exitCode = 1;
   });
+
+const org = program.command('org').description('organisations (councils)');
+
+org
+  .command('create')
+  .description('add an organisation and print its id')
+  .requiredOption('--name <name>', 'organisation name')
+  .requiredOption('--type <type>', `one of ${ORGANISATION_TYPES.join(', ')}`)
+  .requiredOption('--nation <nation>', `one of ${NATIONS.join(', ')}`)
+  .requiredOption('--region <region>', 'region')
+  .action(
+    run(async (options: unknown) => {
+      const organisation = parseOptions(ZOrgCreate, options, {});
+      const id = await withStorage((storage) => createOrganisation(storage.db, organisation));
+      console.log(id);
+    }),
+  );
+
+org
+  .command('list')
+  .description('list organisations')
+  .action(
+    run(async () => {
+      const rows = await withStorage((storage) =>
+        storage.db.selectFrom('organisation').select(['id', 'name', 'type', 'nation', 'region']).orderBy('name').execute(),
+      );
+      printTable(rows, [
+        { key: 'name', label: 'Name' },
+        { key: 'type', label: 'Type' },
+        { key: 'nation', label: 'Nation' },
+        { key: 'region', label: 'Region' },
+        { key: 'id', label: 'Id' },
+      ]);
+    }),
+  );
+
+const survey = program.command('survey').description('survey waves');
+
+survey
+  .command('create')
+  .description('publish an instrument and create a survey wave (draft) for an organisation; prints its id and public link')
+  .requiredOption('--org <id>', 'organisation id')
+  .requiredOption('--instrument <file>', 'instrument definition file (YAML or JSON)')
+  .requiredOption('--title <title>', 'survey title')
+  .option('--threshold <n>', `suppression threshold: results for groups smaller than this are hidden (at least ${MIN_THRESHOLD})`, '10')
+  .action(
+    run(async (options: unknown) => {
+      const { org: organisationId, instrument, title, threshold } = parseOptions(ZSurveyCreate, options, {
+        org: '--org',
+        instrument: '--instrument',
+        title: '--title',
+        threshold: '--threshold',
+      });
+      let definition: TDefinition;
+      try {
+        readFileSync(instrument);
+      } catch {
+        throw new CliError(`Cannot read instrument file ${instrument}`);
+      }
+      try {
+        definition = loadInstrumentFile(instrument);
+      } catch (error) {
+        throw new CliError(error instanceof Error ? error.message : String(error));
+      }
+      const created = await withStorage(async (storage) => {
+        const exists = await storage.db.selectFrom('organisation').select('id').where('id', '=', organisationId).executeTakeFirst();
+        if (!exists) throw new CliError(`No organisation with id ${organisationId} (see: org list)`);
+        const instrumentVersionId = await publishInstrument(storage.db, definition);
+        return createSurvey(storage.db, { organisationId, instrumentVersionId, title, suppressionThreshold: threshold });
+      });
+      console.log(created.id);
+      console.log(`/s/${created.slug}`);
+    }),
+  );
+
+for (const state of ['open', 'closed'] as const) {
+  const verb = state === 'open' ? 'open' : 'close';
+  survey
+    .command(verb)
+    .description(`${verb} a survey to responses`)
+    .argument('<id>', 'survey id')
+    .action(
+      run(async (id: string) => {
+        await withStorage(async (storage) => {
+          const found = await requireSurvey(storage, id);
+          await setSurveyState(storage.db, found.id, state, today());
+          console.log(`${found.title}: ${state}`);
+        });
+      }),
+    );
+}
+
+survey
+  .command('list')
+  .description('list surveys with their state, number of responses and public link')
+  .action(
+    run(async () => {
+      const rows = await withStorage((storage) => listSurveys(storage.db));
+      printTable(
+        rows.map((r) => ({ ...r, link: `/s/${r.slug}` })),
+        [
+          { key: 'organisation', label: 'Organisation' },
+          { key: 'title', label: 'Title' },
+          { key: 'state', label: 'State' },
+          { key: 'responses', label: 'Responses', align: 'right' },
+          { key: 'id', label: 'Id' },
+          { key: 'link', label: 'Link' },
+        ],
+      );
+    }),
+  );
+
+survey
+  .command('generate')
+  .description('add synthetic completed responses to a survey (for demonstrations and testing)')
+  .argument('<id>', 'survey id')
+  .requiredOption('--responses <n>', 'number of responses')
+  .option('--seed <n>', 'random seed', '1')
+  .action(
+    run(async (id: string, options: unknown) => {
+      const { responses, seed } = parseOptions(ZGenerate, options, { responses: '--responses', seed: '--seed' });
+      await withStorage(async (storage) => {
+        const found = await requireSurvey(storage, id);
+        let db = storage.db;
+        if (responses >= 1000) {
+          let done = 0;
+          let reported = 0;
+          db = db.withPlugin(
+            responseCounter(() => {
+              done++;
+              const tenth = Math.floor((done * 10) / responses);
+              if (tenth > reported) {
+                reported = tenth;
+                process.stderr.write(`${tenth * 10}% (${done} of ${responses})\n`);
+              }
+            }),
+          );
+        }
+        await generateResponses(db, { id: found.id, instrumentVersionId: found.instrumentVersionId, definition: found.definition }, responses, seed);
+        console.log(`Added ${responses} synthetic response${responses === 1 ? '' : 's'} to ${found.title}`);
+      });
+    }),
+  );
 
 await program.parseAsync();
