@@ -15,7 +15,12 @@
 export const DEFAULT_THRESHOLD = 10;
 export const MIN_THRESHOLD = 5;
 
-export type SuppressionReason = 'below_threshold' | 'secondary';
+/**
+ * below_threshold: computed from fewer respondents than the threshold; secondary: hidden so
+ * that another hidden figure cannot be worked out; too_few_organisations: a benchmark with
+ * fewer participating organisations than its minimum.
+ */
+export type SuppressionReason = 'below_threshold' | 'secondary' | 'too_few_organisations';
 
 export type Suppressed = { shown: false; reason: SuppressionReason };
 export type Suppressible<T> = { shown: true; value: T } | Suppressed;

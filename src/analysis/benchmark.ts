@@ -1,0 +1,161 @@
+import type { SurveyAnalysis } from './analyse.js';
+import type { ClosedEstimate } from './estimates.js';
+import type { IndexEstimate } from './indices.js';
+import type { MeanEstimate } from './means.js';
+import type { Suppressible } from './suppression.js';
+
+/**
+ * Benchmarks: an organisation against the median and interquartile range of participating
+ * organisations, overall and among similar organisations. Participants contribute only
+ * their published whole-organisation figures, and only where that figure is shown (at least
+ * the threshold of responses). No organisation's own figure is ever returned, and a
+ * benchmark from fewer than `minOrganisations` organisations is hidden.
+ */
+
+/** A measure's key: `question.item:positive|option`, `question:mean` or `index:code`. */
+export type MeasureKey = string;
+
+export function closedMeasureKey(question: string, item: string, measure: string): MeasureKey {
+  return `${question}.${item}:${measure}`;
+}
+export function meanMeasureKey(question: string): MeasureKey {
+  return `${question}:mean`;
+}
+export function indexMeasureKey(code: string): MeasureKey {
+  return `index:${code}`;
+}
+
+/**
+ * The whole-organisation figures an organisation contributes to benchmarks: proportions (0-1)
+ * for every option and "% positive", means for numbers, scores (0-100) for indices. Hidden
+ * figures are left out.
+ */
+export function headlineMeasures(analysis: SurveyAnalysis): Record<MeasureKey, number> {
+  const out: Record<MeasureKey, number> = {};
+  const total = <T>(groups: { group: { kind: string }; figure: Suppressible<T> }[]) => {
+    const f = groups.find((g) => g.group.kind === 'total')?.figure;
+    return f && f.shown ? f.value : undefined;
+  };
+  for (const v of analysis.variables) {
+    if (v.kind === 'closed') {
+      const e = total<ClosedEstimate>(v.groups);
+      if (!e) continue;
+      for (const o of e.options) out[closedMeasureKey(v.question, v.item, o.option)] = o.proportion.estimate;
+      if (e.positive) out[closedMeasureKey(v.question, v.item, 'positive')] = e.positive.estimate;
+      if (e.dontKnow) out[closedMeasureKey(v.question, v.item, e.dontKnow.option)] = e.dontKnow.proportion.estimate;
+    } else if (v.kind === 'number') {
+      const e = total<MeanEstimate>(v.groups);
+      if (e) out[meanMeasureKey(v.question)] = e.mean;
+    }
+  }
+  for (const i of analysis.indices) {
+    const e = total<IndexEstimate>(i.groups);
+    if (!e) continue;
+    out[indexMeasureKey(i.code)] = e.score.mean;
+    if (e.positive?.shown) out[closedMeasureKey(`index_${i.code}`, '', 'positive')] = e.positive.value.estimate;
+  }
+  return out;
+}
+
+export interface Participant {
+  organisation: string;
+  /** county, district, unitary, metropolitan, london_borough … */
+  type?: string;
+  /** england, wales, scotland, northern_ireland */
+  nation?: string;
+  region?: string;
+  measures: Record<MeasureKey, number>;
+}
+
+export interface BenchmarkFigure {
+  organisations: number;
+  median: number;
+  lowerQuartile: number;
+  upperQuartile: number;
+  /** The organisation's figure minus the median, when it has one. */
+  differenceFromMedian?: number;
+  /** Where the organisation sits: below the lower quartile, in the middle half, or in the top quarter ("high performers"). */
+  position?: 'below_lower_quartile' | 'middle_half' | 'upper_quartile';
+}
+
+export interface BenchmarkComparator {
+  /** all participants, or those of the same type, nation or region as the organisation. */
+  set: 'all' | 'type' | 'nation' | 'region';
+  /** The type, nation or region compared with. */
+  value?: string;
+  figure: Suppressible<BenchmarkFigure>;
+}
+
+export interface BenchmarkResult {
+  measure: MeasureKey;
+  /** The organisation's own figure (its own data, already suppressed). */
+  own?: number;
+  comparators: BenchmarkComparator[];
+}
+
+/** Quantile by linear interpolation between order statistics (Hyndman & Fan type 7; R's default, Excel QUARTILE.INC). */
+export function quantile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+export interface BenchmarkOptions {
+  /** Smallest number of organisations a benchmark may be computed from (default 5, never below 3). */
+  minOrganisations?: number;
+  /** Only these measures (default: every measure the organisation has). */
+  measures?: readonly MeasureKey[];
+}
+
+/**
+ * Benchmarks for one organisation. `participants` are every participating organisation's
+ * contributed figures (the organisation itself included, as in the Civil Service People
+ * Survey); an organisation under the threshold has no figure for a measure and is not counted.
+ */
+export function benchmark(
+  self: Omit<Participant, 'measures'> & { measures?: Record<MeasureKey, number> },
+  participants: readonly Participant[],
+  options: BenchmarkOptions = {},
+): BenchmarkResult[] {
+  const min = Math.max(3, options.minOrganisations ?? 5);
+  const own = self.measures ?? participants.find((p) => p.organisation === self.organisation)?.measures ?? {};
+  const keys = options.measures ?? Object.keys(own);
+  const sets: { set: BenchmarkComparator['set']; value?: string; members: readonly Participant[] }[] = [{ set: 'all', members: participants }];
+  if (self.type) sets.push({ set: 'type', value: self.type, members: participants.filter((p) => p.type === self.type) });
+  if (self.nation) sets.push({ set: 'nation', value: self.nation, members: participants.filter((p) => p.nation === self.nation) });
+  if (self.region) sets.push({ set: 'region', value: self.region, members: participants.filter((p) => p.region === self.region) });
+  return keys.map((measure) => {
+    const value = own[measure];
+    return {
+      measure,
+      ...(value === undefined ? {} : { own: value }),
+      comparators: sets.map(({ set, value: label, members }) => {
+        const values = members.map((p) => p.measures[measure]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+        values.sort((a, b) => a - b);
+        const comparator: BenchmarkComparator = {
+          set,
+          ...(label === undefined ? {} : { value: label }),
+          figure:
+            values.length < min
+              ? { shown: false, reason: 'too_few_organisations' }
+              : { shown: true, value: figureFor(values, value) },
+        };
+        return comparator;
+      }),
+    };
+  });
+}
+
+function figureFor(sorted: number[], own: number | undefined): BenchmarkFigure {
+  const median = quantile(sorted, 0.5);
+  const lowerQuartile = quantile(sorted, 0.25);
+  const upperQuartile = quantile(sorted, 0.75);
+  const figure: BenchmarkFigure = { organisations: sorted.length, median, lowerQuartile, upperQuartile };
+  if (own !== undefined) {
+    figure.differenceFromMedian = own - median;
+    figure.position = own < lowerQuartile ? 'below_lower_quartile' : own > upperQuartile ? 'upper_quartile' : 'middle_half';
+  }
+  return figure;
+}

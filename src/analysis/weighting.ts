@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import type { CellKey } from './tables.js';
+
+/**
+ * Weighting to the workforce profile by raking (iterative proportional fitting, Deming &
+ * Stephan 1940): one weight per segment cell (role group × directorate), adjusted in turn
+ * until the weighted responses match the headcount of every role group and every directorate.
+ */
+
+const ZHeadcounts = z.record(z.string().min(1), z.number().finite().nonnegative());
+
+/** Headcount by role group and (optionally) by directorate, as loaded from the organisation's profile. */
+export const ZWorkforceProfile = z
+  .strictObject({
+    roleGroups: ZHeadcounts.refine((h) => Object.keys(h).length > 0, 'must list at least one role group'),
+    directorates: ZHeadcounts.optional(),
+  })
+  .superRefine((profile, ctx) => {
+    if (!profile.directorates) return;
+    const roles = sum(Object.values(profile.roleGroups));
+    const dirs = sum(Object.values(profile.directorates));
+    if (Math.abs(roles - dirs) > 1e-9 * Math.max(1, roles)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['directorates'],
+        message: `the directorate headcounts add up to ${dirs} but the role group headcounts to ${roles}; they must describe the same staff`,
+      });
+    }
+  });
+export type WorkforceProfile = z.output<typeof ZWorkforceProfile>;
+
+export interface CellWeight extends CellKey {
+  responses: number;
+  /** Staff each respondent in the cell stands for (weights add up to the profile's headcount). */
+  weight: number;
+}
+
+export type WeightingProblemCode = 'no_responses' | 'empty_group' | 'not_in_profile' | 'totals_disagree' | 'did_not_converge';
+
+export interface WeightingProblem {
+  code: WeightingProblemCode;
+  message: string;
+  /** The role group or directorate concerned, when there is one. */
+  margin?: { dimension: 'roleGroup' | 'directorate'; code: string };
+}
+
+export interface WeightingSuccess {
+  ok: true;
+  weights: CellWeight[];
+  iterations: number;
+  /** Largest relative difference between a weighted margin and its headcount at the end. */
+  maxError: number;
+  /** Kish's design effect from unequal weights: 1 + CV² of the weights over respondents. */
+  designEffect: number;
+  /** Responses / design effect. */
+  effectiveN: number;
+  n: number;
+  population: number;
+  /** How respondents who did not state a directorate were treated (present only when there were any). */
+  unstatedDirectorate?: string;
+}
+
+export type WeightingResult = WeightingSuccess | { ok: false; problems: WeightingProblem[] };
+
+export interface RakeOptions {
+  /** Stop when every margin is within this relative error (default 1e-10). */
+  tolerance?: number;
+  maxIterations?: number;
+}
+
+function sum(values: Iterable<number>): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+}
+
+/**
+ * Kish's design effect for weights w_i over respondents: n Σw² / (Σw)², i.e. 1 + CV² (CV with
+ * the population-style standard deviation). Cells give (count, weight) pairs.
+ */
+export function kishDesignEffect(cells: Iterable<{ n: number; weight: number }>): { designEffect: number; effectiveN: number; n: number } {
+  let n = 0;
+  let w = 0;
+  let w2 = 0;
+  for (const c of cells) {
+    n += c.n;
+    w += c.n * c.weight;
+    w2 += c.n * c.weight * c.weight;
+  }
+  if (!(n > 0) || !(w > 0)) return { designEffect: Number.NaN, effectiveN: 0, n };
+  const designEffect = (n * w2) / (w * w);
+  return { designEffect, effectiveN: n / designEffect, n };
+}
+
+/**
+ * Rakes cell weights to the profile's margins. Refuses, with every problem listed, when the
+ * margins cannot be met: no responses at all, a group with staff but no responses, responses
+ * from a group the profile does not list (or lists with no staff), totals that disagree, or
+ * margins the pattern of responses cannot reach (reported as not converging).
+ *
+ * Respondents who did not state their directorate ('') are raked on role group only: at each
+ * directorate step the respondents who did state one are spread across directorates in the
+ * profile's proportions, keeping their weighted total.
+ */
+export function rakeWeights(cells: readonly (CellKey & { responses: number })[], profile: WorkforceProfile, options: RakeOptions = {}): WeightingResult {
+  const tolerance = options.tolerance ?? 1e-10;
+  const maxIterations = options.maxIterations ?? 1000;
+  const problems: WeightingProblem[] = [];
+  const live = cells.filter((c) => c.responses > 0);
+  const n = sum(live.map((c) => c.responses));
+  if (n === 0) return { ok: false, problems: [{ code: 'no_responses', message: 'there are no responses to weight' }] };
+
+  const roleTargets = new Map(Object.entries(profile.roleGroups));
+  const dirTargets = profile.directorates ? new Map(Object.entries(profile.directorates)) : undefined;
+  const population = sum(roleTargets.values());
+  if (dirTargets) {
+    const dirTotal = sum(dirTargets.values());
+    if (Math.abs(dirTotal - population) > 1e-9 * Math.max(1, population)) {
+      problems.push({
+        code: 'totals_disagree',
+        message: `the directorate headcounts add up to ${dirTotal} but the role group headcounts to ${population}; they must describe the same staff`,
+      });
+    }
+  }
+  const checkMargin = (dimension: 'roleGroup' | 'directorate', targets: Map<string, number>, codeOf: (c: CellKey) => string) => {
+    const label = dimension === 'roleGroup' ? 'role group' : 'directorate';
+    const responses = new Map<string, number>();
+    for (const c of live) {
+      const code = codeOf(c);
+      if (dimension === 'directorate' && code === '') continue;
+      responses.set(code, (responses.get(code) ?? 0) + c.responses);
+    }
+    for (const [code, count] of responses) {
+      if (!((targets.get(code) ?? 0) > 0)) {
+        problems.push({
+          code: 'not_in_profile',
+          margin: { dimension, code },
+          message: `${count} response(s) from ${label} "${code}", which the workforce profile ${targets.has(code) ? 'lists with no staff' : 'does not list'}`,
+        });
+      }
+    }
+    for (const [code, headcount] of targets) {
+      if (headcount > 0 && !responses.has(code)) {
+        problems.push({
+          code: 'empty_group',
+          margin: { dimension, code },
+          message: `no responses from ${label} "${code}" (${headcount} staff), so no weight can stand for them; combine it with another ${label} in the profile or weight without this margin`,
+        });
+      }
+    }
+  };
+  checkMargin('roleGroup', roleTargets, (c) => c.roleGroup);
+  if (dirTargets) checkMargin('directorate', dirTargets, (c) => c.directorate);
+  if (problems.length > 0) return { ok: false, problems };
+
+  // Weighted responses per cell: m[c] = w[c] × responses[c]; start from equal weights.
+  const w = live.map(() => population / n);
+  const byRole = groupIndices(live, (c) => c.roleGroup);
+  const byDir = dirTargets ? groupIndices(live, (c) => c.directorate) : undefined;
+  const stated = live.map((c, i) => (c.directorate === '' ? -1 : i)).filter((i) => i >= 0);
+  const weighted = (indices: number[]) => indices.reduce((s, i) => s + w[i]! * live[i]!.responses, 0);
+
+  const roleStep = () => {
+    for (const [code, indices] of byRole) {
+      const f = roleTargets.get(code)! / weighted(indices);
+      for (const i of indices) w[i]! *= f;
+    }
+  };
+  const dirStep = () => {
+    if (!byDir || !dirTargets) return;
+    const scale = weighted(stated) / population;
+    for (const [code, indices] of byDir) {
+      if (code === '') continue;
+      const f = (dirTargets.get(code)! * scale) / weighted(indices);
+      for (const i of indices) w[i]! *= f;
+    }
+  };
+  const error = () => {
+    let worst = 0;
+    for (const [code, indices] of byRole) worst = Math.max(worst, Math.abs(weighted(indices) / roleTargets.get(code)! - 1));
+    if (byDir && dirTargets) {
+      const scale = weighted(stated) / population;
+      for (const [code, indices] of byDir) {
+        if (code === '') continue;
+        worst = Math.max(worst, Math.abs(weighted(indices) / (dirTargets.get(code)! * scale) - 1));
+      }
+    }
+    return worst;
+  };
+
+  let iterations = 0;
+  let maxError = Number.POSITIVE_INFINITY;
+  while (iterations < maxIterations) {
+    iterations++;
+    dirStep();
+    roleStep();
+    maxError = error();
+    if (maxError <= tolerance) break;
+  }
+  if (!(maxError <= tolerance)) {
+    return {
+      ok: false,
+      problems: [
+        {
+          code: 'did_not_converge',
+          message: `the weights did not meet the margins after ${iterations} iterations (still ${(maxError * 100).toPrecision(3)}% out): the pattern of responses across role groups and directorates cannot reproduce the profile; combine small groups or weight by role group only`,
+        },
+      ],
+    };
+  }
+  const weights = live.map((c, i) => ({ roleGroup: c.roleGroup, directorate: c.directorate, responses: c.responses, weight: w[i]! }));
+  const { designEffect, effectiveN } = kishDesignEffect(weights.map((c) => ({ n: c.responses, weight: c.weight })));
+  const result: WeightingSuccess = { ok: true, weights, iterations, maxError, designEffect, effectiveN, n, population };
+  if (dirTargets && stated.length < live.length) {
+    result.unstatedDirectorate =
+      'respondents who did not state a directorate are weighted by role group only; those who did are spread across directorates in the profile’s proportions';
+  }
+  return result;
+}
+
+function groupIndices<T>(items: readonly T[], key: (item: T) => string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(i);
+    else out.set(k, [i]);
+  });
+  return out;
+}
