@@ -47,13 +47,19 @@ export interface TextVariable {
 
 export type Variable = ClosedVariable | NumberVariable | TextVariable;
 
-/** Every variable a definition yields for analysis, in definition order (matrix questions give one per item). */
+/**
+ * Every variable a definition yields for analysis, in definition order (matrix questions give
+ * one per item). The segment questions (role group, directorate) are left out: they define the
+ * groups, and their counts are the responses by group.
+ */
 export function variablesOf(definition: TDefinition): Variable[] {
+  const segmentQuestions = new Set([definition.segments.roleGroup, definition.segments.directorate].filter((c): c is string => c !== undefined));
   const audience = new Map(definition.audiences.map((a) => [a.code, a.roleGroups]));
   const roleGroupsFor = (codes: readonly string[] | undefined): Set<string> | undefined =>
     codes ? new Set(codes.flatMap((c) => audience.get(c) ?? [])) : undefined;
   const out: Variable[] = [];
   for (const { question, section } of allQuestions(definition)) {
+    if (segmentQuestions.has(question.code)) continue;
     const s = roleGroupsFor(section.audiences);
     const q = roleGroupsFor(question.audiences);
     const roleGroups = s && q ? new Set([...s].filter((r) => q.has(r))) : (s ?? q);

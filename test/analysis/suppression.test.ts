@@ -9,65 +9,7 @@ import {
   type CellStatus,
   type SegmentSuppression,
 } from '../../src/analysis/suppression.js';
-
-// ---------------------------------------------------------------------------------------------
-// An independent check: exact integer (BigInt) row reduction, written separately from the
-// production code (which uses floating-point reduced row echelon form).
-
-function rank(rows: bigint[][]): number {
-  const m = rows.map((r) => [...r]);
-  let rank = 0;
-  const width = m[0]?.length ?? 0;
-  for (let col = 0; col < width && rank < m.length; col++) {
-    const pivot = m.findIndex((row, i) => i >= rank && row[col] !== 0n);
-    if (pivot < 0) continue;
-    [m[rank], m[pivot]] = [m[pivot]!, m[rank]!];
-    const p = m[rank]!;
-    for (let i = 0; i < m.length; i++) {
-      if (i === rank || m[i]![col] === 0n) continue;
-      const f = m[i]![col]!;
-      m[i] = m[i]!.map((v, j) => v * p[col]! - f * p[j]!);
-      const g = m[i]!.reduce((a, b) => gcd(a, b < 0n ? -b : b), 0n);
-      if (g > 1n) m[i] = m[i]!.map((v) => v / g);
-    }
-    rank++;
-  }
-  return rank;
-}
-function gcd(a: bigint, b: bigint): bigint {
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
-}
-
-interface Figure {
-  name: string;
-  value: number;
-  shown: boolean;
-}
-
-/** For each hidden, non-zero figure: can it be solved for from the shown figures and the sums linking them? */
-function recoverable(figures: Figure[], sums: { total: string; parts: string[] }[]): string[] {
-  const hidden = figures.filter((f) => !f.shown && f.value > 0).map((f) => f.name);
-  const col = new Map(hidden.map((name, i) => [name, i]));
-  const rows = sums
-    .map((s) => {
-      const row = hidden.map(() => 0n);
-      const bump = (name: string, by: bigint) => {
-        const c = col.get(name);
-        if (c !== undefined) row[c] = row[c]! + by;
-      };
-      bump(s.total, 1n);
-      for (const p of s.parts) bump(p, -1n);
-      return row;
-    })
-    .filter((row) => row.some((v) => v !== 0n));
-  if (hidden.length === 0) return [];
-  const base = rows.length === 0 ? 0 : rank(rows);
-  return hidden.filter((name, i) => {
-    const unit = hidden.map((_, j) => (j === i ? 1n : 0n));
-    return rank([...rows, unit]) === base;
-  });
-}
+import { recoverable, type Figure } from './fixtures/linear.js';
 
 /** Builds the figures and sums of a role × directorate table (with leaders/frontline groups) from scratch. */
 function describeTable(counts: number[][], result: SegmentSuppression, roles: string[], dirs: string[], aggregates: { id: string; roleGroups: string[] }[]) {
