@@ -79,9 +79,20 @@ export function suppressCells(problem: SuppressionProblem): CellStatus[] {
   });
   const members = (rel: SuppressionProblem['relations'][number]) => [rel.total, ...rel.parts];
   const unknownCount = (r: number) => members(relations[r]!).filter(unknown).length;
+  // Hiding a figure in a sum where nothing else is hidden makes it derivable at once, so
+  // count the cheapest further figure that sum will need (infinite if there is none: a
+  // figure equal to shown figures cannot be protected by hiding it alone).
   const score = (i: number) => {
-    const singletons = (membersOf[i] ?? []).filter((r) => unknownCount(r) === 0).length;
-    return (cells[i]?.cost ?? 0) * (1 + 2 * singletons);
+    let total = cells[i]?.cost ?? 0;
+    for (const r of membersOf[i] ?? []) {
+      if (unknownCount(r) !== 0) continue;
+      let cheapestOther = Number.POSITIVE_INFINITY;
+      for (const m of members(relations[r]!)) {
+        if (m !== i && status[m] === 'shown' && (cells[m]?.base ?? 0) > 0) cheapestOther = Math.min(cheapestOther, cells[m]?.cost ?? 0);
+      }
+      total += cheapestOther;
+    }
+    return total;
   };
   const cheapest = (candidates: Iterable<number>): number | undefined => {
     let best: number | undefined;
@@ -89,7 +100,7 @@ export function suppressCells(problem: SuppressionProblem): CellStatus[] {
     for (const i of candidates) {
       if (status[i] !== 'shown' || !((cells[i]?.base ?? 0) > 0)) continue;
       const s = score(i);
-      if (s < bestScore || (s === bestScore && best !== undefined && i < best)) {
+      if (best === undefined || s < bestScore || (s === bestScore && i < best)) {
         best = i;
         bestScore = s;
       }
@@ -97,16 +108,20 @@ export function suppressCells(problem: SuppressionProblem): CellStatus[] {
     return best;
   };
 
-  for (let guard = 0; guard <= cells.length + 1; guard++) {
-    // (a) hidden parts of a published total must together cover the threshold.
-    const thin = relations.find((rel) => {
+  // (a) hidden parts of a published total must together cover the threshold.
+  const thinRelation = () =>
+    relations.find((rel) => {
       if (status[rel.total] !== 'shown') return false;
       const hidden = rel.parts.filter(unknown);
       if (hidden.length === 0) return false;
       return hidden.reduce((s, p) => s + (cells[p]?.base ?? 0), 0) < threshold;
     });
+
+  for (let guard = 0; guard <= cells.length + 1; guard++) {
+    const thin = thinRelation();
     if (thin) {
-      const pick = cheapest(thin.parts) ?? thin.total;
+      // Either another part or the total itself can be hidden; whichever costs less.
+      const pick = cheapest([...thin.parts, thin.total]) ?? thin.total;
       status[pick] = 'secondary';
       continue;
     }
@@ -135,6 +150,14 @@ export function suppressCells(problem: SuppressionProblem): CellStatus[] {
     }
     if (pick === undefined) break; // unreachable: a determined figure is tied to at least one shown one
     status[pick] = 'secondary';
+  }
+  // Greedy choices made early can be made redundant by later ones, so give back every
+  // secondary figure, dearest first, whose hiding turns out not to be needed.
+  const secondary = status.flatMap((s, i) => (s === 'secondary' ? [i] : []));
+  secondary.sort((a, b) => (cells[b]?.cost ?? 0) - (cells[a]?.cost ?? 0) || a - b);
+  for (const i of secondary) {
+    status[i] = 'shown';
+    if (thinRelation() || determinedUnknowns(cells.length, relations, unknown).length > 0) status[i] = 'secondary';
   }
   return status;
 }
