@@ -12,6 +12,12 @@ export const ZConfig = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** GOV.UK Notify: an API key and an email template whose subject is ((subject)) and body ((body)). */
+  NOTIFY_API_KEY: z.string().min(74, 'must be a GOV.UK Notify API key').optional(),
+  NOTIFY_TEMPLATE_ID: z.uuid('must be the id of a GOV.UK Notify email template').optional(),
+  /** SMTP server for email when Notify is not configured, e.g. smtps://user:password@smtp.example.org:465 */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('Sounding <sounding@localhost>'),
 });
 export type TConfig = z.output<typeof ZConfig>;
 

@@ -1,0 +1,106 @@
+import { appendFile, mkdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import nodemailer from 'nodemailer';
+import { NotifyClient } from 'notifications-node-client';
+import type { TConfig } from '../config.js';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  body: string;
+}
+
+export interface Mailer {
+  /** Where mail goes, for the lead's pages: never the key, the server's password or an address. */
+  kind: 'notify' | 'smtp' | 'outbox';
+  send(message: MailMessage): Promise<void>;
+}
+
+export type MailerConfig = Pick<TConfig, 'NOTIFY_API_KEY' | 'NOTIFY_TEMPLATE_ID' | 'SMTP_URL' | 'MAIL_FROM' | 'DATA_DIR'>;
+
+/** The file the lead mail-merges from when no email service is configured. */
+export const OUTBOX_FILE = 'outbox.csv';
+
+/**
+ * A failure to send, worded without the recipient, the API key or the SMTP password, so it
+ * can be logged and shown as it is.
+ */
+export class MailError extends Error {
+  override name = 'MailError';
+}
+
+/**
+ * GOV.UK Notify when its key and template are set, else SMTP when a server is set, else a
+ * CSV outbox in DATA_DIR. Notify sends through one template whose subject is ((subject))
+ * and whose body is ((body)), so Sounding's wording stays in Sounding.
+ */
+export function createMailer(config: MailerConfig, options: { notifyBaseUrl?: string } = {}): Mailer {
+  if (config.NOTIFY_API_KEY || config.NOTIFY_TEMPLATE_ID) {
+    if (!config.NOTIFY_API_KEY || !config.NOTIFY_TEMPLATE_ID) {
+      throw new MailError('GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set');
+    }
+    return notifyMailer(config.NOTIFY_API_KEY, config.NOTIFY_TEMPLATE_ID, options.notifyBaseUrl);
+  }
+  if (config.SMTP_URL) return smtpMailer(config.SMTP_URL, config.MAIL_FROM);
+  return outboxMailer(outboxPath(config));
+}
+
+function notifyMailer(apiKey: string, templateId: string, baseUrl?: string): Mailer {
+  const client = baseUrl ? new NotifyClient(baseUrl, apiKey) : new NotifyClient(apiKey);
+  return {
+    kind: 'notify',
+    async send({ to, subject, body }) {
+      try {
+        await client.sendEmail(templateId, to, { personalisation: { subject, body } });
+      } catch (error) {
+        // Notify's error body names the problem (e.g. a bad template) but never the recipient.
+        const response = (error as { response?: { status?: number; data?: { errors?: { error?: string; message?: string }[] } } }).response;
+        const reason = response?.data?.errors?.map((e) => `${e.error ?? ''} ${e.message ?? ''}`.trim()).join('; ');
+        throw new MailError(`GOV.UK Notify did not accept the email${response?.status ? ` (HTTP ${response.status})` : ''}${reason ? `: ${reason}` : ''}`);
+      }
+    },
+  };
+}
+
+function smtpMailer(url: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(url);
+  const host = new URL(url).host;
+  return {
+    kind: 'smtp',
+    async send({ to, subject, body }) {
+      try {
+        await transport.sendMail({ from, to, subject, text: body });
+      } catch (error) {
+        // nodemailer's message can quote the envelope; only its code and the server's host are kept.
+        const code = (error as { code?: string; responseCode?: number }).responseCode ?? (error as { code?: string }).code ?? 'unknown';
+        throw new MailError(`The SMTP server at ${host} did not accept the email (${code})`);
+      }
+    },
+  };
+}
+
+function outboxMailer(file: string): Mailer {
+  // Sends are queued so two at once cannot both find the file missing and both write a header.
+  let queue: Promise<void> = Promise.resolve();
+  const append = async ({ to, subject, body }: MailMessage) => {
+    await mkdir(dirname(file), { recursive: true });
+    const exists = await stat(file).then(
+      () => true,
+      () => false,
+    );
+    await appendFile(file, stringify([{ email: to, subject, body }], { header: !exists, columns: ['email', 'subject', 'body'] }), { mode: 0o600 });
+  };
+  return {
+    kind: 'outbox',
+    send(message) {
+      const sent = queue.then(() => append(message));
+      queue = sent.catch(() => undefined);
+      return sent;
+    },
+  };
+}
+
+export function outboxPath(config: Pick<TConfig, 'DATA_DIR'>): string {
+  return join(resolve(config.DATA_DIR), OUTBOX_FILE);
+}

@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { parse } from 'csv-parse/sync';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMailer, MailError, outboxPath } from '../../src/admin/mailer.js';
+
+const SERVICE_ID = '26785a09-ab16-4eb0-8407-a37497a57506';
+const SECRET = '3d844edf-8d35-48ac-975b-e847b4f122b0';
+const API_KEY = `sounding_test-${SERVICE_ID}-${SECRET}`;
+const TEMPLATE_ID = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
+const base = { DATA_DIR: '', MAIL_FROM: 'Sounding <sounding@example.org>' };
+
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((done) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => done(body));
+  });
+}
+
+describe('file outbox (no email service configured)', () => {
+  it('appends one CSV row per message under a single header, quoting commas, quotes and new lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sounding-mail-'));
+    const mailer = createMailer({ ...base, DATA_DIR: dir });
+    expect(mailer.kind).toBe('outbox');
+    await Promise.all([
+      mailer.send({ to: 'a@example.org', subject: 'Your survey, "Wave 1"', body: 'Line one\nLine two' }),
+      mailer.send({ to: 'b@example.org', subject: 'Reminder', body: 'Plain' }),
+    ]);
+    const text = readFileSync(outboxPath({ DATA_DIR: dir }), 'utf8');
+    expect(text.split('\n')[0]).toBe('email,subject,body');
+    expect(text.match(/^email,subject,body$/gm)).toHaveLength(1);
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    expect(rows).toEqual([
+      { email: 'a@example.org', subject: 'Your survey, "Wave 1"', body: 'Line one\nLine two' },
+      { email: 'b@example.org', subject: 'Reminder', body: 'Plain' },
+    ]);
+  });
+});
+
+describe('GOV.UK Notify', () => {
+  async function fakeNotify(status: number, reply: unknown) {
+    const received: { url: string; auth: string; body: Record<string, unknown> }[] = [];
+    const server = createHttpServer(async (request, response) => {
+      received.push({ url: request.url ?? '', auth: String(request.headers.authorization), body: JSON.parse(await readBody(request)) });
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    closers.push(() => server.close());
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  }
+
+  it('sends through the one template with subject and body as personalisation, signed with the key', async () => {
+    const notify = await fakeNotify(201, { id: 'x' });
+    const mailer = createMailer({ ...base, NOTIFY_API_KEY: API_KEY, NOTIFY_TEMPLATE_ID: TEMPLATE_ID }, { notifyBaseUrl: notify.url });
+    expect(mailer.kind).toBe('notify');
+    await mailer.send({ to: 'lead@example.org', subject: 'Hello', body: 'Body text' });
+    expect(notify.received).toHaveLength(1);
+    expect(notify.received[0]!.url).toBe('/v2/notifications/email');
+    expect(notify.received[0]!.auth).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(notify.received[0]!.body).toMatchObject({
+      template_id: TEMPLATE_ID,
+      email_address: 'lead@example.org',
+      personalisation: { subject: 'Hello', body: 'Body text' },
+    });
+  });
+
+  it('reports a refusal with Notify’s reason but never the address or the key', async () => {
+    const notify = await fakeNotify(400, { status_code: 400, errors: [{ error: 'BadRequestError', message: 'Template not found' }] });
+    const mailer = createMailer({ ...base, NOTIFY_API_KEY: API_KEY, NOTIFY_TEMPLATE_ID: TEMPLATE_ID }, { notifyBaseUrl: notify.url });
+    const failure = await mailer.send({ to: 'secret.person@example.org', subject: 's', body: 'b' }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(MailError);
+    expect((failure as Error).message).toBe('GOV.UK Notify did not accept the email (HTTP 400): BadRequestError Template not found');
+    expect((failure as Error).message).not.toContain('secret.person');
+    expect((failure as Error).message).not.toContain(SECRET);
+  });
+
+  it('refuses a key without a template, naming the missing setting', () => {
+    expect(() => createMailer({ ...base, NOTIFY_API_KEY: API_KEY })).toThrow('GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set');
+  });
+});
+
+describe('SMTP', () => {
+  /** Just enough SMTP to accept one message and keep what was said. */
+  async function fakeSmtp() {
+    const transcript: string[] = [];
+    const server = createTcpServer((socket) => {
+      let inData = false;
+      socket.write('220 fake ESMTP\r\n');
+      let buffer = '';
+      socket.on('data', (chunk) => {
+        buffer += chunk.toString();
+        let end: number;
+        while ((end = buffer.indexOf('\r\n')) >= 0) {
+          const line = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          transcript.push(line);
+          if (inData) {
+            if (line === '.') {
+              inData = false;
+              socket.write('250 queued\r\n');
+            }
+          } else if (/^(EHLO|HELO)/i.test(line)) socket.write('250 fake\r\n');
+          else if (/^DATA/i.test(line)) {
+            inData = true;
+            socket.write('354 go on\r\n');
+          } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+          else socket.write('250 ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    closers.push(() => server.close());
+    return { url: `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`, transcript };
+  }
+
+  it('delivers the message to the configured server from MAIL_FROM', async () => {
+    const smtp = await fakeSmtp();
+    const mailer = createMailer({ ...base, SMTP_URL: `${smtp.url}?ignoreTLS=true` });
+    expect(mailer.kind).toBe('smtp');
+    await mailer.send({ to: 'staff@example.org', subject: 'Your survey', body: 'Please take part' });
+    expect(smtp.transcript).toContain('MAIL FROM:<sounding@example.org>');
+    expect(smtp.transcript).toContain('RCPT TO:<staff@example.org>');
+    expect(smtp.transcript).toContain('Subject: Your survey');
+    expect(smtp.transcript).toContain('Please take part');
+  });
+
+  it('reports a server that is not there by its host, without the recipient or the password', async () => {
+    const mailer = createMailer({ ...base, SMTP_URL: 'smtp://sounding:hunter2@127.0.0.1:1' });
+    const failure = await mailer.send({ to: 'secret.person@example.org', subject: 's', body: 'b' }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(MailError);
+    expect((failure as Error).message).toMatch(/^The SMTP server at 127\.0\.0\.1:1 did not accept the email \((ESOCKET|ECONNECTION)\)$/);
+  });
+});
