@@ -21,7 +21,7 @@ import { Segments, type GroupFigure } from './segments.js';
 import { checkThreshold, DEFAULT_THRESHOLD, freeTextAllowed, reveal, type Suppressible } from './suppression.js';
 import { IndexedTables, type SurveyTables } from './tables.js';
 import { variablesOf, type ClosedVariable, type DontKnowRule } from './variables.js';
-import { rakeWeights, type CellWeight, type WeightingProblem, type WorkforceProfile } from './weighting.js';
+import { kishDesignEffect, profileMargins, rakeWeights, type CellWeight, type WeightingProblem, type WorkforceProfile } from './weighting.js';
 
 export interface AnalysisOptions {
   /** Suppression threshold: default 10, never below 5. */
@@ -158,7 +158,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
   let weighting: WeightingSummary = { status: 'unweighted' };
   let weights = options.weights;
   if (!weights && options.profile) {
-    const raked = rakeWeights(tables.cells, options.profile);
+    const raked = rakeWeights(tables.cells, profileMargins(options.profile));
     if (raked.ok) {
       weights = raked.weights;
       weighting = {
@@ -175,16 +175,9 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
       weighting = { status: 'refused', problems: raked.problems };
     }
   } else if (weights) {
-    let n = 0;
-    let w = 0;
-    let w2 = 0;
-    for (const c of weights) {
-      n += c.responses;
-      w += c.responses * c.weight;
-      w2 += c.responses * c.weight * c.weight;
-    }
-    const designEffect = w > 0 ? (n * w2) / (w * w) : Number.NaN;
-    weighting = { status: 'weighted', method: 'weights supplied', designEffect, effectiveN: n / designEffect, n, population: w };
+    const { designEffect, effectiveN, n } = kishDesignEffect(weights.map((c) => ({ n: c.responses, weight: c.weight })));
+    const population = weights.reduce((s, c) => s + c.responses * c.weight, 0);
+    weighting = { status: 'weighted', method: 'weights supplied', designEffect, effectiveN, n, population };
   }
 
   const seg = new Segments(definition, indexed, threshold, weights);

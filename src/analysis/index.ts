@@ -70,10 +70,13 @@ export { variablesOf, type ClosedVariable, type DontKnowRule, type Variable } fr
 export { compareWaves, type WaveComparison } from './waves.js';
 export {
   kishDesignEffect,
+  profileMargins,
   rakeWeights,
+  ZWeightingMargins,
   ZWorkforceProfile,
   type CellWeight,
   type RakeOptions,
+  type WeightingMargins,
   type WeightingProblem,
   type WeightingResult,
   type WorkforceProfile,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CellKey } from './tables.js';
+import { cellId, type CellKey } from './tables.js';
 
 /**
  * Weighting to the workforce profile by raking (iterative proportional fitting, Deming &
@@ -9,16 +9,16 @@ import type { CellKey } from './tables.js';
 
 const ZHeadcounts = z.record(z.string().min(1), z.number().finite().nonnegative());
 
-/** Headcount by role group and (optionally) by directorate, as loaded from the organisation's profile. */
-export const ZWorkforceProfile = z
+/** The margins raking meets: headcount by role group and (optionally) by directorate. */
+export const ZWeightingMargins = z
   .strictObject({
     roleGroups: ZHeadcounts.refine((h) => Object.keys(h).length > 0, 'must list at least one role group'),
     directorates: ZHeadcounts.optional(),
   })
-  .superRefine((profile, ctx) => {
-    if (!profile.directorates) return;
-    const roles = sum(Object.values(profile.roleGroups));
-    const dirs = sum(Object.values(profile.directorates));
+  .superRefine((margins, ctx) => {
+    if (!margins.directorates) return;
+    const roles = sum(Object.values(margins.roleGroups));
+    const dirs = sum(Object.values(margins.directorates));
     if (Math.abs(roles - dirs) > 1e-9 * Math.max(1, roles)) {
       ctx.addIssue({
         code: 'custom',
@@ -27,7 +27,43 @@ export const ZWorkforceProfile = z
       });
     }
   });
+export type WeightingMargins = z.output<typeof ZWeightingMargins>;
+
+/**
+ * An organisation's workforce profile: staff in each role group × directorate cell, as loaded
+ * from its CSV. Directorate is '' in every row of a profile that does not break staff down by
+ * directorate (and in no row of one that does), so the two margins always describe the same staff.
+ */
+export const ZWorkforceProfile = z
+  .strictObject({
+    cells: z
+      .array(z.strictObject({ roleGroup: z.string().min(1), directorate: z.string(), headcount: z.number().int('must be a whole number').nonnegative('must not be negative') }))
+      .min(1, 'must list at least one role group'),
+  })
+  .superRefine((profile, ctx) => {
+    const seen = new Set<string>();
+    profile.cells.forEach((c, i) => {
+      const key = cellId(c);
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['cells', i], message: `role group "${c.roleGroup}" and directorate "${c.directorate}" are listed twice` });
+      seen.add(key);
+    });
+    const blank = profile.cells.filter((c) => c.directorate === '').length;
+    if (blank > 0 && blank < profile.cells.length) {
+      ctx.addIssue({ code: 'custom', path: ['cells'], message: 'either every row gives a directorate or none does' });
+    }
+  });
 export type WorkforceProfile = z.output<typeof ZWorkforceProfile>;
+
+/** The role group and directorate headcounts a profile adds up to (no directorate margin when it has none). */
+export function profileMargins(profile: WorkforceProfile): WeightingMargins {
+  const roleGroups: Record<string, number> = {};
+  const directorates: Record<string, number> = {};
+  for (const c of profile.cells) {
+    roleGroups[c.roleGroup] = (roleGroups[c.roleGroup] ?? 0) + c.headcount;
+    if (c.directorate !== '') directorates[c.directorate] = (directorates[c.directorate] ?? 0) + c.headcount;
+  }
+  return Object.keys(directorates).length > 0 ? { roleGroups, directorates } : { roleGroups };
+}
 
 export interface CellWeight extends CellKey {
   responses: number;
@@ -63,7 +99,7 @@ export interface WeightingSuccess {
 export type WeightingResult = WeightingSuccess | { ok: false; problems: WeightingProblem[] };
 
 export interface RakeOptions {
-  /** Stop when every margin is within this relative error (default 1e-10). */
+  /** Stop when every margin is within this relative error (default 1e-12). */
   tolerance?: number;
   maxIterations?: number;
 }
@@ -102,16 +138,16 @@ export function kishDesignEffect(cells: Iterable<{ n: number; weight: number }>)
  * directorate step the respondents who did state one are spread across directorates in the
  * profile's proportions, keeping their weighted total.
  */
-export function rakeWeights(cells: readonly (CellKey & { responses: number })[], profile: WorkforceProfile, options: RakeOptions = {}): WeightingResult {
-  const tolerance = options.tolerance ?? 1e-10;
+export function rakeWeights(cells: readonly (CellKey & { responses: number })[], margins: WeightingMargins, options: RakeOptions = {}): WeightingResult {
+  const tolerance = options.tolerance ?? 1e-12;
   const maxIterations = options.maxIterations ?? 1000;
   const problems: WeightingProblem[] = [];
   const live = cells.filter((c) => c.responses > 0);
   const n = sum(live.map((c) => c.responses));
   if (n === 0) return { ok: false, problems: [{ code: 'no_responses', message: 'there are no responses to weight' }] };
 
-  const roleTargets = new Map(Object.entries(profile.roleGroups));
-  const dirTargets = profile.directorates ? new Map(Object.entries(profile.directorates)) : undefined;
+  const roleTargets = new Map(Object.entries(margins.roleGroups));
+  const dirTargets = margins.directorates ? new Map(Object.entries(margins.directorates)) : undefined;
   const population = sum(roleTargets.values());
   if (dirTargets) {
     const dirTotal = sum(dirTargets.values());

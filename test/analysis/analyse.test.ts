@@ -263,16 +263,22 @@ function figuresOf(v: ClosedVariableAnalysis, data: Answers[]): [Figure[], { tot
 }
 
 describe('analyseSurvey with weights', () => {
+  const profile = (rows: [string, string, number][]) => ({ cells: rows.map(([roleGroup, directorate, headcount]) => ({ roleGroup, directorate, headcount })) });
   const data = handData();
   const tables = tablesFromAnswers(definition, data);
 
   it('weights estimates to the profile, reports the design effect, and publishes no unweighted counts', () => {
     // Cells: frontline/adults 20, frontline/children 20, manager/place 25, head/children 12, exec/adults 4, it/place 15.
     const result = analyseSurvey(definition, tables, {
-      profile: {
-        roleGroups: { exec: 8, head: 24, manager: 100, frontline: 800, it: 68 },
-        directorates: { adults: 408, children: 424, place: 168 },
-      },
+      // Margins: exec 8, head 24, manager 100, frontline 800, it 68; adults 408, children 424, place 168.
+      profile: profile([
+        ['exec', 'adults', 8],
+        ['head', 'children', 24],
+        ['manager', 'place', 100],
+        ['frontline', 'adults', 400],
+        ['frontline', 'children', 400],
+        ['it', 'place', 68],
+      ]),
     });
     expect(result.weighting.status).toBe('weighted');
     if (result.weighting.status !== 'weighted') return;
@@ -294,7 +300,7 @@ describe('analyseSurvey with weights', () => {
     // Weighted % very or quite engaged = (4·15 + 1·15)/(4·25 + 1·15) = 75/115 = 0.652174.
     // Kish effective base = (100 + 15)² / (16·25 + 1·15) = 13225/415 = 31.8675.
     const subset = data.filter((a) => a.role === 'manager' || a.role === 'it');
-    const result = analyseSurvey(definition, tablesFromAnswers(definition, subset), { profile: { roleGroups: { manager: 100, it: 15 } } });
+    const result = analyseSurvey(definition, tablesFromAnswers(definition, subset), { profile: profile([['manager', '', 100], ['it', '', 15]]) });
     const total = shown(figure(closed(result, 'engaged').groups, TOTAL));
     expect(total.positive!.estimate).toBeCloseTo(75 / 115, 12);
     expect(total.effectiveBase).toBeCloseTo(13225 / 415, 9);
@@ -302,7 +308,9 @@ describe('analyseSurvey with weights', () => {
   });
 
   it('says clearly when weighting is impossible and falls back to unweighted figures', () => {
-    const result = analyseSurvey(definition, tables, { profile: { roleGroups: { exec: 8, head: 24, manager: 100, frontline: 800 } } });
+    const result = analyseSurvey(definition, tables, {
+      profile: profile([['exec', '', 8], ['head', '', 24], ['manager', '', 100], ['frontline', '', 800]]),
+    });
     expect(result.weighting.status).toBe('refused');
     if (result.weighting.status === 'refused') expect(result.weighting.problems[0]!.message).toMatch(/"it", which the workforce profile does not list/);
     expect(shown(figure(closed(result, 'engaged').groups, TOTAL)).options[0]!.count).toBe(19);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kishDesignEffect, rakeWeights, ZWorkforceProfile } from '../../src/analysis/weighting.js';
+import { kishDesignEffect, profileMargins, rakeWeights, ZWeightingMargins, ZWorkforceProfile } from '../../src/analysis/weighting.js';
 
 const cells = (rows: [string, string, number][]) => rows.map(([roleGroup, directorate, responses]) => ({ roleGroup, directorate, responses }));
 
@@ -66,7 +66,7 @@ describe('raking', () => {
 
   it('refuses totals that disagree, both in the schema and in raking', () => {
     const profile = { roleGroups: { a: 10, b: 20 }, directorates: { x: 25 } };
-    const parsed = ZWorkforceProfile.safeParse(profile);
+    const parsed = ZWeightingMargins.safeParse(profile);
     expect(parsed.success).toBe(false);
     expect(JSON.stringify(parsed.error?.issues)).toMatch(/add up to 25 but the role group headcounts to 30/);
     const r = rakeWeights(cells([['a', 'x', 5], ['b', 'x', 5]]), profile);
@@ -131,5 +131,46 @@ describe('raking', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('workforce profile to raking margins', () => {
+  const profile = (rows: [string, string, number][]) => ({ cells: rows.map(([roleGroup, directorate, headcount]) => ({ roleGroup, directorate, headcount })) });
+
+  it('adds cell headcounts up to role group and directorate margins', () => {
+    // a: 30 + 10 = 40, b: 25 + 35 = 60; x: 30 + 25 = 55, y: 10 + 35 = 45.
+    expect(profileMargins(profile([['a', 'x', 30], ['a', 'y', 10], ['b', 'x', 25], ['b', 'y', 35]]))).toEqual({
+      roleGroups: { a: 40, b: 60 },
+      directorates: { x: 55, y: 45 },
+    });
+  });
+
+  it('gives role group margins only when the profile has no directorates', () => {
+    expect(profileMargins(profile([['a', '', 30], ['b', '', 70]]))).toEqual({ roleGroups: { a: 30, b: 70 } });
+  });
+
+  it('feeds raking: weights meet the summed margins to 1e-9', () => {
+    const p = profile([['a', 'x', 30], ['a', 'y', 10], ['b', 'x', 25], ['b', 'y', 35]]);
+    const r = rakeWeights(cells([['a', 'x', 12], ['a', 'y', 3], ['b', 'x', 9], ['b', 'y', 20]]), profileMargins(p));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const margin = (test: (c: { roleGroup: string; directorate: string }) => boolean) =>
+      r.weights.filter(test).reduce((s, c) => s + c.weight * c.responses, 0);
+    expect(Math.abs(margin((c) => c.roleGroup === 'a') - 40)).toBeLessThan(1e-9);
+    expect(Math.abs(margin((c) => c.directorate === 'y') - 45)).toBeLessThan(1e-9);
+    expect(r.population).toBe(100);
+  });
+
+  it('refuses duplicate cells, mixed blank and named directorates, and negative or fractional headcounts', () => {
+    const messages = (p: unknown) => {
+      const parsed = ZWorkforceProfile.safeParse(p);
+      expect(parsed.success).toBe(false);
+      return parsed.error!.issues.map((i) => i.message).join('\n');
+    };
+    expect(messages(profile([['a', 'x', 1], ['a', 'x', 2]]))).toMatch(/role group "a" and directorate "x" are listed twice/);
+    expect(messages(profile([['a', 'x', 1], ['b', '', 2]]))).toMatch(/either every row gives a directorate or none does/);
+    expect(messages(profile([['a', '', -1]]))).toMatch(/must not be negative/);
+    expect(messages(profile([['a', '', 1.5]]))).toMatch(/must be a whole number/);
+    expect(messages({ cells: [] })).toMatch(/at least one role group/);
   });
 });
