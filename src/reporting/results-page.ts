@@ -1,92 +1,81 @@
-import { allQuestions, type TDefinition } from '../instrument/definition.js';
-import { moduleFor } from '../instrument/question-types/index.js';
-import { localise, type TLanguage } from '../instrument/text.js';
-import type { CountTables } from '../storage/tables.js';
+import { formatPercent, suppressedText, type ClosedVariableAnalysis, type GroupRef, type SurveyAnalysis } from '../analysis/index.js';
+import type { Labels } from './labels.js';
 
-/** A figure either shown with its numbers or withheld: a withheld cell carries no numbers at all. */
-export type Cell = { shown: true; n: number; base: number; percent: number } | { shown: false };
+/** A figure either shown with its text or withheld with only the words saying why. */
+export type Cell = { shown: true; text: string } | { shown: false; text: string };
 
 export interface VariableView {
   code: string;
   title: string;
-  multiple: boolean;
-  columns: { code: string; label: string; base: number | undefined }[];
-  rows: { option: string; label: string; cells: Cell[] }[];
+  base: string;
+  columns: { label: string; base: number | undefined }[];
+  rows: { label: string; cells: Cell[] }[];
 }
 
 export interface ResultsView {
-  responses: number;
   threshold: number;
-  groups: { code: string; label: string; responses: number; shown: boolean }[];
+  /** Completed responses overall, when shown. */
+  responses: number | undefined;
+  /** Role groups not broken out: under the threshold, or withheld so a smaller one cannot be worked out. */
+  small: string[];
+  protecting: string[];
   variables: VariableView[];
 }
 
+const sameGroup = (a: GroupRef, b: GroupRef) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * The first results page: for each closed question, count and percentage overall and by
- * role group. Any cell whose base is under the threshold is withheld, and a role group
- * with fewer responses than the threshold is not broken out at all.
+ * The results page: for each closed question, percentage and count overall and by role
+ * group, straight from the suppressed analysis. A role group is a column only when its
+ * number of responses is published; within a column, any figure analysis hid is shown as
+ * the reason only.
  */
-export function buildResultsView(definition: TDefinition, tables: CountTables, threshold: number, lang: TLanguage): ResultsView {
-  const roleQuestion = allQuestions(definition).find((p) => p.question.code === definition.segments.roleGroup)?.question;
-  const roleOptions = roleQuestion && roleQuestion.type === 'single' ? roleQuestion.options : [];
-  const responsesOf = (group: string) => tables.cells.filter((c) => c.roleGroup === group).reduce((sum, c) => sum + c.responses, 0);
-  const total = tables.cells.reduce((sum, c) => sum + c.responses, 0);
-  const groups = roleOptions.map((o) => {
-    const responses = responsesOf(o.code);
-    return { code: o.code, label: localise(o.label, lang), responses, shown: responses >= threshold };
-  });
-  const brokenOut = groups.filter((g) => g.shown);
-
-  const sum = <T extends { roleGroup: string; n: number }>(rows: T[], group?: string) =>
-    rows.filter((r) => group === undefined || r.roleGroup === group).reduce((s, r) => s + r.n, 0);
-
-  const variables: VariableView[] = [];
-  for (const { question } of allQuestions(definition)) {
-    for (const variable of moduleFor(question).closedVariables(question)) {
-      const answered = tables.answered.filter((a) => a.question === question.code && a.item === variable.item);
-      const options = tables.options.filter((o) => o.question === question.code && o.item === variable.item);
-      const allBase = sum(answered);
-      const withheld = withheldGroups(
-        groups.map((g) => ({ code: g.code, base: sum(answered, g.code), brokenOut: g.shown })),
-        threshold,
-      );
-      const columns = [
-        { code: '', label: lang === 'cy' ? 'Pawb' : 'All', base: allBase >= threshold ? allBase : undefined },
-        ...brokenOut.map((g) => ({ code: g.code, label: g.label, base: withheld.has(g.code) ? undefined : sum(answered, g.code) })),
-      ];
-      const item = question.type === 'matrix' ? question.items.find((i) => i.code === variable.item) : undefined;
-      variables.push({
-        code: item ? `${question.code}_${item.code}` : question.code,
-        title: item ? `${localise(question.text, lang)} – ${localise(item.text, lang)}` : localise(question.text, lang),
-        multiple: variable.multiple,
-        columns,
-        rows: variable.options.map((option) => ({
-          option: option.code,
-          label: localise(option.label, lang),
-          cells: columns.map((column): Cell => {
-            if (column.base === undefined) return { shown: false };
-            const n = sum(options.filter((o) => o.option === option.code), column.code || undefined);
-            return { shown: true, n, base: column.base, percent: (100 * n) / column.base };
-          }),
-        })),
-      });
-    }
-  }
-  return { responses: total, threshold, groups, variables };
+export function buildResultsView(analysis: SurveyAnalysis, labels: Labels): ResultsView {
+  const total = analysis.responses.find((r) => r.group.kind === 'total')?.figure;
+  const roles = analysis.responses.filter((r) => r.group.kind === 'roleGroup');
+  const columns: GroupRef[] = [{ kind: 'total' }, ...roles.filter((r) => r.figure.shown).map((r) => r.group)];
+  const hiddenRoles = (reason: string) =>
+    roles.filter((r) => !r.figure.shown && r.figure.reason === reason).map((r) => labels.group(r.group));
+  return {
+    threshold: analysis.threshold,
+    responses: total?.shown ? total.value : undefined,
+    small: hiddenRoles('below_threshold'),
+    protecting: hiddenRoles('secondary'),
+    variables: analysis.variables.flatMap((v) => (v.kind === 'closed' ? [variableView(v, columns, analysis.threshold, labels)] : [])),
+  };
 }
 
-/**
- * Role groups whose figures must be withheld for one question: those under the threshold
- * (primary), and then, while the withheld groups together hold fewer than the threshold,
- * the smallest shown group too (secondary), so "All" minus the shown groups never reveals
- * a small group.
- */
-export function withheldGroups(groups: { code: string; base: number; brokenOut: boolean }[], threshold: number): Set<string> {
-  const withheld = new Set(groups.filter((g) => !g.brokenOut || g.base < threshold).map((g) => g.code));
-  const withheldTotal = () => groups.filter((g) => withheld.has(g.code)).reduce((s, g) => s + g.base, 0);
-  const shownBySize = groups.filter((g) => !withheld.has(g.code)).sort((a, b) => a.base - b.base);
-  while (withheldTotal() > 0 && withheldTotal() < threshold && shownBySize.length > 0) {
-    withheld.add(shownBySize.shift()!.code);
-  }
-  return withheld;
+function variableView(v: ClosedVariableAnalysis, columns: GroupRef[], threshold: number, labels: Labels): VariableView {
+  const figures = columns.map((ref) => v.groups.find((g) => sameGroup(g.group, ref))?.figure ?? ({ shown: false, reason: 'below_threshold' } as const));
+  const optionRows = v.options.map((option, k) => ({
+    label: labels.option(v.question, v.item, option),
+    cells: figures.map((f): Cell => {
+      if (!f.shown) return { shown: false, text: suppressedText(f, threshold) };
+      const o = f.value.options[k]!;
+      return { shown: true, text: `${formatPercent(o.proportion.estimate)}${o.count === undefined ? '' : ` (${o.count})`}` };
+    }),
+  }));
+  const extra =
+    v.dontKnow === 'excluded'
+      ? [
+          {
+            label: `${labels.option(v.question, v.item, 'dont_know')} (share of everyone answering)`,
+            cells: figures.map((f): Cell => {
+              if (!f.shown) return { shown: false, text: suppressedText(f, threshold) };
+              const d = f.value.dontKnow;
+              return { shown: true, text: d ? `${formatPercent(d.proportion.estimate)}${d.count === undefined ? '' : ` (${d.count})`}` : '–' };
+            }),
+          },
+        ]
+      : [];
+  return {
+    code: v.item ? `${v.question}_${v.item}` : v.question,
+    title: labels.variable(v.question, v.item) + (v.multiple ? ' (select all that apply: percentages of people answering)' : ''),
+    base: v.base,
+    columns: columns.map((ref, i) => {
+      const f = figures[i]!;
+      return { label: labels.group(ref), base: f.shown ? f.value.base : undefined };
+    }),
+    rows: [...optionRows, ...extra],
+  };
 }

@@ -1,0 +1,122 @@
+import type { Kysely } from 'kysely';
+import { analyseSurvey, benchmark, compareWaves, headlineMeasures, type BenchmarkResult, type SurveyAnalysis, type WaveComparison } from '../analysis/index.js';
+import { loadPublishedFindings } from '../instrument/published-findings.js';
+import type { Database } from '../storage/schema.js';
+import { findSurveyById, type SurveyWithDefinition } from '../storage/surveys.js';
+import { loadCountTables } from '../storage/tables.js';
+
+export interface Organisation {
+  name: string;
+  type: string;
+  nation: string;
+  region: string;
+}
+
+/** Everything a page, report or API answer about one survey is built from: suppressed analyses only. */
+export interface SurveyResults {
+  survey: SurveyWithDefinition;
+  organisation: Organisation;
+  analysis: SurveyAnalysis;
+  /** Completed responses, as stored (the whole-organisation figure is always at least the threshold when shown). */
+  responses: number;
+  previous?: { title: string; analysis: SurveyAnalysis; waves: WaveComparison[] };
+  /** Organisations on the same instrument whose whole-organisation figures the benchmark uses (including this one). */
+  benchmark: { organisations: number; results: BenchmarkResult[] };
+  /** Changes whenever any figure behind these results can: a cache key for anything rendered from them. */
+  fingerprint: string;
+}
+
+interface CachedAnalysis {
+  responses: number;
+  analysis: SurveyAnalysis;
+}
+
+/**
+ * Analyses are cached per survey and number of responses: counts only grow with responses,
+ * so the same number means the same analysis.
+ */
+const analyses = new Map<string, CachedAnalysis>();
+
+async function responseCounts(db: Kysely<Database>, surveyIds: string[]): Promise<Map<string, number>> {
+  if (surveyIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('cell_count')
+    .select((eb) => ['survey_id', eb.fn.sum<number>('responses').as('responses')])
+    .where('survey_id', 'in', surveyIds)
+    .groupBy('survey_id')
+    .execute();
+  return new Map(rows.map((r) => [r.survey_id, Number(r.responses)]));
+}
+
+async function analysisOf(db: Kysely<Database>, survey: SurveyWithDefinition, responses: number): Promise<SurveyAnalysis> {
+  const hit = analyses.get(survey.id);
+  if (hit && hit.responses === responses) return hit.analysis;
+  const analysis = analyseSurvey(survey.definition, await loadCountTables(db, survey.id), {
+    threshold: survey.suppressionThreshold,
+    findings: loadPublishedFindings(),
+  });
+  analyses.set(survey.id, { responses, analysis });
+  return analysis;
+}
+
+/** The latest survey of every organisation on the same instrument (by code), this survey standing for its own organisation. */
+async function benchmarkSurveys(db: Kysely<Database>, survey: SurveyWithDefinition, organisationId: string) {
+  const rows = await db
+    .selectFrom('survey')
+    .innerJoin('instrument_version', 'instrument_version.id', 'survey.instrument_version_id')
+    .innerJoin('organisation', 'organisation.id', 'survey.organisation_id')
+    .select(['survey.id', 'survey.organisation_id', 'survey.opens_on', 'organisation.type', 'organisation.nation', 'organisation.region'])
+    .where('instrument_version.code', '=', survey.definition.code)
+    .where('survey.organisation_id', '!=', organisationId)
+    .where('survey.state', '!=', 'draft')
+    .execute();
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) {
+    const seen = latest.get(r.organisation_id);
+    if (!seen || (r.opens_on ?? '') > (seen.opens_on ?? '')) latest.set(r.organisation_id, r);
+  }
+  return [...latest.values()];
+}
+
+export async function loadSurveyResults(db: Kysely<Database>, surveyId: string): Promise<SurveyResults | undefined> {
+  const survey = await findSurveyById(db, surveyId);
+  if (!survey) return undefined;
+  const row = await db
+    .selectFrom('survey')
+    .innerJoin('organisation', 'organisation.id', 'survey.organisation_id')
+    .select(['survey.previous_survey_id', 'survey.organisation_id', 'organisation.name', 'organisation.type', 'organisation.nation', 'organisation.region'])
+    .where('survey.id', '=', surveyId)
+    .executeTakeFirstOrThrow();
+  const others = await benchmarkSurveys(db, survey, row.organisation_id);
+  const ids = [survey.id, ...(row.previous_survey_id ? [row.previous_survey_id] : []), ...others.map((o) => o.id)];
+  const counts = await responseCounts(db, ids);
+  const responses = counts.get(survey.id) ?? 0;
+  const analysis = await analysisOf(db, survey, responses);
+
+  let previous: SurveyResults['previous'];
+  if (row.previous_survey_id) {
+    const before = await findSurveyById(db, row.previous_survey_id);
+    if (before && before.definition.code === survey.definition.code) {
+      const beforeAnalysis = await analysisOf(db, before, counts.get(before.id) ?? 0);
+      previous = { title: before.title, analysis: beforeAnalysis, waves: compareWaves(analysis, beforeAnalysis) };
+    }
+  }
+
+  const participants = [{ organisation: survey.id, type: row.type, nation: row.nation, region: row.region, measures: headlineMeasures(analysis) }];
+  for (const o of others) {
+    const other = await findSurveyById(db, o.id);
+    if (!other) continue;
+    participants.push({ organisation: o.id, type: o.type, nation: o.nation, region: o.region, measures: headlineMeasures(await analysisOf(db, other, counts.get(o.id) ?? 0)) });
+  }
+  const results = benchmark({ organisation: survey.id, type: row.type, nation: row.nation, region: row.region }, participants);
+
+  return {
+    survey,
+    organisation: { name: row.name, type: row.type, nation: row.nation, region: row.region },
+    analysis,
+    responses,
+    previous,
+    benchmark: { organisations: participants.length, results },
+    fingerprint: ids.map((id) => `${id}:${counts.get(id) ?? 0}`).join(','),
+  };
+}
