@@ -78,4 +78,23 @@ export interface Database {
     sum: number;
     sum_squares: number;
   };
+  /** A staff account; password_hash is argon2id, null for accounts that sign in only through OpenID Connect. */
+  user_account: {
+    id: string;
+    email: string;
+    name: string;
+    password_hash: string | null;
+    platform_admin: number;
+    failed_sign_ins: number;
+    locked_until: string | null;
+    created_at: string;
+  };
+  membership: { user_id: string; organisation_id: string; role: 'viewer' | 'analyst' | 'org_admin' };
+  /** id is sha256 of the token in the cookie, so a copy of the database cannot be used to sign in. */
+  user_session: { id: string; user_id: string; created_at: string; last_seen_at: string; expires_at: string };
+  password_reset: { token_hash: string; user_id: string; expires_at: string };
+  /** Who did what to which thing, and when; never answer content. */
+  audit_log: { id: string; at: string; actor_id: string | null; organisation_id: string | null; action: string; target: string };
+  /** Request counters shared by every process serving the app (rate limiting). */
+  rate_limit_counter: { key: string; count: number; window_ends_at: string };
 }

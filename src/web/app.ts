@@ -13,6 +13,8 @@ import { localise } from '../instrument/text.js';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
 import { homeRoutes } from './routes/home.js';
+import { authPlugin } from './plugins/auth.js';
+import { securityPlugin } from './plugins/security.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
 // Works from src/web (tsx, tests) and dist/web (compiled): both sit two levels below the repo root.
@@ -44,6 +46,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
 
   await app.register(fastifyCookie);
+  await app.register(securityPlugin, { tls: options.secureCookies ?? false });
+  await app.register(authPlugin, { storage: options.storage, secureCookies: options.secureCookies ?? false });
   await app.register(fastifyCsrf, {
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies ?? false },
     getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf,
@@ -62,7 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorateReply('render', function render(this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
     const csrfToken = this.generateCsrf();
-    const html = views.render(template, { lang: 'en', csrfToken, ...context });
+    const html = views.render(template, { lang: 'en', csrfToken, cspNonce: this.cspNonce?.script, user: this.request.user, ...context });
     return this.status(status).type('text/html; charset=utf-8').send(html);
   });
 

@@ -1,0 +1,118 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { SESSION_ABSOLUTE_MS, resolveSession } from '../../admin/sessions.js';
+import type { Storage } from '../../storage/db.js';
+import { ROLES, surveyOrganisationId, type SignedInUser, type TRole } from '../../storage/users.js';
+
+export type { SignedInUser } from '../../storage/users.js';
+
+export const SESSION_COOKIE = 'sounding_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: SignedInUser | null;
+  }
+}
+
+export interface AuthPluginOptions {
+  storage: Storage;
+  secureCookies: boolean;
+}
+
+/** Reads the session cookie on every request and sets request.user (null when signed out). */
+export const authPlugin = fp<AuthPluginOptions>(
+  async (app, { storage, secureCookies }) => {
+    app.decorateRequest('user', null);
+    app.addHook('onRequest', async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (!token) return;
+      request.user = (await resolveSession(storage.db, token)) ?? null;
+      // A dead session's cookie is removed so the browser stops sending it.
+      if (!request.user) reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
+    });
+  },
+  { name: 'sounding-auth', dependencies: ['@fastify/cookie'] },
+);
+
+export function sessionCookieOptions(secure: boolean) {
+  return { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_ABSOLUTE_MS / 1000 } as const;
+}
+
+function isApi(request: FastifyRequest): boolean {
+  return request.url === '/api' || request.url.startsWith('/api/');
+}
+
+function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
+  if (isApi(request)) return reply.code(401).send({ error: 'Sign in to use this API' });
+  // Only a GET can be repeated after signing in; a form post is not replayed.
+  const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+  return reply.redirect(`/sign-in${next}`, 303);
+}
+
+function notFound(request: FastifyRequest, reply: FastifyReply) {
+  if (isApi(request)) return reply.code(404).send({ error: 'Not found' });
+  reply.callNotFound();
+  return reply;
+}
+
+function forbidden(request: FastifyRequest, reply: FastifyReply) {
+  if (isApi(request)) return reply.code(403).send({ error: 'Your role in this organisation does not allow this' });
+  return reply.render('account/forbidden.njk', {}, 403);
+}
+
+/** preHandler: anonymous visitors are sent to sign in (HTML) or get 401 (API). */
+export const requireSignIn: preHandlerAsyncHookHandler = async function requireSignIn(request, reply) {
+  if (!request.user) return denyAnonymous(request, reply);
+};
+
+/** preHandler for platform-wide administration (creating organisations, platform admins). */
+export const requirePlatformAdmin: preHandlerAsyncHookHandler = async function requirePlatformAdmin(request, reply) {
+  if (!request.user) return denyAnonymous(request, reply);
+  if (!request.user.platformAdmin) return notFound(request, reply);
+};
+
+export function hasRole(user: SignedInUser, organisationId: string, minimum: TRole): boolean {
+  if (user.platformAdmin) return true;
+  const membership = user.memberships.find((m) => m.organisationId === organisationId);
+  return membership !== undefined && ROLES.indexOf(membership.role) >= ROLES.indexOf(minimum);
+}
+
+/**
+ * preHandler for anything belonging to one organisation. 404 (not 403) when the user has no
+ * membership there, so other organisations' surveys cannot even be found to exist; 403 when
+ * they are a member with too low a role. Platform admins pass.
+ */
+export function requireOrganisationRole(
+  minimum: TRole,
+  organisationIdOf: (request: FastifyRequest) => Promise<string | undefined>,
+): preHandlerAsyncHookHandler {
+  return async function requireOrganisationRoleHandler(request, reply) {
+    const user = request.user;
+    if (!user) return denyAnonymous(request, reply);
+    const organisationId = await organisationIdOf(request);
+    if (!organisationId) return notFound(request, reply);
+    if (user.platformAdmin) return;
+    const membership = user.memberships.find((m) => m.organisationId === organisationId);
+    if (!membership) return notFound(request, reply);
+    if (ROLES.indexOf(membership.role) < ROLES.indexOf(minimum)) return forbidden(request, reply);
+  };
+}
+
+const ZId = z.uuid();
+
+/** organisationIdOf for routes with a survey id in the path (default parameter :id). */
+export function surveyOrganisation(storage: Storage, parameter = 'id') {
+  return async (request: FastifyRequest): Promise<string | undefined> => {
+    const id = ZId.safeParse((request.params as Record<string, unknown>)[parameter]);
+    return id.success ? surveyOrganisationId(storage.db, id.data) : undefined;
+  };
+}
+
+/** organisationIdOf for routes with an organisation id in the path (default parameter :organisationId). */
+export function pathOrganisation(parameter = 'organisationId') {
+  return async (request: FastifyRequest): Promise<string | undefined> => {
+    const id = ZId.safeParse((request.params as Record<string, unknown>)[parameter]);
+    return id.success ? id.data : undefined;
+  };
+}
