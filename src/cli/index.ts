@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { z } from 'zod';
 import { generateResponses, loadInstrumentFile } from '../admin/demo.js';
+import { parseWorkforceProfile } from '../admin/workforce-profile.js';
+import { profileMargins } from '../analysis/weighting.js';
 import { databaseTarget, readConfig } from '../config.js';
 import { today } from '../fieldwork/respondent.js';
 import type { TDefinition } from '../instrument/definition.js';
@@ -10,6 +12,7 @@ import { validateDefinitionText } from '../instrument/validate.js';
 import { migrate, openStorage, type Storage } from '../storage/db.js';
 import { createOrganisation, createSurvey, findSurveyById, publishInstrument, setSurveyState } from '../storage/surveys.js';
 import { listSurveys } from '../storage/tables.js';
+import { saveWorkforceProfile } from '../storage/workforce-profiles.js';
 
 /** An error meant for the person at the terminal: printed as one line, exit code 1. */
 class CliError extends Error {}
@@ -284,6 +287,38 @@ survey
         }
         await generateResponses(db, { id: found.id, instrumentVersionId: found.instrumentVersionId, definition: found.definition }, responses, seed);
         console.log(`Added ${responses} synthetic response${responses === 1 ? '' : 's'} to ${found.title}`);
+      });
+    }),
+  );
+
+survey
+  .command('profile')
+  .description('load a workforce profile (CSV: role_group, directorate, headcount) for weighting a survey; replaces any earlier one')
+  .argument('<id>', 'survey id')
+  .argument('<file>', 'CSV file')
+  .action(
+    run(async (id: string, file: string) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new CliError(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await withStorage(async (storage) => {
+        const found = await requireSurvey(storage, id);
+        const parsed = parseWorkforceProfile(text, found.definition);
+        if (!parsed.ok) {
+          const where = (p: { row?: number; column?: string }) => [p.row === undefined ? '' : `row ${p.row}`, p.column ?? ''].filter(Boolean).join(', ');
+          throw new CliError(
+            [`${file}: nothing saved; fix these and load it again:`, ...parsed.problems.map((p) => `  ${where(p) ? `${where(p)}: ` : ''}${p.message}`)].join('\n'),
+          );
+        }
+        await saveWorkforceProfile(storage.db, found.id, parsed.profile);
+        const margins = profileMargins(parsed.profile);
+        const staff = Object.values(margins.roleGroups).reduce((a, b) => a + b, 0);
+        const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+        const dirs = margins.directorates ? ` and ${count(Object.keys(margins.directorates).length, 'directorate')}` : '';
+        console.log(`${found.title}: workforce profile of ${staff} staff in ${count(Object.keys(margins.roleGroups).length, 'role group')}${dirs} saved`);
       });
     }),
   );

@@ -78,6 +78,8 @@ export interface Database {
     sum: number;
     sum_squares: number;
   };
+  /** A survey's workforce profile for weighting: staff per role group × directorate ('' when the profile has none). */
+  workforce_profile_cell: { survey_id: string; role_group: string; directorate: string; headcount: number };
   /** A staff account; password_hash is argon2id, null for accounts that sign in only through OpenID Connect. */
   user_account: {
     id: string;

@@ -15,7 +15,7 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
       await migrate(storage);
       const tables = (await storage.db.introspection.getTables()).map((t) => t.name).sort();
       expect(tables).toEqual(
-        ['answer_session', 'answered_count', 'cell_count', 'instrument_version', 'numeric_sum', 'option_count', 'organisation', 'response', 'submission_key', 'survey'],
+        ['answer_session', 'answered_count', 'cell_count', 'instrument_version', 'numeric_sum', 'option_count', 'organisation', 'response', 'submission_key', 'survey', 'workforce_profile_cell'],
       );
       const responseColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'response')!.columns.map((c) => c.name);
       // Anonymity: nothing that could identify a respondent or the time they answered.
