@@ -21,7 +21,7 @@ import { firstIncompleteSection, keepShownAnswers, nextSection } from './journey
 import { tally } from './tally.js';
 
 /** Unfinished answers are kept for 30 days, then forgotten. */
-const SESSION_DAYS = 30;
+export const SESSION_DAYS = 30;
 /** Letters and digits that cannot be mistaken for each other when read aloud or written down. */
 const RESUME_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 

@@ -99,4 +99,21 @@ export interface Database {
   audit_log: { id: string; at: string; actor_id: string | null; organisation_id: string | null; action: string; target: string };
   /** Request counters shared by every process serving the app (rate limiting). */
   rate_limit_counter: { key: string; count: number; window_ends_at: string };
+  /**
+   * A person on a survey's staff list. Once their link is used, everything that said who
+   * they were (email, segment, dates) is set to null and only `used` is kept, so the row
+   * cannot be tied to the response and reminders skip it.
+   */
+  invitation: {
+    id: string;
+    survey_id: string;
+    email: string | null;
+    role_group: string | null;
+    directorate: string | null;
+    sent_on: string | null;
+    reminded_on: string | null;
+    used: number;
+  };
+  /** sha256 of each link sent (the invitation and every reminder), so any of them works until one is used. */
+  invitation_token: { token_hash: string; invitation_id: string };
 }

@@ -1,0 +1,221 @@
+import { CsvError, parse } from 'csv-parse/sync';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { newToken, today } from '../fieldwork/respondent.js';
+import { findQuestion, type TDefinition } from '../instrument/definition.js';
+import { localise } from '../instrument/text.js';
+import { addInvitationToken, insertStaffList, invitationsToSend, invitedEmails, markInvitationSent, type StaffMember } from '../storage/invitations.js';
+import type { Database } from '../storage/schema.js';
+import { normaliseEmail } from '../storage/users.js';
+import type { SurveyWithDefinition } from '../storage/surveys.js';
+import type { Mailer } from './mailer.js';
+
+/** The largest staff list taken in one upload: more than any council employs. */
+export const MAX_STAFF = 100_000;
+/** Problems listed for one upload; a file wrong in every row says so once, not a million times. */
+const MAX_PROBLEMS = 100;
+
+export interface StaffListProblem {
+  /** The line in the file (the header is row 1). */
+  row?: number;
+  column?: string;
+  message: string;
+}
+
+export type StaffListResult = { ok: true; staff: StaffMember[] } | { ok: false; problems: StaffListProblem[]; more: number };
+
+const COLUMNS = ['email', 'role_group', 'directorate'] as const;
+type Column = (typeof COLUMNS)[number];
+const ZEmail = z.email();
+
+/** "Role group", "role-group" and "ROLE_GROUP" all name the role_group column. */
+function columnName(header: string): string {
+  return header.trim().toLowerCase().replace(/[\s-]+/g, '_');
+}
+
+/** Codes and English labels of a segment question's options, so a list may use either. */
+function segmentOptions(definition: TDefinition, code: string | undefined): Map<string, string> {
+  const question = code ? findQuestion(definition, code) : undefined;
+  const options = question && question.type === 'single' ? question.options : [];
+  return new Map(options.flatMap((o) => [[o.code.toLowerCase(), o.code] as const, [localise(o.label, 'en').toLowerCase(), o.code] as const]));
+}
+
+function linesWithBadBytes(bytes: Buffer): number[] {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const bad: number[] = [];
+  let start = 0;
+  for (let line = 1; start <= bytes.length; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end === -1 ? bytes.length : end;
+    try {
+      decoder.decode(bytes.subarray(start, stop));
+    } catch {
+      bad.push(line);
+    }
+    start = stop + 1;
+  }
+  return bad;
+}
+
+function countLines(bytes: Buffer): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
+  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? lines + 1 : lines;
+}
+
+function failed(problems: StaffListProblem[]): StaffListResult {
+  return { ok: false, problems: problems.slice(0, MAX_PROBLEMS), more: Math.max(0, problems.length - MAX_PROBLEMS) };
+}
+
+/**
+ * Reads a staff list CSV (columns email, role_group and directorate, in any order; role
+ * groups and directorates by code or by English label). All or nothing: every problem is
+ * reported with its row, and no staff are returned unless the whole file is right.
+ * Other columns are refused rather than ignored, so no more personal data is uploaded than
+ * the invitations need.
+ */
+export function parseStaffList(bytes: Buffer, definition: TDefinition): StaffListResult {
+  if (bytes.length === 0) return failed([{ message: 'the file is empty: it needs a header row (email, role_group, directorate) and a row per person' }]);
+  const lines = countLines(bytes);
+  if (lines > MAX_STAFF + 1) {
+    return failed([{ message: `the file has ${lines.toLocaleString('en-GB')} rows; one upload takes at most ${MAX_STAFF.toLocaleString('en-GB')} people, so split the list into smaller files` }]);
+  }
+  const bad = linesWithBadBytes(bytes);
+  if (bad.length > 0) {
+    return failed(bad.map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })));
+  }
+
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    // csv-parse's types do not follow the `info` option: records come as { record, info }.
+    records = parse(bytes.toString('utf8'), { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = (error as CsvError & { lines?: number }).lines;
+    return failed([{ ...(line ? { row: line } : {}), message: `the file is not valid CSV: ${error.message}` }]);
+  }
+  const [header, ...rows] = records;
+  if (!header) return failed([{ message: 'the file is empty: it needs a header row (email, role_group, directorate) and a row per person' }]);
+
+  const roleGroups = segmentOptions(definition, definition.segments.roleGroup);
+  const directorates = segmentOptions(definition, definition.segments.directorate);
+  const required: Column[] = definition.segments.directorate ? ['email', 'role_group', 'directorate'] : ['email', 'role_group'];
+  const problems: StaffListProblem[] = [];
+  const position = new Map<Column, number>();
+  header.record.forEach((raw, i) => {
+    const name = columnName(raw);
+    if (!(COLUMNS as readonly string[]).includes(name)) {
+      problems.push({ row: 1, column: raw, message: `unknown column "${raw}"; the columns are ${required.join(', ')} and nothing else` });
+    } else if (position.has(name as Column)) {
+      problems.push({ row: 1, column: name, message: `column ${name} appears twice` });
+    } else position.set(name as Column, i);
+  });
+  for (const column of required) {
+    if (!position.has(column)) problems.push({ row: 1, column, message: `the header has no ${column} column (found: ${header.record.join(', ') || 'nothing'})` });
+  }
+  if (problems.length > 0) return failed(problems);
+  if (rows.length === 0) return failed([{ row: 2, message: 'the file has a header but nobody in it' }]);
+
+  const staff: StaffMember[] = [];
+  const firstRowOf = new Map<string, number>();
+  const codeList = (options: Map<string, string>) => [...new Set(options.values())].join(', ');
+  for (const { record, info } of rows) {
+    const row = info.lines;
+    if (record.length !== header.record.length) {
+      problems.push({ row, message: `has ${record.length} value${record.length === 1 ? '' : 's'} but the header has ${header.record.length} columns` });
+      continue;
+    }
+    const value = (column: Column) => (position.has(column) ? record[position.get(column)!]! : '');
+    const before = problems.length;
+    const email = normaliseEmail(value('email'));
+    if (email === '') problems.push({ row, column: 'email', message: 'email is missing' });
+    else if (!ZEmail.safeParse(email).success) problems.push({ row, column: 'email', message: `"${value('email')}" is not an email address` });
+    const roleGroup = roleGroups.get(value('role_group').toLowerCase());
+    if (value('role_group') === '') problems.push({ row, column: 'role_group', message: 'role_group is missing' });
+    else if (!roleGroup) problems.push({ row, column: 'role_group', message: `"${value('role_group')}" is not a role group of this survey; use one of ${codeList(roleGroups)}` });
+    const directorate = definition.segments.directorate ? directorates.get(value('directorate').toLowerCase()) : '';
+    if (definition.segments.directorate) {
+      if (value('directorate') === '') problems.push({ row, column: 'directorate', message: 'directorate is missing' });
+      else if (!directorate) problems.push({ row, column: 'directorate', message: `"${value('directorate')}" is not a directorate of this survey; use one of ${codeList(directorates)}` });
+    }
+    if (problems.length > before) continue;
+    const first = firstRowOf.get(email);
+    if (first !== undefined) {
+      problems.push({ row, column: 'email', message: `${email} is already listed in row ${first}; list each person once` });
+      continue;
+    }
+    firstRowOf.set(email, row);
+    staff.push({ email, roleGroup: roleGroup!, directorate: directorate ?? '' });
+  }
+  return problems.length > 0 ? failed(problems) : { ok: true, staff };
+}
+
+/**
+ * Checks a staff list against the survey's existing invitations and stores it, all or
+ * nothing. Someone whose earlier invitation was already used cannot be recognised (that
+ * invitation no longer holds their address), which is the price of forgetting.
+ */
+export async function importStaffList(db: Kysely<Database>, survey: SurveyWithDefinition, bytes: Buffer): Promise<StaffListResult> {
+  if (survey.state === 'closed') return failed([{ message: 'this survey is closed, so nobody more can be invited' }]);
+  const parsed = parseStaffList(bytes, survey.definition);
+  if (!parsed.ok) return parsed;
+  const existing = await invitedEmails(db, survey.id);
+  const problems: StaffListProblem[] = [];
+  parsed.staff.forEach((member, i) => {
+    if (existing.has(member.email)) problems.push({ column: 'email', message: `${member.email} is already invited to this survey`, row: i + 2 });
+  });
+  if (problems.length > 0) return failed(problems);
+  await insertStaffList(db, survey.id, parsed.staff);
+  return parsed;
+}
+
+export interface MailText {
+  subject: string;
+  body: string;
+}
+
+/** The email for one link; the link is the only personal thing in it. */
+export function invitationText(survey: { title: string; closesOn?: string | null }, link: string, kind: 'invitation' | 'reminder'): MailText {
+  const closes = survey.closesOn ? ` The survey closes on ${new Date(`${survey.closesOn}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}.` : '';
+  const opening = kind === 'invitation' ? `You are invited to take part in "${survey.title}".` : `This is a reminder: you have not yet taken part in "${survey.title}".`;
+  return {
+    subject: kind === 'invitation' ? `Take part: ${survey.title}` : `Reminder: ${survey.title}`,
+    body: [
+      opening + closes,
+      `Start here: ${link}`,
+      'This link is yours and works once. As soon as you start, Sounding forgets that the link was sent to you: your answers are stored with your role group and directorate only, never with your name or email address, and no group too small to keep you anonymous is ever shown.',
+      'If you did not expect this email, you can ignore it.',
+    ].join('\n\n'),
+  };
+}
+
+export type SendOutcome = { sent: number; failed?: { remaining: number; message: string } };
+
+/**
+ * Emails a fresh link to every person still to be invited ('invitation') or invited and not
+ * yet started ('reminder'). Each link's hash is stored before its email goes, and a person is
+ * marked sent only after, so a failure part-way leaves the rest to be sent by trying again.
+ */
+export async function sendInvitations(
+  db: Kysely<Database>,
+  mailer: Mailer,
+  survey: { id: string; title: string; state: string; closesOn?: string | null },
+  linkFor: (token: string) => string,
+  kind: 'invitation' | 'reminder',
+): Promise<SendOutcome> {
+  if (survey.state !== 'open') return { sent: 0, failed: { remaining: 0, message: 'open the survey before sending invitations or reminders: links to a survey that is not open do not work' } };
+  const pending = await invitationsToSend(db, survey.id, kind);
+  let sent = 0;
+  for (const invitation of pending) {
+    const token = newToken();
+    await addInvitationToken(db, invitation.id, token);
+    try {
+      await mailer.send({ to: invitation.email, ...invitationText(survey, linkFor(token), kind) });
+    } catch (error) {
+      return { sent, failed: { remaining: pending.length - sent, message: error instanceof Error ? error.message : String(error) } };
+    }
+    await markInvitationSent(db, invitation.id, kind, today());
+    sent++;
+  }
+  return { sent };
+}

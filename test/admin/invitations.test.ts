@@ -1,0 +1,303 @@
+import { describe, expect, it } from 'vitest';
+import type { DatabaseTarget } from '../../src/config.js';
+import { importStaffList, invitationText, MAX_STAFF, parseStaffList, sendInvitations } from '../../src/admin/invitations.js';
+import type { Mailer, MailMessage } from '../../src/admin/mailer.js';
+import { lookUpInvitation, startFromInvitation } from '../../src/fieldwork/invitations.js';
+import { createRespondentService } from '../../src/fieldwork/respondent.js';
+import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
+import { saveAnswers } from '../../src/storage/answer-sessions.js';
+import { migrate, openStorage, type Storage } from '../../src/storage/db.js';
+import { insertStaffList, invitationCounts } from '../../src/storage/invitations.js';
+import { createOrganisation, createSurvey, findSurveyById, publishInstrument, setSurveyState, type SurveyWithDefinition } from '../../src/storage/surveys.js';
+import { freshPostgres, freshSqlite, postgresUrl, POSTGRES_SKIP_REASON } from '../storage/targets.js';
+import { standardInstrument } from '../support/app.js';
+
+const definition = standardInstrument();
+const csv = (text: string) => Buffer.from(text, 'utf8');
+
+async function openSurvey(target: DatabaseTarget = freshSqlite(), state: 'draft' | 'open' = 'open'): Promise<{ storage: Storage; survey: SurveyWithDefinition }> {
+  const storage = openStorage(target);
+  await migrate(storage);
+  const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'South West' });
+  const instrumentVersionId = await publishInstrument(storage.db, definition);
+  const { id } = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1' });
+  if (state === 'open') await setSurveyState(storage.db, id, 'open', '2026-11-24');
+  return { storage, survey: (await findSurveyById(storage.db, id))! };
+}
+
+/** A mailer that keeps what it was asked to send, and can be told to fail on the nth message. */
+function capturingMailer(failOn?: number): Mailer & { messages: MailMessage[] } {
+  const messages: MailMessage[] = [];
+  return {
+    kind: 'outbox',
+    messages,
+    async send(message) {
+      if (failOn !== undefined && messages.length + 1 === failOn) throw new Error('The SMTP server at mail.test did not accept the email (550)');
+      messages.push(message);
+    },
+  };
+}
+
+const tokenIn = (message: MailMessage) => /\/i\/([A-Za-z0-9_-]{32})/.exec(message.body)![1]!;
+const linkFor = (token: string) => `https://sounding.test/i/${token}`;
+
+describe('reading a staff list', () => {
+  it('takes codes or English labels, any header spelling, a byte order mark, and lower-cases emails', () => {
+    const result = parseStaffList(
+      csv('\uFEFFEmail,Role group,DIRECTORATE\nAna.Jones@Council.gov.uk,frontline,housing\nbo@council.gov.uk,Head of service,"Children\'s services and education"\n'),
+      definition,
+    );
+    expect(result).toEqual({
+      ok: true,
+      staff: [
+        { email: 'ana.jones@council.gov.uk', roleGroup: 'frontline', directorate: 'housing' },
+        { email: 'bo@council.gov.uk', roleGroup: 'head_of_service', directorate: 'childrens_services' },
+      ],
+    });
+  });
+
+  it('names a missing column and refuses columns it does not need', () => {
+    const result = parseStaffList(csv('email,role_group,name\na@x.gov.uk,frontline,Ann\n'), definition);
+    expect(result).toEqual({
+      ok: false,
+      more: 0,
+      problems: [
+        { row: 1, column: 'name', message: 'unknown column "name"; the columns are email, role_group, directorate and nothing else' },
+        { row: 1, column: 'directorate', message: 'the header has no directorate column (found: email, role_group, name)' },
+      ],
+    });
+  });
+
+  it('lists every row with bytes that are not UTF-8 (a "CSV" saved by Excel in Windows-1252)', () => {
+    const bytes = Buffer.concat([csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'), Buffer.from('b@x.gov.uk,frontline,housing,Sin\xe9ad\n', 'latin1'), csv('c@x.gov.uk,manager,housing\n'), Buffer.from([0x64, 0x40, 0xff, 0x0a])]);
+    const result = parseStaffList(bytes, definition);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems.map((p) => p.row)).toEqual([3, 5]);
+    expect(!result.ok && result.problems[0]!.message).toBe('is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again');
+  });
+
+  it('lists duplicate emails (whatever their case) with the row they repeat, and unknown codes with the choices', () => {
+    const result = parseStaffList(
+      csv(['email,role_group,directorate', 'a@x.gov.uk,frontline,housing', 'b@x.gov.uk,janitor,housing', 'A@X.gov.uk,manager,housing', 'c@x.gov.uk,manager,parks', 'not-an-email,manager,housing', ',manager,housing', 'd@x.gov.uk,manager'].join('\n')),
+      definition,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      { row: 3, column: 'role_group', message: expect.stringMatching(/^"janitor" is not a role group of this survey; use one of senior_executive, head_of_service, manager, frontline, /) },
+      { row: 4, column: 'email', message: 'a@x.gov.uk is already listed in row 2; list each person once' },
+      { row: 5, column: 'directorate', message: expect.stringMatching(/^"parks" is not a directorate of this survey; use one of adult_social_care, /) },
+      { row: 6, column: 'email', message: '"not-an-email" is not an email address' },
+      { row: 7, column: 'email', message: 'email is missing' },
+      { row: 8, message: 'has 2 values but the header has 3 columns' },
+    ]);
+  });
+
+  it('reports a broken quote with its row rather than failing', () => {
+    const result = parseStaffList(csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n"b@x.gov.uk,frontline,housing\n'), definition);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems[0]!.message).toMatch(/^the file is not valid CSV: /);
+  });
+
+  it('refuses 1,000,000 rows in one clear sentence', () => {
+    const row = 'someone@council.gov.uk,frontline,housing\n';
+    const bytes = Buffer.from('email,role_group,directorate\n' + row.repeat(1_000_000));
+    const result = parseStaffList(bytes, definition);
+    expect(result).toEqual({
+      ok: false,
+      more: 0,
+      problems: [{ message: `the file has 1,000,001 rows; one upload takes at most ${MAX_STAFF.toLocaleString('en-GB')} people, so split the list into smaller files` }],
+    });
+  });
+
+  it('lists at most 100 problems and counts the rest', () => {
+    const rows = Array.from({ length: 250 }, (_, i) => `p${i}@x.gov.uk,nobody,housing`);
+    const result = parseStaffList(csv(['email,role_group,directorate', ...rows].join('\n')), definition);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && [result.problems.length, result.more, result.problems[99]!.row]).toEqual([100, 150, 101]);
+  });
+});
+
+describe('importing a staff list', () => {
+  it('stores nothing when any row is wrong', async () => {
+    const { storage, survey } = await openSurvey();
+    const result = await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,frontline,nowhere\n'));
+    expect(result.ok).toBe(false);
+    expect((await invitationCounts(storage.db, survey.id)).listed).toBe(0);
+    await storage.close();
+  });
+
+  it('refuses people already invited to the survey, by row', async () => {
+    const { storage, survey } = await openSurvey();
+    expect((await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'))).ok).toBe(true);
+    const again = await importStaffList(storage.db, survey, csv('email,role_group,directorate\nb@x.gov.uk,frontline,housing\nA@x.gov.uk,manager,housing\n'));
+    expect(again).toEqual({ ok: false, more: 0, problems: [{ row: 3, column: 'email', message: 'a@x.gov.uk is already invited to this survey' }] });
+    expect((await invitationCounts(storage.db, survey.id)).listed).toBe(1);
+    await storage.close();
+  });
+
+  it('rolls back every batch when the database refuses a row late in a large list', async () => {
+    const { storage, survey } = await openSurvey();
+    const staff = Array.from({ length: 1_200 }, (_, i) => ({ email: `p${i}@x.gov.uk`, roleGroup: 'frontline', directorate: 'housing' }));
+    staff.push({ ...staff[0]! });
+    await expect(insertStaffList(storage.db, survey.id, staff)).rejects.toThrow();
+    expect((await invitationCounts(storage.db, survey.id)).listed).toBe(0);
+    await storage.close();
+  });
+});
+
+describe('sending invitations and reminders', () => {
+  it('sends each person a working link once, then reminds only those who have not started', async () => {
+    const { storage, survey } = await openSurvey();
+    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\nc@x.gov.uk,frontline,finance_corporate\n'));
+    const mailer = capturingMailer();
+    expect(await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation')).toEqual({ sent: 3 });
+    expect(mailer.messages.map((m) => m.to).sort()).toEqual(['a@x.gov.uk', 'b@x.gov.uk', 'c@x.gov.uk']);
+    expect(mailer.messages[0]!.subject).toBe('Take part: Wave 1');
+    expect(await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation')).toEqual({ sent: 0 });
+
+    const toA = mailer.messages.find((m) => m.to === 'a@x.gov.uk')!;
+    expect((await startFromInvitation(storage.db, tokenIn(toA))).outcome).toBe('started');
+    expect(await invitationCounts(storage.db, survey.id)).toEqual({ listed: 3, sent: 3, used: 1 });
+
+    const reminders = capturingMailer();
+    expect(await sendInvitations(storage.db, reminders, survey, linkFor, 'reminder')).toEqual({ sent: 2 });
+    expect(reminders.messages.map((m) => m.to).sort()).toEqual(['b@x.gov.uk', 'c@x.gov.uk']);
+    expect(reminders.messages[0]!.subject).toBe('Reminder: Wave 1');
+    // The first link still works after a reminder brought a second one.
+    const firstToB = mailer.messages.find((m) => m.to === 'b@x.gov.uk')!;
+    const reminderToB = reminders.messages.find((m) => m.to === 'b@x.gov.uk')!;
+    expect(tokenIn(firstToB)).not.toBe(tokenIn(reminderToB));
+    expect((await startFromInvitation(storage.db, tokenIn(firstToB))).outcome).toBe('started');
+    expect((await startFromInvitation(storage.db, tokenIn(reminderToB))).outcome).toBe('used');
+    await storage.close();
+  });
+
+  it('stops at a mail failure, says how many are left, and sends the rest when tried again', async () => {
+    const { storage, survey } = await openSurvey();
+    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\nc@x.gov.uk,frontline,housing\n'));
+    const flaky = capturingMailer(2);
+    expect(await sendInvitations(storage.db, flaky, survey, linkFor, 'invitation')).toEqual({
+      sent: 1,
+      failed: { remaining: 2, message: 'The SMTP server at mail.test did not accept the email (550)' },
+    });
+    const retry = capturingMailer();
+    expect(await sendInvitations(storage.db, retry, survey, linkFor, 'invitation')).toEqual({ sent: 2 });
+    expect([...flaky.messages, ...retry.messages].map((m) => m.to).sort()).toEqual(['a@x.gov.uk', 'b@x.gov.uk', 'c@x.gov.uk']);
+    await storage.close();
+  });
+
+  it('sends nothing for a survey that is not open, and says why', async () => {
+    const { storage, survey } = await openSurvey(freshSqlite(), 'draft');
+    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'));
+    const mailer = capturingMailer();
+    const outcome = await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
+    expect(outcome.failed?.message).toBe('open the survey before sending invitations or reminders: links to a survey that is not open do not work');
+    expect(mailer.messages).toEqual([]);
+    await storage.close();
+  });
+
+  it('words the email with the closing date and the anonymity promise', () => {
+    const text = invitationText({ title: 'Wave 1', closesOn: '2026-12-18' }, 'https://sounding.test/i/abc', 'invitation');
+    expect(text.body).toContain('You are invited to take part in "Wave 1". The survey closes on 18 December 2026.');
+    expect(text.body).toContain('Start here: https://sounding.test/i/abc');
+    expect(text.body).toContain('never with your name or email address');
+  });
+});
+
+describe('using an invitation', () => {
+  it('starts answers with the role group and directorate from the list, and works once', async () => {
+    const { storage, survey } = await openSurvey();
+    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,head_of_service,housing\n'));
+    const mailer = capturingMailer();
+    await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
+    const token = tokenIn(mailer.messages[0]!);
+    expect((await lookUpInvitation(storage.db, token)).outcome).toBe('ready');
+    // Looking (as a mail scanner does) does not spend the link.
+    expect((await lookUpInvitation(storage.db, token)).outcome).toBe('ready');
+    const started = await startFromInvitation(storage.db, token);
+    expect(started.outcome).toBe('started');
+    if (started.outcome !== 'started') return;
+    const session = await createRespondentService(storage.db).session(survey, started.sessionToken);
+    expect(session?.answers).toEqual({ role: 'head_of_service', directorate: 'housing' });
+    expect((await startFromInvitation(storage.db, token)).outcome).toBe('used');
+    expect((await lookUpInvitation(storage.db, token)).outcome).toBe('used');
+    expect((await startFromInvitation(storage.db, 'A'.repeat(32))).outcome).toBe('unknown');
+    expect((await startFromInvitation(storage.db, '../../etc')).outcome).toBe('unknown');
+    await storage.close();
+  });
+
+  it('does not start a closed survey', async () => {
+    const { storage, survey } = await openSurvey();
+    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'));
+    const mailer = capturingMailer();
+    await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
+    await setSurveyState(storage.db, survey.id, 'closed', '2026-12-01');
+    expect((await startFromInvitation(storage.db, tokenIn(mailer.messages[0]!))).outcome).toBe('closed');
+    expect((await invitationCounts(storage.db, survey.id)).used).toBe(0);
+    await storage.close();
+  });
+});
+
+/**
+ * The promise of issue 7: with several invitations used and their responses stored, nothing
+ * in the database ties a used invitation to its response.
+ */
+async function unlinkabilityCheck(target: DatabaseTarget) {
+  const { storage, survey } = await openSurvey(target);
+  const { db } = storage;
+  const random = seededRandom(7);
+  // Six people whose answers are known in advance; four in the same segment, so the segment cannot tell them apart either.
+  const people = Array.from({ length: 6 }, (_, i) => {
+    let answers = syntheticAnswers(definition, random);
+    while (i < 4 && (answers.role !== 'frontline' || answers.directorate !== 'housing')) answers = syntheticAnswers(definition, random);
+    return { email: `person${i}@council.gov.uk`, answers };
+  });
+  const list = ['email,role_group,directorate', ...people.map((p) => `${p.email},${String(p.answers.role)},${String(p.answers.directorate)}`), 'never@council.gov.uk,manager,housing'];
+  expect((await importStaffList(db, survey, csv(list.join('\n')))).ok).toBe(true);
+  const mailer = capturingMailer();
+  await sendInvitations(db, mailer, survey, linkFor, 'invitation');
+  await sendInvitations(db, capturingMailer(), survey, linkFor, 'reminder');
+
+  // Everyone starts, in list order; they submit in another order.
+  const service = createRespondentService(db);
+  const sessions: string[] = [];
+  for (const person of people) {
+    const started = await startFromInvitation(db, tokenIn(mailer.messages.find((m) => m.to === person.email)!));
+    if (started.outcome !== 'started') throw new Error(`invitation not started: ${started.outcome}`);
+    sessions.push(started.sessionToken);
+  }
+  for (const i of [3, 0, 5, 1, 4, 2]) {
+    const session = (await service.session(survey, sessions[i]!))!;
+    await saveAnswers(db, session.key, { ...session.answers, ...people[i]!.answers });
+    expect(await service.submit(survey, (await service.session(survey, sessions[i]!))!)).toBe('stored');
+  }
+
+  const invitations = await db.selectFrom('invitation').selectAll().execute();
+  const tokens = await db.selectFrom('invitation_token').selectAll().execute();
+  const responses = await db.selectFrom('response').selectAll().execute();
+  expect(responses).toHaveLength(6);
+  const used = invitations.filter((r) => Number(r.used) === 1);
+  expect(used).toHaveLength(6);
+  // 1. Who it was is gone: a used invitation holds its random id, the survey and "used", nothing else.
+  for (const row of used) {
+    expect({ ...row, id: 'x', used: Number(row.used) }).toEqual({ id: 'x', survey_id: survey.id, email: null, role_group: null, directorate: null, sent_on: null, reminded_on: null, used: 1 });
+  }
+  expect(invitations.filter((r) => r.email !== null).map((r) => r.email)).toEqual(['never@council.gov.uk']);
+  // 2. No shared value: nothing of an invitation or its links appears anywhere in a response row.
+  const responseValues = new Set(responses.flatMap((r) => Object.values(r).map(String)));
+  for (const value of [...used.map((r) => r.id), ...tokens.map((t) => t.token_hash)]) expect(responseValues.has(value)).toBe(false);
+  for (const response of responses) for (const row of [...used, ...tokens]) expect(JSON.stringify(row)).not.toContain(response.id);
+  // 3. No order: used invitations are stored in the order of their random ids, not of their use.
+  const byId = [...used].sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => r.id);
+  if (target.kind === 'sqlite') expect(used.map((r) => r.id)).toEqual(byId);
+  // 4. Nothing else was kept: no table beyond these holds an email address.
+  const addresses = await db.selectFrom('answer_session').selectAll().execute();
+  expect(JSON.stringify(addresses)).not.toMatch(/council\.gov\.uk/);
+  await storage.close();
+}
+
+describe('a used invitation cannot be linked to its response', () => {
+  it('on SQLite', () => unlinkabilityCheck(freshSqlite()));
+  it.skipIf(!postgresUrl)(`on PostgreSQL${postgresUrl ? '' : ` (${POSTGRES_SKIP_REASON})`}`, async () => unlinkabilityCheck(await freshPostgres()));
+});
