@@ -60,6 +60,8 @@ export interface SurveyWithDefinition {
   state: 'draft' | 'open' | 'closed';
   suppressionThreshold: number;
   instrumentVersionId: string;
+  /** The date (YYYY-MM-DD) it was closed, if it has been. */
+  closesOn: string | null;
   definition: TDefinition;
 }
 
@@ -76,7 +78,7 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
   const row = await db
     .selectFrom('survey')
     .innerJoin('instrument_version', 'instrument_version.id', 'survey.instrument_version_id')
-    .select(['survey.id', 'survey.slug', 'survey.title', 'survey.state', 'survey.suppression_threshold', 'survey.instrument_version_id', 'instrument_version.definition'])
+    .select(['survey.id', 'survey.slug', 'survey.title', 'survey.state', 'survey.suppression_threshold', 'survey.instrument_version_id', 'survey.closes_on', 'instrument_version.definition'])
     .where(`survey.${by}`, '=', value)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -87,6 +89,7 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
     state: row.state,
     suppressionThreshold: row.suppression_threshold,
     instrumentVersionId: row.instrument_version_id,
+    closesOn: row.closes_on,
     definition: JSON.parse(row.definition) as TDefinition,
   };
 }

@@ -13,6 +13,7 @@ import { localise } from '../instrument/text.js';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
 import { homeRoutes } from './routes/home.js';
+import { languageContext, languagePlugin } from './i18n/language.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityPlugin } from './plugins/security.js';
 
@@ -46,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
 
   await app.register(fastifyCookie);
+  await app.register(languagePlugin, { secureCookies: options.secureCookies ?? false });
   await app.register(securityPlugin, { tls: options.secureCookies ?? false });
   await app.register(authPlugin, { storage: options.storage, secureCookies: options.secureCookies ?? false });
   await app.register(fastifyCsrf, {
@@ -66,7 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorateReply('render', function render(this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
     const csrfToken = this.generateCsrf();
-    const html = views.render(template, { lang: 'en', csrfToken, cspNonce: this.cspNonce?.script, user: this.request.user, ...context });
+    const html = views.render(template, { ...languageContext(this.request), csrfToken, cspNonce: this.cspNonce?.script, user: this.request.user, ...context });
     return this.status(status).type('text/html; charset=utf-8').send(html);
   });
 

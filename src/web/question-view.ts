@@ -7,6 +7,7 @@ import { agreeOptions } from '../instrument/question-types/scale.js';
 import { ENGAGEMENT_SCALE } from '../instrument/scales.js';
 import { localise, type TLanguage } from '../instrument/text.js';
 import type { TOption } from '../instrument/question-types/base.js';
+import { message } from './messages.js';
 
 interface ErrorItem {
   text: string;
@@ -25,7 +26,7 @@ export function questionView(question: TQuestion, values: FormBody, errors: Erro
   const text = (t: Parameters<typeof localise>[0] | undefined) => (t ? localise(t, lang) : undefined);
   const errorFor = (field: string) => {
     const error = errors.find((e) => e.field === field);
-    return error ? { text: error.text } : undefined;
+    return error ? { text: error.text, visuallyHiddenText: message(lang, 'errorPrefix') } : undefined;
   };
   const fieldset = { legend: { text: text(question.text), classes: 'govuk-fieldset__legend--m' } };
   const hint = question.hint ? { text: text(question.hint) } : undefined;
@@ -57,7 +58,7 @@ export function questionView(question: TQuestion, values: FormBody, errors: Erro
           idPrefix: question.code,
           name: question.code,
           fieldset,
-          hint: { text: [text(question.hint), lang === 'cy' ? "Dewiswch bob un sy'n berthnasol" : 'Select all that apply'].filter(Boolean).join(' ') },
+          hint: { text: [text(question.hint), message(lang, 'selectAllThatApply')].filter(Boolean).join(' ') },
           errorMessage: errorFor(question.code) ?? errorFor(otherField(question)),
           values: selected,
           items: multipleOptions(question).flatMap((o) => {
@@ -66,12 +67,12 @@ export function questionView(question: TQuestion, values: FormBody, errors: Erro
             if (question.other && o.code === question.other.code) {
               item.conditional = {
                 otherField: otherField(question),
-                otherLabel: lang === 'cy' ? 'Nodwch' : 'Please specify',
+                otherLabel: message(lang, 'pleaseSpecify'),
                 otherValue: firstValue(values[otherField(question)]),
                 otherError: errorFor(otherField(question)),
               };
             }
-            return o.exclusive ? [{ divider: lang === 'cy' ? 'neu' : 'or' }, item] : [item];
+            return o.exclusive ? [{ divider: message(lang, 'or') }, item] : [item];
           }),
         },
       };
@@ -103,6 +104,11 @@ export function questionView(question: TQuestion, values: FormBody, errors: Erro
           errorMessage: errorFor(question.code),
           value: firstValue(values[question.code]),
           maxlength: question.maxLength,
+          // GOV.UK Frontend picks the plural form with Intl.PluralRules for the page's lang; Welsh has six.
+          textareaDescriptionText: message(lang, 'characterCount.description'),
+          charactersUnderLimitText: plurals(message(lang, 'characterCount.underOne'), message(lang, 'characterCount.under')),
+          charactersAtLimitText: message(lang, 'characterCount.at'),
+          charactersOverLimitText: plurals(message(lang, 'characterCount.overOne'), message(lang, 'characterCount.over')),
         },
       };
     case 'matrix':
@@ -121,4 +127,8 @@ export function questionView(question: TQuestion, values: FormBody, errors: Erro
         })),
       };
   }
+}
+
+function plurals(one: string, other: string) {
+  return { zero: other, one, two: other, few: other, many: other, other };
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createRespondentService } from '../../fieldwork/respondent.js';
+import { createRespondentService, SESSION_DAYS } from '../../fieldwork/respondent.js';
 import { firstIncompleteSection, previousSection, shownQuestions, shownSections } from '../../fieldwork/journey.js';
 import type { FormBody } from '../../instrument/question-types/contract.js';
 import { moduleFor, type Answers } from '../../instrument/question-types/index.js';
@@ -8,7 +8,7 @@ import type { AnswerError } from '../../instrument/question-types/contract.js';
 import type { TSection } from '../../instrument/definition.js';
 import type { Storage } from '../../storage/db.js';
 import { findSurveyBySlug, type SurveyWithDefinition } from '../../storage/surveys.js';
-import { errorMessage } from '../messages.js';
+import { errorMessage, formatDate, message } from '../messages.js';
 import { questionView } from '../question-view.js';
 
 const COOKIE = 'sounding_answers';
@@ -18,7 +18,6 @@ const ZResumeBody = z.object({ code: z.string().max(40).default('') });
 
 export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies: boolean }> = async (app, { storage, secureCookies }) => {
   const service = createRespondentService(storage.db);
-  const lang = 'en' as const;
 
   /** The survey for a link, or a clear 404/410 page; never a 500. */
   async function openSurvey(request: FastifyRequest, reply: FastifyReply): Promise<SurveyWithDefinition | undefined> {
@@ -29,7 +28,8 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
       return undefined;
     }
     if (survey.state === 'closed') {
-      await reply.render('errors/survey-closed.njk', { survey }, 410);
+      const closedOn = survey.closesOn ? formatDate(new Date(`${survey.closesOn}T12:00:00Z`), request.lang) : undefined;
+      await reply.render('errors/survey-closed.njk', { survey, closedOn }, 410);
       return undefined;
     }
     return survey;
@@ -51,7 +51,8 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     return reply.redirect(base(survey), 303);
   }
 
-  function renderSection(reply: FastifyReply, survey: SurveyWithDefinition, section: TSection, answers: Answers, values: FormBody, errors: AnswerError[], returnTo: string | undefined) {
+  function renderSection(request: FastifyRequest, reply: FastifyReply, survey: SurveyWithDefinition, section: TSection, answers: Answers, values: FormBody, errors: AnswerError[], returnTo: string | undefined) {
+    const lang = request.lang;
     const errorList = errors.map((e) => ({ text: errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field }));
     const shown = shownSections(survey.definition, answers);
     const back = previousSection(survey.definition, section.code, answers);
@@ -111,7 +112,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
       return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
     }
     const returnTo = (request.query as Record<string, string>).returnTo === 'check' ? 'check' : undefined;
-    return renderSection(reply, survey, section, session.answers, formValuesOf(section, session.answers), [], returnTo);
+    return renderSection(request, reply, survey, section, session.answers, formValuesOf(section, session.answers), [], returnTo);
   });
 
   app.post('/s/:slug/q/:section', { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -127,11 +128,11 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const result = await service.answerSection(survey, session, section, body);
     if (body.action === 'save') {
       const code = await service.saveForLater(session);
-      return reply.render('respond/saved.njk', { survey, code, base: base(survey), savedThisPage: result.ok });
+      return reply.render('respond/saved.njk', { survey, code, base: base(survey), savedThisPage: result.ok, keptDays: SESSION_DAYS });
     }
     if (!result.ok) {
       request.log.info({ errors: result.errors.map((e) => `${e.field}: ${e.code}`) }, 'answer validation failed');
-      return renderSection(reply, survey, section, result.answers, body, result.errors, returnTo);
+      return renderSection(request, reply, survey, section, result.answers, body, result.errors, returnTo);
     }
     const incomplete = firstIncompleteSection(survey.definition, result.answers);
     if (returnTo === 'check' || !result.next) {
@@ -153,7 +154,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
         const answer = session.answers[question.code];
         return {
           question,
-          lines: answer === undefined ? [] : moduleFor(question).summarise(question, answer, lang),
+          lines: answer === undefined ? [] : moduleFor(question).summarise(question, answer, request.lang),
           changeHref: `${base(survey)}/q/${section.code}?returnTo=check#${question.code}`,
         };
       }),
@@ -189,8 +190,8 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const { code } = ZResumeBody.parse(request.body ?? {});
     const token = code.trim() === '' ? undefined : await service.resume(survey, code);
     if (!token) {
-      const message = code.trim() === '' ? 'Enter your resume code' : 'No unfinished answers match that code. Check it and try again';
-      return reply.render('respond/resume.njk', { survey, base: base(survey), code, error: message }, 422);
+      const error = message(request.lang, code.trim() === '' ? 'resume.empty' : 'resume.noMatch');
+      return reply.render('respond/resume.njk', { survey, base: base(survey), code, error }, 422);
     }
     setCookie(reply, survey, token);
     const session = await service.session(survey, token);

@@ -1,0 +1,49 @@
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ZLanguage, type TLanguage } from '../../instrument/text.js';
+import { message, type MessageKey } from '../messages.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The respondent's language: ?lang= on a link, else the remembered choice, else English. */
+    lang: TLanguage;
+  }
+}
+
+export const LANGUAGE_COOKIE = 'sounding_lang';
+
+/**
+ * GOV.UK pattern: a "Cymraeg"/"English" link on every page adds ?lang= to the current
+ * address; the choice is kept in a cookie so forms posted later (which carry no query)
+ * stay in the same language. No Accept-Language guessing: staff on shared council PCs
+ * often have a browser language that is not theirs.
+ */
+export const languagePlugin = fp<{ secureCookies: boolean }>(
+  async (app, { secureCookies }) => {
+    app.decorateRequest('lang', 'en');
+    app.addHook('onRequest', async (request, reply) => {
+      const asked = ZLanguage.safeParse((request.query as Record<string, unknown> | undefined)?.lang);
+      if (asked.success) {
+        request.lang = asked.data;
+        reply.setCookie(LANGUAGE_COOKIE, asked.data, { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: 365 * 86_400 });
+        return;
+      }
+      const remembered = ZLanguage.safeParse(request.cookies[LANGUAGE_COOKIE]);
+      request.lang = remembered.success ? remembered.data : 'en';
+    });
+  },
+  { name: 'sounding-language' },
+);
+
+/** What every template needs to speak the request's language and offer the other one. */
+export function languageContext(request: FastifyRequest) {
+  const lang = request.lang;
+  const other: TLanguage = lang === 'cy' ? 'en' : 'cy';
+  const url = new URL(request.url, 'http://localhost');
+  url.searchParams.set('lang', other);
+  return {
+    lang,
+    languageSwitch: { lang: other, href: `${url.pathname}${url.search}` },
+    t: (key: MessageKey, params?: Record<string, string | number>) => message(lang, key, params),
+  };
+}
