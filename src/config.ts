@@ -18,6 +18,13 @@ export const ZConfig = z.object({
   /** SMTP server for email when Notify is not configured, e.g. smtps://user:password@smtp.example.org:465 */
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Sounding <sounding@localhost>'),
+  /** The address people use to reach Sounding; links in emails start with it. https:// marks cookies Secure and turns on HSTS. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://localhost:3000'),
+  /** Optional OpenID Connect sign-in (e.g. Microsoft Entra ID): all four or none. */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URL: z.url().optional(),
 });
 export type TConfig = z.output<typeof ZConfig>;
 

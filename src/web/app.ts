@@ -16,6 +16,10 @@ import { homeRoutes } from './routes/home.js';
 import { languageContext, languagePlugin } from './i18n/language.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityPlugin } from './plugins/security.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { accountRoutes, type AccountRouteOptions } from './routes/account.js';
+import { createMailer } from '../admin/mailer.js';
+import { readConfig } from '../config.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
 // Works from src/web (tsx, tests) and dist/web (compiled): both sit two levels below the repo root.
@@ -26,6 +30,8 @@ export interface AppOptions {
   /** Mark cookies Secure (set when the app is served over TLS). */
   secureCookies?: boolean;
   logger?: FastifyServerOptions['logger'];
+  /** Sign-in settings; mail goes where the environment says and links start with PUBLIC_URL unless given. */
+  accounts?: Partial<Pick<AccountRouteOptions, 'mailer' | 'publicUrl' | 'rateLimit'>>;
 }
 
 declare module 'fastify' {
@@ -86,6 +92,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(homeRoutes, { storage: options.storage });
   await app.register(respondRoutes, { storage: options.storage, secureCookies: options.secureCookies ?? false });
   await app.register(resultsRoutes, { storage: options.storage });
+  await app.register(rateLimitPlugin, { storage: options.storage });
+  await app.register(accountRoutes, {
+    storage: options.storage,
+    secureCookies: options.secureCookies ?? false,
+    mailer: options.accounts?.mailer ?? createMailer(readConfig()),
+    publicUrl: options.accounts?.publicUrl ?? readConfig().PUBLIC_URL,
+    rateLimit: options.accounts?.rateLimit,
+  });
   app.addHook('onClose', async () => options.storage.close());
   return app;
 }

@@ -1,4 +1,10 @@
 import type { Kysely } from 'kysely';
+import type { MailMessage, Mailer } from '../../src/admin/mailer.js';
+import { migrate, openStorage } from '../../src/storage/db.js';
+import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../../src/storage/surveys.js';
+import { buildApp, type AppOptions } from '../../src/web/app.js';
+import { freshSqlite } from '../storage/targets.js';
+import { standardInstrument } from './app.js';
 import { createUser } from '../../src/admin/users.js';
 import { startSession } from '../../src/admin/sessions.js';
 import type { Database } from '../../src/storage/schema.js';
@@ -20,4 +26,24 @@ export async function userWithRoles(
   for (const [organisationId, role] of Object.entries(roles)) await setMembership(db, id, organisationId, role);
   const token = await startSession(db, id);
   return { id, email, cookie: `${SESSION_COOKIE}=${token}` };
+}
+
+/** Mail captured in memory, so a test can follow the link in a reset email. */
+export function capturingMailer(): Mailer & { sent: MailMessage[] } {
+  const sent: MailMessage[] = [];
+  return { kind: 'outbox', sent, send: async (message) => void sent.push(message) };
+}
+
+/** An app on a fresh SQLite database with one organisation and one open survey, built with the given options. */
+export async function accountsApp(options: Partial<AppOptions> = {}) {
+  const target = freshSqlite();
+  const storage = openStorage(target);
+  await migrate(storage);
+  const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'South West' });
+  const instrumentVersionId = await publishInstrument(storage.db, standardInstrument());
+  const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1' });
+  await setSurveyState(storage.db, survey.id, 'open', '2026-11-24');
+  const mailer = capturingMailer();
+  const app = await buildApp({ storage, accounts: { mailer, publicUrl: 'https://sounding.example.org', ...options.accounts }, ...options });
+  return { app, storage, target, organisationId, survey: { ...survey, instrumentVersionId }, mailer };
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { SESSION_ABSOLUTE_MS, resolveSession } from '../../admin/sessions.js';
+import { SESSION_ABSOLUTE_MS, resolveSession, startSession } from '../../admin/sessions.js';
 import type { Storage } from '../../storage/db.js';
 import { ROLES, surveyOrganisationId, type SignedInUser, type TRole } from '../../storage/users.js';
 
@@ -37,6 +37,19 @@ export const authPlugin = fp<AuthPluginOptions>(
 
 export function sessionCookieOptions(secure: boolean) {
   return { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_ABSOLUTE_MS / 1000 } as const;
+}
+
+/** A path on this site only: a "next" of //evil.example or https://… would make sign-in an open redirect. */
+export const ZNext = z
+  .string()
+  .regex(/^\/(?![/\\])\S*$/)
+  .catch('/');
+
+/** After any successful sign-in (password or OpenID Connect): a new session, never one the browser brought. */
+export async function signInAndRedirect(storage: Storage, reply: FastifyReply, session: { userId: string; next: string; secure: boolean }) {
+  const token = await startSession(storage.db, session.userId);
+  reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(session.secure));
+  return reply.redirect(session.next, 303);
 }
 
 function isApi(request: FastifyRequest): boolean {

@@ -1,0 +1,136 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { Mailer } from '../../admin/mailer.js';
+import { recordAudit } from '../../admin/audit.js';
+import { endAllSessions, endSession } from '../../admin/sessions.js';
+import { authenticate, completePasswordReset, requestPasswordReset, ZEmail, ZPassword } from '../../admin/users.js';
+import { listAuditEntries } from '../../storage/audit-log.js';
+import type { Storage } from '../../storage/db.js';
+import { pathOrganisation, requireOrganisationRole, requireSignIn, SESSION_COOKIE, sessionCookieOptions, signInAndRedirect, ZNext } from '../plugins/auth.js';
+
+export interface AccountRouteOptions {
+  storage: Storage;
+  secureCookies: boolean;
+  mailer: Mailer;
+  /** Base of links in emails: taken from configuration, never from the request's Host header. */
+  publicUrl: string;
+  /** Sign-in and reset attempts allowed per client address per window. */
+  rateLimit?: { max: number; timeWindowMs: number };
+}
+
+const ZSignIn = z.object({ email: z.string().default(''), password: z.string().default(''), next: ZNext.default('/') });
+const ZResetRequest = z.object({ email: z.string().default('') });
+const ZResetToken = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
+const ZNewPassword = z.object({ password: z.string().default(''), confirm: z.string().default('') });
+
+export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app, options) => {
+  const { storage, secureCookies, mailer, publicUrl } = options;
+  const limit = options.rateLimit ?? { max: 20, timeWindowMs: 15 * 60 * 1000 };
+  const rateLimit = { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } };
+
+
+  app.get('/sign-in', async (request, reply) => {
+    const { next } = ZSignIn.pick({ next: true }).parse(request.query ?? {});
+    return reply.render('account/sign-in.njk', { next, oidc: app.hasRoute({ method: 'GET', url: '/sign-in/oidc' }) });
+  });
+
+  app.post('/sign-in', { preHandler: app.csrfProtection, config: rateLimit }, async (request, reply) => {
+    const form = ZSignIn.parse(request.body ?? {});
+    const errors: { text: string; href: string }[] = [];
+    const email = ZEmail.safeParse(form.email);
+    if (!form.email.trim()) errors.push({ text: 'Enter your email address', href: '#email' });
+    else if (!email.success) errors.push({ text: 'Enter an email address in the correct format, like name@example.org', href: '#email' });
+    if (!form.password) errors.push({ text: 'Enter your password', href: '#password' });
+    if (errors.length === 0 && email.success) {
+      const result = await authenticate(storage.db, email.data, form.password);
+      if (result.ok) return signInAndRedirect(storage, reply, { userId: result.userId, next: form.next, secure: secureCookies });
+      // The same words for an unknown email and a wrong password: no account enumeration.
+      errors.push(
+        result.reason === 'locked'
+          ? { text: 'This account is locked for 15 minutes after too many failed attempts. Try again later or reset your password.', href: '#email' }
+          : { text: 'The email address or password is not right', href: '#email' },
+      );
+    }
+    return reply.render('account/sign-in.njk', { next: form.next, email: form.email, errorList: errors }, 422);
+  });
+
+  app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await endSession(storage.db, token);
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
+    return reply.redirect('/sign-in', 303);
+  });
+
+  app.get('/account', { preHandler: requireSignIn }, async (request, reply) => {
+    const user = request.user!;
+    const organisations = await storage.db.selectFrom('organisation').select(['id', 'name']).where('id', 'in', user.memberships.map((m) => m.organisationId).concat([''])).execute();
+    const names = new Map(organisations.map((o) => [o.id, o.name]));
+    return reply.render('account/index.njk', { memberships: user.memberships.map((m) => ({ ...m, name: names.get(m.organisationId) ?? m.organisationId })) });
+  });
+
+  app.post('/account/sign-out-everywhere', { preHandler: [requireSignIn, app.csrfProtection] }, async (request, reply) => {
+    await endAllSessions(storage.db, request.user!.id);
+    await recordAudit(storage.db, { actorId: request.user!.id, organisationId: null, action: 'account.sign-out-everywhere', target: request.user!.email });
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
+    return reply.redirect('/sign-in', 303);
+  });
+
+  app.get('/password-reset', async (_request, reply) => reply.render('account/reset-request.njk'));
+
+  app.post('/password-reset', { preHandler: app.csrfProtection, config: rateLimit }, async (request, reply) => {
+    const form = ZResetRequest.parse(request.body ?? {});
+    const email = ZEmail.safeParse(form.email);
+    if (!email.success) {
+      const errorList = [{ text: 'Enter an email address in the correct format, like name@example.org', href: '#email' }];
+      return reply.render('account/reset-request.njk', { email: form.email, errorList }, 422);
+    }
+    const reset = await requestPasswordReset(storage.db, email.data);
+    if (reset) {
+      await mailer.send({
+        to: reset.email,
+        subject: 'Reset your Sounding password',
+        body: `Use this link within 1 hour to choose a new password. It works once.\n\n${publicUrl.replace(/\/$/, '')}/password-reset/${reset.token}\n\nIf you did not ask for this, you can ignore this email: your password has not changed.`,
+      });
+    }
+    // Same page whether or not the account exists.
+    return reply.render('account/reset-sent.njk', { email: email.data });
+  });
+
+  app.get('/password-reset/:token', async (request, reply) => {
+    if (!ZResetToken.safeParse(request.params).success) return reply.callNotFound();
+    // The token is in the URL: no referrer may carry it to another site.
+    reply.header('referrer-policy', 'no-referrer');
+    return reply.render('account/reset-password.njk', { token: (request.params as { token: string }).token });
+  });
+
+  app.post('/password-reset/:token', { preHandler: app.csrfProtection, config: rateLimit }, async (request, reply) => {
+    const params = ZResetToken.safeParse(request.params);
+    if (!params.success) return reply.callNotFound();
+    reply.header('referrer-policy', 'no-referrer');
+    const form = ZNewPassword.parse(request.body ?? {});
+    const errors: { text: string; href: string }[] = [];
+    const password = ZPassword.safeParse(form.password);
+    if (!password.success) errors.push({ text: password.error.issues[0]!.message, href: '#password' });
+    else if (form.password !== form.confirm) errors.push({ text: 'The passwords do not match', href: '#confirm' });
+    if (errors.length === 0) {
+      const result = await completePasswordReset(storage.db, params.data.token, form.password);
+      if (result.ok) {
+        await recordAudit(storage.db, { actorId: result.userId, organisationId: null, action: 'account.password-reset', target: result.userId });
+        return reply.render('account/reset-done.njk');
+      }
+      errors.push({ text: 'This link has expired or has already been used. Ask for a new one.', href: '#password' });
+    }
+    return reply.render('account/reset-password.njk', { token: params.data.token, errorList: errors }, 422);
+  });
+
+  app.get(
+    '/organisations/:organisationId/audit',
+    { preHandler: requireOrganisationRole('org_admin', pathOrganisation()) },
+    async (request, reply) => {
+      const { organisationId } = request.params as { organisationId: string };
+      const organisation = await storage.db.selectFrom('organisation').select(['id', 'name']).where('id', '=', organisationId).executeTakeFirst();
+      if (!organisation) return reply.callNotFound();
+      return reply.render('account/audit.njk', { organisation, entries: await listAuditEntries(storage.db, organisationId) });
+    },
+  );
+};

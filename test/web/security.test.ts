@@ -1,0 +1,221 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_FAILED_SIGN_INS } from '../../src/admin/users.js';
+import { openStorage } from '../../src/storage/db.js';
+import { buildApp } from '../../src/web/app.js';
+import { Respondent } from '../support/app.js';
+import { accountsApp, TEST_PASSWORD, userWithRoles } from '../support/accounts.js';
+
+type App = Awaited<ReturnType<typeof accountsApp>>;
+let t: App;
+afterEach(async () => t?.app.close());
+
+async function signIn(browser: Respondent, email: string, password: string, next = '/account') {
+  await browser.get(`/sign-in?next=${encodeURIComponent(next)}`);
+  return browser.post('/sign-in', { email, password, next });
+}
+
+describe('sign-in', () => {
+  it('signs in with the right password, lands on the requested page, and signs out', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, { [t.organisationId]: 'viewer' });
+    const browser = new Respondent(t.app);
+    const response = await signIn(browser, user.email.toUpperCase(), TEST_PASSWORD);
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/account');
+    const cookie = String(response.headers['set-cookie']);
+    expect(cookie).toMatch(/sounding_session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+    const account = await browser.get('/account');
+    expect(account.statusCode).toBe(200);
+    expect(account.body).toContain(user.email);
+    expect((await browser.post('/sign-out')).headers.location).toBe('/sign-in');
+    expect((await browser.get('/account')).statusCode).toBe(303);
+  });
+
+  it('stores only a hash of the session token', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    const browser = new Respondent(t.app);
+    const response = await signIn(browser, user.email, TEST_PASSWORD);
+    const token = /sounding_session=([^;]+)/.exec(String(response.headers['set-cookie']))![1]!;
+    const ids = (await t.storage.db.selectFrom('user_session').select('id').execute()).map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids).not.toContain(token);
+  });
+
+  it('marks the session cookie Secure and sends HSTS when served over TLS', async () => {
+    t = await accountsApp({ secureCookies: true });
+    const user = await userWithRoles(t.storage.db, {});
+    const response = await signIn(new Respondent(t.app), user.email, TEST_PASSWORD);
+    expect(String(response.headers['set-cookie'])).toMatch(/sounding_session=[^;]+;.*Secure/);
+    expect(response.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+  });
+
+  it('never redirects off the site after sign-in', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+      const response = await signIn(new Respondent(t.app), user.email, TEST_PASSWORD, next);
+      expect(response.headers.location).toBe('/');
+    }
+  });
+
+  it('answers an unknown email and a wrong password with the same words, with 422 and the error summary', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    const wrong = await signIn(new Respondent(t.app), user.email, 'not the password at all');
+    const unknown = await signIn(new Respondent(t.app), 'nobody@example.org', 'not the password at all');
+    expect(wrong.statusCode).toBe(422);
+    expect(unknown.statusCode).toBe(422);
+    expect(wrong.body).toContain('The email address or password is not right');
+    expect(unknown.body).toContain('The email address or password is not right');
+    expect(wrong.body).toContain('govuk-error-summary');
+    expect(wrong.body).toContain('<title>Error: Sign in');
+  });
+
+  it(`locks the account after ${MAX_FAILED_SIGN_INS} failures in a row, even against the right password`, async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    for (let i = 1; i < MAX_FAILED_SIGN_INS; i++) {
+      expect((await signIn(new Respondent(t.app), user.email, `wrong ${i}`)).body).toContain('is not right');
+    }
+    expect((await signIn(new Respondent(t.app), user.email, 'wrong again')).body).toContain('locked for 15 minutes');
+    const right = await signIn(new Respondent(t.app), user.email, TEST_PASSWORD);
+    expect(right.statusCode).toBe(422);
+    expect(right.body).toContain('locked for 15 minutes');
+    const row = await t.storage.db.selectFrom('user_account').select('locked_until').where('id', '=', user.id).executeTakeFirstOrThrow();
+    expect(Date.parse(row.locked_until!)).toBeGreaterThan(Date.now() + 14 * 60 * 1000);
+  });
+
+  it('rate-limits sign-in attempts per client with counters in the database (shared by every process)', async () => {
+    t = await accountsApp({ accounts: { rateLimit: { max: 3, timeWindowMs: 60_000 } } });
+    const browser = new Respondent(t.app);
+    await browser.get('/sign-in');
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await browser.post('/sign-in', { email: `x${i}@example.org`, password: 'whatever it is' })).statusCode);
+    expect(statuses).toEqual([422, 422, 422, 429]);
+    const blocked = await browser.post('/sign-in', { email: 'y@example.org', password: 'whatever it is' });
+    expect(blocked.body).toContain('Too many attempts');
+    const counters = await t.storage.db.selectFrom('rate_limit_counter').selectAll().execute();
+    expect(counters).toHaveLength(1);
+    expect(counters[0]!.count).toBe(5);
+    // The client address is not stored as it is.
+    expect(counters[0]!.key).not.toContain('127.0.0.1');
+    // A second app on the same database (another process) sees the same count.
+    const other = await buildApp({ storage: openStorage(t.target), accounts: { mailer: t.mailer, rateLimit: { max: 3, timeWindowMs: 60_000 } } });
+    const elsewhere = new Respondent(other);
+    await elsewhere.get('/sign-in');
+    expect((await elsewhere.post('/sign-in', { email: 'z@example.org', password: 'whatever it is' })).statusCode).toBe(429);
+    await other.close();
+  });
+});
+
+describe('CSRF', () => {
+  it('rejects a state-changing form posted without its token with 403, and does nothing', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    for (const url of ['/sign-in', '/sign-out', '/account/sign-out-everywhere', '/password-reset']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ email: user.email, password: TEST_PASSWORD }).toString(),
+      });
+      expect(response.statusCode, url).toBe(403);
+    }
+    expect(await t.storage.db.selectFrom('user_session').select('id').where('user_id', '=', user.id).execute()).toHaveLength(1);
+    expect(t.mailer.sent).toHaveLength(0);
+  });
+});
+
+describe('sign out everywhere', () => {
+  it('ends every session of the user and records it in the audit log', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    const laptop = new Respondent(t.app);
+    const phone = new Respondent(t.app);
+    await signIn(laptop, user.email, TEST_PASSWORD);
+    await signIn(phone, user.email, TEST_PASSWORD);
+    await laptop.get('/account');
+    expect((await laptop.post('/account/sign-out-everywhere')).statusCode).toBe(303);
+    expect((await phone.get('/account')).statusCode).toBe(303);
+    expect(await t.storage.db.selectFrom('user_session').select('id').where('user_id', '=', user.id).execute()).toHaveLength(0);
+    const audit = await t.storage.db.selectFrom('audit_log').selectAll().execute();
+    expect(audit.map((a) => a.action)).toEqual(['account.sign-out-everywhere']);
+  });
+});
+
+describe('password reset', () => {
+  it('emails a single-use link that sets a new password and signs out everywhere', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    const browser = new Respondent(t.app);
+    await browser.get('/password-reset');
+    const sent = await browser.post('/password-reset', { email: user.email });
+    expect(sent.statusCode).toBe(200);
+    expect(t.mailer.sent).toHaveLength(1);
+    const link = /https:\/\/sounding\.example\.org(\/password-reset\/[A-Za-z0-9_-]{43})/.exec(t.mailer.sent[0]!.body)![1]!;
+    expect(t.mailer.sent[0]!.to).toBe(user.email);
+    const form = await browser.get(link);
+    expect(form.headers['referrer-policy']).toBe('no-referrer');
+    const mismatch = await browser.post(link, { password: 'a brand new passphrase', confirm: 'something else entirely' });
+    expect(mismatch.statusCode).toBe(422);
+    expect(mismatch.body).toContain('The passwords do not match');
+    const done = await browser.post(link, { password: 'a brand new passphrase', confirm: 'a brand new passphrase' });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('Your password has been changed');
+    expect(await t.storage.db.selectFrom('user_session').select('id').where('user_id', '=', user.id).execute()).toHaveLength(0);
+    expect((await signIn(new Respondent(t.app), user.email, 'a brand new passphrase')).statusCode).toBe(303);
+    expect((await signIn(new Respondent(t.app), user.email, TEST_PASSWORD)).statusCode).toBe(422);
+    await browser.get(link);
+    const again = await browser.post(link, { password: 'yet another passphrase', confirm: 'yet another passphrase' });
+    expect(again.statusCode).toBe(422);
+    expect(again.body).toContain('expired or has already been used');
+  });
+
+  it('says the same for an unknown email and sends nothing', async () => {
+    t = await accountsApp();
+    const browser = new Respondent(t.app);
+    await browser.get('/password-reset');
+    const response = await browser.post('/password-reset', { email: 'nobody@example.org' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('If nobody@example.org has a Sounding account');
+    expect(t.mailer.sent).toHaveLength(0);
+  });
+
+  it('refuses a link older than an hour', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    const browser = new Respondent(t.app);
+    await browser.get('/password-reset');
+    await browser.post('/password-reset', { email: user.email });
+    await t.storage.db.updateTable('password_reset').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).execute();
+    const link = /(\/password-reset\/[A-Za-z0-9_-]{43})/.exec(t.mailer.sent[0]!.body)![1]!;
+    await browser.get(link);
+    const response = await browser.post(link, { password: 'a brand new passphrase', confirm: 'a brand new passphrase' });
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toContain('expired');
+  });
+});
+
+describe('security headers', () => {
+  it('sends a CSP without unsafe-inline whose nonce matches the inline script, frame-ancestors none, a referrer policy, and no HSTS without TLS', async () => {
+    t = await accountsApp();
+    const page = await t.app.inject({ method: 'GET', url: '/sign-in' });
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    const inlineScripts = [...page.body.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)];
+    expect(inlineScripts.length).toBeGreaterThan(0);
+    for (const script of inlineScripts) expect(script[1]).toContain(`nonce="${nonce}"`);
+    expect(page.headers['referrer-policy']).toBe('same-origin');
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.headers['strict-transport-security']).toBeUndefined();
+    const second = await t.app.inject({ method: 'GET', url: '/sign-in' });
+    expect(second.headers['content-security-policy']).not.toBe(csp);
+  });
+});
