@@ -12,6 +12,8 @@ import type { Storage } from '../storage/db.js';
 import { localise } from '../instrument/text.js';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
+import { reportRoutes } from './routes/report.js';
+import { apiRoutes } from './routes/api.js';
 import { homeRoutes } from './routes/home.js';
 import { languageContext, languagePlugin } from './i18n/language.js';
 import { authPlugin } from './plugins/auth.js';
@@ -29,6 +31,8 @@ export interface AppOptions {
   storage: Storage;
   /** Mark cookies Secure (set when the app is served over TLS). */
   secureCookies?: boolean;
+  /** Chromium for PDF reports; without it reports are HTML only. */
+  chromiumPath?: string;
   logger?: FastifyServerOptions['logger'];
   /** Sign-in settings; mail goes where the environment says and links start with PUBLIC_URL unless given. */
   accounts?: Partial<Pick<AccountRouteOptions, 'mailer' | 'publicUrl' | 'rateLimit'>>;
@@ -92,6 +96,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(homeRoutes, { storage: options.storage });
   await app.register(respondRoutes, { storage: options.storage, secureCookies: options.secureCookies ?? false });
   await app.register(resultsRoutes, { storage: options.storage });
+  await app.register(reportRoutes, { storage: options.storage, chromiumPath: options.chromiumPath });
+  await app.register(apiRoutes, { storage: options.storage });
   await app.register(rateLimitPlugin, { storage: options.storage });
   await app.register(accountRoutes, {
     storage: options.storage,

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import type { GroupRef, Suppressible } from '../analysis/index.js';
+import type { Labels } from './labels.js';
+import type { SurveyResults } from './survey-data.js';
+
+/**
+ * The JSON API's answer for one survey's aggregate results, as zod schemas: the OpenAPI
+ * description is generated from them, so the two cannot drift apart. Proportions are 0-1 and
+ * never rounded. A hidden figure is `{ shown: false, reason }` and nothing else.
+ */
+
+const ZHidden = z
+  .object({ shown: z.literal(false), reason: z.enum(['below_threshold', 'secondary', 'too_few_organisations']) })
+  .strict()
+  .meta({ description: 'A withheld figure: the reason only, never any number.' });
+
+const shownOr = <T extends z.ZodType>(value: T) => z.discriminatedUnion('shown', [z.object({ shown: z.literal(true), value }).strict(), ZHidden]);
+
+const ZGroup = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('total') }).strict(),
+  z.object({ kind: z.literal('roleGroup'), code: z.string() }).strict(),
+  z.object({ kind: z.literal('directorate'), code: z.string() }).strict(),
+  z.object({ kind: z.literal('cell'), roleGroup: z.string(), directorate: z.string() }).strict(),
+  z.object({ kind: z.literal('leaders') }).strict(),
+  z.object({ kind: z.literal('frontline') }).strict(),
+  z.object({ kind: z.literal('rest'), roleGroup: z.string() }).strict(),
+]);
+
+const ZProportion = z
+  .object({ estimate: z.number().min(0).max(1), lower: z.number().min(0).max(1), upper: z.number().min(0).max(1) })
+  .strict()
+  .meta({ description: 'A proportion (0-1) with its 95% Wilson interval.' });
+
+const ZOptionEstimate = z
+  .object({ option: z.string(), count: z.number().int().min(0).optional().meta({ description: 'Left out of weighted results.' }), proportion: ZProportion })
+  .strict();
+
+const ZClosedFigure = z
+  .object({
+    answered: z.number().int().min(0),
+    base: z.number().int().min(0).meta({ description: 'Respondents the percentages are based on.' }),
+    effectiveBase: z.number().min(0),
+    options: z.array(ZOptionEstimate),
+    dontKnow: ZOptionEstimate.optional(),
+    positive: ZProportion.optional().meta({ description: 'Scales: agree + strongly agree, or very + quite engaged.' }),
+  })
+  .strict();
+
+const ZMean = z
+  .object({ mean: z.number(), lower: z.number(), upper: z.number(), n: z.number().int().min(0), effectiveN: z.number().min(0) })
+  .strict()
+  .meta({ description: 'A mean with its 95% t interval.' });
+
+const groupFigures = <T extends z.ZodType>(value: T) => z.array(z.object({ group: ZGroup, label: z.string(), figure: shownOr(value) }).strict());
+
+export const ZApiResults = z
+  .object({
+    survey: z.object({ id: z.uuid(), title: z.string(), organisation: z.string(), instrument: z.object({ code: z.string(), version: z.number().int() }).strict() }).strict(),
+    threshold: z.number().int().min(5).meta({ description: 'No figure from fewer respondents than this is given.' }),
+    confidence: z.literal(0.95),
+    alpha: z.number(),
+    weighting: z.enum(['unweighted', 'weighted', 'refused']),
+    responses: groupFigures(z.number().int().min(0)),
+    questions: z.array(
+      z
+        .object({
+          question: z.string(),
+          item: z.string().meta({ description: "Matrix item code, '' otherwise." }),
+          type: z.string(),
+          text: z.string(),
+          multiple: z.boolean(),
+          base: z.string().meta({ description: 'What the percentages are percentages of.' }),
+          options: z.array(z.object({ code: z.string(), label: z.string() }).strict()),
+          groups: groupFigures(ZClosedFigure),
+        })
+        .strict(),
+    ),
+    numbers: z.array(z.object({ question: z.string(), text: z.string(), groups: groupFigures(ZMean) }).strict()),
+    indices: z.array(
+      z
+        .object({
+          code: z.string(),
+          label: z.string(),
+          kind: z.enum(['engagement', 'maturity', 'overall']),
+          method: z.string(),
+          groups: groupFigures(z.object({ score: ZMean, positive: shownOr(ZProportion).optional() }).strict()),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .meta({ id: 'SurveyResults' });
+export type TApiResults = z.output<typeof ZApiResults>;
+
+export const ZApiError = z.object({ error: z.string(), message: z.string() }).strict().meta({ id: 'Error' });
+
+function figures<T, U>(groups: { group: GroupRef; figure: Suppressible<T> }[], labels: Labels, map: (value: T) => U) {
+  return groups.map((g) => ({
+    group: g.group,
+    label: labels.group(g.group),
+    figure: g.figure.shown ? { shown: true as const, value: map(g.figure.value) } : { shown: false as const, reason: g.figure.reason },
+  }));
+}
+
+const mean = (m: { mean: number; lower: number; upper: number; n: number; effectiveN: number }) => ({ mean: m.mean, lower: m.lower, upper: m.upper, n: m.n, effectiveN: m.effectiveN });
+const proportion = (p: { estimate: number; lower: number; upper: number }) => ({ estimate: p.estimate, lower: p.lower, upper: p.upper });
+const option = (o: { option: string; count?: number; proportion: { estimate: number; lower: number; upper: number } }) => ({
+  option: o.option,
+  ...(o.count === undefined ? {} : { count: o.count }),
+  proportion: proportion(o.proportion),
+});
+
+/** Copies only the published fields: nothing analysis computes for internal use leaves through the API. */
+export function apiResults(results: SurveyResults, labels: Labels): TApiResults {
+  const { analysis, survey } = results;
+  return {
+    survey: { id: survey.id, title: survey.title, organisation: results.organisation.name, instrument: analysis.definition },
+    threshold: analysis.threshold,
+    confidence: analysis.confidence,
+    alpha: analysis.alpha,
+    weighting: analysis.weighting.status,
+    responses: figures(analysis.responses, labels, (n) => n),
+    questions: analysis.variables.flatMap((v) =>
+      v.kind !== 'closed'
+        ? []
+        : [
+            {
+              question: v.question,
+              item: v.item,
+              type: v.questionType,
+              text: labels.variable(v.question, v.item),
+              multiple: v.multiple,
+              base: v.base,
+              options: v.options.map((code) => ({ code, label: labels.option(v.question, v.item, code) })),
+              groups: figures(v.groups, labels, (e) => ({
+                answered: e.answered,
+                base: e.base,
+                effectiveBase: e.effectiveBase,
+                options: e.options.map(option),
+                ...(e.dontKnow ? { dontKnow: option(e.dontKnow) } : {}),
+                ...(e.positive ? { positive: proportion(e.positive) } : {}),
+              })),
+            },
+          ],
+    ),
+    numbers: analysis.variables.flatMap((v) => (v.kind === 'number' ? [{ question: v.question, text: labels.variable(v.question), groups: figures(v.groups, labels, mean) }] : [])),
+    indices: analysis.indices
+      .filter((i) => i.available)
+      .map((i) => ({
+        code: i.code,
+        label: labels.index(i.code),
+        kind: i.kind,
+        method: i.method,
+        groups: figures(i.groups, labels, (e) => ({
+          score: mean(e.score),
+          ...(e.positive ? { positive: e.positive.shown ? { shown: true as const, value: proportion(e.positive.value) } : { shown: false as const, reason: e.positive.reason } } : {}),
+        })),
+      })),
+  };
+}
+
+const jsonSchema = (schema: z.ZodType) => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+/** The OpenAPI 3.1 description of the API (3.1 uses JSON Schema 2020-12, so the zod output drops straight in). */
+export function openApiDocument(): Record<string, unknown> {
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Sounding results API',
+      version: '1.0.0',
+      description:
+        'Aggregate survey results with 95% intervals. Anonymity protection is applied before anything is returned: a figure from fewer respondents than the survey’s threshold, or one that could be used to work out such a figure, is returned as `{ "shown": false, "reason": … }` with no numbers.',
+    },
+    paths: {
+      '/api/surveys/{id}/results': {
+        get: {
+          operationId: 'getSurveyResults',
+          summary: 'Per-question estimates with intervals, by group, suppression applied',
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'The survey id (a UUID).', schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            '200': { description: 'The survey’s results.', content: { 'application/json': { schema: { $ref: '#/components/schemas/SurveyResults' } } } },
+            '400': error('The id is not a UUID.'),
+            '404': error('No survey has this id.'),
+          },
+        },
+      },
+    },
+    components: { schemas: { SurveyResults: jsonSchema(ZApiResults), Error: jsonSchema(ZApiError) } },
+  };
+}

@@ -1,0 +1,144 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/**
+ * Charts for the report: vega-lite specs compiled to vega and rendered to SVG on the server
+ * (no JavaScript in the browser, vectors in the PDF). Every chart is built only from figures
+ * analysis has already published, and carries its accessible name and description; the
+ * report puts the same figures in a table beside it.
+ */
+
+export interface IntervalRow {
+  label: string;
+  /** Proportion (0-1) or score, with its 95% interval. */
+  value: number;
+  lower: number;
+  upper: number;
+  /** A reference value drawn as a tick (e.g. a published national figure). */
+  reference?: number;
+}
+
+export interface ChartText {
+  id: string;
+  title: string;
+  /** What the chart shows, in words, for screen readers. */
+  description: string;
+}
+
+const FONT = 'Arial, sans-serif';
+const BLUE = '#1d70b8';
+const DARK = '#0b0c0c';
+const BASE_CONFIG = {
+  font: FONT,
+  aria: false,
+  view: { stroke: null },
+  axis: { labelFontSize: 12, titleFontSize: 12, labelColor: DARK, titleColor: DARK, labelLimit: 220 },
+  legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 220 },
+} as const;
+
+/**
+ * Horizontal bars with 95% interval whiskers: proportions on a 0-100% axis, or scores on 0-100.
+ * With `signed`, bars run either way from zero (differences, such as the perception gap).
+ */
+export async function intervalBarChart(
+  text: ChartText,
+  rows: readonly IntervalRow[],
+  options: { scale: 'percent' | 'score' | 'points'; axisTitle: string },
+): Promise<string> {
+  const percent = options.scale === 'percent';
+  const factor = percent ? 100 : 1;
+  const values = rows.map((r) => ({
+    label: r.label,
+    value: r.value * factor,
+    lower: r.lower * factor,
+    upper: r.upper * factor,
+    ...(r.reference === undefined ? {} : { reference: r.reference * factor }),
+  }));
+  const extent = options.scale === 'points' ? Math.max(10, ...values.map((v) => Math.max(Math.abs(v.lower), Math.abs(v.upper)))) : 100;
+  const domain = options.scale === 'points' ? [-Math.ceil(extent / 10) * 10, Math.ceil(extent / 10) * 10] : [0, 100];
+  const y = { field: 'label', type: 'nominal', sort: null, title: null } as const;
+  const layers: Record<string, unknown>[] = [
+    { mark: { type: 'bar', color: BLUE, height: { band: 0.6 } }, encoding: { y, x: { field: 'value', type: 'quantitative', scale: { domain }, title: options.axisTitle } } },
+    { mark: { type: 'rule', color: DARK, strokeWidth: 1.5 }, encoding: { y, x: { field: 'lower', type: 'quantitative' }, x2: { field: 'upper' } } },
+    { mark: { type: 'tick', color: DARK, thickness: 1.5, size: 10 }, encoding: { y, x: { field: 'lower', type: 'quantitative' } } },
+    { mark: { type: 'tick', color: DARK, thickness: 1.5, size: 10 }, encoding: { y, x: { field: 'upper', type: 'quantitative' } } },
+  ];
+  if (values.some((v) => v.reference !== undefined)) {
+    layers.push({
+      transform: [{ filter: 'isValid(datum.reference)' }],
+      mark: { type: 'point', shape: 'diamond', filled: true, color: '#d4351c', size: 90 },
+      encoding: { y, x: { field: 'reference', type: 'quantitative' } },
+    });
+  }
+  return render(text, {
+    width: 360,
+    height: { step: 26 },
+    data: { values },
+    layer: layers,
+    config: BASE_CONFIG,
+  } as unknown as TopLevelSpec);
+}
+
+export interface DivergingRow {
+  label: string;
+  /** Shares (0-1) of each answer, in scale order from most negative to most positive. */
+  shares: readonly number[];
+}
+
+/**
+ * Diverging stacked bars for a scale: negative answers to the left of zero, positive to the
+ * right, the middle answer (if the scale has one) straddling zero.
+ */
+export async function divergingChart(text: ChartText, answers: readonly string[], rows: readonly DivergingRow[]): Promise<string> {
+  const middle = answers.length % 2 === 1 ? (answers.length - 1) / 2 : -1;
+  const negatives = Math.floor(answers.length / 2);
+  const values = rows.flatMap((row) => {
+    let start = -100 * (row.shares.slice(0, negatives).reduce((s, v) => s + v, 0) + (middle >= 0 ? (row.shares[middle] ?? 0) / 2 : 0));
+    return answers.map((answer, k) => {
+      const width = 100 * (row.shares[k] ?? 0);
+      const segment = { label: row.label, answer, order: k, start, end: start + width, percent: Math.round(width) };
+      start += width;
+      return segment;
+    });
+  });
+  const colours = ['#942514', '#d4351c', '#f47738', '#b1b4b6', '#5694ca', '#1d70b8', '#003078'];
+  const range = answers.length === 5 ? [colours[0], colours[2], colours[3], colours[4], colours[6]] : answers.length === 4 ? [colours[0], colours[2], colours[4], colours[6]] : colours.slice(0, answers.length);
+  return render(text, {
+    width: 360,
+    height: { step: 26 },
+    data: { values },
+    mark: { type: 'bar', height: { band: 0.7 } },
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: null, title: null },
+      x: { field: 'start', type: 'quantitative', scale: { domain: [-100, 100] }, title: 'Percentage answering (negative to the left, positive to the right)', axis: { labelExpr: 'abs(datum.value) + "%"' } },
+      x2: { field: 'end' },
+      color: { field: 'answer', type: 'nominal', sort: [...answers], scale: { domain: [...answers], range }, legend: { orient: 'bottom', columns: 3, title: null } },
+      order: { field: 'order' },
+    },
+    config: BASE_CONFIG,
+  } as unknown as TopLevelSpec);
+}
+
+async function render(text: ChartText, spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return accessible(await view.toSVG(), text);
+  } finally {
+    view.finalize();
+  }
+}
+
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The SVG as one image with a name and a description. Vega's own roles on inner groups are
+ * dropped: inside role="img" they would only add noise for screen readers.
+ */
+function accessible(svg: string, text: ChartText): string {
+  const inner = svg.replace(/ (role|aria-roledescription|aria-label)="[^"]*"/g, '');
+  return inner.replace(
+    /^<svg ([^>]*)>/,
+    (_m, attrs: string) =>
+      `<svg ${attrs.replace(/ ?class="marks"/, '')} class="app-chart" role="img" aria-labelledby="${text.id}-title ${text.id}-desc"><title id="${text.id}-title">${escapeXml(text.title)}</title><desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
+  );
+}

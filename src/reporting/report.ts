@@ -1,0 +1,591 @@
+import {
+  formatP,
+  formatPercent,
+  formatPercentInterval,
+  formatPoints,
+  roundHalfUp,
+  suppressedText,
+  type ClosedEstimate,
+  type ClosedVariableAnalysis,
+  type GroupRef,
+  type IndexEstimate,
+  type Suppressible,
+  type SurveyAnalysis,
+} from '../analysis/index.js';
+import { localise } from '../instrument/text.js';
+import { AGREE_SCALE } from '../instrument/scales.js';
+import { divergingChart, intervalBarChart, type IntervalRow } from './charts.js';
+import { Labels } from './labels.js';
+import type { SurveyResults } from './survey-data.js';
+
+/**
+ * The published survey report as a view model: plain-English headlines generated from the
+ * estimates, then sections of figures (an SVG chart and the GOV.UK table of the same
+ * numbers), then the methodology. Built only from the suppressed analysis, so a hidden
+ * figure reaches neither a sentence, a chart nor a table.
+ */
+
+export interface TableCell {
+  text: string;
+  format?: 'numeric';
+}
+
+export interface ReportTable {
+  caption: string;
+  head: TableCell[];
+  rows: TableCell[][];
+}
+
+export interface ReportFigure {
+  id: string;
+  heading: string;
+  /** Rendered SVG, absent when there is nothing shown to draw. */
+  chart?: string;
+  table: ReportTable;
+  /** The table is wide: it goes under the chart rather than beside it. */
+  wide?: boolean;
+  notes: string[];
+}
+
+export interface ReportSection {
+  id: string;
+  heading: string;
+  paragraphs: string[];
+  figures: ReportFigure[];
+}
+
+export interface ReportView {
+  title: string;
+  organisation: string;
+  surveyTitle: string;
+  threshold: number;
+  responses: number | undefined;
+  headlines: string[];
+  sections: ReportSection[];
+  methodology: { heading: string; text: string }[];
+}
+
+/** Codes of the standard instrument's questions that get sections of their own; a definition without them simply has no such section. */
+const STRATEGY_QUESTION = 'strategy';
+const BARRIERS_QUESTION = 'barriers';
+/** Answers that are not barriers: left out of the ranking. */
+const NOT_BARRIERS = new Set(['none', 'other']);
+
+const same = (a: GroupRef, b: GroupRef) => JSON.stringify(a) === JSON.stringify(b);
+const TOTAL: GroupRef = { kind: 'total' };
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const num = (text: string): TableCell => ({ text, format: 'numeric' });
+const score = (x: number) => roundHalfUp(x, 0).toFixed(0);
+
+function figureOf<T>(groups: { group: GroupRef; figure: Suppressible<T> }[], ref: GroupRef): Suppressible<T> {
+  return groups.find((g) => same(g.group, ref))?.figure ?? { shown: false, reason: 'below_threshold' };
+}
+
+/** Reports by survey, rebuilt only when a figure behind them can have changed (charts take most of the time). */
+const reports = new Map<string, { fingerprint: string; view: Promise<ReportView> }>();
+
+export function reportFor(results: SurveyResults): Promise<ReportView> {
+  const hit = reports.get(results.survey.id);
+  if (hit && hit.fingerprint === results.fingerprint) return hit.view;
+  const view = buildReport(results);
+  reports.set(results.survey.id, { fingerprint: results.fingerprint, view });
+  view.catch(() => reports.delete(results.survey.id));
+  return view;
+}
+
+export async function buildReport(results: SurveyResults): Promise<ReportView> {
+  const { analysis, survey } = results;
+  const labels = new Labels(survey.definition);
+  const hidden = (f: Suppressible<unknown>) => (f.shown ? '' : suppressedText(f, analysis.threshold));
+  const total = figureOf(analysis.responses, TOTAL);
+  const closed = analysis.variables.filter((v): v is ClosedVariableAnalysis => v.kind === 'closed');
+  const ctx: Context = { analysis, labels, hidden, closed };
+
+  const sections: ReportSection[] = [];
+  const headlines: string[] = [];
+  if (total.shown) headlines.push(`${total.value} people responded to the survey.`);
+  else headlines.push(`Fewer than ${analysis.threshold} people have responded, so no results can be published yet.`);
+
+  for (const build of [indexSection, gapSection, barrierSection, strategySection, scaleSection, publishedSection, benchmarkSection, trendSection]) {
+    const section = await build(ctx, results, headlines);
+    if (section) sections.push(section);
+  }
+  sections.push(freeTextSection());
+
+  return {
+    title: `${localise(survey.definition.title, 'en')}: ${results.organisation.name}`,
+    organisation: results.organisation.name,
+    surveyTitle: survey.title,
+    threshold: analysis.threshold,
+    responses: total.shown ? total.value : undefined,
+    headlines,
+    sections,
+    methodology: methodology(analysis, results),
+  };
+}
+
+interface Context {
+  analysis: SurveyAnalysis;
+  labels: Labels;
+  hidden: (f: Suppressible<unknown>) => string;
+  closed: ClosedVariableAnalysis[];
+}
+
+type SectionBuilder = (ctx: Context, results: SurveyResults, headlines: string[]) => Promise<ReportSection | undefined>;
+
+// ---------------------------------------------------------------------------------------------
+
+const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _results, headlines) => {
+  const indices = analysis.indices.filter((i) => i.available);
+  if (indices.length === 0) return undefined;
+  const shown = indices.flatMap((i) => {
+    const f = figureOf(i.groups, TOTAL);
+    return f.shown ? [{ index: i, value: f.value }] : [];
+  });
+  const engagement = shown.find((s) => s.index.kind === 'engagement');
+  if (engagement) {
+    const s = engagement.value.score;
+    const share = engagement.value.positive?.shown ? `; ${formatPercent(engagement.value.positive.value.estimate)} of respondents are very or quite engaged` : '';
+    headlines.push(`${labels.index(engagement.index.code)} scores ${score(s.mean)} out of 100 (95% interval ${score(s.lower)} to ${score(s.upper)})${share}.`);
+  }
+  const dimensions = shown.filter((s) => s.index.kind === 'maturity').sort((a, b) => b.value.score.mean - a.value.score.mean);
+  if (dimensions.length >= 2) {
+    const top = dimensions[0]!;
+    const bottom = dimensions[dimensions.length - 1]!;
+    headlines.push(
+      `Of the digital maturity dimensions, ${labels.index(top.index.code).toLowerCase()} scores highest (${score(top.value.score.mean)} out of 100) and ${labels.index(bottom.index.code).toLowerCase()} lowest (${score(bottom.value.score.mean)}).`,
+    );
+  }
+  const roles = analysis.responses.filter((r) => r.group.kind === 'roleGroup' && r.figure.shown).map((r) => r.group);
+  const rows: IntervalRow[] = shown.map((s) => ({ label: labels.index(s.index.code), value: s.value.score.mean, lower: s.value.score.lower, upper: s.value.score.upper }));
+  const figure: ReportFigure = {
+    id: 'indices',
+    heading: 'Engagement and digital maturity indices',
+    chart: rows.length
+      ? await intervalBarChart(
+          { id: 'chart-indices', title: 'Index scores out of 100, with 95% intervals', description: describe(rows, 'score') },
+          rows,
+          { scale: 'score', axisTitle: 'Score out of 100' },
+        )
+      : undefined,
+    table: {
+      caption: 'Index scores (0 to 100) for all respondents',
+      head: [{ text: 'Index' }, num('Score'), num('95% interval'), num('Respondents')],
+      rows: indices.map((i) => {
+        const f = figureOf(i.groups, TOTAL);
+        return f.shown
+          ? [{ text: labels.index(i.code) }, num(score(f.value.score.mean)), num(`${score(f.value.score.lower)} to ${score(f.value.score.upper)}`), num(String(f.value.score.n))]
+          : [{ text: labels.index(i.code) }, num(hidden(f)), num(''), num('')];
+      }),
+    },
+    notes: ['Each respondent’s score is the mean of the items they answered, from 0 (most negative) to 100 (most positive).'],
+  };
+  const byRole: ReportFigure = {
+    id: 'indices-by-role',
+    heading: 'Index scores by role',
+    wide: true,
+    table: {
+      caption: 'Index scores (0 to 100) by role group',
+      head: [{ text: 'Index' }, ...roles.map((r) => num(labels.group(r)))],
+      rows: indices.map((i) => [
+        { text: labels.index(i.code) },
+        ...roles.map((r) => {
+          const f: Suppressible<IndexEstimate> = figureOf(i.groups, r);
+          return num(f.shown ? `${score(f.value.score.mean)} (${score(f.value.score.lower)} to ${score(f.value.score.upper)})` : hidden(f));
+        }),
+      ]),
+    },
+    notes: ['Scores with their 95% intervals in brackets. Only role groups whose number of responses can be published are shown.'],
+  };
+  return { id: 'indices', heading: 'Engagement and digital maturity', paragraphs: [], figures: roles.length > 0 ? [figure, byRole] : [figure] };
+};
+
+const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headlines) => {
+  if (analysis.perceptionGap.length === 0) return undefined;
+  const name = (g: (typeof analysis.perceptionGap)[number]) =>
+    g.index ? labels.index(g.index) : `${labels.short(g.question!, g.item)}${g.measure === 'positive' ? '' : `: ${labels.option(g.question!, g.item ?? '', g.measure)}`}`;
+  const shown = analysis.perceptionGap.flatMap((g) => (g.gap.shown ? [{ item: g, gap: g.gap.value }] : []));
+  const hiddenCount = analysis.perceptionGap.length - shown.length;
+  const top = shown.slice(0, 12);
+  const gapText = (item: (typeof shown)[number]) =>
+    item.item.unit === 'percentage_points'
+      ? { leaders: formatPercent(item.gap.leaders), frontline: formatPercent(item.gap.frontline), gap: formatPoints(item.gap.difference), ci: `${formatPoints(item.gap.lower)} to ${formatPoints(item.gap.upper)}` }
+      : { leaders: score(item.gap.leaders), frontline: score(item.gap.frontline), gap: `${item.gap.difference > 0 ? '+' : ''}${score(item.gap.difference)} index points`, ci: `${score(item.gap.lower)} to ${score(item.gap.upper)}` };
+  const significant = shown.filter((s) => s.gap.significant && s.item.unit === 'percentage_points' && s.item.measure === 'positive');
+  for (const s of significant.slice(0, 2)) {
+    const t = gapText(s);
+    const less = s.gap.frontline < s.gap.leaders;
+    headlines.push(
+      `Frontline staff are ${less ? 'less' : 'more'} positive than senior leaders that “${labels.short(s.item.question!, s.item.item)}”: ${t.frontline} vs ${t.leaders}, a significant gap.`,
+    );
+  }
+  if (shown.length > 0 && significant.length === 0) headlines.push('No gap between senior leaders and frontline staff is statistically significant.');
+  const rows = top.filter((s) => s.item.unit === 'percentage_points').map((s) => ({ label: name(s.item), value: s.gap.difference, lower: s.gap.lower, upper: s.gap.upper }));
+  return {
+    id: 'perception-gap',
+    heading: 'The perception gap: where senior leaders and frontline staff differ most',
+    paragraphs: [
+      'Senior leaders (senior executives and heads of service) compared with frontline staff on every question, ranked by the size of the gap. A positive gap means leaders are more positive.',
+    ],
+    figures: [
+      {
+        id: 'gap',
+        heading: 'Largest gaps',
+        chart: rows.length
+          ? await intervalBarChart(
+              { id: 'chart-gap', title: 'Gap between senior leaders and frontline staff, percentage points, with 95% intervals', description: describe(rows, 'points') },
+              rows,
+              { scale: 'points', axisTitle: 'Leaders minus frontline (percentage points)' },
+            )
+          : undefined,
+        table: {
+          caption: 'Perception gap, largest first',
+          head: [{ text: 'Question' }, num('Senior leaders'), num('Frontline staff'), num('Gap'), num('95% interval'), num('Significant')],
+          rows: top.map((s) => {
+            const t = gapText(s);
+            return [{ text: name(s.item) }, num(t.leaders), num(t.frontline), num(t.gap), num(t.ci), num(s.gap.significant ? 'Yes' : 'No')];
+          }),
+        },
+        wide: true,
+        notes: hiddenCount > 0 ? [`${hiddenCount} comparisons are not shown because senior leaders or frontline staff gave fewer than ${analysis.threshold} answers, or to protect a smaller group.`] : [],
+      },
+    ],
+  };
+};
+
+const barrierSection: SectionBuilder = async ({ labels, closed, hidden }, _results, headlines) => {
+  const v = closed.find((c) => c.question === BARRIERS_QUESTION && c.item === '');
+  if (!v) return undefined;
+  const f = figureOf(v.groups, TOTAL);
+  const title = labels.variable(v.question);
+  if (!f.shown) {
+    return { id: 'barriers', heading: 'Barriers to digital change', paragraphs: [`${title}: ${hidden(f)}.`], figures: [] };
+  }
+  const ranked = f.value.options.filter((o) => !NOT_BARRIERS.has(o.option)).sort((a, b) => b.proportion.estimate - a.proportion.estimate);
+  const top = ranked.slice(0, 3).map((o) => `${labels.option(v.question, '', o.option).toLowerCase()} (${formatPercent(o.proportion.estimate)})`);
+  if (top.length) headlines.push(`The barriers named most often are ${top.slice(0, -1).join(', ')}${top.length > 1 ? ' and ' : ''}${top[top.length - 1]}.`);
+  const rows = ranked.map((o) => ({ label: labels.option(v.question, '', o.option), value: o.proportion.estimate, lower: o.proportion.lower, upper: o.proportion.upper }));
+  return {
+    id: 'barriers',
+    heading: 'Barriers to digital change',
+    paragraphs: [`${title} Respondents could choose more than one, so percentages add up to more than 100.`],
+    figures: [
+      {
+        id: 'barriers',
+        heading: 'Barriers, most often named first',
+        chart: await intervalBarChart({ id: 'chart-barriers', title: 'Barriers named, percentage of respondents, with 95% intervals', description: describe(rows, 'percent') }, rows, {
+          scale: 'percent',
+          axisTitle: 'Percentage of respondents',
+        }),
+        table: {
+          caption: `Barriers named (${f.value.base} respondents)`,
+          head: [{ text: 'Barrier' }, num('Percentage'), num('95% interval'), num('Respondents')],
+          rows: ranked.map((o) => [{ text: labels.option(v.question, '', o.option) }, num(formatPercent(o.proportion.estimate)), num(formatPercentInterval(o.proportion)), num(o.count === undefined ? '–' : String(o.count))]),
+        },
+        notes: [],
+      },
+    ],
+  };
+};
+
+const strategySection: SectionBuilder = async ({ analysis, labels, closed, hidden }, _results, headlines) => {
+  const v = closed.find((c) => c.question === STRATEGY_QUESTION && c.item === '');
+  if (!v) return undefined;
+  const yes = v.options.indexOf('yes');
+  const groups: GroupRef[] = [TOTAL, ...analysis.roleGroups.map((code): GroupRef => ({ kind: 'roleGroup', code }))];
+  const all = figureOf(v.groups, TOTAL);
+  if (all.shown && yes >= 0) {
+    const dk = v.options.indexOf('dont_know');
+    headlines.push(
+      `${formatPercent(all.value.options[yes]!.proportion.estimate)} say the organisation has a digital strategy${dk >= 0 ? `; ${formatPercent(all.value.options[dk]!.proportion.estimate)} do not know whether it has one` : ''}.`,
+    );
+  }
+  const rows: IntervalRow[] = [];
+  const tableRows: TableCell[][] = [];
+  for (const ref of groups) {
+    const f: Suppressible<ClosedEstimate> = figureOf(v.groups, ref);
+    const respondents = figureOf(analysis.responses, ref);
+    if (ref.kind === 'roleGroup' && !respondents.shown && respondents.reason === 'below_threshold' && !f.shown) {
+      // Role groups with too few responses are listed once, in the note below.
+      continue;
+    }
+    if (f.shown) {
+      if (yes >= 0) {
+        const p = f.value.options[yes]!.proportion;
+        rows.push({ label: labels.group(ref), value: p.estimate, lower: p.lower, upper: p.upper });
+      }
+      tableRows.push([{ text: labels.group(ref) }, ...f.value.options.map((o) => num(formatPercent(o.proportion.estimate))), num(String(f.value.base))]);
+    } else {
+      tableRows.push([{ text: labels.group(ref) }, ...v.options.map(() => num(hidden(f))), num('')]);
+    }
+  }
+  const small = analysis.responses.filter((r) => r.group.kind === 'roleGroup' && !r.figure.shown && r.figure.reason === 'below_threshold').map((r) => labels.group(r.group));
+  return {
+    id: 'strategy',
+    heading: 'Awareness of the digital strategy, by role',
+    paragraphs: [labels.variable(v.question)],
+    figures: [
+      {
+        id: 'strategy',
+        heading: 'Say the organisation has a digital strategy',
+        chart: rows.length
+          ? await intervalBarChart(
+              { id: 'chart-strategy', title: 'Percentage saying the organisation has a digital strategy, by role, with 95% intervals', description: describe(rows, 'percent') },
+              rows,
+              { scale: 'percent', axisTitle: 'Percentage answering yes' },
+            )
+          : undefined,
+        table: {
+          caption: 'Answers by role group',
+          head: [{ text: 'Group' }, ...v.options.map((o) => num(labels.option(v.question, '', o))), num('Respondents')],
+          rows: tableRows,
+        },
+        notes: small.length ? [`Not shown separately because fewer than ${analysis.threshold} people in the group answered: ${small.join(', ')}. Their answers are counted in ‘All’.`] : [],
+      },
+    ],
+  };
+};
+
+const scaleSection: SectionBuilder = async ({ labels, closed, hidden }) => {
+  const agree = closed.filter((v) => v.positive && v.options.length === AGREE_SCALE.length && v.options.every((o) => AGREE_SCALE.some((a) => a.code === o)));
+  if (agree.length === 0) return undefined;
+  // Scale order from most negative to most positive.
+  const order = [...AGREE_SCALE].reverse().map((o) => o.code);
+  const answers = order.map((code) => localise(AGREE_SCALE.find((a) => a.code === code)!.label, 'en'));
+  const shown = agree.flatMap((v) => {
+    const f = figureOf(v.groups, TOTAL);
+    return f.shown ? [{ v, e: f.value }] : [];
+  });
+  const shareOf = (e: ClosedEstimate, code: string) => e.options.find((o) => o.option === code)?.proportion.estimate ?? 0;
+  const rows = shown.map(({ v, e }) => ({ label: labels.short(v.question, v.item), shares: order.map((code) => shareOf(e, code)) }));
+  return {
+    id: 'agreement',
+    heading: 'Agreement with statements about digital change',
+    paragraphs: ['Percentages are of respondents who gave an answer other than “don’t know”; % positive is agree plus strongly agree.'],
+    figures: [
+      {
+        id: 'agreement',
+        heading: 'How far respondents agree',
+        chart: rows.length
+          ? await divergingChart(
+              {
+                id: 'chart-agreement',
+                title: 'Agreement with each statement, from strongly disagree to strongly agree',
+                description: rows.map((r, k) => `${r.label}: ${formatPercent(shown[k]!.e.positive?.estimate ?? Number.NaN)} positive`).join('; '),
+              },
+              answers,
+              rows,
+            )
+          : undefined,
+        wide: true,
+        table: {
+          caption: 'Agreement with each statement (all respondents)',
+          head: [{ text: 'Statement' }, ...answers.map((a) => num(a)), num('% positive'), num('Respondents')],
+          rows: agree.map((v) => {
+            const f = figureOf(v.groups, TOTAL);
+            const label = { text: labels.short(v.question, v.item) };
+            if (!f.shown) return [label, ...answers.map(() => num(hidden(f))), num(''), num('')];
+            return [label, ...order.map((code) => num(formatPercent(shareOf(f.value, code)))), num(formatPercent(f.value.positive?.estimate ?? Number.NaN)), num(String(f.value.base))];
+          }),
+        },
+        notes: [],
+      },
+    ],
+  };
+};
+
+const publishedSection: SectionBuilder = async ({ analysis, labels, hidden }, _results, headlines) => {
+  if (analysis.published.length === 0) return undefined;
+  const shown = analysis.published.flatMap((p) => (p.result.shown ? [{ p, r: p.result.value }] : []));
+  const notable = shown.filter((s) => s.r.significant).sort((a, b) => Math.abs(b.r.difference) - Math.abs(a.r.difference));
+  for (const { p, r } of notable.slice(0, 2)) {
+    headlines.push(
+      `${formatPercent(r.proportion.estimate)} here compared with ${p.finding.percent}% nationally that ${p.finding.statement} (${p.study.title}, ${p.study.year ?? 'year not published'}, ${p.study.respondents} respondents), a significant difference.`,
+    );
+  }
+  const rows: IntervalRow[] = shown.map(({ p, r }) => ({ label: cap(p.finding.statement), value: r.proportion.estimate, lower: r.proportion.lower, upper: r.proportion.upper, reference: p.finding.percent / 100 }));
+  const studies = [...new Map(analysis.published.map((p) => [p.study.id, p.study])).values()];
+  return {
+    id: 'national',
+    heading: 'Comparison with published national findings',
+    paragraphs: [
+      'Where a question matches one asked in a published study, this organisation’s figure is compared with the published one. The published figure is treated as fixed; the test asks whether this organisation differs from it by more than chance.',
+      `Sources: ${studies.map((s) => `${s.title} (${s.year ?? 'year not published'}; ${s.respondents} respondents${s.organisations ? ` at ${s.organisations} organisations` : ''}; ${s.population})`).join('; ')}.`,
+    ],
+    figures: [
+      {
+        id: 'national',
+        heading: 'This organisation against the national figures',
+        chart: rows.length
+          ? await intervalBarChart(
+              {
+                id: 'chart-national',
+                title: 'This organisation (bars, with 95% intervals) against published national figures (diamonds)',
+                description: shown.map(({ p, r }) => `${p.finding.statement}: here ${formatPercent(r.proportion.estimate)}, nationally ${p.finding.percent}%`).join('; '),
+              },
+              rows,
+              { scale: 'percent', axisTitle: 'Percentage' },
+            )
+          : undefined,
+        wide: true,
+        table: {
+          caption: 'This organisation and the published national findings',
+          head: [{ text: 'Finding' }, { text: 'Our question' }, num('Here'), num('95% interval'), num('Published'), { text: 'Source (study, year, respondents)' }, num('Difference'), num('Significant')],
+          rows: analysis.published.map((p) => {
+            const first = [{ text: cap(p.finding.statement) }, { text: labels.variable(p.question, p.item) }];
+            const source = { text: p.describes };
+            if (!p.result.shown) return [...first, num(hidden(p.result)), num(''), num(`${p.finding.percent}%`), source, num(''), num('')];
+            const r = p.result.value;
+            return [...first, num(formatPercent(r.proportion.estimate)), num(formatPercentInterval(r.proportion)), num(`${p.finding.percent}%`), source, num(formatPoints(r.difference)), num(r.significant ? 'Yes' : 'No')];
+          }),
+        },
+        notes: [],
+      },
+    ],
+  };
+};
+
+const benchmarkSection: SectionBuilder = async ({ labels }, results) => {
+  const { benchmark } = results;
+  const measures = benchmark.results.filter((b) => b.measure.startsWith('index:') || b.measure.endsWith(':positive'));
+  const anyShown = measures.some((m) => m.comparators.some((c) => c.figure.shown));
+  const measureName = (key: string) => {
+    if (key.startsWith('index:')) return labels.index(key.slice('index:'.length));
+    const [variable, measure] = key.split(':') as [string, string];
+    const [question, item] = variable.split('.') as [string, string];
+    return question.startsWith('index_') ? `${labels.index(question.slice(6))}: % very or quite engaged` : `${labels.short(question, item)} (${labels.option(question, item, measure)})`;
+  };
+  const format = (key: string, x: number) => (key.startsWith('index:') ? score(x) : formatPercent(x));
+  const setName = (set: string, value?: string) => (set === 'all' ? 'All organisations' : `Same ${set}${value ? ` (${value.replace(/_/g, ' ')})` : ''}`);
+  const positions = { below_lower_quartile: 'Bottom quarter', middle_half: 'Middle half', upper_quartile: 'Top quarter (high performers)' } as const;
+  const paragraphs = [
+    `The benchmark is the median of the organisations using the same survey whose own figure can be published, with the middle half of them (lower to upper quartile); no other organisation’s results are ever shown. ${benchmark.organisations} organisation${benchmark.organisations === 1 ? '' : 's'} including this one use this survey.`,
+  ];
+  if (!anyShown) {
+    paragraphs.push('There are not yet enough organisations with published figures (at least 5 are needed) to give a benchmark.');
+    return { id: 'benchmark', heading: 'Comparison with other organisations', paragraphs, figures: [] };
+  }
+  const rows: TableCell[][] = [];
+  for (const m of measures) {
+    for (const c of m.comparators) {
+      if (!c.figure.shown) continue;
+      const f = c.figure.value;
+      rows.push([
+        { text: measureName(m.measure) },
+        { text: setName(c.set, c.value) },
+        num(m.own === undefined ? '–' : format(m.measure, m.own)),
+        num(format(m.measure, f.median)),
+        num(`${format(m.measure, f.lowerQuartile)} to ${format(m.measure, f.upperQuartile)}`),
+        num(String(f.organisations)),
+        { text: f.position ? positions[f.position] : '–' },
+      ]);
+    }
+  }
+  return {
+    id: 'benchmark',
+    heading: 'Comparison with other organisations',
+    paragraphs,
+    figures: [
+      {
+        id: 'benchmark',
+        heading: 'Benchmark',
+        wide: true,
+        table: {
+          caption: 'This organisation against the benchmark',
+          head: [{ text: 'Measure' }, { text: 'Compared with' }, num('Here'), num('Median'), num('Middle half'), num('Organisations'), { text: 'Where this organisation sits' }],
+          rows,
+        },
+        notes: [],
+      },
+    ],
+  };
+};
+
+const trendSection: SectionBuilder = async ({ analysis, labels }, results, headlines) => {
+  if (!results.previous) {
+    return { id: 'trend', heading: 'Change since the previous survey', paragraphs: ['This is the first wave of the survey, so there is no earlier wave to compare with.'], figures: [] };
+  }
+  const { waves, title } = results.previous;
+  const whole = waves.filter((w) => w.group.kind === 'total' && w.change.shown);
+  const name = (w: (typeof waves)[number]) =>
+    w.index ? labels.index(w.index) : `${labels.short(w.question!, w.item)}${w.measure === 'positive' ? ' (% positive)' : w.measure === 'mean' ? ' (mean)' : `: ${labels.option(w.question!, w.item ?? '', w.measure)}`}`;
+  const isIndex = (w: (typeof waves)[number]) => w.index !== undefined || w.measure === 'mean';
+  const ranked = whole
+    .map((w) => ({ w, c: (w.change as { shown: true; value: NonNullable<Extract<(typeof w)['change'], { shown: true }>['value']> }).value }))
+    .sort((a, b) => Number(b.c.significant) - Number(a.c.significant) || a.c.p - b.c.p);
+  const significant = ranked.filter((r) => r.c.significant);
+  headlines.push(
+    significant.length === 0
+      ? `No figure for the whole organisation has changed significantly since ${title}.`
+      : `${significant.length} figure${significant.length === 1 ? ' has' : 's have'} changed significantly since ${title}, the largest being ${name(significant[0]!.w).toLowerCase()}: ${
+          isIndex(significant[0]!.w) ? `${score(significant[0]!.c.previous)} to ${score(significant[0]!.c.current)}` : `${formatPercent(significant[0]!.c.previous)} to ${formatPercent(significant[0]!.c.current)}`
+        }.`,
+  );
+  const top = ranked.slice(0, 20);
+  return {
+    id: 'trend',
+    heading: `Change since the previous survey (${title})`,
+    paragraphs: [`Figures for the whole organisation compared with ${title}, significant changes first. The two waves are treated as independent samples.`],
+    figures: [
+      {
+        id: 'trend',
+        heading: 'Changes',
+        wide: true,
+        table: {
+          caption: `Change since ${title}`,
+          head: [{ text: 'Measure' }, num('Before'), num('Now'), num('Change'), num('95% interval'), num('Significant')],
+          rows: top.map(({ w, c }) => {
+            const f = isIndex(w) ? score : (x: number) => formatPercent(x);
+            const d = isIndex(w) ? (x: number) => `${x > 0 ? '+' : ''}${score(x)}` : (x: number) => formatPoints(x);
+            return [{ text: name(w) }, num(f(c.previous)), num(f(c.current)), num(d(c.difference)), num(`${d(c.lower)} to ${d(c.upper)}`), num(c.significant ? 'Yes' : 'No')];
+          }),
+        },
+        notes: [`${analysis.adjust === 'holm' ? 'Holm' : 'Benjamini-Hochberg'} adjustment across all ${whole.length} comparisons shown.`],
+      },
+    ],
+  };
+};
+
+function freeTextSection(): ReportSection {
+  return {
+    id: 'free-text',
+    heading: 'What staff said in their own words',
+    paragraphs: ['Not yet available: themes from the free-text answers, with personal details removed, will appear here once theme grouping is part of Sounding.'],
+    figures: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function describe(rows: readonly IntervalRow[], scale: 'percent' | 'score' | 'points'): string {
+  const f = (x: number) => (scale === 'percent' ? formatPercent(x) : scale === 'points' ? formatPoints(x) : score(x));
+  return rows.map((r) => `${r.label}: ${f(r.value)} (95% interval ${f(r.lower)} to ${f(r.upper)})`).join('; ');
+}
+
+function methodology(analysis: SurveyAnalysis, results: SurveyResults): { heading: string; text: string }[] {
+  const w = analysis.weighting;
+  const weighting =
+    w.status === 'weighted'
+      ? `Results are weighted to the workforce profile (${w.method}); the design effect is ${w.designEffect.toFixed(2)}, so the ${w.n} responses carry the precision of about ${Math.round(w.effectiveN)} unweighted ones.`
+      : w.status === 'refused'
+        ? `Weighting to the workforce profile was not possible (${w.problems.map((p) => p.message).join('; ')}), so results are unweighted.`
+        : 'Results are unweighted: every response counts the same. No workforce profile has been loaded, so results are not adjusted for groups that responded more or less than others.';
+  return [
+    {
+      heading: 'Who responded',
+      text: `${results.responses >= analysis.threshold ? `${results.responses} responses` : `Fewer than ${analysis.threshold} responses`} to ${results.survey.title} at ${results.organisation.name}. The response rate cannot be given because no workforce profile (the number of staff in each group) has been loaded for this survey.`,
+    },
+    { heading: 'Weighting', text: weighting },
+    {
+      heading: 'Protecting anonymity',
+      text: `No figure is shown for any group of fewer than ${analysis.threshold} respondents, and further figures are withheld wherever a hidden one could otherwise be worked out by subtraction from those shown. Withheld figures say why in their place. In full: ${analysis.methods.suppression}.`,
+    },
+    {
+      heading: 'What “significant” means',
+      text: `A difference is called significant when it is unlikely to be chance alone: its p-value, adjusted for the number of comparisons made at the same time, is below ${analysis.alpha}. ${cap(analysis.methods.adjustment)}. A difference that is not significant may still be real, but these responses cannot show it.`,
+    },
+    { heading: 'Percentages and intervals', text: `${cap(analysis.methods.proportions)}. Every percentage is shown with the number of respondents it is based on; a 95% interval is the range the true figure is likely to lie in. Numbers are rounded only for display (${formatP(0.0004)} means below one in a thousand).` },
+    { heading: 'Differences between groups', text: `${cap(analysis.methods.differences)}. ${cap(analysis.methods.overall)}.` },
+    { heading: 'Indices', text: `${cap(analysis.methods.indices)}.` },
+  ];
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { DEFAULT_CHROMIUM_PATH, PdfRenderer } from '../../reporting/pdf.js';
+import { reportFor } from '../../reporting/report.js';
+import { loadSurveyResults } from '../../reporting/survey-data.js';
+import type { Storage } from '../../storage/db.js';
+
+const ZParams = z.object({ id: z.uuid() });
+// A file, not an inline <style>: the Content-Security-Policy allows styles from this origin only.
+const reportCss = readFileSync(new URL('../../../src/web/views/report/report.css', import.meta.url), 'utf8');
+
+export const reportRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?: string }> = async (app, { storage, chromiumPath }) => {
+  const pdf = new PdfRenderer(chromiumPath ?? DEFAULT_CHROMIUM_PATH, async (path) => {
+    const asset = await app.inject({ method: 'GET', url: path });
+    return { status: asset.statusCode, contentType: String(asset.headers['content-type'] ?? 'application/octet-stream'), body: asset.rawPayload };
+  });
+  app.addHook('onClose', async () => pdf.close());
+
+  app.get('/report/report.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(reportCss));
+
+  app.get('/surveys/:id/report', async (request, reply) => {
+    const params = ZParams.safeParse(request.params);
+    const results = params.success ? await loadSurveyResults(storage.db, params.data.id) : undefined;
+    if (!results) return reply.callNotFound();
+    return reply.render('report/report.njk', { report: await reportFor(results), surveyId: results.survey.id, pdf: pdf.availability() });
+  });
+
+  app.get('/surveys/:id/report.pdf', async (request, reply) => {
+    const params = ZParams.safeParse(request.params);
+    const results = params.success ? await loadSurveyResults(storage.db, params.data.id) : undefined;
+    if (!results) return reply.callNotFound();
+    const availability = pdf.availability();
+    if (!availability.available) return reply.render('report/pdf-unavailable.njk', { reason: availability.reason, surveyId: results.survey.id }, 503);
+    // The PDF is the report page itself, fetched as this request would see it (same sign-in).
+    const page = await app.inject({ method: 'GET', url: `/surveys/${results.survey.id}/report`, headers: { cookie: request.headers.cookie ?? '' } });
+    if (page.statusCode !== 200) return reply.status(page.statusCode).type(String(page.headers['content-type'])).send(page.body);
+    let body: Buffer;
+    try {
+      body = await pdf.render(page.body, `${results.organisation.name}: ${results.survey.title}`);
+    } catch (error) {
+      request.log.error({ err: error }, 'PDF rendering failed');
+      return reply.render('report/pdf-unavailable.njk', { reason: 'Chromium could not be started to make it', surveyId: results.survey.id }, 503);
+    }
+    const name = results.survey.title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'report';
+    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}-report.pdf"`).send(body);
+  });
+};
