@@ -40,7 +40,8 @@ function segmentOptions(definition: TDefinition, code: string | undefined): Map<
   return new Map(options.flatMap((o) => [[o.code.toLowerCase(), o.code] as const, [localise(o.label, 'en').toLowerCase(), o.code] as const]));
 }
 
-function linesWithBadBytes(bytes: Buffer): number[] {
+/** Line numbers (from 1) holding bytes that are not UTF-8. */
+export function linesWithBadBytes(bytes: Buffer): number[] {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const bad: number[] = [];
   let start = 0;
