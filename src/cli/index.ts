@@ -13,6 +13,9 @@ import { migrate, openStorage, type Storage } from '../storage/db.js';
 import { createOrganisation, createSurvey, findSurveyById, publishInstrument, setSurveyState } from '../storage/surveys.js';
 import { listSurveys } from '../storage/tables.js';
 import { saveWorkforceProfile } from '../storage/workforce-profiles.js';
+import { recordAudit } from '../admin/audit.js';
+import { createUser, ZNewUser } from '../admin/users.js';
+import { findUserByEmail, ROLES, setMembership } from '../storage/users.js';
 
 /** An error meant for the person at the terminal: printed as one line, exit code 1. */
 class CliError extends Error {}
@@ -319,6 +322,91 @@ survey
         const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
         const dirs = margins.directorates ? ` and ${count(Object.keys(margins.directorates).length, 'directorate')}` : '';
         console.log(`${found.title}: workforce profile of ${staff} staff in ${count(Object.keys(margins.roleGroups).length, 'role group')}${dirs} saved`);
+      });
+    }),
+  );
+
+/**
+ * A password from stdin: never an argument, which would sit in shell history and the process
+ * list. Typed at a terminal it is not echoed; piped, the first line is used.
+ */
+async function readPassword(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) text += String(chunk);
+    return text.split(/\r?\n/)[0] ?? '';
+  }
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  return new Promise((resolve) => {
+    let typed = '';
+    const onData = (key: string) => {
+      for (const char of key) {
+        if (char === '\r' || char === '\n' || char === '\u0004') {
+          stdin.setRawMode(false);
+          stdin.off('data', onData);
+          stdin.pause();
+          process.stderr.write('\n');
+          resolve(typed);
+          return;
+        }
+        if (char === '\u0003') process.exit(130);
+        typed = char === '\u007f' ? typed.slice(0, -1) : typed + char;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+const user = program.command('user').description('staff accounts');
+
+user
+  .command('create-admin')
+  .description('create a platform admin (the first account); the password is read from stdin or typed at a prompt')
+  .requiredOption('--email <email>', 'email address, used to sign in')
+  .requiredOption('--name <name>', 'full name')
+  .action(
+    run(async (options: { email: string; name: string }) => {
+      const password = await readPassword('Password (at least 12 characters): ');
+      const parsed = ZNewUser.safeParse({ ...options, password, platformAdmin: true });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new CliError(`Invalid ${issue.path[0] === 'password' ? 'password' : `--${String(issue.path[0])}`}: ${issue.message}`);
+      }
+      await withStorage(async (storage) => {
+        if (await findUserByEmail(storage.db, parsed.data.email)) throw new CliError(`An account for ${parsed.data.email} already exists`);
+        const id = await createUser(storage.db, parsed.data);
+        await recordAudit(storage.db, { actorId: null, organisationId: null, action: 'user.create-admin', target: parsed.data.email });
+        console.log(`Platform admin ${parsed.data.email} created (${id}). Sign in at /sign-in.`);
+      });
+    }),
+  );
+
+const ZMember = z.object({
+  email: nonEmpty('email'),
+  org: nonEmpty('organisation id'),
+  role: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }),
+});
+
+user
+  .command('add-member')
+  .description('give an existing account a role in an organisation (replaces any role it had there)')
+  .requiredOption('--email <email>', 'the account')
+  .requiredOption('--org <id>', 'organisation id')
+  .requiredOption('--role <role>', ROLES.join(', '))
+  .action(
+    run(async (raw: Record<string, string>) => {
+      const options = parseOptions(ZMember, raw, {});
+      await withStorage(async (storage) => {
+        const account = await findUserByEmail(storage.db, options.email);
+        if (!account) throw new CliError(`No account for ${options.email}`);
+        const organisation = await storage.db.selectFrom('organisation').select('name').where('id', '=', options.org).executeTakeFirst();
+        if (!organisation) throw new CliError(`No organisation with id ${options.org}`);
+        await setMembership(storage.db, account.id, options.org, options.role);
+        await recordAudit(storage.db, { actorId: null, organisationId: options.org, action: 'member.set-role', target: `${account.email}: ${options.role}` });
+        console.log(`${account.email} is now ${options.role} in ${organisation.name}`);
       });
     }),
   );
