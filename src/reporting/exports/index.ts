@@ -1,0 +1,168 @@
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { analyseSurvey, type GroupRef, type SurveyAnalysis } from '../../analysis/index.js';
+import type { TDefinition } from '../../instrument/definition.js';
+import { responseBatches, type ExportedResponse } from '../../storage/exports.js';
+import type { Database } from '../../storage/schema.js';
+import { findSurveyById } from '../../storage/surveys.js';
+import { loadCountTables } from '../../storage/tables.js';
+import { AGGREGATE_HEADER, aggregateRows } from './aggregates.js';
+import { coarsenSegments, type Coarsening } from './coarsen.js';
+import { CODEBOOK_HEADER, codebookRows } from './codebook.js';
+import { respondentDictionary, type ExportOptions, type RespondentDictionary } from './dictionary.js';
+import { csvStream, staticRows, xlsxStream, type Cell, type Sheet } from './formats.js';
+import { savStream, type SavVariable } from './sav.js';
+
+export const EXPORT_FORMATS = {
+  'respondents.csv': { contentType: 'text/csv; charset=utf-8', title: 'Respondent-level answers (CSV)', respondentLevel: true },
+  'respondents.xlsx': {
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    title: 'Respondent-level answers with codebook (Excel)',
+    respondentLevel: true,
+  },
+  'respondents.sav': { contentType: 'application/x-spss-sav', title: 'Respondent-level answers (SPSS .sav)', respondentLevel: true },
+  'codebook.csv': { contentType: 'text/csv; charset=utf-8', title: 'Codebook (CSV)', respondentLevel: false },
+  'aggregates.csv': { contentType: 'text/csv; charset=utf-8', title: 'Aggregate tables (CSV)', respondentLevel: false },
+  'aggregates.xlsx': {
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    title: 'Aggregate tables (Excel)',
+    respondentLevel: false,
+  },
+} as const;
+export type ExportFormat = keyof typeof EXPORT_FORMATS;
+export const EXPORT_FORMAT_NAMES = Object.keys(EXPORT_FORMATS) as ExportFormat[];
+
+/** Free text in a .sav is cut to SPSS's short-string limit; CSV and XLSX carry it whole. */
+const SAV_TEXT_WIDTH = 255;
+
+/** Everything needed to write any export of one survey, except the responses themselves. */
+export interface ExportPlan {
+  survey: { id: string; title: string };
+  definition: TDefinition;
+  threshold: number;
+  analysis: SurveyAnalysis;
+  coarsening: Coarsening;
+  dictionary: RespondentDictionary;
+  options: ExportOptions;
+  /** Responses stored, for progress. */
+  responses: number;
+  /** Reads the responses in batches (from storage, or anything else in tests and benchmarks). */
+  batches: () => AsyncIterable<ExportedResponse[]>;
+}
+
+export interface SurveyData {
+  survey: { id: string; title: string };
+  definition: TDefinition;
+  threshold: number;
+  cells: { roleGroup: string; directorate: string; responses: number }[];
+  analysis: SurveyAnalysis;
+}
+
+/** Plans an export from a survey's analysis (suppressed) and its segment counts. */
+export function planExport(data: SurveyData, options: ExportOptions, batches: () => AsyncIterable<ExportedResponse[]>): ExportPlan {
+  const coarsening = coarsenSegments(data.cells, data.analysis, data.threshold);
+  // Free text is allowed where analysis would show it: the overall and the role group's results are published.
+  const shown = (ref: GroupRef) => data.analysis.responses.some((r) => JSON.stringify(r.group) === JSON.stringify(ref) && r.figure.shown);
+  const textAllowed = (roleGroup: string) => shown({ kind: 'total' }) && shown({ kind: 'roleGroup', code: roleGroup });
+  return {
+    ...data,
+    coarsening,
+    dictionary: respondentDictionary(data.definition, coarsening, options, textAllowed),
+    options,
+    responses: data.cells.reduce((s, c) => s + c.responses, 0),
+    batches,
+  };
+}
+
+/** Plans an export of a stored survey; undefined when there is no such survey. */
+export async function planStoredExport(db: Kysely<Database>, surveyId: string, options: ExportOptions): Promise<ExportPlan | undefined> {
+  const survey = await findSurveyById(db, surveyId);
+  if (!survey) return undefined;
+  const tables = await loadCountTables(db, surveyId);
+  const analysis = analyseSurvey(survey.definition, tables, { threshold: survey.suppressionThreshold });
+  return planExport(
+    { survey, definition: survey.definition, threshold: survey.suppressionThreshold, cells: tables.cells, analysis },
+    options,
+    () => responseBatches(db, surveyId),
+  );
+}
+
+/** Why a respondent-level file cannot be given, or undefined when it can. */
+export function respondentRefusal(plan: ExportPlan): string | undefined {
+  return plan.coarsening.exportable
+    ? undefined
+    : `This survey has fewer than ${plan.threshold} responses, so no respondent-level file can be given without identifying people.`;
+}
+
+/** The coded rows of the respondent-level file, batch by batch, reporting progress. */
+async function* codedRows(plan: ExportPlan, onProgress?: (done: number, total: number) => void): AsyncGenerator<Cell[][]> {
+  let done = 0;
+  for await (const batch of plan.batches()) {
+    done += batch.length;
+    yield batch.map((r) => plan.dictionary.row(r));
+    onProgress?.(done, Math.max(done, plan.responses));
+  }
+}
+
+function codebookSheet(plan: ExportPlan): Sheet {
+  const rows = codebookRows(plan.dictionary, plan.coarsening, plan.options.freeText);
+  return { name: 'Codebook', header: CODEBOOK_HEADER, rows: staticRows(rows.map((r) => CODEBOOK_HEADER.map((h) => r[h]))) };
+}
+
+function aggregateSheet(plan: ExportPlan): Sheet {
+  const rows = aggregateRows(plan.definition, plan.analysis);
+  return { name: 'Aggregates', header: AGGREGATE_HEADER, rows: staticRows(rows.map((r) => AGGREGATE_HEADER.map((h) => r[h]))) };
+}
+
+function respondentSheet(plan: ExportPlan, onProgress?: (done: number, total: number) => void): Sheet {
+  return { name: 'Responses', header: plan.dictionary.variables.map((v) => v.name), rows: codedRows(plan, onProgress) };
+}
+
+export function savVariables(plan: ExportPlan): SavVariable[] {
+  return plan.dictionary.variables.map((v) => ({
+    name: v.name,
+    label: v.label,
+    width: v.kind === 'numeric' ? 0 : v.questionType === 'month' ? 7 : SAV_TEXT_WIDTH,
+    decimals: v.questionType === 'number' ? 2 : 0,
+    valueLabels: v.values.map((x) => ({ value: x.value, label: x.label })),
+    missing: v.missing,
+  }));
+}
+
+export interface WriteOptions {
+  /** Byte-order mark at the start of CSV files, so Excel reads them as UTF-8. */
+  bom?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Streams one export. Respondent-level formats must only be asked for when
+ * `respondentRefusal(plan)` is undefined.
+ */
+export function writeExport(plan: ExportPlan, format: ExportFormat, options: WriteOptions = {}): Readable {
+  if (EXPORT_FORMATS[format].respondentLevel) {
+    const refusal = respondentRefusal(plan);
+    if (refusal) throw new Error(refusal);
+  }
+  switch (format) {
+    case 'respondents.csv':
+      return csvStream(respondentSheet(plan, options.onProgress), options);
+    case 'respondents.xlsx':
+      return xlsxStream([respondentSheet(plan, options.onProgress), codebookSheet(plan)]);
+    case 'respondents.sav': {
+      const rows = codedRows(plan, options.onProgress);
+      return savStream(savVariables(plan), rows, plan.survey.title);
+    }
+    case 'codebook.csv':
+      return csvStream(codebookSheet(plan), options);
+    case 'aggregates.csv':
+      return csvStream(aggregateSheet(plan), options);
+    case 'aggregates.xlsx':
+      return xlsxStream([aggregateSheet(plan)]);
+  }
+}
+
+export function exportFileName(plan: ExportPlan, format: ExportFormat): string {
+  const slug = plan.survey.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'survey';
+  return `${slug}-${format}`;
+}
