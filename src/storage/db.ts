@@ -13,7 +13,38 @@ import type { Database } from './schema.js';
 export interface Storage {
   db: Kysely<Database>;
   dialect: DatabaseTarget['kind'];
+  /** Resolves when the database answers a trivial query; rejects when it cannot be reached. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Where the database is, for messages: the host of a URL (never its user or password) or the SQLite file. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.kind === 'sqlite') return target.file;
+  try {
+    return new URL(target.url).host || 'localhost';
+  } catch {
+    return 'an unparseable PostgreSQL URL';
+  }
+}
+
+// Connection-level failures (server gone, restarting, refused, timed out), as opposed to a bad query.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'SQLITE_BUSY']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i;
+
+/**
+ * True when an error means the database could not be reached, rather than a fault in the
+ * request: such requests get 503 and Retry-After, since trying again later can succeed.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // SQLSTATE class 08 (connection exception) and 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
+  }
+  if (error instanceof AggregateError && error.errors.some(isDatabaseUnavailable)) return true;
+  return UNAVAILABLE_MESSAGES.test(error.message);
 }
 
 export function openStorage(target: DatabaseTarget): Storage {
@@ -26,12 +57,22 @@ export function openStorage(target: DatabaseTarget): Storage {
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', ping: async () => void database.prepare('select 1').get(), close: () => db.destroy() };
   }
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: target.url, max: 10 }) }),
-  });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  // A bounded connect wait, so an unreachable server fails a request (503) instead of hanging it.
+  const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
+  // A connection dropped by the server (restart, failover, pg_terminate_backend) fails the query
+  // using it and is replaced on next use; without these listeners the 'error' events of the
+  // pool (idle connections) and of a client in use would end the process.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    ping: async () => void (await pool.query('select 1')),
+    close: () => db.destroy(),
+  };
 }
 
 /** Migrations are code, not files found at run time, so the compiled app carries them. */

@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import nunjucks from 'nunjucks';
 import { parse as parseQuery } from 'node:querystring';
-import type { Storage } from '../storage/db.js';
+import { isDatabaseUnavailable, type Storage } from '../storage/db.js';
 import { localise } from '../instrument/text.js';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
@@ -22,6 +22,7 @@ import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { accountRoutes, type AccountRouteOptions } from './routes/account.js';
 import { createMailer } from '../admin/mailer.js';
 import { readConfig } from '../config.js';
+import { healthRoutes } from './routes/health.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
 // Works from src/web (tsx, tests) and dist/web (compiled): both sit two levels below the repo root.
@@ -49,8 +50,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 64 * 1024,
-    // Never log what a respondent typed: only method, URL and status.
-    disableRequestLogging: false,
   });
 
   const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: process.env.NODE_ENV === 'development' });
@@ -87,12 +86,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
       return reply.render('errors/expired.njk', {}, 403);
     }
+    if (isDatabaseUnavailable(error)) {
+      // Nothing was half-written (each write is one transaction); the pool reconnects on a later request.
+      request.log.warn({ code: error.code }, 'database unavailable');
+      return reply.header('retry-after', '5').render('errors/unavailable.njk', {}, 503);
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'unhandled error');
     // A 4xx from Fastify (body too large, malformed body) says what went wrong in plain words.
     return reply.render('errors/problem.njk', { status, clientError: status < 500 ? error.message : undefined }, status);
   });
 
+  await app.register(healthRoutes, { storage: options.storage });
   await app.register(homeRoutes, { storage: options.storage });
   await app.register(respondRoutes, { storage: options.storage, secureCookies: options.secureCookies ?? false });
   await app.register(resultsRoutes, { storage: options.storage });

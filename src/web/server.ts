@@ -1,35 +1,73 @@
 import { databaseTarget, readConfig } from '../config.js';
 import { seedDemoIfEmpty } from '../admin/demo.js';
-import { migrate, openStorage } from '../storage/db.js';
+import { describeTarget, migrate, openStorage } from '../storage/db.js';
 import { buildApp } from './app.js';
+
+/** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The first line of an error, with any password from the URL removed (AggregateError carries its message in its parts). */
+function oneLine(error: unknown, secret: string | undefined): string {
+  const first = error instanceof AggregateError && error.errors[0] ? error.errors[0] : error;
+  const text = (first instanceof Error ? first.message || (first as { code?: string }).code || first.name : String(first)).split('\n')[0]!;
+  return secret ? text.split(secret).join('***') : text;
+}
 
 /** Listens and handles signals; everything else is built by buildApp. */
 async function main() {
-  const config = readConfig();
+  let config;
+  try {
+    config = readConfig();
+  } catch (error) {
+    console.error(oneLine(error, undefined));
+    process.exit(1);
+  }
   const target = databaseTarget(config);
   const storage = openStorage(target);
   try {
+    await storage.ping();
     await migrate(storage);
   } catch (error) {
-    const where = target.kind === 'postgres' ? new URL(target.url).host : target.file;
-    console.error(`Sounding cannot use the database at ${where}: ${error instanceof Error ? error.message : String(error)}`);
+    const password = target.kind === 'postgres' ? decodeURIComponent(new URL(target.url).password) : undefined;
+    console.error(`Sounding cannot use the database at ${describeTarget(target)}: ${oneLine(error, password || undefined)}`);
+    await storage.close().catch(() => undefined);
     process.exit(1);
   }
   const demo = await seedDemoIfEmpty(storage.db);
   const app = await buildApp({
     storage,
+    chromiumPath: config.CHROMIUM_PATH,
     logger: {
       level: config.LOG_LEVEL,
-      // Request logs carry method and URL only: no client address or browser details.
+      // Request logs carry the request id, method and URL only: no client address, browser details or body.
       serializers: { req: (request) => ({ id: request.id, method: request.method, url: request.url }) },
     },
+  });
+  let closing = false;
+  // A response finished while shutting down closes its connection: Node only closes connections
+  // idle at the moment of close(), so a keep-alive client would otherwise hold the process open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
   await app.listen({ port: config.PORT, host: config.HOST });
   if (demo) app.log.info(`Demo survey ready: http://localhost:${config.PORT}/s/${demo.slug}`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      app.log.info({ signal }, 'shutting down');
-      void app.close().then(() => process.exit(0));
+      closing = true;
+      app.log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
+      // unref: a clean close exits at once; the timer only ends a close stuck on a hung request.
+      setTimeout(() => {
+        app.log.error('in-flight requests did not finish in time; exiting');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
+      // app.close stops listening, waits for in-flight requests, then closes the database (onClose).
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
     });
   }
 }

@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildApp } from '../../src/web/app.js';
 import { migrate, openStorage, type Storage } from '../../src/storage/db.js';
 import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../../src/storage/surveys.js';
 import { validateDefinitionText } from '../../src/instrument/validate.js';
 import type { TDefinition } from '../../src/instrument/definition.js';
 import type { DatabaseTarget } from '../../src/config.js';
-import { freshSqlite } from '../storage/targets.js';
+import { sectionFields } from './server.js';
+import type { Answers } from '../../src/instrument/question-types/index.js';
+import { POSTGRES_SKIP_REASON, freshPostgres, freshSqlite, postgresUrl } from '../storage/targets.js';
 
 export function standardInstrument(): TDefinition {
   const result = validateDefinitionText(readFileSync('instruments/digital-readiness.yaml', 'utf8'));
@@ -20,16 +24,39 @@ export interface TestApp {
   survey: { id: string; slug: string; instrumentVersionId: string };
 }
 
-/** An app on a fresh database with one open survey of the given definition. */
-export async function testApp(definition: TDefinition = standardInstrument(), target: DatabaseTarget = freshSqlite()): Promise<TestApp> {
+/** A database kind the web tests run on; PostgreSQL is skipped, with the reason in the title, without TEST_DATABASE_URL. */
+export interface TestDatabase {
+  kind: DatabaseTarget['kind'];
+  title: string;
+  skip: boolean;
+  fresh(): Promise<DatabaseTarget>;
+}
+
+export const testDatabases: TestDatabase[] = [
+  // Named as server.ts names it, so a server process can be started on the same file.
+  { kind: 'sqlite', title: 'on SQLite', skip: false, fresh: async () => ({ kind: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'sounding-web-')), 'sounding.sqlite') }) },
+  { kind: 'postgres', title: postgresUrl ? 'on PostgreSQL' : `on PostgreSQL (${POSTGRES_SKIP_REASON})`, skip: !postgresUrl, fresh: freshPostgres },
+];
+
+/** A migrated database holding one open survey of the given definition; the storage stays open. */
+export async function openSurveyDatabase(definition: TDefinition, target: DatabaseTarget): Promise<Omit<TestApp, 'app'>> {
   const storage = openStorage(target);
   await migrate(storage);
   const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'South West' });
   const instrumentVersionId = await publishInstrument(storage.db, definition);
   const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1' });
   await setSurveyState(storage.db, survey.id, 'open', '2026-11-24');
+  return { storage, survey: { ...survey, instrumentVersionId } };
+}
+
+/** An app on a fresh database (SQLite unless a target is given) with one open survey of the given definition. */
+export async function testApp(
+  definition: TDefinition = standardInstrument(),
+  target: DatabaseTarget | Promise<DatabaseTarget> = freshSqlite(),
+): Promise<TestApp> {
+  const { storage, survey } = await openSurveyDatabase(definition, await target);
   const app = await buildApp({ storage });
-  return { app, storage, survey: { ...survey, instrumentVersionId } };
+  return { app, storage, survey };
 }
 
 /**
@@ -76,4 +103,20 @@ export class Respondent {
     if (token) this.csrf = token;
     return response;
   }
+}
+
+/** Walks the whole journey with inject as a browser would, following redirects page by page, up to check answers. */
+export async function answerAll(respondent: Respondent, definition: TDefinition, base: string, answers: Answers) {
+  await respondent.get(base);
+  let response = await respondent.post(`${base}/start`);
+  const visited: string[] = [];
+  while (response.statusCode === 303 && /\/q\//.test(String(response.headers.location))) {
+    const url = new URL(String(response.headers.location), 'http://localhost').pathname;
+    const code = url.split('/q/')[1]!;
+    visited.push(code);
+    const page = await respondent.get(url);
+    if (page.statusCode !== 200) throw new Error(`${url} answered ${page.statusCode}`);
+    response = await respondent.post(url, { action: 'continue', ...sectionFields(definition, code, answers) });
+  }
+  return { visited, last: response };
 }
