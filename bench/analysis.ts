@@ -1,0 +1,77 @@
+/**
+ * The cost of a results page: analyseSurvey over the standard instrument (every question ×
+ * every role group, pairwise and group-vs-rest tests with Holm adjustment, indices, perception
+ * gap, suppression, weighting to a workforce profile) for 100,000 and 1,000,000 synthetic
+ * responses. Building the count tables is timed separately: storage maintains them as answers
+ * arrive, so a results page pays only for the analysis.
+ */
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/admin/demo.js';
+import { TableBuilder } from '../src/analysis/aggregate.js';
+import { analyseSurvey } from '../src/analysis/analyse.js';
+import type { SurveyTables } from '../src/analysis/tables.js';
+import type { WorkforceProfile } from '../src/analysis/weighting.js';
+import { seededRandom, syntheticAnswers } from '../src/fieldwork/synthetic.js';
+import type { SuiteResult } from './run.js';
+
+const SIZES = [100_000, 1_000_000];
+const ANALYSIS_RUNS = 5;
+
+/** Response rates differ by role group (leaders answer more), so the weights are far from equal. */
+const RESPONSE_RATE: Record<string, number> = { senior_executive: 0.9, head_of_service: 0.8, manager: 0.6, it_digital: 0.7, procurement: 0.5, elected_member: 0.4, frontline: 0.25 };
+
+function profileFor(tables: SurveyTables): WorkforceProfile {
+  return {
+    cells: tables.cells.map((c) => ({
+      roleGroup: c.roleGroup,
+      directorate: c.directorate,
+      headcount: Math.round(c.responses / (RESPONSE_RATE[c.roleGroup] ?? 0.5)),
+    })),
+  };
+}
+
+const seconds = (ns: bigint) => Number(ns) / 1e9;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function run(): Promise<SuiteResult> {
+  const definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
+  const rows: SuiteResult['rows'] = [];
+  for (const size of SIZES) {
+    const random = seededRandom(size);
+    const builder = new TableBuilder(definition);
+    let generating = 0n;
+    let counting = 0n;
+    for (let i = 0; i < size; i++) {
+      const t0 = process.hrtime.bigint();
+      const answers = syntheticAnswers(definition, random);
+      const t1 = process.hrtime.bigint();
+      builder.add(answers);
+      counting += process.hrtime.bigint() - t1;
+      generating += t1 - t0;
+    }
+    const tables = builder.tables();
+    const profile = profileFor(tables);
+    const times: number[] = [];
+    let result: ReturnType<typeof analyseSurvey> | undefined;
+    for (let run = 0; run <= ANALYSIS_RUNS; run++) {
+      const t0 = process.hrtime.bigint();
+      result = analyseSurvey(definition, tables, { profile });
+      // The first run warms up the JIT and is not counted.
+      if (run > 0) times.push(seconds(process.hrtime.bigint() - t0) * 1000);
+    }
+    if (result!.weighting.status !== 'weighted') throw new Error(`weighting was not applied: ${JSON.stringify(result!.weighting)}`);
+    const countRows = tables.cells.length + tables.answered.length + tables.options.length + tables.numeric.length;
+    const tests = result!.variables.reduce((s, v) => s + (v.kind === 'closed' || v.kind === 'number' ? v.comparisons.length : 0), 0);
+    rows.push({
+      responses: size.toLocaleString('en-GB'),
+      'generate answers (s)': +seconds(generating).toFixed(1),
+      'build count tables (s)': +seconds(counting).toFixed(1),
+      'count rows': countRows,
+      variables: result!.variables.length,
+      comparisons: tests,
+      'design effect': +result!.weighting.designEffect.toFixed(3),
+      'analysis median (ms)': +median(times).toFixed(0),
+      'analysis min (ms)': +Math.min(...times).toFixed(0),
+    });
+  }
+  return { name: `Full analysis of the standard instrument (median of ${ANALYSIS_RUNS} runs after a warm-up)`, rows };
+}
