@@ -349,12 +349,20 @@ describe('properties', () => {
     { minLength: 0, maxLength: 150 },
   );
 
-  it('percentages of a single choice question sum to 100 (± rounding) in every shown group', () => {
+  it('percentages of a single choice question sum to 100 (± rounding) in every shown group, weighted or not', () => {
+    const headcountArb = fc.record({ exec: fc.nat(40), head: fc.nat(80), manager: fc.nat(300), frontline: fc.nat(3000), it: fc.nat(100) });
     fc.assert(
-      fc.property(answersArb, (rows) => {
+      fc.property(answersArb, headcountArb, (rows, headcount) => {
         const answers = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Answers);
-        const result = analyseSurvey(rolesOnly, tablesFromAnswers(rolesOnly, answers));
-        for (const g of closed(result, 'strategy').groups) {
+        const tables = tablesFromAnswers(rolesOnly, answers);
+        // Staff only in the role groups that answered, so raking can succeed.
+        const cells = Object.entries(headcount)
+          .filter(([role]) => rows.some((r) => r.role === role))
+          .map(([roleGroup, n]) => ({ roleGroup, directorate: '', headcount: n + 1 }));
+        const unweighted = analyseSurvey(rolesOnly, tables);
+        const weighted = cells.length > 0 ? analyseSurvey(rolesOnly, tables, { profile: { cells } }) : unweighted;
+        if (cells.length > 0) expect(weighted.weighting.status).toBe('weighted');
+        for (const g of [unweighted, weighted].flatMap((result) => closed(result, 'strategy').groups)) {
           if (!g.figure.shown) continue;
           const options = (g.figure.value as ClosedEstimate).options;
           expect(options.reduce((s, o) => s + o.proportion.estimate, 0)).toBeCloseTo(1, 12);
