@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CHROMIUM_PATH } from './reporting/pdf.js';
 
 /** The whole configuration, read once from the environment; a bad value stops start-up with a clear message. */
 export const ZConfig = z.object({
@@ -17,6 +18,8 @@ export const ZConfig = z.object({
   NOTIFY_TEMPLATE_ID: z.uuid('must be the id of a GOV.UK Notify email template').optional(),
   /** SMTP server for email when Notify is not configured, e.g. smtps://user:password@smtp.example.org:465 */
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  /** Chromium for PDF reports; where it is missing the app still serves HTML reports and says PDF is unavailable. */
+  CHROMIUM_PATH: z.string().min(1).default(DEFAULT_CHROMIUM_PATH),
   MAIL_FROM: z.string().min(3).default('Sounding <sounding@localhost>'),
   /** The address people use to reach Sounding; links in emails start with it. https:// marks cookies Secure and turns on HSTS. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://localhost:3000'),

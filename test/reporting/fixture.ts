@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { indexScores, indexVariable } from '../../src/analysis/index.js';
+import { keepShownAnswers } from '../../src/fieldwork/journey.js';
+import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
+import { tally } from '../../src/fieldwork/tally.js';
+import type { Answers } from '../../src/instrument/question-types/index.js';
+import { submitResponse } from '../../src/storage/responses.js';
+import { buildApp } from '../../src/web/app.js';
+import { standardInstrument, testApp, type TestApp } from '../support/app.js';
+
+export const definition = standardInstrument();
+
+/** Role groups and how many respond: procurement is the small group (7, under the threshold of 10). */
+export const ROLE_COUNTS = { frontline: 45, manager: 20, senior_executive: 14, head_of_service: 12, procurement: 7 } as const;
+export const SMALL_GROUP = { code: 'procurement', label: 'Procurement' } as const;
+
+export interface Fixture extends TestApp {
+  /** Every response's answers as submitted, for independent checks. */
+  answers: { role: string; answers: Answers }[];
+}
+
+/** A survey of the standard instrument with synthetic answers, index scores stored as the submit path's contract says. */
+export async function reportFixture(): Promise<Fixture> {
+  const t = await testApp(definition);
+  return { ...t, answers: await addFixtureResponses(t) };
+}
+
+/** Adds the fixture's responses to a test app's survey. */
+export async function addFixtureResponses(t: TestApp): Promise<Fixture['answers']> {
+  const answers: Fixture['answers'] = [];
+  let seed = 1;
+  for (const [role, count] of Object.entries(ROLE_COUNTS)) {
+    const random = seededRandom(seed++);
+    for (let i = 0; i < count; i++) {
+      const a = keepShownAnswers(definition, { ...syntheticAnswers(definition, random), role });
+      answers.push({ role, answers: a });
+      const scores = Object.entries(indexScores(definition, a)).flatMap(([code, value]) => (value === null ? [] : [{ variable: indexVariable(code), value }]));
+      await submitResponse(t.storage.db, `${role}-${i}`, {
+        surveyId: t.survey.id,
+        instrumentVersionId: t.survey.instrumentVersionId,
+        roleGroup: role,
+        directorate: typeof a.directorate === 'string' ? a.directorate : '',
+        submittedOn: '2026-11-24',
+        answers: a,
+        tally: tally(definition, a, scores),
+      });
+    }
+  }
+  return answers;
+}
+
+/** A second app on the same database, with PDF pointed at a Chromium that does not exist. */
+export function appWithoutChromium(t: TestApp): Promise<FastifyInstance> {
+  return buildApp({ storage: t.storage, chromiumPath: '/nonexistent/chromium' });
+}
+
+/** Half-up rounding of a percentage, independently of the code under test. */
+export function pct(part: number, whole: number): string {
+  return `${Math.floor((100 * part) / whole + 0.5)}%`;
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport, type ReportView } from '../../src/reporting/report.js';
+import { loadSurveyResults } from '../../src/reporting/survey-data.js';
+import { pct, reportFixture, ROLE_COUNTS, SMALL_GROUP, type Fixture } from './fixture.js';
+
+let f: Fixture;
+let report: ReportView;
+beforeAll(async () => {
+  f = await reportFixture();
+  report = await buildReport((await loadSurveyResults(f.storage.db, f.survey.id))!);
+}, 120_000);
+afterAll(async () => f.app.close());
+
+const figure = (id: string) => report.sections.flatMap((s) => s.figures).find((x) => x.id === id)!;
+const total = Object.values(ROLE_COUNTS).reduce((a, b) => a + b, 0);
+
+describe('report headlines, checked against figures computed here from the raw answers', () => {
+  it('states the number of responses', () => {
+    expect(report.headlines[0]).toBe(`${total} people responded to the survey.`);
+  });
+
+  it('names the most common barrier with its percentage of those who answered', () => {
+    const answered = f.answers.filter((a) => a.answers.barriers !== undefined);
+    const counts = new Map<string, number>();
+    for (const a of answered) for (const code of (a.answers.barriers as { selected: string[] }).selected) counts.set(code, (counts.get(code) ?? 0) + 1);
+    counts.delete('none');
+    counts.delete('other');
+    const top = Math.max(...counts.values());
+    const headline = report.headlines.find((h) => h.startsWith('The barriers named most often are'))!;
+    // The first barrier named carries the largest percentage.
+    expect(headline).toMatch(new RegExp(`are [^(]+ \\(${pct(top, answered.length)}\\)`));
+  });
+
+  it('gives the share saying there is a digital strategy, "don\'t know" in the base', () => {
+    const answered = f.answers.filter((a) => typeof a.answers.strategy === 'string');
+    const yes = answered.filter((a) => a.answers.strategy === 'yes').length;
+    const dk = answered.filter((a) => a.answers.strategy === 'dont_know').length;
+    expect(report.headlines).toContain(`${pct(yes, answered.length)} say the organisation has a digital strategy; ${pct(dk, answered.length)} do not know whether it has one.`);
+  });
+
+  it('gives the engagement index as the mean 0-100 score, with its interval', () => {
+    const score: Record<string, number> = { very: 100, quite: 200 / 3, not_very: 100 / 3, not_at_all: 0 };
+    const values = f.answers.flatMap((a) => (typeof a.answers.engaged === 'string' ? [score[a.answers.engaged]!] : []));
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    const positive = values.filter((v) => v > 50).length;
+    const headline = report.headlines.find((h) => h.startsWith('Digital engagement scores'))!;
+    expect(headline).toContain(`scores ${Math.round(mean)} out of 100 (95% interval`);
+    expect(headline).toContain(`${pct(positive, values.length)} of respondents are very or quite engaged`);
+  });
+
+  it('reports perception gaps with the leaders and frontline figures the gap table shows', () => {
+    const gaps = report.headlines.filter((h) => h.startsWith('Frontline staff are'));
+    expect(gaps.length).toBeGreaterThan(0);
+    const table = figure('gap').table;
+    for (const h of gaps) {
+      const [, frontline, leaders] = /: (\d+%) vs (\d+%), a significant gap/.exec(h)!;
+      expect(table.rows.some((r) => r[1]!.text === leaders && r[2]!.text === frontline && r[5]!.text === 'Yes')).toBe(true);
+    }
+  });
+});
+
+describe('report charts', () => {
+  it('gives every chart an accessible name and description, and a table beside it', () => {
+    const figures = report.sections.flatMap((s) => s.figures).filter((x) => x.chart);
+    expect(figures.length).toBeGreaterThanOrEqual(5);
+    for (const x of figures) {
+      expect(x.chart).toMatch(/^<svg [^>]*role="img" aria-labelledby="(chart-[a-z-]+)-title \1-desc"><title id="\1-title">[^<]+<\/title><desc id="\1-desc">[^<]+<\/desc>/);
+      expect(x.table.rows.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('describes the barriers chart with the same figures as its table', () => {
+    const { chart, table } = figure('barriers');
+    const desc = /<desc[^>]*>([^<]*)<\/desc>/.exec(chart!)![1]!.replace(/&#39;/g, "'");
+    for (const row of table.rows) expect(desc).toContain(`${row[0]!.text}: ${row[1]!.text} (95% interval ${row[2]!.text})`);
+  });
+
+  it('draws the agreement scales as diverging bars around zero', () => {
+    const svg = figure('agreement').chart!;
+    expect(svg).toContain('Strongly disagree');
+    expect(svg).toContain('Strongly agree');
+    // The axis runs from -100 to 100, labelled as absolute percentages on both sides.
+    expect(svg).toMatch(/>100%<\/text>[\s\S]*>0%<\/text>[\s\S]*>100%<\/text>/);
+  });
+});
+
+describe('report suppression', () => {
+  it('never shows the small group in a chart, a table column or a table row', () => {
+    for (const section of report.sections) {
+      for (const x of section.figures) {
+        expect(x.chart ?? '').not.toContain(SMALL_GROUP.label);
+        expect(x.table.head.map((h) => h.text)).not.toContain(SMALL_GROUP.label);
+        expect(x.table.rows.map((r) => r[0]!.text)).not.toContain(SMALL_GROUP.label);
+      }
+    }
+    expect(figure('strategy').notes.join(' ')).toMatch(new RegExp(`fewer than 10 people in the group answered: [^.]*${SMALL_GROUP.label}`));
+  });
+
+  it('leaves at least the threshold between "All" and the role groups shown, so the small group cannot be found by subtraction', () => {
+    const rows = figure('strategy').table.rows;
+    const base = (r: { text: string }[]) => Number(r[r.length - 1]!.text);
+    const all = base(rows[0]!);
+    const shown = rows.slice(1).filter((r) => r[r.length - 1]!.text !== '').reduce((s, r) => s + base(r), 0);
+    expect(all - shown).toBeGreaterThanOrEqual(10);
+  });
+});

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CHROMIUM_PATH } from '../../src/reporting/pdf.js';
+import { pdfText } from '../reporting/pdf-text.js';
+import { appWithoutChromium, reportFixture, SMALL_GROUP, type Fixture } from '../reporting/fixture.js';
+
+const chromium = existsSync(DEFAULT_CHROMIUM_PATH);
+let f: Fixture;
+let html: string;
+beforeAll(async () => {
+  f = await reportFixture();
+  const page = await f.app.inject({ url: `/surveys/${f.survey.id}/report` });
+  expect(page.statusCode).toBe(200);
+  html = page.body;
+}, 120_000);
+afterAll(async () => f.app.close());
+
+/** The text with the sentences that say a group is not shown removed: what is left must not name the small group. */
+const withoutNotShownNotes = (text: string) => text.replace(/Not shown separately because fewer than 10 people in the group answered:[^.]*\./g, '');
+
+describe('survey report page', () => {
+  it('has the headline findings, every section and the methodology, without needing JavaScript', () => {
+    expect(html).toContain('<h2 class="govuk-heading-l" id="headlines">Headline findings</h2>');
+    for (const id of ['indices', 'perception-gap', 'barriers', 'strategy', 'agreement', 'national', 'benchmark', 'trend', 'free-text', 'methodology']) {
+      expect(html).toContain(`id="${id}"`);
+    }
+    expect(html).toContain('This is the first wave of the survey');
+    expect(html).toContain('There are not yet enough organisations with published figures');
+    expect(html).toMatch(/What “significant” means<\/h3>\s*<p class="govuk-body">A difference is called significant when[^<]*adjusted[^<]*below 0.05/);
+    expect(html).toContain('No figure is shown for any group of fewer than 10 respondents');
+  });
+
+  it('names each national source with its study, year and sample', () => {
+    expect(html).toMatch(/PublicTechnology[^<]*2024[^<]*75 respondents/);
+    expect(html).toMatch(/8x8 survey of UK local government staff[^<]*year not published[^<]*1095 respondents/);
+  });
+
+  it('gives every chart an accessible name from its own title and a data table beside it', () => {
+    const svgs = [...html.matchAll(/<svg [^>]*>/g)].map((m) => m[0]);
+    expect(svgs.length).toBeGreaterThanOrEqual(5);
+    for (const svg of svgs) {
+      const [, id] = /aria-labelledby="([^ "]+)-title \1-desc"/.exec(svg)!;
+      expect(svg).toContain('role="img"');
+      expect(html).toContain(`<title id="${id}-title">`);
+    }
+    const figures = html.split('<div class="app-figure"').slice(1);
+    for (const fig of figures) expect(fig).toContain('<table class="govuk-table"');
+  });
+
+  it('links a print stylesheet that hides navigation and keeps figures whole', async () => {
+    expect(html).toContain('<link rel="stylesheet" href="/report/report.css">');
+    const css = await f.app.inject({ url: '/report/report.css' });
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    expect(css.body).toMatch(/@media print \{\s*\.govuk-header[^{]*\{ display: none/);
+    expect(css.body).toMatch(/\.app-figure \{[^}]*break-inside: avoid/);
+  });
+
+  it('never shows the small group, in text, tables or charts', () => {
+    expect(html).toMatch(/Not shown separately because fewer than 10 people in the group answered: [^.]*Procurement/);
+    expect(withoutNotShownNotes(html)).not.toContain(SMALL_GROUP.label);
+  });
+
+  it('answers 404 for an unknown survey and for an id that is not a UUID', async () => {
+    expect((await f.app.inject({ url: '/surveys/00000000-0000-4000-8000-000000000000/report' })).statusCode).toBe(404);
+    expect((await f.app.inject({ url: '/surveys/nope/report.pdf' })).statusCode).toBe(404);
+  });
+});
+
+describe.skipIf(!chromium)(`PDF report (skipped when there is no Chromium at ${DEFAULT_CHROMIUM_PATH})`, () => {
+  let pdf: Buffer;
+  let text: string;
+  beforeAll(async () => {
+    expect(html).toContain(`href="/surveys/${f.survey.id}/report.pdf"`);
+    const response = await f.app.inject({ url: `/surveys/${f.survey.id}/report.pdf` });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/pdf');
+    expect(response.headers['content-disposition']).toMatch(/^attachment; filename="wave-1-report.pdf"$/);
+    pdf = response.rawPayload;
+    text = pdfText(pdf).join('\n');
+  }, 120_000);
+
+  it('is an A4 PDF with page numbers on every page', () => {
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const boxes = [...pdf.toString('latin1').matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)];
+    expect(boxes.length).toBeGreaterThan(1);
+    // A4 is 210 x 297 mm = 595.3 x 841.9 points; Chromium rounds to whole CSS pixels.
+    for (const [, w, h] of boxes) {
+      expect(Math.abs(Number(w) - 595.3)).toBeLessThan(1);
+      expect(Math.abs(Number(h) - 841.9)).toBeLessThan(1.5);
+    }
+    const pages = boxes.length;
+    const flat = text.replace(/\s+/g, ' ');
+    for (let p = 1; p <= pages; p++) expect(flat).toContain(`Page ${p} of ${pages}`);
+  });
+
+  it('has the report’s text, and its charts as vectors (axis text, no images)', () => {
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Headline findings');
+    expect(flat).toContain('Percentage of respondents');
+    expect(flat).toContain('Score out of 100');
+    expect(pdf.toString('latin1')).not.toMatch(/\/Subtype\s*\/Image/);
+  });
+
+  it('never shows the small group', () => {
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toMatch(/Not shown separately because fewer than 10 people in the group answered: [^.]*Procurement/);
+    expect(withoutNotShownNotes(flat)).not.toContain(SMALL_GROUP.label);
+  });
+});
+
+describe('where Chromium is missing', () => {
+  it('still serves the HTML report, saying PDF is unavailable, and the PDF address explains why', async () => {
+    const app = await appWithoutChromium(f);
+    const page = await app.inject({ url: `/surveys/${f.survey.id}/report` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Headline findings');
+    expect(page.body).toContain('A PDF of this report is not available on this server: Chromium, which makes the PDF, is not installed at /nonexistent/chromium');
+    expect(page.body).not.toContain('report.pdf');
+    const pdf = await app.inject({ url: `/surveys/${f.survey.id}/report.pdf` });
+    expect(pdf.statusCode).toBe(503);
+    expect(pdf.headers['content-type']).toMatch(/^text\/html/);
+    expect(pdf.body).toContain('A PDF of this report cannot be made on this server: Chromium, which makes the PDF, is not installed at /nonexistent/chromium.');
+  });
+});
