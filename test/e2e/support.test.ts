@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, launchChromium, newPage, runAxe, screenshot, startApp, type BrowserApp } from './support/browser.js';
 
+// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/browser.ts).
+declare const document: any;
+
 describe.skipIf(!chromiumAvailable)(`browser test support (${CHROMIUM_SKIP_REASON})`, () => {
   let server: BrowserApp;
   let browser: Browser;

@@ -1,5 +1,3 @@
-// Callbacks passed to page.evaluate run in the browser and use its DOM types.
-/// <reference lib="dom" />
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +5,12 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { TDefinition } from '../../../src/instrument/definition.js';
 import { testApp, type TestApp } from '../../support/app.js';
+
+// Callbacks passed to page.evaluate run in the browser. The project is typed for Node only
+// (a global DOM lib would change Node's fetch types for every module), so the browser's
+// globals are declared for this module alone, untyped.
+declare const document: any;
+declare const window: any;
 
 /**
  * Shared support for real-browser tests: the app listening on a free local port over a
@@ -113,9 +117,11 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
 async function axeInPage(page: Page): Promise<AxeViolation[]> {
   return page.evaluate(
     async ({ source, tags }) => {
-      const w = window as unknown as { axe?: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } };
-      if (!w.axe) (0, eval)(source);
-      const result = await w.axe!.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+      if (!window.axe) (0, eval)(source);
+      const result: { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] } = await window.axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+        resultTypes: ['violations'],
+      });
       return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.map(String).join(' ')) }));
     },
     { source: axeSource, tags: [...WCAG_TAGS] },
@@ -144,4 +150,28 @@ export async function screenshot(page: Page, name: string): Promise<string[]> {
   }
   await page.setViewportSize(original);
   return files;
+}
+
+/**
+ * Form controls with no visible label, which axe does not catch (a visually hidden label
+ * satisfies it). A control counts as labelled when one of its <label>s is rendered with a
+ * size and is not visually hidden. Returns the offenders' ids or names.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const shown = (el: any) => {
+      const box = el.getBoundingClientRect();
+      return el.checkVisibility({ visibilityProperty: true }) && box.width > 1 && box.height > 1 && !el.closest('.govuk-visually-hidden');
+    };
+    const controls: any[] = Array.from(document.querySelectorAll('input, textarea, select'));
+    return controls
+      .filter((el) => el.type !== 'hidden' && el.checkVisibility())
+      .filter((el) => !Array.from(el.labels ?? []).some(shown))
+      .map((el): string => el.id || el.name);
+  });
+}
+
+/** How many CSS pixels the page is wider than the viewport (0 when there is no horizontal scrolling). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
 }
