@@ -5,7 +5,7 @@ import { validateDefinitionText } from '../instrument/validate.js';
 import { seededRandom, syntheticAnswers } from '../fieldwork/synthetic.js';
 import { tally } from '../fieldwork/tally.js';
 import { today } from '../fieldwork/respondent.js';
-import { submitResponse } from '../storage/responses.js';
+import { storeResponse } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
 import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../storage/surveys.js';
 import { randomUUID } from 'node:crypto';
@@ -20,25 +20,33 @@ export function loadInstrumentFile(path: string | URL): TDefinition {
   return result.definition;
 }
 
-/** Adds synthetic completed responses through the same submission path as real ones. */
+/**
+ * Adds synthetic completed responses through the same storage code as real ones; `batch`
+ * responses share a transaction (1: each its own, as a real submission).
+ */
 export async function generateResponses(
   db: Kysely<Database>,
   survey: { id: string; instrumentVersionId: string; definition: TDefinition },
   count: number,
   seed = 1,
+  batch = 1,
 ): Promise<void> {
   const random = seededRandom(seed);
   const { roleGroup, directorate } = survey.definition.segments;
-  for (let i = 0; i < count; i++) {
-    const answers = syntheticAnswers(survey.definition, random);
-    await submitResponse(db, `synthetic:${randomUUID()}`, {
-      surveyId: survey.id,
-      instrumentVersionId: survey.instrumentVersionId,
-      roleGroup: String(answers[roleGroup]),
-      directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
-      submittedOn: today(),
-      answers,
-      tally: tally(survey.definition, answers),
+  for (let done = 0; done < count; done += batch) {
+    await db.transaction().execute(async (trx) => {
+      for (let i = done; i < Math.min(done + batch, count); i++) {
+        const answers = syntheticAnswers(survey.definition, random);
+        await storeResponse(trx, `synthetic:${randomUUID()}`, {
+          surveyId: survey.id,
+          instrumentVersionId: survey.instrumentVersionId,
+          roleGroup: String(answers[roleGroup]),
+          directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
+          submittedOn: today(),
+          answers,
+          tally: tally(survey.definition, answers),
+        });
+      }
     });
   }
 }
@@ -51,6 +59,7 @@ export async function seedDemoIfEmpty(db: Kysely<Database>, responses = 600): Pr
   const instrumentVersionId = await publishInstrument(db, definition);
   const survey = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2026' });
   await setSurveyState(db, survey.id, 'open', today());
-  await generateResponses(db, { id: survey.id, instrumentVersionId, definition }, responses);
+  // One transaction: a half-seeded demo would look like real, thin results.
+  await generateResponses(db, { id: survey.id, instrumentVersionId, definition }, responses, 1, responses);
   return survey;
 }

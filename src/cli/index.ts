@@ -72,6 +72,7 @@ async function withStorage<T>(work: (storage: Storage) => Promise<T>): Promise<T
     await migrate(storage);
     return await work(storage);
   } finally {
+  batch: integer('batch').pipe(z.number().min(1, 'must be at least 1').max(100_000, 'must be at most 100000')),
     await storage.close();
   }
 }
@@ -270,7 +271,7 @@ survey
   .option('--seed <n>', 'random seed', '1')
   .action(
     run(async (id: string, options: unknown) => {
-      const { responses, seed } = parseOptions(ZGenerate, options, { responses: '--responses', seed: '--seed' });
+      const { responses, seed, batch } = parseOptions(ZGenerate, options, { responses: '--responses', seed: '--seed', batch: '--batch' });
       await withStorage(async (storage) => {
         const found = await requireSurvey(storage, id);
         let db = storage.db;
@@ -278,6 +279,7 @@ survey
           let done = 0;
           let reported = 0;
           db = db.withPlugin(
+  .option('--batch <n>', 'responses per transaction (1: each its own, as real submissions; 1000 for large runs)', '1')
             responseCounter(() => {
               done++;
               const tenth = Math.floor((done * 10) / responses);
@@ -288,7 +290,7 @@ survey
             }),
           );
         }
-        await generateResponses(db, { id: found.id, instrumentVersionId: found.instrumentVersionId, definition: found.definition }, responses, seed);
+        await generateResponses(db, { id: found.id, instrumentVersionId: found.instrumentVersionId, definition: found.definition }, responses, seed, batch);
         console.log(`Added ${responses} synthetic response${responses === 1 ? '' : 's'} to ${found.title}`);
       });
     }),

@@ -21,6 +21,7 @@ import { securityPlugin } from './plugins/security.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { accountRoutes, type AccountRouteOptions } from './routes/account.js';
 import { createMailer } from '../admin/mailer.js';
+import { oidcFromConfig } from '../admin/oidc.js';
 import { readConfig } from '../config.js';
 import { healthRoutes } from './routes/health.js';
 
@@ -36,7 +37,7 @@ export interface AppOptions {
   chromiumPath?: string;
   logger?: FastifyServerOptions['logger'];
   /** Sign-in settings; mail goes where the environment says and links start with PUBLIC_URL unless given. */
-  accounts?: Partial<Pick<AccountRouteOptions, 'mailer' | 'publicUrl' | 'rateLimit'>>;
+  accounts?: Partial<Pick<AccountRouteOptions, 'mailer' | 'publicUrl' | 'rateLimit' | 'oidc'>>;
 }
 
 declare module 'fastify' {
@@ -110,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     mailer: options.accounts?.mailer ?? createMailer(readConfig()),
     publicUrl: options.accounts?.publicUrl ?? readConfig().PUBLIC_URL,
     rateLimit: options.accounts?.rateLimit,
+    oidc: options.accounts && 'oidc' in options.accounts ? options.accounts.oidc : oidcFromConfig(readConfig()),
   });
   app.addHook('onClose', async () => options.storage.close());
   return app;

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Mailer } from '../../admin/mailer.js';
+import type { Oidc } from '../../admin/oidc.js';
 import { recordAudit } from '../../admin/audit.js';
 import { endAllSessions, endSession } from '../../admin/sessions.js';
 import { authenticate, completePasswordReset, requestPasswordReset, ZEmail, ZPassword } from '../../admin/users.js';
 import { listAuditEntries } from '../../storage/audit-log.js';
 import type { Storage } from '../../storage/db.js';
+import { oidcRoutes } from './oidc.js';
 import { pathOrganisation, requireOrganisationRole, requireSignIn, SESSION_COOKIE, sessionCookieOptions, signInAndRedirect, ZNext } from '../plugins/auth.js';
 
 export interface AccountRouteOptions {
@@ -16,6 +18,8 @@ export interface AccountRouteOptions {
   publicUrl: string;
   /** Sign-in and reset attempts allowed per client address per window. */
   rateLimit?: { max: number; timeWindowMs: number };
+  /** Sign-in through an OpenID Connect provider, when configured. */
+  oidc?: Oidc;
 }
 
 const ZSignIn = z.object({ email: z.string().default(''), password: z.string().default(''), next: ZNext.default('/') });
@@ -31,7 +35,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
 
   app.get('/sign-in', async (request, reply) => {
     const { next } = ZSignIn.pick({ next: true }).parse(request.query ?? {});
-    return reply.render('account/sign-in.njk', { next, oidc: app.hasRoute({ method: 'GET', url: '/sign-in/oidc' }) });
+    return reply.render('account/sign-in.njk', { next, oidc: Boolean(options.oidc) });
   });
 
   app.post('/sign-in', { preHandler: app.csrfProtection, config: rateLimit }, async (request, reply) => {
@@ -53,6 +57,8 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     }
     return reply.render('account/sign-in.njk', { next: form.next, email: form.email, errorList: errors }, 422);
   });
+
+  if (options.oidc) await app.register(oidcRoutes, { storage, oidc: options.oidc, secureCookies });
 
   app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];

@@ -1,0 +1,94 @@
+import * as client from 'openid-client';
+import type { TConfig } from '../config.js';
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: string;
+}
+
+/** What the provider said about the person, once the code has been exchanged and the ID token checked. */
+export interface OidcIdentity {
+  email: string;
+  emailVerified: boolean;
+}
+
+/** The state a browser carries between leaving for the provider and coming back. */
+export interface OidcTransaction {
+  state: string;
+  nonce: string;
+  verifier: string;
+  next: string;
+}
+
+/** The four OIDC_ variables, or undefined when none is set; some but not all is a configuration error. */
+export function oidcSettings(config: Pick<TConfig, 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_REDIRECT_URL'>): OidcSettings | undefined {
+  const values = [config.OIDC_ISSUER, config.OIDC_CLIENT_ID, config.OIDC_CLIENT_SECRET, config.OIDC_REDIRECT_URL];
+  if (values.every((v) => !v)) return undefined;
+  if (values.some((v) => !v)) throw new Error('Invalid configuration: OpenID Connect needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL');
+  return { issuer: config.OIDC_ISSUER!, clientId: config.OIDC_CLIENT_ID!, clientSecret: config.OIDC_CLIENT_SECRET!, redirectUrl: config.OIDC_REDIRECT_URL! };
+}
+
+/** Plain HTTP to the provider only on this machine (a test or a local provider), never across a network. */
+function isLoopback(url: URL): boolean {
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
+/**
+ * Authorisation code flow with PKCE, state and nonce. The provider's metadata is fetched on
+ * first use (not at start-up) so Sounding starts even while the provider is unreachable.
+ */
+export function createOidc(settings: OidcSettings) {
+  let configuration: Promise<client.Configuration> | undefined;
+  const configured = () => {
+    configuration ??= (async () => {
+      const issuer = new URL(settings.issuer);
+      const options = isLoopback(issuer) ? { execute: [client.allowInsecureRequests] } : undefined;
+      return client.discovery(issuer, settings.clientId, settings.clientSecret, undefined, options);
+    })().catch((error: unknown) => {
+      configuration = undefined;
+      throw error;
+    });
+    return configuration;
+  };
+
+  return {
+    async start(next: string): Promise<{ url: string; transaction: OidcTransaction }> {
+      const config = await configured();
+      const transaction = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), next };
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: settings.redirectUrl,
+        scope: 'openid email profile',
+        state: transaction.state,
+        nonce: transaction.nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(transaction.verifier),
+        code_challenge_method: 'S256',
+      });
+      return { url: url.href, transaction };
+    },
+
+    /** query is the callback's query string; it is checked against the transaction the browser brought back. */
+    async finish(query: string, transaction: OidcTransaction): Promise<OidcIdentity> {
+      const config = await configured();
+      const callback = new URL(settings.redirectUrl);
+      callback.search = query;
+      const tokens = await client.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: transaction.verifier,
+        expectedState: transaction.state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
+      });
+      const idToken = tokens.claims()!;
+      // Many providers put email only in userinfo when an access token is issued.
+      const claims = typeof idToken.email === 'string' ? idToken : await client.fetchUserInfo(config, tokens.access_token, idToken.sub);
+      return { email: typeof claims.email === 'string' ? claims.email : '', emailVerified: claims.email_verified === true };
+    },
+  };
+}
+export type Oidc = ReturnType<typeof createOidc>;
+
+export function oidcFromConfig(config: Parameters<typeof oidcSettings>[0]): Oidc | undefined {
+  const settings = oidcSettings(config);
+  return settings && createOidc(settings);
+}
