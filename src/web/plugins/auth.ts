@@ -31,6 +31,10 @@ export const authPlugin = fp<AuthPluginOptions>(
       // A dead session's cookie is removed so the browser stops sending it.
       if (!request.user) reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
     });
+    // Pages for signed-in staff show results and names: no shared or browser cache may keep them.
+    app.addHook('onSend', async (request, reply) => {
+      if (request.user && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    });
   },
   { name: 'sounding-auth', dependencies: ['@fastify/cookie'] },
 );
