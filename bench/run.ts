@@ -12,6 +12,7 @@ export interface SuiteResult {
 
 const SUITES: Record<string, () => Promise<{ run: () => Promise<SuiteResult> }>> = {
   analysis: () => import('./analysis.js'),
+  http: () => import('./http.js'),
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });

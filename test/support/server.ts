@@ -36,12 +36,13 @@ export interface ServerProcess {
 }
 
 /**
- * Runs src/web/server.ts in its own process (node with tsx's loader, so a signal reaches
- * the server itself, not a wrapper) and waits until /readyz answers 200.
+ * Runs src/web/server.ts (or another server script) in its own process (node with tsx's
+ * loader, so a signal reaches the server itself, not a wrapper) and waits until /readyz
+ * answers 200.
  */
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, { timeoutMs = 60_000, script = 'src/web/server.ts' } = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/web/server.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), script)], {
     env: { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -80,6 +81,10 @@ export class HttpRespondent {
     public origins: string[],
     private readonly slug: string,
   ) {}
+
+  cookie(name: string): string | undefined {
+    return this.jar.get(name);
+  }
 
   /** True once the server has given this browser an answer session. */
   hasStarted(): boolean {
