@@ -50,3 +50,11 @@ export async function listOrganisationWaves(db: Kysely<Database>, organisationId
 export async function setWavePlan(db: Kysely<Database>, id: string, plan: { opensOn: string | null; closesOn: string | null; previousSurveyId: string | null }): Promise<void> {
   await db.updateTable('survey').set({ opens_on: plan.opensOn, closes_on: plan.closesOn, previous_survey_id: plan.previousSurveyId }).where('id', '=', id).execute();
 }
+
+/** Organisations by id (all of them when no ids are given, for platform admins), by name. */
+export async function organisationsNamed(db: Kysely<Database>, ids?: readonly string[]): Promise<{ id: string; name: string }[]> {
+  if (ids && ids.length === 0) return [];
+  let query = db.selectFrom('organisation').select(['id', 'name']).orderBy('name');
+  if (ids) query = query.where('id', 'in', ids);
+  return query.execute();
+}

@@ -24,6 +24,7 @@ import { createMailer } from '../admin/mailer.js';
 import { oidcFromConfig } from '../admin/oidc.js';
 import { readConfig } from '../config.js';
 import { healthRoutes } from './routes/health.js';
+import { adminRoutes } from './routes/admin/index.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
 // Works from src/web (tsx, tests) and dist/web (compiled): both sit two levels below the repo root.
@@ -112,6 +113,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl: options.accounts?.publicUrl ?? readConfig().PUBLIC_URL,
     rateLimit: options.accounts?.rateLimit,
     oidc: options.accounts && 'oidc' in options.accounts ? options.accounts.oidc : oidcFromConfig(readConfig()),
+  });
+  // The survey lead's pages mail invitations the way sign-in mails reset links.
+  await app.register(adminRoutes, {
+    storage: options.storage,
+    mailer: options.accounts?.mailer ?? createMailer(readConfig()),
+    publicUrl: options.accounts?.publicUrl ?? readConfig().PUBLIC_URL,
   });
   app.addHook('onClose', async () => options.storage.close());
   return app;

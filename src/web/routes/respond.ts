@@ -8,6 +8,7 @@ import type { AnswerError } from '../../instrument/question-types/contract.js';
 import type { TSection } from '../../instrument/definition.js';
 import type { Storage } from '../../storage/db.js';
 import { findSurveyBySlug, type SurveyWithDefinition } from '../../storage/surveys.js';
+import { lookUpInvitation, startFromInvitation } from '../../fieldwork/invitations.js';
 import { errorMessage, formatDate, message } from '../messages.js';
 import { questionView } from '../question-view.js';
 
@@ -197,5 +198,32 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const session = await service.session(survey, token);
     const next = session && firstIncompleteSection(survey.definition, session.answers);
     return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
+  });
+
+  // Invitation links. Opening one only shows the start page, because mail scanners open links
+  // too; the respondent's "Start now" spends it and starts answers with their segment given.
+  const ZInvitationParams = z.object({ token: z.string().max(64) });
+  async function invitationGone(request: FastifyRequest, reply: FastifyReply, found: { outcome: 'used' | 'closed' | 'unknown'; survey?: SurveyWithDefinition }) {
+    if (found.outcome === 'unknown' || !found.survey) return reply.render('errors/survey-not-found.njk', {}, 404);
+    if (found.outcome === 'closed') {
+      const closedOn = found.survey.closesOn ? formatDate(new Date(`${found.survey.closesOn}T12:00:00Z`), request.lang) : undefined;
+      return reply.render('errors/survey-closed.njk', { survey: found.survey, closedOn }, 410);
+    }
+    return reply.render('respond/invitation-used.njk', { survey: found.survey, base: base(found.survey) }, 410);
+  }
+
+  app.get('/i/:token', async (request, reply) => {
+    const { token } = ZInvitationParams.parse(request.params);
+    const found = await lookUpInvitation(storage.db, token);
+    if (found.outcome !== 'ready') return invitationGone(request, reply, found);
+    return reply.render('respond/start.njk', { survey: found.survey, inProgress: false, base: base(found.survey), startAction: `/i/${token}/start` });
+  });
+
+  app.post('/i/:token/start', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const { token } = ZInvitationParams.parse(request.params);
+    const started = await startFromInvitation(storage.db, token);
+    if (started.outcome !== 'started') return invitationGone(request, reply, started);
+    setCookie(reply, started.survey, started.sessionToken);
+    return reply.redirect(`${base(started.survey)}/q/${started.survey.definition.sections[0]!.code}`, 303);
   });
 };

@@ -1,0 +1,241 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { importStaffList, sendInvitations } from '../../../admin/invitations.js';
+import type { Mailer } from '../../../admin/mailer.js';
+import { recordAudit } from '../../../admin/audit.js';
+import { blankWaveForm, changeWaveState, createWave, responseRates, uploadWorkforceProfile, waveFormFrom, type FieldError, type WaveForm } from '../../../admin/waves.js';
+import { readSection } from '../../../fieldwork/answer-form.js';
+import { nextSection, previousSection } from '../../../fieldwork/journey.js';
+import type { FormBody } from '../../../instrument/question-types/contract.js';
+import type { DefinitionProblem } from '../../../instrument/validate.js';
+import type { Storage } from '../../../storage/db.js';
+import { invitationCounts } from '../../../storage/invitations.js';
+import { findSurveyById, type SurveyWithDefinition } from '../../../storage/surveys.js';
+import { loadCountTables } from '../../../storage/tables.js';
+import { listOrganisationWaves, organisationsNamed } from '../../../storage/waves.js';
+import { loadWorkforceProfile } from '../../../storage/workforce-profiles.js';
+import { surveyOrganisationId } from '../../../storage/users.js';
+import { errorMessage } from '../../messages.js';
+import { hasRole, pathOrganisation, requireOrganisationRole, requireSignIn, surveyOrganisation } from '../../plugins/auth.js';
+import { questionView } from '../../question-view.js';
+import { acceptUploads, type UploadBody } from './uploads.js';
+
+export interface AdminRouteOptions {
+  storage: Storage;
+  mailer: Mailer;
+  /** Base of invitation links: from configuration, never from the request's Host header. */
+  publicUrl: string;
+}
+
+const ZSectionParams = z.object({ id: z.uuid(), section: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/) });
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const NOTICES = {
+  open: () => 'The survey is open: its link and invitations now work.',
+  closed: () => 'The survey is closed: no more answers are taken.',
+  profile: () => 'Workforce profile saved: response rates are now shown against headcount.',
+  imported: (n: number) => `${plural(n, 'person')} added to the staff list.`.replace('persons', 'people'),
+  invitation: (n: number, kind: Mailer['kind']) => `${plural(n, 'invitation')} ${kind === 'outbox' ? 'written to the outbox file for mail merge' : 'sent'}.`,
+  reminder: (n: number, kind: Mailer['kind']) => `${plural(n, 'reminder')} ${kind === 'outbox' ? 'written to the outbox file for mail merge' : 'sent'}.`,
+  preview: () => 'That was the last page of the preview. Nothing was stored.',
+} satisfies Record<string, (n: number, kind: Mailer['kind']) => string>;
+const ZDone = z.object({ done: z.enum(Object.keys(NOTICES) as [keyof typeof NOTICES]).optional(), n: z.coerce.number().int().min(0).max(10_000_000).default(0) });
+
+/** The error summary's list: each message links to its field. */
+const errorList = (errors: FieldError[]) => errors.map((e) => ({ text: e.message, href: `#${e.field}` }));
+const problemList = (problems: { row?: number; column?: string; message: string }[]) =>
+  problems.map((p) => ({ text: `${p.row ? `Row ${p.row}` : 'File'}${p.column ? `, ${p.column}` : ''}: ${p.message}`, href: '#file' }));
+
+/** The survey lead's pages: waves, their workforce profile, invitations and live response rates. */
+export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { storage, mailer, publicUrl }) => {
+  const { db } = storage;
+  // Checked before any body is read, so nobody signed out can make the server parse an upload.
+  app.addHook('onRequest', requireSignIn);
+  acceptUploads(app);
+
+  const viewer = { preHandler: requireOrganisationRole('viewer', surveyOrganisation(storage)) };
+  const lead = { preHandler: [requireOrganisationRole('org_admin', surveyOrganisation(storage)), app.csrfProtection] };
+  const actorOf = (request: FastifyRequest) => ({ userId: request.user?.id ?? null });
+
+  async function surveyOf(request: FastifyRequest): Promise<(SurveyWithDefinition & { organisationId: string }) | undefined> {
+    const { id } = request.params as { id: string };
+    const [survey, organisationId] = await Promise.all([findSurveyById(db, id), surveyOrganisationId(db, id)]);
+    return survey && organisationId ? { ...survey, organisationId } : undefined;
+  }
+
+  /** After a change the page is fetched again (so a refresh repeats nothing); the notice is chosen by code, never taken as text from the URL. */
+  const done = (reply: FastifyReply, survey: { id: string }, notice: keyof typeof NOTICES, n = 0) => reply.redirect(`/admin/surveys/${survey.id}?done=${notice}&n=${n}`, 303);
+
+  async function renderSurvey(request: FastifyRequest, reply: FastifyReply, survey: SurveyWithDefinition & { organisationId: string }, problem?: string) {
+    const query = ZDone.safeParse(request.query ?? {});
+    const notice = query.success && query.data.done ? NOTICES[query.data.done](query.data.n, mailer.kind) : undefined;
+    const [waves, counts, profile, invitations] = await Promise.all([
+      listOrganisationWaves(db, survey.organisationId),
+      loadCountTables(db, survey.id),
+      loadWorkforceProfile(db, survey.id),
+      invitationCounts(db, survey.id),
+    ]);
+    const wave = waves.find((w) => w.id === survey.id)!;
+    return reply.render(
+      'admin/survey.njk',
+      {
+        survey,
+        wave,
+        previous: waves.find((w) => w.id === wave.previousSurveyId),
+        rates: responseRates(survey.definition, counts.cells, profile, survey.suppressionThreshold),
+        hasProfile: profile !== undefined,
+        invitations,
+        canManage: hasRole(request.user!, survey.organisationId, 'org_admin'),
+        openLink: `${publicUrl}/s/${survey.slug}`,
+        mailKind: mailer.kind,
+        notice,
+        errorList: problem ? [{ text: problem }] : [],
+      },
+      problem ? 422 : 200,
+    );
+  }
+
+  app.get('/admin', async (request, reply) => {
+    const user = request.user!;
+    const organisations = await organisationsNamed(db, user.platformAdmin ? undefined : user.memberships.map((m) => m.organisationId));
+    if (organisations.length === 1 && !user.platformAdmin) return reply.redirect(`/admin/organisations/${organisations[0]!.id}`, 303);
+    return reply.render('admin/organisations.njk', { organisations });
+  });
+
+  app.get('/admin/organisations/:organisationId', { preHandler: requireOrganisationRole('viewer', pathOrganisation()) }, async (request, reply) => {
+    const { organisationId } = request.params as { organisationId: string };
+    const [organisation] = await organisationsNamed(db, [organisationId]);
+    if (!organisation) return reply.callNotFound();
+    return reply.render('admin/surveys.njk', { organisation, waves: await listOrganisationWaves(db, organisationId), canManage: hasRole(request.user!, organisationId, 'org_admin') });
+  });
+
+  async function renderNewWave(reply: FastifyReply, organisationId: string, form: WaveForm, errors: FieldError[] = [], definitionProblems: DefinitionProblem[] = []) {
+    const [organisation] = await organisationsNamed(db, [organisationId]);
+    if (!organisation) return reply.callNotFound();
+    const summary = [
+      ...errorList(errors.filter((e) => e.field !== 'definition' || definitionProblems.length === 0)),
+      ...definitionProblems.map((p) => ({ text: `Line ${p.line ?? '?'}, ${p.path || 'the file'}: ${p.message}`, href: '#definition' })),
+    ];
+    return reply.render(
+      'admin/new-survey.njk',
+      { organisation, form, waves: await listOrganisationWaves(db, organisationId), errors: Object.fromEntries(errors.map((e) => [e.field, e.message])), errorList: summary },
+      summary.length > 0 ? 422 : 200,
+    );
+  }
+
+  const leadOfPath = { preHandler: [requireOrganisationRole('org_admin', pathOrganisation()), app.csrfProtection] };
+  app.get('/admin/organisations/:organisationId/surveys/new', { preHandler: requireOrganisationRole('org_admin', pathOrganisation()) }, async (request, reply) =>
+    renderNewWave(reply, (request.params as { organisationId: string }).organisationId, blankWaveForm()),
+  );
+
+  app.post('/admin/organisations/:organisationId/surveys', leadOfPath, async (request, reply) => {
+    const { organisationId } = request.params as { organisationId: string };
+    const body = (request.body ?? {}) as UploadBody;
+    const form = waveFormFrom(body);
+    const result = await createWave(db, actorOf(request), organisationId, form, body.files?.definition);
+    if (!result.ok) return renderNewWave(reply, organisationId, form, result.errors, result.definitionProblems);
+    return reply.redirect(`/admin/surveys/${result.id}`, 303);
+  });
+
+  app.get('/admin/surveys/:id', viewer, async (request, reply) => {
+    const survey = await surveyOf(request);
+    return survey ? renderSurvey(request, reply, survey) : reply.callNotFound();
+  });
+
+  for (const to of ['open', 'closed'] as const) {
+    app.post(`/admin/surveys/:id/${to === 'open' ? 'open' : 'close'}`, lead, async (request, reply) => {
+      const survey = await surveyOf(request);
+      if (!survey) return reply.callNotFound();
+      const result = await changeWaveState(db, actorOf(request), survey, to);
+      if (!result.ok) return renderSurvey(request, reply, survey, result.message);
+      return done(reply, survey, to);
+    });
+  }
+
+  // Preview: the respondent's pages, answers read and checked but never stored.
+  app.get('/admin/surveys/:id/preview', viewer, async (request, reply) => {
+    const survey = await surveyOf(request);
+    return survey ? reply.redirect(`/admin/surveys/${survey.id}/preview/${survey.definition.sections[0]!.code}`, 303) : reply.callNotFound();
+  });
+
+  async function renderPreview(request: FastifyRequest, reply: FastifyReply, body: FormBody | undefined) {
+    const params = ZSectionParams.safeParse(request.params);
+    const survey = params.success ? await surveyOf(request) : undefined;
+    const section = survey?.definition.sections.find((s) => s.code === params.data?.section);
+    if (!survey || !section) return reply.callNotFound();
+    const base = `/admin/surveys/${survey.id}/preview`;
+    const result = body ? readSection(survey.definition, section, body, {}) : undefined;
+    if (result?.ok) {
+      const next = nextSection(survey.definition, section.code, result.answers);
+      return reply.redirect(next ? `${base}/${next.code}` : `/admin/surveys/${survey.id}?done=preview`, 303);
+    }
+    const errors = (result && !result.ok ? result.errors : []).map((e) => ({ text: errorMessage('en', e.code, e.params), href: `#${e.field}`, field: e.field }));
+    const back = previousSection(survey.definition, section.code, {});
+    const index = survey.definition.sections.indexOf(section);
+    return reply.render(
+      'respond/section.njk',
+      {
+        survey,
+        section,
+        questions: section.questions.map((q) => questionView(q, body ?? {}, errors, 'en')),
+        errorList: errors,
+        backHref: back ? `${base}/${back.code}` : `/admin/surveys/${survey.id}`,
+        progress: { current: index + 1, total: survey.definition.sections.length },
+        action: `${base}/${section.code}`,
+        serviceName: 'Preview – answers are not stored',
+        serviceUrl: `/admin/surveys/${survey.id}`,
+      },
+      errors.length > 0 ? 422 : 200,
+    );
+  }
+  app.get('/admin/surveys/:id/preview/:section', viewer, (request, reply) => renderPreview(request, reply, undefined));
+  app.post('/admin/surveys/:id/preview/:section', { preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), app.csrfProtection] }, (request, reply) => renderPreview(request, reply, (request.body ?? {}) as FormBody));
+
+  const renderUpload = (reply: FastifyReply, survey: SurveyWithDefinition, kind: 'profile' | 'invitations', problems: { row?: number; column?: string; message: string }[] = [], more = 0) =>
+    reply.render(`admin/upload-${kind}.njk`, { survey, errorList: problemList(problems), more, fieldError: problems.length > 0 }, problems.length > 0 ? 422 : 200);
+
+  app.get('/admin/surveys/:id/profile', { preHandler: requireOrganisationRole('org_admin', surveyOrganisation(storage)) }, async (request, reply) => {
+    const survey = await surveyOf(request);
+    return survey ? renderUpload(reply, survey, 'profile') : reply.callNotFound();
+  });
+
+  app.post('/admin/surveys/:id/profile', lead, async (request, reply) => {
+    const survey = await surveyOf(request);
+    if (!survey) return reply.callNotFound();
+    const file = ((request.body ?? {}) as UploadBody).files?.file;
+    if (!file || file.length === 0) return renderUpload(reply, survey, 'profile', [{ message: 'choose a CSV file to upload' }]);
+    const result = await uploadWorkforceProfile(db, actorOf(request), survey, file);
+    if (!result.ok) return renderUpload(reply, survey, 'profile', result.problems);
+    return done(reply, survey, 'profile');
+  });
+
+  app.get('/admin/surveys/:id/invitations', { preHandler: requireOrganisationRole('org_admin', surveyOrganisation(storage)) }, async (request, reply) => {
+    const survey = await surveyOf(request);
+    return survey ? renderUpload(reply, survey, 'invitations') : reply.callNotFound();
+  });
+
+  app.post('/admin/surveys/:id/invitations', lead, async (request, reply) => {
+    const survey = await surveyOf(request);
+    if (!survey) return reply.callNotFound();
+    const file = ((request.body ?? {}) as UploadBody).files?.file;
+    if (!file || file.length === 0) return renderUpload(reply, survey, 'invitations', [{ message: 'choose a CSV file to upload' }]);
+    const result = await importStaffList(db, survey, file);
+    if (!result.ok) return renderUpload(reply, survey, 'invitations', result.problems, result.more);
+    await recordAudit(db, { actorId: actorOf(request).userId, organisationId: survey.organisationId, action: 'invitations.import', target: `survey ${survey.id}: ${result.staff.length} people` });
+    return done(reply, survey, 'imported', result.staff.length);
+  });
+
+  for (const kind of ['invitation', 'reminder'] as const) {
+    app.post(`/admin/surveys/:id/invitations/${kind === 'invitation' ? 'send' : 'remind'}`, lead, async (request, reply) => {
+      const survey = await surveyOf(request);
+      if (!survey) return reply.callNotFound();
+      const outcome = await sendInvitations(db, mailer, survey, (token) => `${publicUrl}/i/${token}`, kind);
+      await recordAudit(db, { actorId: actorOf(request).userId, organisationId: survey.organisationId, action: kind === 'invitation' ? 'invitations.send' : 'invitations.remind', target: `survey ${survey.id}: ${outcome.sent} sent` });
+      if (outcome.failed) {
+        const sent = NOTICES[kind](outcome.sent, mailer.kind);
+        return renderSurvey(request, reply, survey, `${sent} ${outcome.failed.remaining > 0 ? `${outcome.failed.remaining} not sent: ` : ''}${outcome.failed.message}`);
+      }
+      return done(reply, survey, kind, outcome.sent);
+    });
+  }
+};

@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** The largest upload: a staff list of MAX_STAFF people is about 6 MB. */
+export const UPLOAD_LIMIT = 16 * 1024 * 1024;
+
+/** A posted form with its files: text fields as strings, each file's bytes by field name. */
+export type UploadBody = Record<string, string> & { files?: Record<string, Buffer> };
+
+/**
+ * Reads multipart/form-data (file uploads without JavaScript) with the platform's own
+ * parser (undici's Response.formData), so no extra dependency is needed. Registered only in
+ * the admin scope, where every request is already known to come from a signed-in user.
+ */
+export function acceptUploads(app: FastifyInstance): void {
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: UPLOAD_LIMIT }, async (request: FastifyRequest, body: Buffer) => {
+    let form: FormData;
+    try {
+      form = await new Response(new Uint8Array(body), { headers: { 'content-type': String(request.headers['content-type']) } }).formData();
+    } catch {
+      throw Object.assign(new Error('The form could not be read: send it again from the page'), { statusCode: 400 });
+    }
+    const fields: Record<string, string> = {};
+    const files: Record<string, Buffer> = {};
+    for (const [name, value] of form) {
+      if (typeof value === 'string') fields[name] = value;
+      else files[name] = Buffer.from(await value.arrayBuffer());
+    }
+    return { ...fields, files } as UploadBody;
+  });
+  app.setErrorHandler((error: Error & { code?: string }, _request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.render('errors/problem.njk', { status: 413, clientError: `The file is larger than ${UPLOAD_LIMIT / 1024 / 1024} MB, the most one upload takes. Split it into smaller files.` }, 413);
+    }
+    // Everything else is handled as anywhere else in the app.
+    throw error;
+  });
+}

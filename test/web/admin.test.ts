@@ -1,0 +1,299 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listAuditEntries } from '../../src/storage/audit-log.js';
+import { createOrganisation } from '../../src/storage/surveys.js';
+import { generateResponses } from '../../src/admin/demo.js';
+import { accountsApp, capturingMailer, userWithRoles } from '../support/accounts.js';
+import { standardInstrument } from '../support/app.js';
+
+const definition = standardInstrument();
+
+/** A signed-in browser for inject(): keeps cookies, posts the page's CSRF token back, and can upload files. */
+class Browser {
+  private cookies = new Map<string, string>();
+  csrf = '';
+  constructor(
+    private readonly app: FastifyInstance,
+    sessionCookie?: string,
+  ) {
+    if (sessionCookie) {
+      const [name, value] = sessionCookie.split('=');
+      this.cookies.set(name!, value!);
+    }
+  }
+
+  private remember<R extends { headers: Record<string, unknown>; body: string }>(response: R): R {
+    for (const header of [(response.headers['set-cookie'] as string | string[] | undefined) ?? []].flat()) {
+      const [pair] = header.split(';');
+      const [name, ...value] = pair!.split('=');
+      this.cookies.set(name!.trim(), value.join('='));
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.csrf = token;
+    return response;
+  }
+
+  private cookie() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async get(url: string) {
+    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookie() } }));
+  }
+
+  async post(url: string, fields: Record<string, string> = {}) {
+    const body = new URLSearchParams({ _csrf: this.csrf, ...fields });
+    return this.remember(
+      await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }),
+    );
+  }
+
+  /** A multipart form as a browser sends a file upload. */
+  async upload(url: string, fields: Record<string, string>, files: Record<string, { name: string; content: Buffer | string }>) {
+    const form = new FormData();
+    form.append('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    for (const [k, f] of Object.entries(files)) form.append(k, new Blob([typeof f.content === 'string' ? f.content : new Uint8Array(f.content)]), f.name);
+    const request = new Request('http://localhost/', { method: 'POST', body: form });
+    const payload = Buffer.from(await request.arrayBuffer());
+    return this.remember(
+      await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookie(), 'content-type': request.headers.get('content-type')! }, payload }),
+    );
+  }
+}
+
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+
+let opened: { app: FastifyInstance }[] = [];
+afterEach(async () => {
+  for (const { app } of opened.splice(0)) await app.close();
+});
+
+async function leadApp() {
+  const mailer = capturingMailer();
+  const setup = await accountsApp({ accounts: { mailer, publicUrl: 'https://sounding.example.org' } });
+  opened.push(setup);
+  const lead = await userWithRoles(setup.storage.db, { [setup.organisationId]: 'org_admin' });
+  return { ...setup, mailer, lead: new Browser(setup.app, lead.cookie), leadEmail: lead.email };
+}
+
+async function createSurvey(browser: Browser, organisationId: string, fields: Record<string, string> = {}) {
+  await browser.get(`/admin/organisations/${organisationId}/surveys/new`);
+  const response = await browser.upload(`/admin/organisations/${organisationId}/surveys`, { title: 'Digital readiness 2027', source: 'standard', threshold: '10', previousSurveyId: '', ...fields }, {});
+  expect(response.statusCode).toBe(303);
+  return String(response.headers.location).split('/').pop()!;
+}
+
+describe('the survey lead’s pages', () => {
+  it('lists the organisation’s surveys and creates a wave from the standard instrument', async () => {
+    const { lead, organisationId, storage, leadEmail } = await leadApp();
+    const list = await lead.get('/admin');
+    expect(list.statusCode).toBe(303);
+    expect(list.headers.location).toBe(`/admin/organisations/${organisationId}`);
+    const surveys = await lead.get(`/admin/organisations/${organisationId}`);
+    expect(surveys.statusCode).toBe(200);
+    expect(text(surveys.body)).toContain('Wave 1 open');
+    const id = await createSurvey(lead, organisationId);
+    const page = await lead.get(`/admin/surveys/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(text(page.body)).toContain('State draft');
+    expect(text(page.body)).toContain('Smallest group shown 10 responses');
+    expect(page.body).toContain(`href="/surveys/${id}/results"`);
+    expect(page.body).toContain(`href="/surveys/${id}/report"`);
+    expect(page.body).toContain(`href="/surveys/${id}/exports"`);
+    const audit = await listAuditEntries(storage.db, organisationId);
+    expect(audit.map((e) => [e.action, e.actorEmail])).toContainEqual(['wave.create', leadEmail]);
+  });
+
+  it('shows every form problem in the GOV.UK error summary with a 422 and the Error: title', async () => {
+    const { lead, organisationId } = await leadApp();
+    await lead.get(`/admin/organisations/${organisationId}/surveys/new`);
+    const response = await lead.upload(`/admin/organisations/${organisationId}/surveys`, { title: '', source: 'standard', threshold: '3', 'opensOn-day': '31', 'opensOn-month': '2', 'opensOn-year': '2027' }, {});
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toMatch(/<title>Error: /);
+    expect(response.body).toContain('govuk-error-summary');
+    expect(response.body).toContain('<a href="#title">Enter a title for the survey</a>');
+    expect(response.body).toContain('<a href="#threshold">The threshold must be at least 5: smaller groups cannot be kept anonymous</a>');
+    expect(response.body).toContain('<a href="#opensOn-day">The opening date must be a real date, for example 18 12 2026</a>');
+    // What was typed is kept.
+    expect(response.body).toMatch(/name="threshold"[^>]*value="3"/);
+  });
+
+  it('lists an uploaded definition’s problems by line and path, and creates nothing', async () => {
+    const { lead, organisationId } = await leadApp();
+    await lead.get(`/admin/organisations/${organisationId}/surveys/new`);
+    const yaml = 'code: digital_readiness\nversion: one\ntitle: {en: "Mine"}\n';
+    const response = await lead.upload(`/admin/organisations/${organisationId}/surveys`, { title: 'Custom', source: 'upload', threshold: '10' }, { definition: { name: 'mine.yaml', content: yaml } });
+    expect(response.statusCode).toBe(422);
+    expect(text(response.body)).toMatch(/Line 2, version: /);
+    const surveys = await lead.get(`/admin/organisations/${organisationId}`);
+    expect(text(surveys.body)).not.toContain('Custom');
+  });
+
+  it('previews the respondent’s pages, checking answers without storing them', async () => {
+    const { lead, organisationId, storage } = await leadApp();
+    const id = await createSurvey(lead, organisationId);
+    const first = await lead.get(`/admin/surveys/${id}/preview`);
+    expect(first.statusCode).toBe(303);
+    const page = await lead.get(String(first.headers.location));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Preview – answers are not stored');
+    const invalid = await lead.post(String(first.headers.location), {});
+    expect(invalid.statusCode).toBe(422);
+    expect(invalid.body).toContain('govuk-error-summary');
+    const valid = await lead.post(String(first.headers.location), { role: 'frontline', directorate: 'housing' });
+    expect(valid.statusCode).toBe(303);
+    expect(valid.headers.location).toMatch(new RegExp(`^/admin/surveys/${id}/preview/[a-z_]+$`));
+    expect(await storage.db.selectFrom('answer_session').selectAll().execute()).toEqual([]);
+  });
+
+  it('opens and closes a wave, once each', async () => {
+    const { lead, organisationId } = await leadApp();
+    const id = await createSurvey(lead, organisationId);
+    await lead.get(`/admin/surveys/${id}`);
+    const opened = await lead.post(`/admin/surveys/${id}/open`);
+    expect(opened.statusCode).toBe(303);
+    const page = await lead.get(String(opened.headers.location));
+    expect(text(page.body)).toContain('The survey is open: its link and invitations now work.');
+    expect(text(page.body)).toContain('State open');
+    const again = await lead.post(`/admin/surveys/${id}/open`);
+    expect(again.statusCode).toBe(422);
+    expect(text(again.body)).toContain('This survey is open, so it cannot be opened');
+    expect((await lead.post(`/admin/surveys/${id}/close`)).statusCode).toBe(303);
+  });
+
+  it('refuses a state change without the form’s CSRF token', async () => {
+    const { lead, organisationId, app } = await leadApp();
+    const id = await createSurvey(lead, organisationId);
+    lead.csrf = 'forged';
+    const response = await lead.post(`/admin/surveys/${id}/open`);
+    expect(response.statusCode).toBe(403);
+    expect(text((await app.inject({ method: 'GET', url: `/admin/surveys/${id}` })).body)).not.toContain('State open');
+  });
+
+  it('shows response rates against headcount, withholding small groups', async () => {
+    const { lead, storage, survey } = await leadApp();
+    await lead.get(`/admin/surveys/${survey.id}/profile`);
+    const profile = ['role_group,directorate,headcount', 'frontline,housing,300', 'manager,housing,100', 'senior_executive,housing,4'].join('\n');
+    const uploaded = await lead.upload(`/admin/surveys/${survey.id}/profile`, {}, { file: { name: 'profile.csv', content: profile } });
+    expect(uploaded.statusCode).toBe(303);
+    await generateResponses(storage.db, { id: survey.id, instrumentVersionId: survey.instrumentVersionId, definition }, 120, 3);
+    const page = await lead.get(`/admin/surveys/${survey.id}`);
+    const counts = await storage.db.selectFrom('cell_count').select(['role_group', 'responses']).where('survey_id', '=', survey.id).execute();
+    const byRole = new Map<string, number>();
+    for (const c of counts) byRole.set(c.role_group, (byRole.get(c.role_group) ?? 0) + Number(c.responses));
+    const frontline = byRole.get('frontline')!;
+    expect(frontline).toBeGreaterThanOrEqual(10);
+    // Frontline staff: 300 in the profile; its count and rate are shown (rounded to a whole per cent).
+    expect(text(page.body)).toContain(`Frontline staff 300 ${frontline} ${Math.round((100 * frontline) / 300)}%`);
+    // No group count under 10 appears in a rates table.
+    const cells = [...page.body.matchAll(/<td class="govuk-table__cell govuk-table__cell--numeric">\s*(\d+)\s*<\/td>\s*<td class="govuk-table__cell govuk-table__cell--numeric">\s*\d+%/g)].map((m) => Number(m[1]));
+    expect(cells.length).toBeGreaterThan(0);
+    for (const n of cells) expect(n).toBeGreaterThanOrEqual(10);
+    for (const [role, n] of byRole) if (n < 10) expect(text(page.body)).not.toMatch(new RegExp(`${role} \\d+ ${n} `));
+  });
+});
+
+describe('uploads with problems', () => {
+  it('lists a staff list’s bad rows in the error summary and saves none of it', async () => {
+    const { lead, survey, storage } = await leadApp();
+    await lead.get(`/admin/surveys/${survey.id}/invitations`);
+    const csv = ['email,role_group,directorate', 'a@council.gov.uk,frontline,housing', 'a@council.gov.uk,manager,housing', 'b@council.gov.uk,janitor,housing'].join('\n');
+    const response = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: csv } });
+    expect(response.statusCode).toBe(422);
+    expect(text(response.body)).toContain('The file was not loaded: nothing in it was saved');
+    expect(text(response.body)).toContain('Row 3, email: a@council.gov.uk is already listed in row 2; list each person once');
+    expect(text(response.body)).toContain('Row 4, role_group: "janitor" is not a role group of this survey');
+    expect(await storage.db.selectFrom('invitation').selectAll().execute()).toEqual([]);
+  });
+
+  it('names the wrong columns and the rows that are not UTF-8', async () => {
+    const { lead, survey } = await leadApp();
+    await lead.get(`/admin/surveys/${survey.id}/invitations`);
+    const wrong = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: 'name,email\nAnn,a@x.gov.uk\n' } });
+    expect(wrong.statusCode).toBe(422);
+    expect(text(wrong.body)).toContain('Row 1, name: unknown column "name"');
+    const latin1 = Buffer.from('email,role_group,directorate\ns\xedan@x.gov.uk,frontline,housing\n', 'latin1');
+    const encoding = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: latin1 } });
+    expect(text(encoding.body)).toContain('Row 2: is not UTF-8 text');
+    const none = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, {});
+    expect(text(none.body)).toContain('File: choose a CSV file to upload');
+  });
+
+  it('refuses a file over the upload limit with a plain message, not a 500', async () => {
+    const { lead, survey } = await leadApp();
+    await lead.get(`/admin/surveys/${survey.id}/invitations`);
+    const huge = 'email,role_group,directorate\n' + 'someone@council.gov.uk,frontline,housing\n'.repeat(1_000_000);
+    const response = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: huge } });
+    expect(response.statusCode).toBe(413);
+    expect(text(response.body)).toContain('The file is larger than 16 MB, the most one upload takes. Split it into smaller files.');
+  });
+
+  it('lists a workforce profile’s problems by row', async () => {
+    const { lead, survey } = await leadApp();
+    await lead.get(`/admin/surveys/${survey.id}/profile`);
+    const response = await lead.upload(`/admin/surveys/${survey.id}/profile`, {}, { file: { name: 'p.csv', content: 'role_group,directorate,headcount\nfrontline,housing,1,000\n' } });
+    expect(response.statusCode).toBe(422);
+    expect(text(response.body)).toMatch(/Row 2.*: has 4 values but the header has 3 columns/);
+  });
+});
+
+describe('invitations from the web', () => {
+  it('uploads a staff list, sends invitations through the mailer, and the link starts the journey with the segment given', async () => {
+    const { lead, survey, mailer, app, storage } = await leadApp();
+    await lead.get(`/admin/surveys/${survey.id}/invitations`);
+    const csv = ['email,role_group,directorate', 'ann@council.gov.uk,head_of_service,housing', 'bob@council.gov.uk,frontline,housing'].join('\n');
+    const uploaded = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: csv } });
+    expect(uploaded.statusCode).toBe(303);
+    expect(text((await lead.get(String(uploaded.headers.location))).body)).toContain('2 people added to the staff list.');
+    const sent = await lead.post(`/admin/surveys/${survey.id}/invitations/send`);
+    expect(sent.statusCode).toBe(303);
+    expect(text((await lead.get(String(sent.headers.location))).body)).toContain('2 invitations written to the outbox file for mail merge.');
+    expect(mailer.sent.map((m) => m.to).sort()).toEqual(['ann@council.gov.uk', 'bob@council.gov.uk']);
+    const link = /https:\/\/sounding\.example\.org(\/i\/[A-Za-z0-9_-]{32})/.exec(mailer.sent.find((m) => m.to === 'ann@council.gov.uk')!.body)![1]!;
+
+    const respondent = new Browser(app);
+    const start = await respondent.get(link);
+    expect(start.statusCode).toBe(200);
+    expect(start.body).toContain(`action="${link}/start"`);
+    const started = await respondent.post(`${link}/start`);
+    expect(started.statusCode).toBe(303);
+    const first = await respondent.get(String(started.headers.location));
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toMatch(/value="head_of_service" checked/);
+    expect(first.body).toMatch(/value="housing" checked/);
+    expect((await new Browser(app).get(link)).statusCode).toBe(410);
+
+    const reminded = await lead.post(`/admin/surveys/${survey.id}/invitations/remind`);
+    expect(text((await lead.get(String(reminded.headers.location))).body)).toContain('1 reminder written to the outbox file for mail merge.');
+    expect(mailer.sent.slice(2).map((m) => m.to)).toEqual(['bob@council.gov.uk']);
+    expect((await listAuditEntries(storage.db, (await storage.db.selectFrom('survey').select('organisation_id').executeTakeFirstOrThrow()).organisation_id)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['invitations.import', 'invitations.send', 'invitations.remind']),
+    );
+  });
+});
+
+describe('who may do what', () => {
+  it('sends anonymous visitors to sign in, hides other organisations’ surveys (404) and refuses viewers’ changes (403)', async () => {
+    const { app, storage, survey, organisationId } = await leadApp();
+    const anonymous = await app.inject({ method: 'GET', url: `/admin/surveys/${survey.id}` });
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toMatch(/^\/sign-in/);
+    const anonymousUpload = await app.inject({ method: 'POST', url: `/admin/surveys/${survey.id}/invitations`, headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: 'x' });
+    expect(anonymousUpload.statusCode).toBe(303);
+
+    const elsewhere = await createOrganisation(storage.db, { name: 'Other Council', type: 'county', nation: 'England', region: 'East' });
+    const stranger = new Browser(app, (await userWithRoles(storage.db, { [elsewhere]: 'org_admin' })).cookie);
+    expect((await stranger.get(`/admin/surveys/${survey.id}`)).statusCode).toBe(404);
+    expect((await stranger.get(`/admin/organisations/${organisationId}`)).statusCode).toBe(404);
+
+    const viewer = new Browser(app, (await userWithRoles(storage.db, { [organisationId]: 'viewer' })).cookie);
+    const page = await viewer.get(`/admin/surveys/${survey.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('Upload a staff list');
+    expect((await viewer.post(`/admin/surveys/${survey.id}/close`)).statusCode).toBe(403);
+    expect((await viewer.get(`/admin/surveys/${survey.id}/invitations`)).statusCode).toBe(403);
+    expect((await viewer.get(`/admin/organisations/${organisationId}/surveys/new`)).statusCode).toBe(403);
+  });
+});
+
