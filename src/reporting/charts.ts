@@ -26,13 +26,36 @@ export interface ChartText {
 }
 
 const FONT = 'Arial, sans-serif';
+/**
+ * Axis labels are wrapped onto at most two lines of this many characters (the full text is in
+ * the table). Without a canvas, vega estimates text widths generously, so the limit in pixels
+ * is set from the characters rather than left to cut labels short.
+ */
+const LABEL_CHARS = 32;
+const LABEL_LIMIT = LABEL_CHARS * 10;
+const LABEL_AXIS = { labelLimit: LABEL_LIMIT, labelExpr: "split(datum.value, '\\n')" } as const;
+
+function wrapLabel(text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > LABEL_CHARS) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  if (lines.length <= 2) return lines.join('\n');
+  const second = lines[1]!.length > LABEL_CHARS - 1 ? lines[1]!.slice(0, LABEL_CHARS - 1) : lines[1]!;
+  return `${lines[0]}\n${second}…`;
+}
 const BLUE = '#1d70b8';
 const DARK = '#0b0c0c';
 const BASE_CONFIG = {
   font: FONT,
   aria: false,
   view: { stroke: null },
-  axis: { labelFontSize: 12, titleFontSize: 12, labelColor: DARK, titleColor: DARK, labelLimit: 220 },
+  axis: { labelFontSize: 12, titleFontSize: 12, labelColor: DARK, titleColor: DARK, labelLimit: LABEL_LIMIT },
   legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 220 },
 } as const;
 
@@ -45,10 +68,10 @@ export async function intervalBarChart(
   rows: readonly IntervalRow[],
   options: { scale: 'percent' | 'score' | 'points'; axisTitle: string },
 ): Promise<string> {
-  const percent = options.scale === 'percent';
-  const factor = percent ? 100 : 1;
+  // Proportions and differences of proportions are drawn in percentages and percentage points.
+  const factor = options.scale === 'score' ? 1 : 100;
   const values = rows.map((r) => ({
-    label: r.label,
+    label: wrapLabel(r.label),
     value: r.value * factor,
     lower: r.lower * factor,
     upper: r.upper * factor,
@@ -56,7 +79,7 @@ export async function intervalBarChart(
   }));
   const extent = options.scale === 'points' ? Math.max(10, ...values.map((v) => Math.max(Math.abs(v.lower), Math.abs(v.upper)))) : 100;
   const domain = options.scale === 'points' ? [-Math.ceil(extent / 10) * 10, Math.ceil(extent / 10) * 10] : [0, 100];
-  const y = { field: 'label', type: 'nominal', sort: null, title: null } as const;
+  const y = { field: 'label', type: 'nominal', sort: null, title: null, axis: LABEL_AXIS } as const;
   const layers: Record<string, unknown>[] = [
     { mark: { type: 'bar', color: BLUE, height: { band: 0.6 } }, encoding: { y, x: { field: 'value', type: 'quantitative', scale: { domain }, title: options.axisTitle } } },
     { mark: { type: 'rule', color: DARK, strokeWidth: 1.5 }, encoding: { y, x: { field: 'lower', type: 'quantitative' }, x2: { field: 'upper' } } },
@@ -72,7 +95,7 @@ export async function intervalBarChart(
   }
   return render(text, {
     width: 360,
-    height: { step: 26 },
+    height: { step: 36 },
     data: { values },
     layer: layers,
     config: BASE_CONFIG,
@@ -96,7 +119,7 @@ export async function divergingChart(text: ChartText, answers: readonly string[]
     let start = -100 * (row.shares.slice(0, negatives).reduce((s, v) => s + v, 0) + (middle >= 0 ? (row.shares[middle] ?? 0) / 2 : 0));
     return answers.map((answer, k) => {
       const width = 100 * (row.shares[k] ?? 0);
-      const segment = { label: row.label, answer, order: k, start, end: start + width, percent: Math.round(width) };
+      const segment = { label: wrapLabel(row.label), answer, order: k, start, end: start + width, percent: Math.round(width) };
       start += width;
       return segment;
     });
@@ -105,11 +128,11 @@ export async function divergingChart(text: ChartText, answers: readonly string[]
   const range = answers.length === 5 ? [colours[0], colours[2], colours[3], colours[4], colours[6]] : answers.length === 4 ? [colours[0], colours[2], colours[4], colours[6]] : colours.slice(0, answers.length);
   return render(text, {
     width: 360,
-    height: { step: 26 },
+    height: { step: 36 },
     data: { values },
     mark: { type: 'bar', height: { band: 0.7 } },
     encoding: {
-      y: { field: 'label', type: 'nominal', sort: null, title: null },
+      y: { field: 'label', type: 'nominal', sort: null, title: null, axis: LABEL_AXIS },
       x: { field: 'start', type: 'quantitative', scale: { domain: [-100, 100] }, title: 'Percentage answering (negative to the left, positive to the right)', axis: { labelExpr: 'abs(datum.value) + "%"' } },
       x2: { field: 'end' },
       color: { field: 'answer', type: 'nominal', sort: [...answers], scale: { domain: [...answers], range }, legend: { orient: 'bottom', columns: 3, title: null } },

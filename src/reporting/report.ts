@@ -39,11 +39,9 @@ export interface ReportTable {
 export interface ReportFigure {
   id: string;
   heading: string;
-  /** Rendered SVG, absent when there is nothing shown to draw. */
+  /** Rendered SVG, absent when there is nothing shown to draw; the table of the same figures follows it. */
   chart?: string;
   table: ReportTable;
-  /** The table is wide: it goes under the chart rather than beside it. */
-  wide?: boolean;
   notes: string[];
 }
 
@@ -183,7 +181,6 @@ const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _resul
   const byRole: ReportFigure = {
     id: 'indices-by-role',
     heading: 'Index scores by role',
-    wide: true,
     table: {
       caption: 'Index scores (0 to 100) by role group',
       head: [{ text: 'Index' }, ...roles.map((r) => num(labels.group(r)))],
@@ -203,7 +200,7 @@ const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _resul
 const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headlines) => {
   if (analysis.perceptionGap.length === 0) return undefined;
   const name = (g: (typeof analysis.perceptionGap)[number]) =>
-    g.index ? labels.index(g.index) : `${labels.short(g.question!, g.item)}${g.measure === 'positive' ? '' : `: ${labels.option(g.question!, g.item ?? '', g.measure)}`}`;
+    g.index ? labels.index(g.index) : `${labels.short(g.question!, g.item)}${g.measure === 'positive' ? '' : ` – ${labels.option(g.question!, g.item ?? '', g.measure)}`}`;
   const shown = analysis.perceptionGap.flatMap((g) => (g.gap.shown ? [{ item: g, gap: g.gap.value }] : []));
   const hiddenCount = analysis.perceptionGap.length - shown.length;
   const top = shown.slice(0, 12);
@@ -246,7 +243,6 @@ const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headli
             return [{ text: name(s.item) }, num(t.leaders), num(t.frontline), num(t.gap), num(t.ci), num(s.gap.significant ? 'Yes' : 'No')];
           }),
         },
-        wide: true,
         notes: hiddenCount > 0 ? [`${hiddenCount} comparisons are not shown because senior leaders or frontline staff gave fewer than ${analysis.threshold} answers, or to protect a smaller group.`] : [],
       },
     ],
@@ -377,7 +373,6 @@ const scaleSection: SectionBuilder = async ({ labels, closed, hidden }) => {
               rows,
             )
           : undefined,
-        wide: true,
         table: {
           caption: 'Agreement with each statement (all respondents)',
           head: [{ text: 'Statement' }, ...answers.map((a) => num(a)), num('% positive'), num('Respondents')],
@@ -427,7 +422,6 @@ const publishedSection: SectionBuilder = async ({ analysis, labels, hidden }, _r
               { scale: 'percent', axisTitle: 'Percentage' },
             )
           : undefined,
-        wide: true,
         table: {
           caption: 'This organisation and the published national findings',
           head: [{ text: 'Finding' }, { text: 'Our question' }, num('Here'), num('95% interval'), num('Published'), { text: 'Source (study, year, respondents)' }, num('Difference'), num('Significant')],
@@ -489,7 +483,6 @@ const benchmarkSection: SectionBuilder = async ({ labels }, results) => {
       {
         id: 'benchmark',
         heading: 'Benchmark',
-        wide: true,
         table: {
           caption: 'This organisation against the benchmark',
           head: [{ text: 'Measure' }, { text: 'Compared with' }, num('Here'), num('Median'), num('Middle half'), num('Organisations'), { text: 'Where this organisation sits' }],
@@ -508,7 +501,7 @@ const trendSection: SectionBuilder = async ({ analysis, labels }, results, headl
   const { waves, title } = results.previous;
   const whole = waves.filter((w) => w.group.kind === 'total' && w.change.shown);
   const name = (w: (typeof waves)[number]) =>
-    w.index ? labels.index(w.index) : `${labels.short(w.question!, w.item)}${w.measure === 'positive' ? ' (% positive)' : w.measure === 'mean' ? ' (mean)' : `: ${labels.option(w.question!, w.item ?? '', w.measure)}`}`;
+    w.index ? labels.index(w.index) : `${labels.short(w.question!, w.item)}${w.measure === 'positive' ? ' (% positive)' : w.measure === 'mean' ? ' (mean)' : ` – ${labels.option(w.question!, w.item ?? '', w.measure)}`}`;
   const isIndex = (w: (typeof waves)[number]) => w.index !== undefined || w.measure === 'mean';
   const ranked = whole
     .map((w) => ({ w, c: (w.change as { shown: true; value: NonNullable<Extract<(typeof w)['change'], { shown: true }>['value']> }).value }))
@@ -530,7 +523,6 @@ const trendSection: SectionBuilder = async ({ analysis, labels }, results, headl
       {
         id: 'trend',
         heading: 'Changes',
-        wide: true,
         table: {
           caption: `Change since ${title}`,
           head: [{ text: 'Measure' }, num('Before'), num('Now'), num('Change'), num('95% interval'), num('Significant')],

@@ -14,6 +14,9 @@ export const definition = standardInstrument();
 export const ROLE_COUNTS = { frontline: 45, manager: 20, senior_executive: 14, head_of_service: 12, procurement: 7 } as const;
 export const SMALL_GROUP = { code: 'procurement', label: 'Procurement' } as const;
 
+/** The planted gap: "I feel safe to say what I think about technology changes" (culture, speak_up). */
+export const GAP_ANSWER: Record<string, string> = { senior_executive: 'strongly_agree', head_of_service: 'strongly_agree', frontline: 'disagree' };
+
 export interface Fixture extends TestApp {
   /** Every response's answers as submitted, for independent checks. */
   answers: { role: string; answers: Answers }[];
@@ -33,6 +36,9 @@ export async function addFixtureResponses(t: TestApp): Promise<Fixture['answers'
     const random = seededRandom(seed++);
     for (let i = 0; i < count; i++) {
       const a = keepShownAnswers(definition, { ...syntheticAnswers(definition, random), role });
+      // A real perception gap on one statement: every leader strongly agrees, every frontline respondent disagrees.
+      const culture = a.culture as Record<string, string> | undefined;
+      if (culture && GAP_ANSWER[role]) culture.speak_up = GAP_ANSWER[role];
       answers.push({ role, answers: a });
       const scores = Object.entries(indexScores(definition, a)).flatMap(([code, value]) => (value === null ? [] : [{ variable: indexVariable(code), value }]));
       await submitResponse(t.storage.db, `${role}-${i}`, {

@@ -50,7 +50,8 @@ describe('report headlines, checked against figures computed here from the raw a
 
   it('reports perception gaps with the leaders and frontline figures the gap table shows', () => {
     const gaps = report.headlines.filter((h) => h.startsWith('Frontline staff are'));
-    expect(gaps.length).toBeGreaterThan(0);
+    // The planted gap: every leader strongly agrees, every frontline respondent disagrees.
+    expect(gaps[0]).toBe('Frontline staff are less positive than senior leaders that “I feel safe to say what I think about technology changes”: 0% vs 100%, a significant gap.');
     const table = figure('gap').table;
     for (const h of gaps) {
       const [, frontline, leaders] = /: (\d+%) vs (\d+%), a significant gap/.exec(h)!;

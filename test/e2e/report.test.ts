@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addFixtureResponses } from '../reporting/fixture.js';
+import {
+  BROWSER_TEST_TIMEOUT,
+  CHROMIUM_SKIP_REASON,
+  NARROW,
+  chromiumAvailable,
+  describeViolations,
+  launchChromium,
+  newPage,
+  runAxe,
+  screenshot,
+  startApp,
+  type BrowserApp,
+} from './support/browser.js';
+
+describe.skipIf(!chromiumAvailable)(`survey report in Chromium (${CHROMIUM_SKIP_REASON})`, () => {
+  let app: BrowserApp;
+  let browser: Browser;
+  let url: string;
+  beforeAll(async () => {
+    app = await startApp();
+    await addFixtureResponses(app);
+    browser = await launchChromium();
+    url = `${app.baseUrl}/surveys/${app.survey.id}/report`;
+  }, BROWSER_TEST_TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.app.close();
+  });
+
+  for (const javaScript of [true, false]) {
+    it(
+      `passes axe (WCAG 2.2 AA) with no violations, JavaScript ${javaScript ? 'on' : 'off'}, and is screenshotted at desktop and 320 px`,
+      async () => {
+        const { context, page } = await newPage(browser, { javaScript });
+        try {
+          const response = await page.goto(url);
+          expect(response?.status()).toBe(200);
+          const violations = await runAxe(page);
+          expect(violations, describeViolations(violations)).toEqual([]);
+          // Each chart is drawn with a name screen readers announce.
+          const names = await page.locator('svg[role="img"]').evaluateAll((svgs) => svgs.map((s) => s.querySelector('title')?.textContent ?? ''));
+          expect(names.length).toBeGreaterThanOrEqual(5);
+          expect(names.every((n) => n.length > 10)).toBe(true);
+          const files = await screenshot(page, javaScript ? 'report' : 'report-no-js');
+          for (const file of files) expect(existsSync(file)).toBe(true);
+        } finally {
+          await context.close();
+        }
+      },
+      BROWSER_TEST_TIMEOUT,
+    );
+  }
+
+  it(
+    'keeps charts within the screen at 320 px (they scale down with the page)',
+    async () => {
+      const { context, page } = await newPage(browser, { viewport: NARROW });
+      try {
+        await page.goto(url);
+        const widths = await page.locator('svg.app-chart').evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().right));
+        for (const right of widths) expect(right).toBeLessThanOrEqual(NARROW.width);
+      } finally {
+        await context.close();
+      }
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
+});
