@@ -58,6 +58,8 @@ const en = {
   pleaseSpecify: 'Please specify',
   notAnswered: 'Not answered',
   sectionOf: 'Section {current} of {total}',
+  onlyIfAnswered: 'Only answer this if you answered {answer} above.',
+  onlyIfNotAnswered: 'Only answer this if you did not answer {answer} above.',
   saveForLater: 'Save and come back later',
   'start.minutes': 'It takes about {minutes} minutes.',
   'start.anonymousHeading': 'Your answers are anonymous',
@@ -121,6 +123,7 @@ const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
+export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
 
 const cy: Record<MessageKey, string> = {
   serviceName: 'Sounding',
@@ -140,6 +143,8 @@ const cy: Record<MessageKey, string> = {
   pleaseSpecify: 'Nodwch',
   notAnswered: 'Heb ateb',
   sectionOf: 'Adran {current} o {total}',
+  onlyIfAnswered: 'Atebwch hwn dim ond os gwnaethoch ateb {answer} uchod.',
+  onlyIfNotAnswered: 'Atebwch hwn dim ond os na wnaethoch ateb {answer} uchod.',
   saveForLater: "Cadw a dod yn ôl yn nes ymlaen",
   'start.minutes': "Mae'n cymryd tua {minutes} munud.",
   'start.anonymousHeading': 'Mae eich atebion yn ddienw',

@@ -6,8 +6,11 @@ import { multipleOptions, otherField } from '../instrument/question-types/multip
 import { agreeOptions } from '../instrument/question-types/scale.js';
 import { ENGAGEMENT_SCALE } from '../instrument/scales.js';
 import { localise, type TLanguage } from '../instrument/text.js';
-import type { TOption } from '../instrument/question-types/base.js';
+import type { TCondition, TOption } from '../instrument/question-types/base.js';
 import { message } from './messages.js';
+import { isQuestionShown, shownQuestions } from '../fieldwork/journey.js';
+import type { TDefinition, TSection } from '../instrument/definition.js';
+import type { Answers } from '../instrument/question-types/index.js';
 
 interface ErrorItem {
   text: string;
@@ -22,14 +25,15 @@ export type QuestionView =
   | { macro: 'radios' | 'checkboxes' | 'input' | 'characterCount'; params: Record<string, unknown> }
   | { macro: 'matrix'; legend: string; hint?: string; errorMessage?: { text: string }; rows: Record<string, unknown>[] };
 
-export function questionView(question: TQuestion, values: FormBody, errors: ErrorItem[], lang: TLanguage): QuestionView {
+export function questionView(question: TQuestion, values: FormBody, errors: ErrorItem[], lang: TLanguage, condition?: string): QuestionView {
   const text = (t: Parameters<typeof localise>[0] | undefined) => (t ? localise(t, lang) : undefined);
   const errorFor = (field: string) => {
     const error = errors.find((e) => e.field === field);
     return error ? { text: error.text, visuallyHiddenText: message(lang, 'errorPrefix') } : undefined;
   };
   const fieldset = { legend: { text: text(question.text), classes: 'govuk-fieldset__legend--m' } };
-  const hint = question.hint ? { text: text(question.hint) } : undefined;
+  const hintText = (...extra: (string | undefined)[]) => [condition, text(question.hint), ...extra].filter(Boolean).join(' ') || undefined;
+  const hint = hintText() ? { text: hintText() } : undefined;
   const radios = (field: string, options: readonly TOption[], legend = fieldset) => ({
     macro: 'radios' as const,
     params: {
@@ -58,7 +62,7 @@ export function questionView(question: TQuestion, values: FormBody, errors: Erro
           idPrefix: question.code,
           name: question.code,
           fieldset,
-          hint: { text: [text(question.hint), message(lang, 'selectAllThatApply')].filter(Boolean).join(' ') },
+          hint: { text: hintText(message(lang, 'selectAllThatApply')) },
           errorMessage: errorFor(question.code) ?? errorFor(otherField(question)),
           values: selected,
           items: multipleOptions(question).flatMap((o) => {
@@ -115,7 +119,7 @@ export function questionView(question: TQuestion, values: FormBody, errors: Erro
       return {
         macro: 'matrix',
         legend: text(question.text) ?? '',
-        hint: text(question.hint),
+        hint: hintText(),
         errorMessage: question.items.map((item) => errorFor(matrixField(question, item.code))).find(Boolean),
         rows: question.items.map((item) => ({
           ...radios(matrixField(question, item.code), matrixOptions(question), {
@@ -131,4 +135,33 @@ export function questionView(question: TQuestion, values: FormBody, errors: Erro
 
 function plurals(one: string, other: string) {
   return { zero: other, one, two: other, few: other, many: other, other };
+}
+
+/**
+ * The questions of a section page. A question whose showIf depends on an earlier question
+ * on the same page is on the page too, with a hint saying when to answer it: otherwise a
+ * respondent would answer "Yes", press Continue and be told to answer a question they
+ * never saw. (Not GOV.UK's conditional reveal: its aria-expanded on a radio is invalid
+ * ARIA, a known GOV.UK Frontend issue that axe reports.) An answer given when the
+ * condition does not hold is dropped when the page is read.
+ */
+export function sectionViews(definition: TDefinition, section: TSection, answers: Answers, values: FormBody, errors: ErrorItem[], lang: TLanguage): QuestionView[] {
+  const shown = shownQuestions(definition, section, answers);
+  const onPage = new Map<string, TQuestion>();
+  const views: QuestionView[] = [];
+  for (const question of section.questions) {
+    const parent = question.showIf && onPage.get(question.showIf.question);
+    if (!shown.includes(question) && !(parent && isQuestionShown(definition, section, { ...question, showIf: undefined }, answers))) continue;
+    onPage.set(question.code, question);
+    views.push(questionView(question, values, errors, lang, parent && question.showIf ? onlyIf(parent, question.showIf, lang) : undefined));
+  }
+  return views;
+}
+
+/** "Only answer this if you answered “Yes” above", from the condition's option labels. */
+function onlyIf(parent: TQuestion, condition: TCondition, lang: TLanguage): string | undefined {
+  if (condition.item !== undefined || !('options' in parent)) return undefined;
+  const labels = (condition.anyOf ?? condition.noneOf ?? []).map((code) => parent.options.find((o) => o.code === code)).filter((o) => o !== undefined);
+  const answer = labels.map((o) => `“${localise(o.label, lang)}”`).join(` ${message(lang, 'or')} `);
+  return message(lang, condition.anyOf ? 'onlyIfAnswered' : 'onlyIfNotAnswered', { answer });
 }

@@ -35,15 +35,22 @@ export const languagePlugin = fp<{ secureCookies: boolean }>(
   { name: 'sounding-language' },
 );
 
-/** What every template needs to speak the request's language and offer the other one. */
-export function languageContext(request: FastifyRequest) {
-  const lang = request.lang;
+/**
+ * Pages a respondent sees exist in both languages; staff pages (results, accounts, reports)
+ * are English only, so they keep lang="en" and offer no switch whatever the cookie says.
+ */
+const TRANSLATED = /^(respond\/[\w-]+|errors\/(not-found|expired|problem|survey-closed|survey-not-found)|home|accessibility)\.njk$/;
+
+/** What a template needs to speak the request's language and offer the other one. */
+export function languageContext(request: FastifyRequest, template: string) {
+  const translated = TRANSLATED.test(template);
+  const lang: TLanguage = translated ? request.lang : 'en';
   const other: TLanguage = lang === 'cy' ? 'en' : 'cy';
   const url = new URL(request.url, 'http://localhost');
   url.searchParams.set('lang', other);
   return {
     lang,
-    languageSwitch: { lang: other, href: `${url.pathname}${url.search}` },
+    languageSwitch: translated ? { lang: other, href: `${url.pathname}${url.search}` } : undefined,
     t: (key: MessageKey, params?: Record<string, string | number>) => message(lang, key, params),
   };
 }

@@ -10,7 +10,7 @@ import type { Storage } from '../../storage/db.js';
 import { findSurveyBySlug, type SurveyWithDefinition } from '../../storage/surveys.js';
 import { lookUpInvitation, startFromInvitation } from '../../fieldwork/invitations.js';
 import { errorMessage, formatDate, message } from '../messages.js';
-import { questionView } from '../question-view.js';
+import { sectionViews } from '../question-view.js';
 
 const COOKIE = 'sounding_answers';
 const ZSlugParams = z.object({ slug: z.string().regex(/^[a-z0-9]{4,40}$/) });
@@ -62,7 +62,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
       {
         survey,
         section,
-        questions: shownQuestions(survey.definition, section, answers).map((q) => questionView(q, values, errorList, lang)),
+        questions: sectionViews(survey.definition, section, answers, values, errorList, lang),
         errorList,
         backHref: returnTo === 'check' ? `${base(survey)}/check` : back ? `${base(survey)}/q/${back.code}` : base(survey),
         progress: { current: shown.findIndex((s) => s.code === section.code) + 1, total: shown.length },

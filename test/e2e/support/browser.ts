@@ -171,7 +171,17 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
   });
 }
 
-/** How many CSS pixels the page is wider than the viewport (0 when there is no horizontal scrolling). */
-export async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
+/**
+ * How many CSS pixels the page is wider than the viewport (0 when there is no horizontal
+ * scrolling). With exceptDataTables, content inside <table> is left out: WCAG 1.4.10
+ * exempts content that needs two dimensions, such as a data table, from reflow.
+ */
+export async function horizontalOverflow(page: Page, { exceptDataTables = false } = {}): Promise<number> {
+  return page.evaluate((exceptTables) => {
+    const width = document.documentElement.clientWidth;
+    if (!exceptTables) return Math.max(0, document.documentElement.scrollWidth - width);
+    const elements: any[] = Array.from(document.body.querySelectorAll('*'));
+    const rights = elements.filter((el) => !el.closest('table')).map((el): number => el.getBoundingClientRect().right + window.scrollX);
+    return Math.max(0, Math.ceil(Math.max(...rights) - width));
+  }, exceptDataTables);
 }
