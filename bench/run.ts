@@ -13,6 +13,7 @@ export interface SuiteResult {
 const SUITES: Record<string, () => Promise<{ run: () => Promise<SuiteResult> }>> = {
   analysis: () => import('./analysis.js'),
   http: () => import('./http.js'),
+  results: () => import('./results.js'),
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
