@@ -16,7 +16,7 @@ import { localise } from '../instrument/text.js';
 import { AGREE_SCALE } from '../instrument/scales.js';
 import { divergingChart, intervalBarChart, type IntervalRow } from './charts.js';
 import { Labels } from './labels.js';
-import type { SurveyResults } from './survey-data.js';
+import type { FreeTextThemes, SurveyResults } from './survey-data.js';
 
 /**
  * The published survey report as a view model: plain-English headlines generated from the
@@ -82,16 +82,16 @@ function figureOf<T>(groups: { group: GroupRef; figure: Suppressible<T> }[], ref
 /** Reports by survey, rebuilt only when a figure behind them can have changed (charts take most of the time). */
 const reports = new Map<string, { fingerprint: string; view: Promise<ReportView> }>();
 
-export function reportFor(results: SurveyResults): Promise<ReportView> {
+export function reportFor(results: SurveyResults, loadThemes: () => Promise<FreeTextThemes[]>): Promise<ReportView> {
   const hit = reports.get(results.survey.id);
   if (hit && hit.fingerprint === results.fingerprint) return hit.view;
-  const view = buildReport(results);
+  const view = loadThemes().then((themes) => buildReport(results, themes));
   reports.set(results.survey.id, { fingerprint: results.fingerprint, view });
   view.catch(() => reports.delete(results.survey.id));
   return view;
 }
 
-export async function buildReport(results: SurveyResults): Promise<ReportView> {
+export async function buildReport(results: SurveyResults, themes: readonly FreeTextThemes[] = []): Promise<ReportView> {
   const { analysis, survey } = results;
   const labels = new Labels(survey.definition);
   const hidden = (f: Suppressible<unknown>) => (f.shown ? '' : suppressedText(f, analysis.threshold));
@@ -108,7 +108,7 @@ export async function buildReport(results: SurveyResults): Promise<ReportView> {
     const section = await build(ctx, results, headlines);
     if (section) sections.push(section);
   }
-  sections.push(freeTextSection());
+  sections.push(freeTextSection(themes, labels));
 
   return {
     title: `${localise(survey.definition.title, 'en')}: ${results.organisation.name}`,
@@ -538,12 +538,26 @@ const trendSection: SectionBuilder = async ({ analysis, labels }, results, headl
   };
 };
 
-function freeTextSection(): ReportSection {
+function freeTextSection(themes: readonly FreeTextThemes[], labels: Labels): ReportSection {
+  const answered = themes.filter((t) => t.comments > 0);
   return {
     id: 'free-text',
     heading: 'What staff said in their own words',
-    paragraphs: ['Not yet available: themes from the free-text answers, with personal details removed, will appear here once theme grouping is part of Sounding.'],
-    figures: [],
+    paragraphs: [
+      answered.length > 0
+        ? 'Comments are grouped into themes by the words they share, counted once each, with a few typical comments quoted. Names, email addresses, phone numbers, postcodes and staff numbers are removed first, and comments from groups too small to report are left out.'
+        : 'There are no comments that can be shown yet: comments are shown only from groups large enough for their results to be published.',
+    ],
+    figures: answered.map((t) => ({
+      id: `text-${t.question}`,
+      heading: labels.variable(t.question),
+      table: {
+        caption: `Themes in ${t.comments} comments`,
+        head: [{ text: 'Theme' }, num('Comments'), { text: 'Typical comments' }],
+        rows: t.themes.map((theme) => [{ text: theme.label }, num(String(theme.count)), { text: theme.quotes.map((q) => `“${q}”`).join(' ') }]),
+      },
+      notes: [],
+    })),
   };
 }
 
@@ -552,6 +566,17 @@ function freeTextSection(): ReportSection {
 function describe(rows: readonly IntervalRow[], scale: 'percent' | 'score' | 'points'): string {
   const f = (x: number) => (scale === 'percent' ? formatPercent(x) : scale === 'points' ? formatPoints(x) : score(x));
   return rows.map((r) => `${r.label}: ${f(r.value)} (95% interval ${f(r.lower)} to ${f(r.upper)})`).join('; ');
+}
+
+/** Response rates against the workforce profile: overall, and for each role group whose number of responses is published. */
+function responseRate(analysis: SurveyAnalysis, results: SurveyResults, labels: Labels): string {
+  if (!results.profile) return 'The response rate cannot be given because no workforce profile (the number of staff in each group) has been loaded for this survey.';
+  const headcount = (role?: string) => results.profile!.cells.filter((c) => role === undefined || c.roleGroup === role).reduce((s, c) => s + c.headcount, 0);
+  const total = figureOf(analysis.responses, TOTAL);
+  if (!total.shown) return 'The response rate is not given while there are too few responses to publish.';
+  const rate = (n: number, of: number) => (of > 0 ? formatPercent(n / of) : '–');
+  const roles = analysis.responses.flatMap((r) => (r.group.kind === 'roleGroup' && r.figure.shown && headcount(r.group.code) > 0 ? [`${labels.group(r.group).toLowerCase()} ${rate(r.figure.value, headcount(r.group.code))}`] : []));
+  return `The response rate is ${rate(total.value, headcount())} of the ${headcount()} staff in the workforce profile${roles.length ? ` (${roles.join('; ')})` : ''}.`;
 }
 
 function methodology(analysis: SurveyAnalysis, results: SurveyResults): { heading: string; text: string }[] {
@@ -565,7 +590,7 @@ function methodology(analysis: SurveyAnalysis, results: SurveyResults): { headin
   return [
     {
       heading: 'Who responded',
-      text: `${results.responses >= analysis.threshold ? `${results.responses} responses` : `Fewer than ${analysis.threshold} responses`} to ${results.survey.title} at ${results.organisation.name}. The response rate cannot be given because no workforce profile (the number of staff in each group) has been loaded for this survey.`,
+      text: `${results.responses >= analysis.threshold ? `${results.responses} responses` : `Fewer than ${analysis.threshold} responses`} to ${results.survey.title} at ${results.organisation.name}. ${responseRate(analysis, results, new Labels(results.survey.definition))}`,
     },
     { heading: 'Weighting', text: weighting },
     {

@@ -1,9 +1,21 @@
 import type { Kysely } from 'kysely';
-import { analyseSurvey, benchmark, compareWaves, headlineMeasures, type BenchmarkResult, type SurveyAnalysis, type WaveComparison } from '../analysis/index.js';
+import {
+  analyseSurvey,
+  benchmark,
+  compareWaves,
+  headlineMeasures,
+  type BenchmarkResult,
+  type SurveyAnalysis,
+  type WaveComparison,
+  type WorkforceProfile,
+} from '../analysis/index.js';
 import { loadPublishedFindings } from '../instrument/published-findings.js';
 import type { Database } from '../storage/schema.js';
 import { findSurveyById, type SurveyWithDefinition } from '../storage/surveys.js';
+import { responseBatches } from '../storage/exports.js';
 import { loadCountTables } from '../storage/tables.js';
+import { loadWorkforceProfile } from '../storage/workforce-profiles.js';
+import { quotableTexts, themeFreeText, type FreeTextTheme, type GroupedText } from './free-text.js';
 
 export interface Organisation {
   name: string;
@@ -17,6 +29,8 @@ export interface SurveyResults {
   survey: SurveyWithDefinition;
   organisation: Organisation;
   analysis: SurveyAnalysis;
+  /** The survey's workforce profile (headcounts), when one has been loaded: analysis is weighted to it. */
+  profile?: WorkforceProfile;
   /** Completed responses, as stored (the whole-organisation figure is always at least the threshold when shown). */
   responses: number;
   previous?: { title: string; analysis: SurveyAnalysis; waves: WaveComparison[] };
@@ -27,13 +41,13 @@ export interface SurveyResults {
 }
 
 interface CachedAnalysis {
-  responses: number;
+  key: string;
   analysis: SurveyAnalysis;
 }
 
 /**
- * Analyses are cached per survey and number of responses: counts only grow with responses,
- * so the same number means the same analysis.
+ * Analyses are cached per survey, number of responses and workforce profile: counts only
+ * grow with responses, so the same number means the same counts.
  */
 const analyses = new Map<string, CachedAnalysis>();
 
@@ -48,15 +62,18 @@ async function responseCounts(db: Kysely<Database>, surveyIds: string[]): Promis
   return new Map(rows.map((r) => [r.survey_id, Number(r.responses)]));
 }
 
-async function analysisOf(db: Kysely<Database>, survey: SurveyWithDefinition, responses: number): Promise<SurveyAnalysis> {
+async function analysisOf(db: Kysely<Database>, survey: SurveyWithDefinition, responses: number): Promise<{ analysis: SurveyAnalysis; profile?: WorkforceProfile; key: string }> {
+  const profile = await loadWorkforceProfile(db, survey.id);
+  const key = `${responses}:${profile ? JSON.stringify(profile.cells) : ''}`;
   const hit = analyses.get(survey.id);
-  if (hit && hit.responses === responses) return hit.analysis;
+  if (hit && hit.key === key) return { analysis: hit.analysis, profile, key };
   const analysis = analyseSurvey(survey.definition, await loadCountTables(db, survey.id), {
     threshold: survey.suppressionThreshold,
     findings: loadPublishedFindings(),
+    ...(profile ? { profile } : {}),
   });
-  analyses.set(survey.id, { responses, analysis });
-  return analysis;
+  analyses.set(survey.id, { key, analysis });
+  return { analysis, profile, key };
 }
 
 /** The latest survey of every organisation on the same instrument (by code), this survey standing for its own organisation. */
@@ -91,13 +108,16 @@ export async function loadSurveyResults(db: Kysely<Database>, surveyId: string):
   const ids = [survey.id, ...(row.previous_survey_id ? [row.previous_survey_id] : []), ...others.map((o) => o.id)];
   const counts = await responseCounts(db, ids);
   const responses = counts.get(survey.id) ?? 0;
-  const analysis = await analysisOf(db, survey, responses);
+  const own = await analysisOf(db, survey, responses);
+  const analysis = own.analysis;
+  const keys = [`${survey.id}:${own.key}`];
 
   let previous: SurveyResults['previous'];
   if (row.previous_survey_id) {
     const before = await findSurveyById(db, row.previous_survey_id);
     if (before && before.definition.code === survey.definition.code) {
-      const beforeAnalysis = await analysisOf(db, before, counts.get(before.id) ?? 0);
+      const { analysis: beforeAnalysis, key } = await analysisOf(db, before, counts.get(before.id) ?? 0);
+      keys.push(`${before.id}:${key}`);
       previous = { title: before.title, analysis: beforeAnalysis, waves: compareWaves(analysis, beforeAnalysis) };
     }
   }
@@ -106,7 +126,9 @@ export async function loadSurveyResults(db: Kysely<Database>, surveyId: string):
   for (const o of others) {
     const other = await findSurveyById(db, o.id);
     if (!other) continue;
-    participants.push({ organisation: o.id, type: o.type, nation: o.nation, region: o.region, measures: headlineMeasures(await analysisOf(db, other, counts.get(o.id) ?? 0)) });
+    const theirs = await analysisOf(db, other, counts.get(o.id) ?? 0);
+    keys.push(`${o.id}:${theirs.key}`);
+    participants.push({ organisation: o.id, type: o.type, nation: o.nation, region: o.region, measures: headlineMeasures(theirs.analysis) });
   }
   const results = benchmark({ organisation: survey.id, type: row.type, nation: row.nation, region: row.region }, participants);
 
@@ -114,9 +136,40 @@ export async function loadSurveyResults(db: Kysely<Database>, surveyId: string):
     survey,
     organisation: { name: row.name, type: row.type, nation: row.nation, region: row.region },
     analysis,
+    ...(own.profile ? { profile: own.profile } : {}),
     responses,
     previous,
     benchmark: { organisations: participants.length, results },
-    fingerprint: ids.map((id) => `${id}:${counts.get(id) ?? 0}`).join(','),
+    fingerprint: keys.join(','),
   };
+}
+
+export interface FreeTextThemes {
+  question: string;
+  /** Comments themed: only from groups whose results are shown. */
+  comments: number;
+  themes: FreeTextTheme[];
+}
+
+/**
+ * Themes of each free-text question's answers, read from the stored responses in batches.
+ * Only answers that `quotableTexts` lets through (groups whose results are shown) are themed
+ * and quoted; every quote is redacted by `themeFreeText`.
+ */
+export async function loadFreeTextThemes(db: Kysely<Database>, results: SurveyResults): Promise<FreeTextThemes[]> {
+  const variables = results.analysis.variables.filter((v) => v.kind === 'text');
+  if (variables.length === 0) return [];
+  const answers = new Map<string, GroupedText[]>(variables.map((v) => [v.question, []]));
+  for await (const batch of responseBatches(db, results.survey.id)) {
+    for (const r of batch) {
+      for (const [question, list] of answers) {
+        const text = r.answers[question];
+        if (typeof text === 'string' && text.trim() !== '') list.push({ roleGroup: r.roleGroup, text });
+      }
+    }
+  }
+  return variables.map((v) => {
+    const texts = quotableTexts(v, answers.get(v.question) ?? []);
+    return { question: v.question, comments: texts.length, themes: texts.length > 0 ? themeFreeText(texts).themes : [] };
+  });
 }

@@ -14,6 +14,12 @@ export const definition = standardInstrument();
 export const ROLE_COUNTS = { frontline: 45, manager: 20, senior_executive: 14, head_of_service: 12, procurement: 7 } as const;
 export const SMALL_GROUP = { code: 'procurement', label: 'Procurement' } as const;
 
+/** Written by every respondent in the small group: it must never be quoted. */
+export const SMALL_GROUP_COMMENT = 'Zanzibar tender portal needs replacing';
+/** Written by a few respondents in shown groups: quoted only with the email address redacted. */
+export const PII_EMAIL = 'jo.bloggs@example.gov.uk';
+export const PII_COMMENT = `Better laptops please, ask ${PII_EMAIL} about laptops`;
+
 /** The planted gap: "I feel safe to say what I think about technology changes" (culture, speak_up). */
 export const GAP_ANSWER: Record<string, string> = { senior_executive: 'strongly_agree', head_of_service: 'strongly_agree', frontline: 'disagree' };
 
@@ -39,6 +45,8 @@ export async function addFixtureResponses(t: TestApp): Promise<Fixture['answers'
       // A real perception gap on one statement: every leader strongly agrees, every frontline respondent disagrees.
       const culture = a.culture as Record<string, string> | undefined;
       if (culture && GAP_ANSWER[role]) culture.speak_up = GAP_ANSWER[role];
+      if (role === SMALL_GROUP.code) a.one_change = SMALL_GROUP_COMMENT;
+      else if (i < 4) a.one_change = `${PII_COMMENT} (${role} ${i})`;
       answers.push({ role, answers: a });
       const scores = Object.entries(indexScores(definition, a)).flatMap(([code, value]) => (value === null ? [] : [{ variable: indexVariable(code), value }]));
       await submitResponse(t.storage.db, `${role}-${i}`, {

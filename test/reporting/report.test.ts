@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportView } from '../../src/reporting/report.js';
 import { loadSurveyResults } from '../../src/reporting/survey-data.js';
-import { pct, reportFixture, ROLE_COUNTS, SMALL_GROUP, type Fixture } from './fixture.js';
+import { PII_EMAIL, pct, reportFixture, ROLE_COUNTS, SMALL_GROUP, type Fixture } from './fixture.js';
 
 let f: Fixture;
 let report: ReportView;
@@ -103,5 +103,27 @@ describe('report suppression', () => {
     const all = base(rows[0]!);
     const shown = rows.slice(1).filter((r) => r[r.length - 1]!.text !== '').reduce((s, r) => s + base(r), 0);
     expect(all - shown).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('free-text themes in the report', () => {
+  it('quotes comments only from shown groups, with personal data redacted', async () => {
+    const { loadFreeTextThemes } = await import('../../src/reporting/survey-data.js');
+    const results = (await loadSurveyResults(f.storage.db, f.survey.id))!;
+    const withThemes = await buildReport(results, await loadFreeTextThemes(f.storage.db, results));
+    const section = withThemes.sections.find((s) => s.id === 'free-text')!;
+    const table = section.figures.find((x) => x.id === 'text-one_change')!.table;
+    const everything = JSON.stringify(section);
+    // The planted comment about laptops forms a theme, quoted without the email address.
+    expect(table.rows.some((r) => /laptop/i.test(r[0]!.text))).toBe(true);
+    expect(everything).toContain('Better laptops please');
+    expect(everything).not.toContain(PII_EMAIL);
+    expect(everything).not.toContain('Zanzibar');
+    // Counted: every comment from a role group whose results are shown (not the small group, nor the one withheld to protect it).
+    const shownRoles = new Set(results.analysis.responses.flatMap((r) => (r.group.kind === 'roleGroup' && r.figure.shown ? [r.group.code] : [])));
+    expect(shownRoles.has(SMALL_GROUP.code)).toBe(false);
+    const shownComments = f.answers.filter((a) => shownRoles.has(a.role) && typeof a.answers.one_change === 'string' && a.answers.one_change.trim() !== '').length;
+    expect(table.caption).toBe(`Themes in ${shownComments} comments`);
+    expect(table.rows.reduce((s, r) => s + Number(r[1]!.text), 0)).toBe(shownComments);
   });
 });

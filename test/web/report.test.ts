@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHROMIUM_PATH } from '../../src/reporting/pdf.js';
+import { saveWorkforceProfile } from '../../src/storage/workforce-profiles.js';
 import { pdfText } from '../reporting/pdf-text.js';
 import { appWithoutChromium, reportFixture, SMALL_GROUP, type Fixture } from '../reporting/fixture.js';
 
@@ -120,5 +121,18 @@ describe('where Chromium is missing', () => {
     expect(pdf.statusCode).toBe(503);
     expect(pdf.headers['content-type']).toMatch(/^text\/html/);
     expect(pdf.body).toContain('A PDF of this report cannot be made on this server: Chromium, which makes the PDF, is not installed at /nonexistent/chromium.');
+  });
+});
+
+describe('with a workforce profile', () => {
+  it('gives the response rate (overall and for shown groups only) and weights the results', async () => {
+    const headcounts = { frontline: 450, manager: 100, senior_executive: 20, head_of_service: 40, procurement: 30 };
+    await saveWorkforceProfile(f.storage.db, f.survey.id, { cells: Object.entries(headcounts).map(([roleGroup, headcount]) => ({ roleGroup, directorate: '', headcount })) });
+    const page = await f.app.inject({ url: `/surveys/${f.survey.id}/report` });
+    expect(page.statusCode).toBe(200);
+    // 98 of 640; frontline 45 of 450.
+    expect(page.body).toMatch(/The response rate is 15% of the 640 staff in the workforce profile \(.*; frontline staff 10%\)\./);
+    expect(page.body).not.toMatch(/procurement[^;)]* \d+%\)?[;)]/i);
+    expect(page.body).toContain('Results are weighted to the workforce profile (raking to role group and directorate headcounts); the design effect is');
   });
 });
