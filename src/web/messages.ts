@@ -96,6 +96,7 @@ const en = {
   'characterCount.over': 'You have %{count} characters too many',
   'characterCount.overOne': 'You have %{count} character too many',
   'home.title': 'Surveys',
+  'home.signIn': 'Sign in to see your organisation’s surveys and results',
   'home.caption': 'Survey waves and their responses',
   'home.organisation': 'Organisation',
   'home.survey': 'Survey',
@@ -120,6 +121,9 @@ const en = {
   'error.closed.on': 'It closed on {date}.',
   'error.surveyNotFound.title': 'Survey not found',
   'error.surveyNotFound.text': 'Check the link you were given. If it is right, the survey may not be open yet.',
+  'error.invitationUsed.title': 'This link has already been used',
+  'error.invitationUsed.text': 'Each invitation link works once. Sounding does not keep a record of whose link it was, so it cannot send you a new one.',
+  'error.invitationUsed.continue': 'Carry on with your answers on this device',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -181,6 +185,7 @@ const cy: Record<MessageKey, string> = {
   'characterCount.over': 'Mae gennych %{count} nod yn ormod',
   'characterCount.overOne': 'Mae gennych %{count} nod yn ormod',
   'home.title': 'Arolygon',
+  'home.signIn': 'Mewngofnodwch i weld arolygon a chanlyniadau eich sefydliad',
   'home.caption': "Cylchoedd arolwg a'u hymatebion",
   'home.organisation': 'Sefydliad',
   'home.survey': 'Arolwg',
@@ -205,6 +210,9 @@ const cy: Record<MessageKey, string> = {
   'error.closed.on': 'Caeodd ar {date}.',
   'error.surveyNotFound.title': "Heb ddod o hyd i'r arolwg",
   'error.surveyNotFound.text': "Gwiriwch y ddolen a gawsoch. Os yw'n gywir, efallai nad yw'r arolwg ar agor eto.",
+  'error.invitationUsed.title': "Mae'r ddolen hon eisoes wedi'i defnyddio",
+  'error.invitationUsed.text': "Mae pob dolen wahoddiad yn gweithio unwaith. Nid yw Sounding yn cadw cofnod o bwy oedd biau'r ddolen, felly ni all anfon un newydd atoch.",
+  'error.invitationUsed.continue': "Parhau gyda'ch atebion ar y ddyfais hon",
 };
 
 const service: Record<TLanguage, Record<MessageKey, string>> = { en, cy };

@@ -262,7 +262,10 @@ describe('invitations from the web', () => {
     expect(first.statusCode).toBe(200);
     expect(first.body).toMatch(/value="head_of_service" checked/);
     expect(first.body).toMatch(/value="housing" checked/);
-    expect((await new Browser(app).get(link)).statusCode).toBe(410);
+    const spent = await new Browser(app).get(link);
+    expect(spent.statusCode).toBe(410);
+    expect(text(spent.body)).toContain('This link has already been used');
+    expect(text((await new Browser(app).get(`${link}?lang=cy`)).body)).toContain("Mae'r ddolen hon eisoes wedi'i defnyddio");
 
     const reminded = await lead.post(`/admin/surveys/${survey.id}/invitations/remind`);
     expect(text((await lead.get(String(reminded.headers.location))).body)).toContain('1 reminder written to the outbox file for mail merge.');

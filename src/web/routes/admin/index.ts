@@ -152,7 +152,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     });
   }
 
-  // Preview: the respondent's pages, answers read and checked but never stored.
+  // Preview: the respondent's pages, in either language, answers read and checked but never stored.
   app.get('/admin/surveys/:id/preview', viewer, async (request, reply) => {
     const survey = await surveyOf(request);
     return survey ? reply.redirect(`/admin/surveys/${survey.id}/preview/${survey.definition.sections[0]!.code}`, 303) : reply.callNotFound();
@@ -169,7 +169,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
       const next = nextSection(survey.definition, section.code, result.answers);
       return reply.redirect(next ? `${base}/${next.code}` : `/admin/surveys/${survey.id}?done=preview`, 303);
     }
-    const errors = (result && !result.ok ? result.errors : []).map((e) => ({ text: errorMessage('en', e.code, e.params), href: `#${e.field}`, field: e.field }));
+    const errors = (result && !result.ok ? result.errors : []).map((e) => ({ text: errorMessage(request.lang, e.code, e.params), href: `#${e.field}`, field: e.field }));
     const back = previousSection(survey.definition, section.code, {});
     const index = survey.definition.sections.indexOf(section);
     return reply.render(
@@ -177,7 +177,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
       {
         survey,
         section,
-        questions: section.questions.map((q) => questionView(q, body ?? {}, errors, 'en')),
+        questions: section.questions.map((q) => questionView(q, body ?? {}, errors, request.lang)),
         errorList: errors,
         backHref: back ? `${base}/${back.code}` : `/admin/surveys/${survey.id}`,
         progress: { current: index + 1, total: survey.definition.sections.length },
