@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<SuiteResult> }>>
   analysis: () => import('./analysis.js'),
   http: () => import('./http.js'),
   results: () => import('./results.js'),
+  pages: () => import('./pages.js'),
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });

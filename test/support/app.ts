@@ -76,6 +76,11 @@ export class Respondent {
     }
   }
 
+  /** The cookies this browser holds, name and value. */
+  cookieEntries(): [string, string][] {
+    return [...this.cookies];
+  }
+
   private cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
