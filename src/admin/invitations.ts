@@ -22,7 +22,8 @@ export interface StaffListProblem {
   message: string;
 }
 
-export type StaffListResult = { ok: true; staff: StaffMember[] } | { ok: false; problems: StaffListProblem[]; more: number };
+/** Each person with the row they were on, so later checks can name it. */
+export type StaffListResult = { ok: true; staff: (StaffMember & { row: number })[] } | { ok: false; problems: StaffListProblem[]; more: number };
 
 const COLUMNS = ['email', 'role_group', 'directorate'] as const;
 type Column = (typeof COLUMNS)[number];
@@ -117,7 +118,7 @@ export function parseStaffList(bytes: Buffer, definition: TDefinition): StaffLis
   if (problems.length > 0) return failed(problems);
   if (rows.length === 0) return failed([{ row: 2, message: 'the file has a header but nobody in it' }]);
 
-  const staff: StaffMember[] = [];
+  const staff: (StaffMember & { row: number })[] = [];
   const firstRowOf = new Map<string, number>();
   const codeList = (options: Map<string, string>) => [...new Set(options.values())].join(', ');
   for (const { record, info } of rows) {
@@ -146,7 +147,7 @@ export function parseStaffList(bytes: Buffer, definition: TDefinition): StaffLis
       continue;
     }
     firstRowOf.set(email, row);
-    staff.push({ email, roleGroup: roleGroup!, directorate: directorate ?? '' });
+    staff.push({ email, roleGroup: roleGroup!, directorate: directorate ?? '', row });
   }
   return problems.length > 0 ? failed(problems) : { ok: true, staff };
 }
@@ -162,9 +163,9 @@ export async function importStaffList(db: Kysely<Database>, survey: SurveyWithDe
   if (!parsed.ok) return parsed;
   const existing = await invitedEmails(db, survey.id);
   const problems: StaffListProblem[] = [];
-  parsed.staff.forEach((member, i) => {
-    if (existing.has(member.email)) problems.push({ column: 'email', message: `${member.email} is already invited to this survey`, row: i + 2 });
-  });
+  for (const member of parsed.staff) {
+    if (existing.has(member.email)) problems.push({ row: member.row, column: 'email', message: `${member.email} is already invited to this survey` });
+  }
   if (problems.length > 0) return failed(problems);
   await insertStaffList(db, survey.id, parsed.staff);
   return parsed;
