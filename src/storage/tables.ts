@@ -40,7 +40,7 @@ export async function listSurveys(db: Kysely<Database>) {
       (eb) => eb.selectFrom('cell_count').select((s) => ['survey_id', s.fn.sum<number>('responses').as('responses')]).groupBy('survey_id').as('counts'),
       (join) => join.onRef('counts.survey_id', '=', 'survey.id'),
     )
-    .select(['survey.id', 'survey.slug', 'survey.title', 'survey.state', 'organisation.name as organisation', 'counts.responses'])
+    .select(['survey.id', 'survey.slug', 'survey.title', 'survey.state', 'survey.organisation_id as organisationId', 'organisation.name as organisation', 'counts.responses'])
     .orderBy('organisation.name')
     .orderBy('survey.title')
     .execute();

@@ -47,3 +47,9 @@ export async function accountsApp(options: Partial<AppOptions> = {}) {
   const app = await buildApp({ storage, accounts: { mailer, publicUrl: 'https://sounding.example.org', ...options.accounts }, ...options });
   return { app, storage, target, organisationId, survey: { ...survey, instrumentVersionId }, mailer };
 }
+
+/** A cookie header for a new member of the survey's organisation with the given role (viewer reads results and reports, analyst exports). */
+export async function memberCookie(db: Kysely<Database>, surveyId: string, role: TRole = 'viewer'): Promise<string> {
+  const survey = await db.selectFrom('survey').select('organisation_id').where('id', '=', surveyId).executeTakeFirstOrThrow();
+  return (await userWithRoles(db, { [survey.organisation_id]: role })).cookie;
+}

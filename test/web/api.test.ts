@@ -3,16 +3,20 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TApiResults } from '../../src/reporting/api.js';
 import { reportFixture, ROLE_COUNTS, SMALL_GROUP, type Fixture } from '../reporting/fixture.js';
+import { memberCookie } from '../support/accounts.js';
 
 let f: Fixture;
 let body: TApiResults;
 let openApi: { paths: Record<string, unknown>; components: { schemas: Record<string, object> } };
+/** A viewer of the survey's organisation: the API answers signed-in members only. */
+let cookie: string;
 beforeAll(async () => {
   f = await reportFixture();
-  const response = await f.app.inject({ url: `/api/surveys/${f.survey.id}/results` });
+  cookie = await memberCookie(f.storage.db, f.survey.id);
+  const response = await f.app.inject({ headers: { cookie }, url: `/api/surveys/${f.survey.id}/results` });
   expect(response.statusCode).toBe(200);
   body = response.json();
-  openApi = (await f.app.inject({ url: '/api/openapi.json' })).json();
+  openApi = (await f.app.inject({ headers: { cookie }, url: '/api/openapi.json' })).json();
 }, 120_000);
 afterAll(async () => f.app.close());
 
@@ -46,11 +50,11 @@ describe('results API against its OpenAPI description', () => {
 
   it('describes its errors, and gives them as JSON with what is wrong', async () => {
     const validateError = new Ajv2020({ strict: false }).compile(openApi.components.schemas.Error!);
-    const bad = await f.app.inject({ url: '/api/surveys/not-a-uuid/results' });
+    const bad = await f.app.inject({ headers: { cookie }, url: '/api/surveys/not-a-uuid/results' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/must be a UUID/);
     expect(validateError(bad.json())).toBe(true);
-    const missing = await f.app.inject({ url: '/api/surveys/00000000-0000-4000-8000-000000000000/results' });
+    const missing = await f.app.inject({ headers: { cookie }, url: '/api/surveys/00000000-0000-4000-8000-000000000000/results' });
     expect(missing.statusCode).toBe(404);
     expect(validateError(missing.json())).toBe(true);
   });

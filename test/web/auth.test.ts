@@ -22,7 +22,7 @@ describe('auth plugin contract', () => {
     expect(page.headers.location).toBe('/sign-in?next=%2Fprobe%2Fme');
     const api = await t.app.inject({ method: 'GET', url: `/api/probe/surveys/${t.survey.id}` });
     expect(api.statusCode).toBe(401);
-    expect(api.json()).toEqual({ error: 'Sign in to use this API' });
+    expect(api.json()).toEqual({ error: 'unauthenticated', message: 'Sign in to use this API.' });
   });
 
   it('sets request.user from the session cookie with the memberships', async () => {

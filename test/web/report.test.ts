@@ -4,13 +4,17 @@ import { DEFAULT_CHROMIUM_PATH } from '../../src/reporting/pdf.js';
 import { saveWorkforceProfile } from '../../src/storage/workforce-profiles.js';
 import { pdfText } from '../reporting/pdf-text.js';
 import { appWithoutChromium, reportFixture, SMALL_GROUP, type Fixture } from '../reporting/fixture.js';
+import { memberCookie } from '../support/accounts.js';
 
 const chromium = existsSync(DEFAULT_CHROMIUM_PATH);
 let f: Fixture;
 let html: string;
+/** A viewer of the survey's organisation: reports are for signed-in members only. */
+let cookie: string;
 beforeAll(async () => {
   f = await reportFixture();
-  const page = await f.app.inject({ url: `/surveys/${f.survey.id}/report` });
+  cookie = await memberCookie(f.storage.db, f.survey.id);
+  const page = await f.app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report` });
   expect(page.statusCode).toBe(200);
   html = page.body;
 }, 120_000);
@@ -62,8 +66,8 @@ describe('survey report page', () => {
   });
 
   it('answers 404 for an unknown survey and for an id that is not a UUID', async () => {
-    expect((await f.app.inject({ url: '/surveys/00000000-0000-4000-8000-000000000000/report' })).statusCode).toBe(404);
-    expect((await f.app.inject({ url: '/surveys/nope/report.pdf' })).statusCode).toBe(404);
+    expect((await f.app.inject({ headers: { cookie }, url: '/surveys/00000000-0000-4000-8000-000000000000/report' })).statusCode).toBe(404);
+    expect((await f.app.inject({ headers: { cookie }, url: '/surveys/nope/report.pdf' })).statusCode).toBe(404);
   });
 });
 
@@ -72,7 +76,7 @@ describe.skipIf(!chromium)(`PDF report (skipped when there is no Chromium at ${D
   let text: string;
   beforeAll(async () => {
     expect(html).toContain(`href="/surveys/${f.survey.id}/report.pdf"`);
-    const response = await f.app.inject({ url: `/surveys/${f.survey.id}/report.pdf` });
+    const response = await f.app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report.pdf` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/pdf');
     expect(response.headers['content-disposition']).toMatch(/^attachment; filename="wave-1-report.pdf"$/);
@@ -112,12 +116,12 @@ describe.skipIf(!chromium)(`PDF report (skipped when there is no Chromium at ${D
 describe('where Chromium is missing', () => {
   it('still serves the HTML report, saying PDF is unavailable, and the PDF address explains why', async () => {
     const app = await appWithoutChromium(f);
-    const page = await app.inject({ url: `/surveys/${f.survey.id}/report` });
+    const page = await app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report` });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Headline findings');
     expect(page.body).toContain('A PDF of this report is not available on this server: Chromium, which makes the PDF, is not installed at /nonexistent/chromium');
     expect(page.body).not.toContain('report.pdf');
-    const pdf = await app.inject({ url: `/surveys/${f.survey.id}/report.pdf` });
+    const pdf = await app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report.pdf` });
     expect(pdf.statusCode).toBe(503);
     expect(pdf.headers['content-type']).toMatch(/^text\/html/);
     expect(pdf.body).toContain('A PDF of this report cannot be made on this server: Chromium, which makes the PDF, is not installed at /nonexistent/chromium.');
@@ -128,7 +132,7 @@ describe('with a workforce profile', () => {
   it('gives the response rate (overall and for shown groups only) and weights the results', async () => {
     const headcounts = { frontline: 450, manager: 100, senior_executive: 20, head_of_service: 40, procurement: 30 };
     await saveWorkforceProfile(f.storage.db, f.survey.id, { cells: Object.entries(headcounts).map(([roleGroup, headcount]) => ({ roleGroup, directorate: '', headcount })) });
-    const page = await f.app.inject({ url: `/surveys/${f.survey.id}/report` });
+    const page = await f.app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report` });
     expect(page.statusCode).toBe(200);
     // 98 of 640; frontline 45 of 450.
     expect(page.body).toMatch(/The response rate is 15% of the 640 staff in the workforce profile \(.*; frontline staff 10%\)\./);

@@ -3,6 +3,7 @@ import { keepShownAnswers } from '../../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
 import { tally } from '../../src/fieldwork/tally.js';
 import { submitResponse } from '../../src/storage/responses.js';
+import { memberCookie } from '../support/accounts.js';
 import { standardInstrument, testApp, type TestApp } from '../support/app.js';
 
 const definition = standardInstrument();
@@ -33,7 +34,7 @@ describe('results page suppression', () => {
     await addResponses('frontline', 40, 1);
     await addResponses('manager', 12, 2);
     await addResponses('procurement', 9, 3);
-    const page = await t.app.inject({ method: 'GET', url: `/surveys/${t.survey.id}/results` });
+    const page = await t.app.inject({ method: 'GET', url: `/surveys/${t.survey.id}/results`, headers: { cookie: await memberCookie(t.storage.db, t.survey.id) } });
     expect(page.statusCode).toBe(200);
     const headers = [...page.body.matchAll(/<th scope="col" class="govuk-table__header[^"]*">([^<]*)<\/th>/g)].map((m) => m[1]!.trim());
     // Procurement is never a column; it is named only in the note that says it is not shown.

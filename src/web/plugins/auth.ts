@@ -61,20 +61,21 @@ function isApi(request: FastifyRequest): boolean {
 }
 
 function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
-  if (isApi(request)) return reply.code(401).send({ error: 'Sign in to use this API' });
+  // API errors have the shape the OpenAPI document's Error schema describes.
+  if (isApi(request)) return reply.code(401).send({ error: 'unauthenticated', message: 'Sign in to use this API.' });
   // Only a GET can be repeated after signing in; a form post is not replayed.
   const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
   return reply.redirect(`/sign-in${next}`, 303);
 }
 
 function notFound(request: FastifyRequest, reply: FastifyReply) {
-  if (isApi(request)) return reply.code(404).send({ error: 'Not found' });
+  if (isApi(request)) return reply.code(404).send({ error: 'not_found', message: 'There is nothing at this address that you can see.' });
   reply.callNotFound();
   return reply;
 }
 
 function forbidden(request: FastifyRequest, reply: FastifyReply) {
-  if (isApi(request)) return reply.code(403).send({ error: 'Your role in this organisation does not allow this' });
+  if (isApi(request)) return reply.code(403).send({ error: 'forbidden', message: 'Your role in this organisation does not allow this.' });
   return reply.render('account/forbidden.njk', {}, 403);
 }
 

@@ -1,8 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Storage } from '../../storage/db.js';
 import { listSurveys } from '../../storage/tables.js';
+import { hasRole } from '../plugins/auth.js';
 
 export const homeRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, { storage }) => {
-  app.get('/', async (_request, reply) => reply.render('home.njk', { surveys: await listSurveys(storage.db) }));
+  // Only the signed-in user's own organisations' surveys: another council's survey is not even named.
+  app.get('/', async (request, reply) => {
+    const user = request.user;
+    const surveys = user ? (await listSurveys(storage.db)).filter((s) => hasRole(user, s.organisationId, 'viewer')) : [];
+    return reply.render('home.njk', { surveys });
+  });
   app.get('/accessibility', async (_request, reply) => reply.render('accessibility.njk'));
 };

@@ -5,6 +5,7 @@ import { DEFAULT_CHROMIUM_PATH, PdfRenderer } from '../../reporting/pdf.js';
 import { reportFor } from '../../reporting/report.js';
 import { loadFreeTextThemes, loadSurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
+import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
 
 const ZParams = z.object({ id: z.uuid() });
 // A file, not an inline <style>: the Content-Security-Policy allows styles from this origin only.
@@ -19,14 +20,15 @@ export const reportRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?:
 
   app.get('/report/report.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(reportCss));
 
-  app.get('/surveys/:id/report', async (request, reply) => {
+  const viewer = { preHandler: requireOrganisationRole('viewer', surveyOrganisation(storage)) };
+  app.get('/surveys/:id/report', viewer, async (request, reply) => {
     const params = ZParams.safeParse(request.params);
     const results = params.success ? await loadSurveyResults(storage.db, params.data.id) : undefined;
     if (!results) return reply.callNotFound();
     return reply.render('report/report.njk', { report: await reportFor(results, () => loadFreeTextThemes(storage.db, results)), surveyId: results.survey.id, pdf: pdf.availability() });
   });
 
-  app.get('/surveys/:id/report.pdf', async (request, reply) => {
+  app.get('/surveys/:id/report.pdf', viewer, async (request, reply) => {
     const params = ZParams.safeParse(request.params);
     const results = params.success ? await loadSurveyResults(storage.db, params.data.id) : undefined;
     if (!results) return reply.callNotFound();

@@ -4,11 +4,12 @@ import { Labels } from '../../reporting/labels.js';
 import { buildResultsView } from '../../reporting/results-page.js';
 import { loadSurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
+import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
 
 const ZParams = z.object({ id: z.uuid() });
 
 export const resultsRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, { storage }) => {
-  app.get('/surveys/:id/results', async (request, reply) => {
+  app.get('/surveys/:id/results', { preHandler: requireOrganisationRole('viewer', surveyOrganisation(storage)) }, async (request, reply) => {
     const params = ZParams.safeParse(request.params);
     const results = params.success ? await loadSurveyResults(storage.db, params.data.id) : undefined;
     if (!results) return reply.callNotFound();
