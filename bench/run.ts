@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<SuiteResult> }>>
   http: () => import('./http.js'),
   results: () => import('./results.js'),
   pages: () => import('./pages.js'),
+  report: () => import('./report.js'),
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
