@@ -221,3 +221,53 @@ export async function sendInvitations(
   }
   return { sent };
 }
+
+export interface SendRun {
+  kind: 'invitation' | 'reminder';
+  outcome?: SendOutcome;
+}
+
+/**
+ * Sends in the background: GOV.UK Notify takes a few thousand emails a minute and SMTP servers
+ * fewer, so a large staff list cannot be sent within one web request. One run per survey at
+ * a time in this process (a second click is refused rather than mailing people twice); the
+ * lead sees progress in the invitation counts and the outcome of the last run.
+ */
+export function createInvitationSender(
+  db: Kysely<Database>,
+  mailer: Mailer,
+  linkFor: (token: string) => string,
+  finished: (survey: { id: string }, run: Required<SendRun>) => Promise<void>,
+) {
+  const running = new Map<string, Promise<void>>();
+  const last = new Map<string, SendRun>();
+  return {
+    /** Starts a run; resolves at once with how many are to be sent, or why nothing was started. */
+    async start(survey: { id: string; title: string; state: string; closesOn?: string | null }, kind: SendRun['kind']): Promise<{ started: number } | { refused: string }> {
+      if (survey.state !== 'open') return { refused: 'Open the survey before sending invitations or reminders: links to a survey that is not open do not work' };
+      if (running.has(survey.id)) return { refused: 'Invitations or reminders for this survey are already being sent. Refresh this page to see how many have gone.' };
+      const pending = (await invitationsToSend(db, survey.id, kind)).length;
+      if (pending === 0) return { started: 0 };
+      last.set(survey.id, { kind });
+      const run = sendInvitations(db, mailer, survey, linkFor, kind)
+        .catch((error: unknown): SendOutcome => ({ sent: 0, failed: { remaining: pending, message: error instanceof Error ? error.message : String(error) } }))
+        .then(async (outcome) => {
+          last.set(survey.id, { kind, outcome });
+          await finished(survey, { kind, outcome });
+        })
+        .finally(() => running.delete(survey.id));
+      running.set(survey.id, run);
+      return { started: pending };
+    },
+    /** The run in progress or last finished for a survey, if any since this process started. */
+    status: (surveyId: string): (SendRun & { running: boolean }) | undefined => {
+      const run = last.get(surveyId);
+      return run && { ...run, running: running.has(surveyId) };
+    },
+    /** Resolves when every run has finished (before the database is closed, and in tests). */
+    idle: async () => {
+      while (running.size > 0) await Promise.allSettled([...running.values()]);
+    },
+  };
+}
+export type InvitationSender = ReturnType<typeof createInvitationSender>;

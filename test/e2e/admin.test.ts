@@ -89,7 +89,8 @@ describe.skipIf(!chromiumAvailable)(`survey lead's journey in Chromium (${CHROMI
       await check(page, 'survey-open');
       await context.close();
 
-      // The invitation as Ann receives it.
+      // The invitation as Ann receives it, once the background run has sent it.
+      await expect.poll(() => setup.mailer.sent.length).toBe(2);
       const link = /\/i\/[A-Za-z0-9_-]{32}/.exec(setup.mailer.sent.find((m) => m.to === 'ann@council.gov.uk')!.body)![0];
       const staff = await newPage(browser);
       await staff.page.goto(`${baseUrl}${link}`);

@@ -248,8 +248,12 @@ describe('invitations from the web', () => {
     expect(text((await lead.get(String(uploaded.headers.location))).body)).toContain('2 people added to the staff list.');
     const sent = await lead.post(`/admin/surveys/${survey.id}/invitations/send`);
     expect(sent.statusCode).toBe(303);
-    expect(text((await lead.get(String(sent.headers.location))).body)).toContain('2 invitations written to the outbox file for mail merge.');
+    expect(text((await lead.get(String(sent.headers.location))).body)).toContain('2 invitations being written to the outbox file for mail merge.');
+    await expect.poll(() => mailer.sent.length).toBe(2);
     expect(mailer.sent.map((m) => m.to).sort()).toEqual(['ann@council.gov.uk', 'bob@council.gov.uk']);
+    await expect.poll(async () => text((await lead.get(`/admin/surveys/${survey.id}`)).body)).toContain('Invited 2');
+    // Nobody is left to invite, so a second click sends nothing.
+    expect(text((await lead.get(String((await lead.post(`/admin/surveys/${survey.id}/invitations/send`)).headers.location))).body)).toContain('Nobody is waiting for an invitation.');
     const link = /https:\/\/sounding\.example\.org(\/i\/[A-Za-z0-9_-]{32})/.exec(mailer.sent.find((m) => m.to === 'ann@council.gov.uk')!.body)![1]!;
 
     const respondent = new Browser(app);
@@ -268,11 +272,48 @@ describe('invitations from the web', () => {
     expect(text((await new Browser(app).get(`${link}?lang=cy`)).body)).toContain("Mae'r ddolen hon eisoes wedi'i defnyddio");
 
     const reminded = await lead.post(`/admin/surveys/${survey.id}/invitations/remind`);
-    expect(text((await lead.get(String(reminded.headers.location))).body)).toContain('1 reminder written to the outbox file for mail merge.');
+    expect(text((await lead.get(String(reminded.headers.location))).body)).toContain('1 reminder being written to the outbox file for mail merge.');
+    await expect.poll(() => mailer.sent.length).toBe(3);
     expect(mailer.sent.slice(2).map((m) => m.to)).toEqual(['bob@council.gov.uk']);
-    expect((await listAuditEntries(storage.db, (await storage.db.selectFrom('survey').select('organisation_id').executeTakeFirstOrThrow()).organisation_id)).map((e) => e.action)).toEqual(
-      expect.arrayContaining(['invitations.import', 'invitations.send', 'invitations.remind']),
-    );
+    const organisationId = (await storage.db.selectFrom('survey').select('organisation_id').executeTakeFirstOrThrow()).organisation_id;
+    await expect
+      .poll(async () => (await listAuditEntries(storage.db, organisationId)).map((e) => e.action))
+      .toEqual(expect.arrayContaining(['invitations.import', 'invitations.send', 'invitations.sent', 'invitations.remind', 'reminders.sent']));
+  });
+});
+
+describe('sending in the background', () => {
+  it('refuses a second run while one is sending, and shows where a failed run stopped', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((done) => (release = done));
+    const sent: string[] = [];
+    // The third email fails, whoever it is for.
+    const mailer = {
+      kind: 'smtp' as const,
+      async send(message: { to: string }) {
+        await gate;
+        if (sent.length === 2) throw new Error('The SMTP server at mail.test did not accept the email (550)');
+        sent.push(message.to);
+      },
+    };
+    const setup = await accountsApp({ accounts: { mailer, publicUrl: 'https://sounding.example.org' } });
+    opened.push(setup);
+    const lead = new Browser(setup.app, (await userWithRoles(setup.storage.db, { [setup.organisationId]: 'org_admin' })).cookie);
+    const id = setup.survey.id;
+    await lead.get(`/admin/surveys/${id}/invitations`);
+    const csv = 'email,role_group,directorate\na@council.gov.uk,frontline,housing\nb@council.gov.uk,frontline,housing\nc@council.gov.uk,manager,housing\nd@council.gov.uk,manager,housing\n';
+    await lead.upload(`/admin/surveys/${id}/invitations`, {}, { file: { name: 'staff.csv', content: csv } });
+    await lead.get(`/admin/surveys/${id}`);
+    expect((await lead.post(`/admin/surveys/${id}/invitations/send`)).statusCode).toBe(303);
+    expect(text((await lead.get(`/admin/surveys/${id}`)).body)).toContain('Sending invitations now.');
+    const second = await lead.post(`/admin/surveys/${id}/invitations/send`);
+    expect(second.statusCode).toBe(422);
+    expect(text(second.body)).toContain('Invitations or reminders for this survey are already being sent.');
+    release();
+    await expect
+      .poll(async () => text((await lead.get(`/admin/surveys/${id}`)).body))
+      .toContain('The last invitations stopped after 2 had gone: The SMTP server at mail.test did not accept the email (550). 2 were not sent; send again to try them.');
+    expect(sent).toHaveLength(2);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { importStaffList, sendInvitations } from '../../../admin/invitations.js';
+import { createInvitationSender, importStaffList } from '../../../admin/invitations.js';
 import type { Mailer } from '../../../admin/mailer.js';
 import { recordAudit } from '../../../admin/audit.js';
 import { blankWaveForm, changeWaveState, createWave, responseRates, uploadWorkforceProfile, waveFormFrom, type FieldError, type WaveForm } from '../../../admin/waves.js';
@@ -30,13 +30,15 @@ export interface AdminRouteOptions {
 const ZSectionParams = z.object({ id: z.uuid(), section: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/) });
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const sending = (n: number, what: string, kind: Mailer['kind']) =>
+  n === 0 ? `Nobody is waiting for ${what === 'invitation' ? 'an invitation' : 'a reminder'}.` : `${plural(n, what)} being ${kind === 'outbox' ? 'written to the outbox file for mail merge' : 'sent'}. Refresh this page to see how many have gone.`;
 const NOTICES = {
   open: () => 'The survey is open: its link and invitations now work.',
   closed: () => 'The survey is closed: no more answers are taken.',
   profile: () => 'Workforce profile saved: response rates are now shown against headcount.',
   imported: (n: number) => `${plural(n, 'person')} added to the staff list.`.replace('persons', 'people'),
-  invitation: (n: number, kind: Mailer['kind']) => `${plural(n, 'invitation')} ${kind === 'outbox' ? 'written to the outbox file for mail merge' : 'sent'}.`,
-  reminder: (n: number, kind: Mailer['kind']) => `${plural(n, 'reminder')} ${kind === 'outbox' ? 'written to the outbox file for mail merge' : 'sent'}.`,
+  invitation: (n: number, kind: Mailer['kind']) => sending(n, 'invitation', kind),
+  reminder: (n: number, kind: Mailer['kind']) => sending(n, 'reminder', kind),
   preview: () => 'That was the last page of the preview. Nothing was stored.',
 } satisfies Record<string, (n: number, kind: Mailer['kind']) => string>;
 const ZDone = z.object({ done: z.enum(Object.keys(NOTICES) as [keyof typeof NOTICES]).optional(), n: z.coerce.number().int().min(0).max(10_000_000).default(0) });
@@ -88,6 +90,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
         canManage: hasRole(request.user!, survey.organisationId, 'org_admin'),
         openLink: `${publicUrl}/s/${survey.slug}`,
         mailKind: mailer.kind,
+        sending: sender.status(survey.id),
         notice,
         errorList: problem ? [{ text: problem }] : [],
       },
@@ -225,17 +228,23 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     return done(reply, survey, 'imported', result.staff.length);
   });
 
+  const sender = createInvitationSender(db, mailer, (token) => `${publicUrl}/i/${token}`, async (survey, run) => {
+    const organisationId = (await surveyOrganisationId(db, survey.id)) ?? null;
+    const result = `${run.outcome.sent} sent${run.outcome.failed ? `; stopped: ${run.outcome.failed.message}` : ''}`;
+    await recordAudit(db, { actorId: null, organisationId, action: run.kind === 'invitation' ? 'invitations.sent' : 'reminders.sent', target: `survey ${survey.id}: ${result}` });
+    if (run.outcome.failed) app.log.warn({ survey: survey.id, sent: run.outcome.sent, remaining: run.outcome.failed.remaining }, run.outcome.failed.message);
+  });
+  // Runs still sending finish before the database closes.
+  app.addHook('onClose', () => sender.idle());
+
   for (const kind of ['invitation', 'reminder'] as const) {
     app.post(`/admin/surveys/:id/invitations/${kind === 'invitation' ? 'send' : 'remind'}`, lead, async (request, reply) => {
       const survey = await surveyOf(request);
       if (!survey) return reply.callNotFound();
-      const outcome = await sendInvitations(db, mailer, survey, (token) => `${publicUrl}/i/${token}`, kind);
-      await recordAudit(db, { actorId: actorOf(request).userId, organisationId: survey.organisationId, action: kind === 'invitation' ? 'invitations.send' : 'invitations.remind', target: `survey ${survey.id}: ${outcome.sent} sent` });
-      if (outcome.failed) {
-        const sent = NOTICES[kind](outcome.sent, mailer.kind);
-        return renderSurvey(request, reply, survey, `${sent} ${outcome.failed.remaining > 0 ? `${outcome.failed.remaining} not sent: ` : ''}${outcome.failed.message}`);
-      }
-      return done(reply, survey, kind, outcome.sent);
+      const started = await sender.start(survey, kind);
+      if ('refused' in started) return renderSurvey(request, reply, survey, started.refused);
+      await recordAudit(db, { actorId: actorOf(request).userId, organisationId: survey.organisationId, action: kind === 'invitation' ? 'invitations.send' : 'invitations.remind', target: `survey ${survey.id}: ${started.started} to send` });
+      return done(reply, survey, kind, started.started);
     });
   }
 };
