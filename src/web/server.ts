@@ -37,6 +37,8 @@ async function main() {
   const app = await buildApp({
     storage,
     chromiumPath: config.CHROMIUM_PATH,
+    // Behind TLS (PUBLIC_URL https://…): Secure cookies and HSTS.
+    secureCookies: config.PUBLIC_URL.startsWith('https:'),
     logger: {
       level: config.LOG_LEVEL,
       // Request logs carry the request id, method and URL only: no client address, browser details or body.
@@ -50,7 +52,10 @@ async function main() {
     if (closing) reply.header('connection', 'close');
   });
   await app.listen({ port: config.PORT, host: config.HOST });
-  if (demo) app.log.info(`Demo survey ready: http://localhost:${config.PORT}/s/${demo.slug}`);
+  if (demo) {
+    app.log.info(`Demo survey ready: http://localhost:${config.PORT}/s/${demo.slug}`);
+    app.log.info('To see its results, create an account: npm run cli -- user create-admin --email you@example.org --name "Your name" (then sign in at /sign-in)');
+  }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       closing = true;
