@@ -165,7 +165,7 @@ const jsonSchema = (schema: z.ZodType) => {
 };
 
 /** The OpenAPI 3.1 description of the API (3.1 uses JSON Schema 2020-12, so the zod output drops straight in). */
-export function openApiDocument(): Record<string, unknown> {
+export function openApiDocument(sessionCookie: string): Record<string, unknown> {
   const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
   return {
     openapi: '3.1.0',
@@ -179,16 +179,22 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/surveys/{id}/results': {
         get: {
           operationId: 'getSurveyResults',
+          security: [{ session: [] }],
           summary: 'Per-question estimates with intervals, by group, suppression applied',
           parameters: [{ name: 'id', in: 'path', required: true, description: 'The survey id (a UUID).', schema: { type: 'string', format: 'uuid' } }],
           responses: {
             '200': { description: 'The survey’s results.', content: { 'application/json': { schema: { $ref: '#/components/schemas/SurveyResults' } } } },
             '400': error('The id is not a UUID.'),
-            '404': error('No survey has this id.'),
+            '401': error('Not signed in.'),
+            '403': error('Signed in, but the role in the survey’s organisation does not allow reading results.'),
+            '404': error('No survey has this id that the signed-in user can see (other organisations’ surveys are not revealed).'),
           },
         },
       },
     },
-    components: { schemas: { SurveyResults: jsonSchema(ZApiResults), Error: jsonSchema(ZApiError) } },
+    components: {
+      schemas: { SurveyResults: jsonSchema(ZApiResults), Error: jsonSchema(ZApiError) },
+      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: sessionCookie, description: 'The session cookie set by signing in; members of the survey’s organisation (viewer and up) may read its results.' } },
+    },
   };
 }

@@ -57,6 +57,12 @@ describe('results API against its OpenAPI description', () => {
     const missing = await f.app.inject({ headers: { cookie }, url: '/api/surveys/00000000-0000-4000-8000-000000000000/results' });
     expect(missing.statusCode).toBe(404);
     expect(validateError(missing.json())).toBe(true);
+    const anonymous = await f.app.inject({ url: `/api/surveys/${f.survey.id}/results` });
+    expect(anonymous.statusCode).toBe(401);
+    expect(validateError(anonymous.json())).toBe(true);
+    // Every status the API answers with is in the description.
+    const documented = Object.keys((openApi.paths['/api/surveys/{id}/results'] as { get: { responses: object } }).get.responses);
+    expect(documented).toEqual(['200', '400', '401', '403', '404']);
   });
 });
 

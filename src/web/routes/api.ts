@@ -4,12 +4,12 @@ import { apiResults, openApiDocument } from '../../reporting/api.js';
 import { Labels } from '../../reporting/labels.js';
 import { loadSurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
-import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
+import { requireOrganisationRole, SESSION_COOKIE, surveyOrganisation } from '../plugins/auth.js';
 
 const ZParams = z.object({ id: z.uuid() });
 
 export const apiRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, { storage }) => {
-  const openApi = openApiDocument();
+  const openApi = openApiDocument(SESSION_COOKIE);
   app.get('/api/openapi.json', async () => openApi);
 
   const invalidId = { error: 'invalid_id', message: 'The survey id in the path must be a UUID.' };
