@@ -152,9 +152,13 @@ const isDone = (step: { status: number; location: string }) => step.status === 3
 export async function answerSections(respondent: HttpRespondent, definition: TDefinition, answers: Answers): Promise<'ready' | 'submitted'> {
   let step: Awaited<ReturnType<HttpRespondent['call']>> | undefined;
   if (respondent.hasStarted()) {
-    // A retry: sending again is safe (a session's answers are stored once) and says where they stand.
-    step = await respondent.call('/submit', {});
-    if (isDone(step)) return 'submitted';
+    // A retry: the first page says whether the answers were already sent (redirect to the
+    // confirmation); if not, every section is answered again from the first, since a section
+    // of optional questions left unanswered would not stop a submission.
+    const first = `/q/${definition.sections[0]!.code}`;
+    const opened = await respondent.call(first);
+    if (isDone(opened)) return 'submitted';
+    if (opened.status === 200) step = { ...opened, status: 303, location: first };
   }
   if (!step?.location.includes('/q/')) {
     await respondent.call('');
