@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { z } from 'zod';
@@ -9,6 +10,8 @@ import { databaseTarget, readConfig } from '../config.js';
 import { today } from '../fieldwork/respondent.js';
 import type { TDefinition } from '../instrument/definition.js';
 import { validateDefinitionText } from '../instrument/validate.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, exportFileName, planStoredExport, respondentRefusal, writeExport, type ExportFormat } from '../reporting/exports/index.js';
+import { progressReporter } from './progress.js';
 import { migrate, openStorage, type Storage } from '../storage/db.js';
 import { createOrganisation, createSurvey, findSurveyById, publishInstrument, setSurveyState } from '../storage/surveys.js';
 import { listSurveys } from '../storage/tables.js';
@@ -57,6 +60,13 @@ const ZSurveyCreate = z.object({
   threshold: integer('threshold').pipe(
     z.number().min(MIN_THRESHOLD, `the suppression threshold must be at least ${MIN_THRESHOLD}, so small groups cannot be identified`),
   ),
+});
+
+const ZExport = z.object({
+  format: z.enum(EXPORT_FORMAT_NAMES as [ExportFormat, ...ExportFormat[]], { error: `must be one of ${EXPORT_FORMAT_NAMES.join(', ')}` }),
+  out: z.string().min(1).optional(),
+  freeText: z.boolean().default(false),
+  bom: z.boolean().default(false),
 });
 
 const ZGenerate = z.object({
@@ -292,6 +302,31 @@ survey
         }
         await generateResponses(db, { id: found.id, instrumentVersionId: found.instrumentVersionId, definition: found.definition }, responses, seed, batch);
         console.log(`Added ${responses} synthetic response${responses === 1 ? '' : 's'} to ${found.title}`);
+      });
+    }),
+  );
+
+survey
+  .command('export')
+  .description(`write an export of a survey: ${EXPORT_FORMAT_NAMES.join(', ')}; suppression as on the results page`)
+  .argument('<id>', 'survey id')
+  .requiredOption('--format <name>', `one of ${EXPORT_FORMAT_NAMES.join(', ')}`)
+  .option('--out <file>', 'file to write (default: a name from the survey title and format, in the current folder)')
+  .option('--free-text', 'include free-text answers in respondent-level files (redacted); only when the survey lead has decided to release them')
+  .option('--bom', 'start CSV files with a byte-order mark, so Excel reads them as UTF-8')
+  .action(
+    run(async (id: string, options: unknown) => {
+      const { format, out, freeText, bom } = parseOptions(ZExport, options, { format: '--format', out: '--out' });
+      await withStorage(async (storage) => {
+        await requireSurvey(storage, id);
+        const plan = (await planStoredExport(storage.db, id, { freeText }))!;
+        const refusal = EXPORT_FORMATS[format].respondentLevel ? respondentRefusal(plan) : undefined;
+        if (refusal) throw new CliError(refusal);
+        const file = out ?? exportFileName(plan, format);
+        const progress = progressReporter(`Exporting ${format}`);
+        await pipeline(writeExport(plan, format, { bom, onProgress: progress.update }), createWriteStream(file));
+        progress.finish();
+        console.log(`Wrote ${file}`);
       });
     }),
   );

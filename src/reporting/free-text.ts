@@ -1,5 +1,5 @@
-import winkNLP, { type ItemToken, type ItsFunction } from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
+import { createRequire } from 'node:module';
+import winkNLP, { type ItemToken, type ItsFunction, type Model } from 'wink-nlp';
 import type { TextVariableAnalysis } from '../analysis/index.js';
 import { REDACTED, redactPii } from './redact.js';
 
@@ -25,11 +25,12 @@ export interface ThemeOptions {
 
 export const OTHER_THEME = 'Other comments';
 
-// The model ships inside the npm package, so theming works offline; loading it takes a
-// moment, so it is loaded once, on first use.
+// The model ships inside the npm package, so theming works offline. It takes about 50 MB
+// once loaded, so it is required on first use rather than imported: a server that never
+// themes free text never pays for it.
 let nlp: ReturnType<typeof winkNLP> | undefined;
 function reader() {
-  nlp ??= winkNLP(model);
+  nlp ??= winkNLP(createRequire(import.meta.url)('wink-eng-lite-web-model') as Model);
   return nlp;
 }
 

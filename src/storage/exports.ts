@@ -10,7 +10,7 @@ export interface ExportedResponse {
   answers: Answers;
 }
 
-export const EXPORT_BATCH_SIZE = 2000;
+export const EXPORT_BATCH_SIZE = 250;
 
 /**
  * Reads a survey's responses in batches by keyset pagination on the random id, so memory

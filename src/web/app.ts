@@ -12,6 +12,7 @@ import { isDatabaseUnavailable, type Storage } from '../storage/db.js';
 import { localise } from '../instrument/text.js';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
+import { exportsRoutes } from './routes/exports.js';
 import { reportRoutes } from './routes/report.js';
 import { apiRoutes } from './routes/api.js';
 import { homeRoutes } from './routes/home.js';
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(homeRoutes, { storage: options.storage });
   await app.register(respondRoutes, { storage: options.storage, secureCookies: options.secureCookies ?? false });
   await app.register(resultsRoutes, { storage: options.storage });
+  await app.register(exportsRoutes, { storage: options.storage });
   await app.register(reportRoutes, { storage: options.storage, chromiumPath: options.chromiumPath });
   await app.register(apiRoutes, { storage: options.storage });
   await app.register(rateLimitPlugin, { storage: options.storage });

@@ -1,6 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 
 export type Cell = string | number | undefined;
 
@@ -37,8 +36,10 @@ export function csvStream(sheet: Sheet, options: { bom?: boolean } = {}): Readab
  */
 export function xlsxStream(sheets: readonly Sheet[]): Readable {
   const out = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   (async () => {
+    // Loaded when first needed: exceljs adds about 20 MB to a process that never writes a workbook.
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     for (const sheet of sheets) {
       const worksheet = workbook.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 1 }] });
       const header = worksheet.addRow([...sheet.header]);

@@ -163,21 +163,24 @@ export function savDictionary(variables: readonly SavVariable[], fileLabel = '',
   return out.buffer();
 }
 
-/** One case in the uncompressed layout: 8-byte doubles, strings space-padded to whole 8-byte segments. */
-export function savCase(variables: readonly SavVariable[], values: readonly SavValue[]): Buffer {
-  const size = variables.reduce((s, v) => s + 8 * segments(v), 0);
-  const b = Buffer.alloc(size, 0x20);
+/** Cases in the uncompressed layout: 8-byte doubles, strings space-padded to whole 8-byte segments. */
+export function savCases(variables: readonly SavVariable[], rows: readonly (readonly SavValue[])[]): Buffer {
+  const caseSize = variables.reduce((s, v) => s + 8 * segments(v), 0);
+  // One buffer per batch rather than one per case: fewer, larger allocations keep memory flat.
+  const b = Buffer.alloc(caseSize * rows.length, 0x20);
   let at = 0;
-  variables.forEach((v, i) => {
-    const value = values[i];
-    if (v.width === 0) {
-      b.writeDoubleLE(typeof value === 'number' && Number.isFinite(value) ? value : SYSMIS, at);
-      at += 8;
-    } else {
-      utf8Prefix(value === undefined ? '' : String(value), v.width).copy(b, at);
-      at += 8 * segments(v);
-    }
-  });
+  for (const values of rows) {
+    variables.forEach((v, i) => {
+      const value = values[i];
+      if (v.width === 0) {
+        b.writeDoubleLE(typeof value === 'number' && Number.isFinite(value) ? value : SYSMIS, at);
+        at += 8;
+      } else {
+        if (value !== undefined) utf8Prefix(String(value), v.width).copy(b, at);
+        at += 8 * segments(v);
+      }
+    });
+  }
   return b;
 }
 
@@ -186,7 +189,7 @@ export function savStream(variables: readonly SavVariable[], rows: AsyncIterable
   return Readable.from(
     (async function* () {
       yield savDictionary(variables, fileLabel);
-      for await (const batch of rows) yield Buffer.concat(batch.map((row) => savCase(variables, row)));
+      for await (const batch of rows) yield savCases(variables, batch);
     })(),
     { objectMode: false },
   );

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import SQLite from 'better-sqlite3';
+import { keepShownAnswers } from '../../src/fieldwork/journey.js';
+import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
+import type { TDefinition } from '../../src/instrument/definition.js';
+
+/**
+ * Puts many synthetic responses straight into a SQLite file, for memory tests and
+ * benchmarks of reading them back: a few hundred distinct answer sets reused, one
+ * transaction per 10,000 rows, and the per-cell response counts brought up to date.
+ * Only `cell_count` is maintained (not the per-answer counts), so the survey's aggregate
+ * results are not meaningful: this is for respondent-level reads only.
+ */
+export function bulkInsertResponses(
+  file: string,
+  survey: { id: string; instrumentVersionId: string; definition: TDefinition },
+  count: number,
+  seed = 1,
+): void {
+  const random = seededRandom(seed);
+  const pool = Array.from({ length: 500 }, () => {
+    const answers = keepShownAnswers(survey.definition, syntheticAnswers(survey.definition, random));
+    return {
+      roleGroup: String(answers[survey.definition.segments.roleGroup]),
+      directorate: String(answers[survey.definition.segments.directorate ?? ''] ?? ''),
+      json: JSON.stringify(answers),
+    };
+  });
+  const db = new SQLite(file);
+  try {
+    const insert = db.prepare(
+      'insert into response (id, survey_id, instrument_version_id, role_group, directorate, submitted_on, answers) values (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const cells = new Map<string, { roleGroup: string; directorate: string; n: number }>();
+    const batch = db.transaction((from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const r = pool[i % pool.length]!;
+        insert.run(randomUUID(), survey.id, survey.instrumentVersionId, r.roleGroup, r.directorate, `2026-${String(1 + (i % 12)).padStart(2, '0')}-15`, r.json);
+        const key = `${r.roleGroup}|${r.directorate}`;
+        const cell = cells.get(key) ?? { roleGroup: r.roleGroup, directorate: r.directorate, n: 0 };
+        cell.n++;
+        cells.set(key, cell);
+      }
+    });
+    for (let from = 0; from < count; from += 10_000) batch(from, Math.min(count, from + 10_000));
+    const upsert = db.prepare(
+      'insert into cell_count (survey_id, role_group, directorate, responses) values (?, ?, ?, ?) on conflict (survey_id, role_group, directorate) do update set responses = responses + excluded.responses',
+    );
+    db.transaction(() => {
+      for (const c of cells.values()) upsert.run(survey.id, c.roleGroup, c.directorate, c.n);
+    })();
+  } finally {
+    db.close();
+  }
+}
