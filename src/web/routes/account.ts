@@ -7,6 +7,7 @@ import { endAllSessions, endSession } from '../../admin/sessions.js';
 import { authenticate, completePasswordReset, requestPasswordReset, ZEmail, ZPassword } from '../../admin/users.js';
 import { listAuditEntries } from '../../storage/audit-log.js';
 import type { Storage } from '../../storage/db.js';
+import { memberRoutes } from './members.js';
 import { oidcRoutes } from './oidc.js';
 import { pathOrganisation, requireOrganisationRole, requireSignIn, SESSION_COOKIE, sessionCookieOptions, signInAndRedirect, ZNext } from '../plugins/auth.js';
 
@@ -59,6 +60,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
   });
 
   if (options.oidc) await app.register(oidcRoutes, { storage, oidc: options.oidc, secureCookies });
+  await app.register(memberRoutes, { storage, mailer, publicUrl });
 
   app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
