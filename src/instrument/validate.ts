@@ -241,6 +241,9 @@ function crossCheck(definition: TDefinition, findings: TPublishedFindings): Defi
   return problems;
 }
 
+/** The fields of a definition that hold respondent-facing text, so need every declared language. */
+const TEXT_KEYS = ['text', 'label', 'title', 'description', 'hint', 'suffix', 'requiredMessage'];
+
 function* texts(value: unknown, path: Path = []): Generator<{ path: Path; text: TText }> {
   if (Array.isArray(value)) {
     for (const [i, entry] of value.entries()) yield* texts(entry, [...path, i]);
@@ -248,12 +251,12 @@ function* texts(value: unknown, path: Path = []): Generator<{ path: Path; text: 
   }
   if (value === null || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
-  for (const key of ['text', 'label', 'title', 'description', 'hint', 'suffix']) {
+  for (const key of TEXT_KEYS) {
     const text = record[key];
     if (text && typeof text === 'object' && 'en' in text) yield { path: [...path, key], text: text as TText };
   }
   for (const [key, entry] of Object.entries(record)) {
-    if (!['text', 'label', 'title', 'description', 'hint', 'suffix'].includes(key)) yield* texts(entry, [...path, key]);
+    if (!TEXT_KEYS.includes(key)) yield* texts(entry, [...path, key]);
   }
 }
 

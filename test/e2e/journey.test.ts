@@ -64,6 +64,7 @@ describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_
     const errorTitle = await checkPage(page, { errors: true, shot: 'errors-section' });
     expect(errorTitle).toBe(`Error: ${okTitle}`);
     expect(await page.evaluate(() => document.activeElement?.classList.contains('govuk-error-summary'))).toBe(true);
+    expect(await page.locator('.govuk-error-summary__list').textContent()).toContain('Select the role that best describes yours');
     const links = await page.locator('.govuk-error-summary__list a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href')!, text: a.textContent!.trim() })));
     expect(links.length).toBeGreaterThan(0);
     for (const link of links) {

@@ -54,7 +54,8 @@ describe.skipIf(!chromiumAvailable)(`Welsh in Chromium (${CHROMIUM_SKIP_REASON})
     await navigates(page, () => page.click('button[value="continue"]'));
     await checkPage(page, { lang: 'cy', errors: true, shot: 'welsh-errors' });
     expect(await page.locator('.govuk-error-summary__title').textContent()).toContain('Mae problem wedi codi');
-    expect(await page.locator('.govuk-error-summary__list').textContent()).toContain('Atebwch y cwestiwn hwn');
+    // The instrument's own Welsh message for a blank answer.
+    expect(await page.locator('.govuk-error-summary__list').textContent()).toContain("Dewiswch y rôl sy'n disgrifio eich un chi orau");
 
     await page.goto(`${server.surveyUrl}/resume`);
     await navigates(page, () => page.click('form button'));

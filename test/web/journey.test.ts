@@ -63,7 +63,8 @@ for (const database of testDatabases) {
         expect(page.body).toMatch(/<title>Error: About you/);
         expect(page.body).toContain('govuk-error-summary');
         expect(page.body).toContain('href="#role">Select one of the options given');
-        expect(page.body).toContain('href="#directorate">Answer this question');
+        // The instrument's own message for a blank answer, not the general "Answer this question".
+        expect(page.body).toContain('href="#directorate">Select the service area you mainly work in');
         expect(page.body).toContain('govuk-error-message');
       });
 

@@ -41,6 +41,8 @@ export const questionBase = {
   text: ZText,
   hint: ZText.optional(),
   required: z.boolean().default(true),
+  /** Said instead of the general "Answer this question" when it is left blank, e.g. "Select your role" (GOV.UK style). */
+  requiredMessage: ZText.optional(),
   showIf: ZCondition.optional(),
   audiences: z.array(ZCode).min(1).optional(),
   references: z.array(ZReference).min(1).optional(),

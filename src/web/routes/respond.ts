@@ -7,6 +7,7 @@ import { moduleFor, type Answers } from '../../instrument/question-types/index.j
 import type { AnswerError } from '../../instrument/question-types/contract.js';
 import type { TSection } from '../../instrument/definition.js';
 import type { Storage } from '../../storage/db.js';
+import { localise } from '../../instrument/text.js';
 import { findSurveyBySlug, type SurveyWithDefinition } from '../../storage/surveys.js';
 import { lookUpInvitation, startFromInvitation } from '../../fieldwork/invitations.js';
 import { errorMessage, formatDate, message } from '../messages.js';
@@ -54,7 +55,11 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
 
   function renderSection(request: FastifyRequest, reply: FastifyReply, survey: SurveyWithDefinition, section: TSection, answers: Answers, values: FormBody, errors: AnswerError[], returnTo: string | undefined) {
     const lang = request.lang;
-    const errorList = errors.map((e) => ({ text: errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field }));
+    const ownMessage = (e: AnswerError) => (e.code === 'required' ? section.questions.find((q) => q.code === e.field)?.requiredMessage : undefined);
+    const errorList = errors.map((e) => {
+      const own = ownMessage(e);
+      return { text: own ? localise(own, lang) : errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field };
+    });
     const shown = shownSections(survey.definition, answers);
     const back = previousSection(survey.definition, section.code, answers);
     return reply.render(
