@@ -76,11 +76,12 @@ export class Labels {
     return this.variable(question, item);
   }
 
+  /** The option's own wording; "don't know" left out of a scale's options gets the standard wording. */
   option(question: string, item: string, option: string): string {
-    if (option === DONT_KNOW.code) return localise(DONT_KNOW.label, this.lang);
     if (option === 'positive') return '% positive';
     const o = this.closedVariable(question, item)?.options.find((x) => x.code === option);
-    return o ? localise(o.label, this.lang) : option;
+    if (o) return localise(o.label, this.lang);
+    return option === DONT_KNOW.code ? localise(DONT_KNOW.label, this.lang) : option;
   }
 
   index(code: string): string {

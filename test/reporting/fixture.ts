@@ -34,10 +34,10 @@ export async function reportFixture(): Promise<Fixture> {
   return { ...t, answers: await addFixtureResponses(t) };
 }
 
-/** Adds the fixture's responses to a test app's survey. */
-export async function addFixtureResponses(t: TestApp): Promise<Fixture['answers']> {
+/** Adds the fixture's responses to a test app's survey; another seed gives other answers (same group sizes). */
+export async function addFixtureResponses(t: Pick<TestApp, 'storage' | 'survey'>, firstSeed = 1): Promise<Fixture['answers']> {
   const answers: Fixture['answers'] = [];
-  let seed = 1;
+  let seed = firstSeed;
   for (const [role, count] of Object.entries(ROLE_COUNTS)) {
     const random = seededRandom(seed++);
     for (let i = 0; i < count; i++) {
@@ -49,7 +49,7 @@ export async function addFixtureResponses(t: TestApp): Promise<Fixture['answers'
       else if (i < 4) a.one_change = `${PII_COMMENT} (${role} ${i})`;
       answers.push({ role, answers: a });
       const scores = Object.entries(indexScores(definition, a)).flatMap(([code, value]) => (value === null ? [] : [{ variable: indexVariable(code), value }]));
-      await submitResponse(t.storage.db, `${role}-${i}`, {
+      await submitResponse(t.storage.db, `${t.survey.id}-${role}-${i}`, {
         surveyId: t.survey.id,
         instrumentVersionId: t.survey.instrumentVersionId,
         roleGroup: role,
