@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<SuiteResult> }>>
   results: () => import('./results.js'),
   pages: () => import('./pages.js'),
   report: () => import('./report.js'),
+  exports: () => import('./exports.js'),
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });

@@ -84,12 +84,6 @@ export const requireSignIn: preHandlerAsyncHookHandler = async function requireS
   if (!request.user) return denyAnonymous(request, reply);
 };
 
-/** preHandler for platform-wide administration (creating organisations, platform admins). */
-export const requirePlatformAdmin: preHandlerAsyncHookHandler = async function requirePlatformAdmin(request, reply) {
-  if (!request.user) return denyAnonymous(request, reply);
-  if (!request.user.platformAdmin) return notFound(request, reply);
-};
-
 export function hasRole(user: SignedInUser, organisationId: string, minimum: TRole): boolean {
   if (user.platformAdmin) return true;
   const membership = user.memberships.find((m) => m.organisationId === organisationId);
