@@ -127,3 +127,20 @@ describe('free-text themes in the report', () => {
     expect(table.rows.reduce((s, r) => s + Number(r[1]!.text), 0)).toBe(shownComments);
   });
 });
+
+describe('a survey with too few responses', () => {
+  it('says no results can be published yet, and shows no figures, charts or themes', async () => {
+    const { createSurvey } = await import('../../src/storage/surveys.js');
+    const { organisation_id } = await f.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', f.survey.id).executeTakeFirstOrThrow();
+    const empty = await createSurvey(f.storage.db, { organisationId: organisation_id, instrumentVersionId: f.survey.instrumentVersionId, title: 'Pilot' });
+    const { loadFreeTextThemes } = await import('../../src/reporting/survey-data.js');
+    const results = (await loadSurveyResults(f.storage.db, empty.id))!;
+    const view = await buildReport(results, await loadFreeTextThemes(f.storage.db, results));
+    expect(view.headlines).toEqual(['Fewer than 10 people have responded, so no results can be published yet.']);
+    const figures = view.sections.flatMap((s) => s.figures);
+    expect(figures.filter((x) => x.chart)).toEqual([]);
+    // No figure of ours anywhere; the national table still gives the published percentages beside "fewer than 10 responses".
+    for (const x of figures.filter((x) => x.id !== 'national')) expect(JSON.stringify(x.table.rows), x.id).not.toMatch(/\d+%/);
+    for (const row of figures.find((x) => x.id === 'national')!.table.rows) expect(row[2]!.text).toBe('fewer than 10 responses');
+  });
+});
