@@ -33,7 +33,7 @@ class Browser {
     return response;
   }
 
-  private cookie() {
+  cookie() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
@@ -227,6 +227,19 @@ describe('uploads with problems', () => {
     const response = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: huge } });
     expect(response.statusCode).toBe(413);
     expect(text(response.body)).toContain('The file is larger than 16 MB, the most one upload takes. Split it into smaller files.');
+  });
+
+  it('answers a malformed upload with a 400 that says what to do, and a mangled invitation link with 404', async () => {
+    const { lead, survey, app } = await leadApp();
+    await lead.get(`/admin/surveys/${survey.id}/invitations`);
+    const cookie = lead.cookie();
+    const broken = await app.inject({ method: 'POST', url: `/admin/surveys/${survey.id}/invitations`, headers: { cookie, 'content-type': 'multipart/form-data; boundary=zzz' }, payload: 'not multipart at all' });
+    expect(broken.statusCode).toBe(400);
+    expect(text(broken.body)).toContain('The form could not be read: send it again from the page');
+    for (const url of [`/i/${'x'.repeat(100)}`, '/i/short', `/i/${'A'.repeat(32)}`]) {
+      expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
+      expect((await new Browser(app).post(`${url}/start`)).statusCode, url).not.toBe(500);
+    }
   });
 
   it('lists a workforce profile’s problems by row', async () => {

@@ -218,15 +218,18 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   }
 
   app.get('/i/:token', async (request, reply) => {
-    const { token } = ZInvitationParams.parse(request.params);
+    const params = ZInvitationParams.safeParse(request.params);
+    if (!params.success) return invitationGone(request, reply, { outcome: 'unknown' });
+    const { token } = params.data;
     const found = await lookUpInvitation(storage.db, token);
     if (found.outcome !== 'ready') return invitationGone(request, reply, found);
     return reply.render('respond/start.njk', { survey: found.survey, inProgress: false, base: base(found.survey), startAction: `/i/${token}/start` });
   });
 
   app.post('/i/:token/start', { preHandler: app.csrfProtection }, async (request, reply) => {
-    const { token } = ZInvitationParams.parse(request.params);
-    const started = await startFromInvitation(storage.db, token);
+    const params = ZInvitationParams.safeParse(request.params);
+    if (!params.success) return invitationGone(request, reply, { outcome: 'unknown' });
+    const started = await startFromInvitation(storage.db, params.data.token);
     if (started.outcome !== 'started') return invitationGone(request, reply, started);
     setCookie(reply, started.survey, started.sessionToken);
     return reply.redirect(`${base(started.survey)}/q/${started.survey.definition.sections[0]!.code}`, 303);
