@@ -32,6 +32,9 @@ export const EXPORT_FORMATS = {
 export type ExportFormat = keyof typeof EXPORT_FORMATS;
 export const EXPORT_FORMAT_NAMES = Object.keys(EXPORT_FORMATS) as ExportFormat[];
 
+/** Answer scales are ordered; choices (including segments) are not. */
+const ORDINAL = new Set(['agree', 'engagement', 'matrix']);
+
 /** Free text in a .sav is cut to SPSS's short-string limit; CSV and XLSX carry it whole. */
 const SAV_TEXT_WIDTH = 255;
 
@@ -126,6 +129,7 @@ export function savVariables(plan: ExportPlan): SavVariable[] {
     decimals: v.questionType === 'number' ? 2 : 0,
     valueLabels: v.values.map((x) => ({ value: x.value, label: x.label })),
     missing: v.missing,
+    measure: v.questionType === 'number' ? 'scale' : ORDINAL.has(v.questionType) ? 'ordinal' : 'nominal',
   }));
 }
 

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
  * A writer for SPSS system files (.sav), from PSPP's "System File Format" documentation:
  * uncompressed, little-endian, UTF-8 (character encoding record), numeric and string
  * variables up to 255 bytes, variable labels, value labels and up to three discrete
- * missing values per numeric variable, and long variable names. The npm packages for this
+ * missing values per numeric variable, measurement levels, and long variable names. The npm packages for this
  * are small and unmaintained; the subset we need is a few hundred bytes of header.
  */
 
@@ -19,6 +19,8 @@ export interface SavVariable {
   valueLabels?: { value: number; label: string }[];
   /** Discrete user-missing values (numeric variables, at most three). */
   missing?: number[];
+  /** Measurement level, so analysis software offers the right statistics (default: nominal). */
+  measure?: 'nominal' | 'ordinal' | 'scale';
 }
 
 export type SavValue = number | string | undefined;
@@ -153,6 +155,10 @@ export function savDictionary(variables: readonly SavVariable[], fileLabel = '',
   out.int32(7, 4, 8, 3);
   out.flt64(SYSMIS, Number.MAX_VALUE);
   out.raw(Buffer.from([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xef, 0xff]));
+  // Variable display parameters: measurement level, column width and alignment, one set per variable.
+  const MEASURES = { nominal: 1, ordinal: 2, scale: 3 } as const;
+  out.int32(7, 11, 4, 3 * variables.length);
+  for (const v of variables) out.int32(MEASURES[v.measure ?? 'nominal'], v.width === 0 ? 8 : Math.min(v.width, 40), v.width === 0 ? 1 : 0);
   const longNames = Buffer.from(variables.map((v, i) => `${shorts[i]}=${v.name}`).join('\t'), 'utf8');
   out.int32(7, 13, 1, longNames.length);
   out.raw(longNames);

@@ -254,11 +254,13 @@ describe('SPSS .sav', () => {
     const variables = new Map(
       lines.filter((l) => /^[a-z_]+,\d+,/.test(l)).map((l) => {
         const cells = parse(l)[0] as string[];
-        return [cells[0]!, { position: Number(cells[1]), label: cells[2]!, format: cells[7]!, missing: cells[9]! }];
+        return [cells[0]!, { position: Number(cells[1]), label: cells[2]!, measure: cells[3]!, format: cells[7]!, missing: cells[9]! }];
       }),
     );
     expect([...variables.keys()]).toEqual(withText.dictionary.variables.map((v) => v.name));
-    expect(variables.get('tools_laptop')).toMatchObject({ label: 'How far do you agree?: My laptop is good enough', format: 'F8.0', missing: '-1; -2; 9' });
+    expect(variables.get('tools_laptop')).toMatchObject({ label: 'How far do you agree?: My laptop is good enough', measure: 'Ordinal', format: 'F8.0', missing: '-1; -2; 9' });
+    expect(variables.get('strategy')?.measure).toBe('Nominal');
+    expect(variables.get('years')).toMatchObject({ measure: 'Scale', format: 'F8.2' });
     expect(variables.get('barriers_other_text')?.format).toBe('A255');
     expect(variables.get('submitted_month')?.format).toBe('A7');
 
