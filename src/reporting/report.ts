@@ -16,7 +16,7 @@ import { localise } from '../instrument/text.js';
 import { AGREE_SCALE } from '../instrument/scales.js';
 import { divergingChart, intervalBarChart, type IntervalRow } from './charts.js';
 import { Labels } from './labels.js';
-import type { FreeTextThemes, SurveyResults } from './survey-data.js';
+import { remember, type FreeTextThemes, type SurveyResults } from './survey-data.js';
 
 /**
  * The published survey report as a view model: plain-English headlines generated from the
@@ -79,14 +79,14 @@ function figureOf<T>(groups: { group: GroupRef; figure: Suppressible<T> }[], ref
   return groups.find((g) => same(g.group, ref))?.figure ?? { shown: false, reason: 'below_threshold' };
 }
 
-/** Reports by survey, rebuilt only when a figure behind them can have changed (charts take most of the time). */
+/** Reports by survey, rebuilt only when a figure behind them can have changed (charts take most of the time); the most recently built are kept. */
 const reports = new Map<string, { fingerprint: string; view: Promise<ReportView> }>();
 
 export function reportFor(results: SurveyResults, loadThemes: () => Promise<FreeTextThemes[]>): Promise<ReportView> {
   const hit = reports.get(results.survey.id);
   if (hit && hit.fingerprint === results.fingerprint) return hit.view;
   const view = loadThemes().then((themes) => buildReport(results, themes));
-  reports.set(results.survey.id, { fingerprint: results.fingerprint, view });
+  remember(reports, results.survey.id, { fingerprint: results.fingerprint, view });
   view.catch(() => reports.delete(results.survey.id));
   return view;
 }

@@ -51,6 +51,19 @@ interface CachedAnalysis {
  */
 const analyses = new Map<string, CachedAnalysis>();
 
+/** How many surveys' analyses (and reports) are kept in memory; the least recently built go first. */
+const CACHE_SURVEYS = 50;
+
+/** Sets a cache entry as the newest, dropping the oldest beyond `CACHE_SURVEYS`. */
+export function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  cache.delete(key);
+  cache.set(key, value);
+  for (const oldest of cache.keys()) {
+    if (cache.size <= CACHE_SURVEYS) break;
+    cache.delete(oldest);
+  }
+}
+
 async function responseCounts(db: Kysely<Database>, surveyIds: string[]): Promise<Map<string, number>> {
   if (surveyIds.length === 0) return new Map();
   const rows = await db
@@ -72,7 +85,7 @@ async function analysisOf(db: Kysely<Database>, survey: SurveyWithDefinition, re
     findings: loadPublishedFindings(),
     ...(profile ? { profile } : {}),
   });
-  analyses.set(survey.id, { key, analysis });
+  remember(analyses, survey.id, { key, analysis });
   return { analysis, profile, key };
 }
 
