@@ -77,6 +77,20 @@ export async function authenticate(db: Kysely<Database>, email: string, password
   return { ok: false, reason: 'invalid' };
 }
 
+/**
+ * Changes a signed-in user's password after checking the current one (through authenticate,
+ * so wrong guesses count towards the lock-out), and ends every session of the account.
+ */
+export async function changePassword(db: Kysely<Database>, userId: string, current: string, next: string): Promise<SignInResult> {
+  const user = await findUserById(db, userId);
+  if (!user) return { ok: false, reason: 'invalid' };
+  const checked = await authenticate(db, user.email, current);
+  if (!checked.ok) return checked;
+  await setPasswordHash(db, user.id, await hashPassword(ZPassword.parse(next)));
+  await endAllSessions(db, user.id);
+  return checked;
+}
+
 /** A reset link token for the account, or undefined for an unknown email (the caller says the same thing either way). */
 export async function requestPasswordReset(db: Kysely<Database>, email: string, now: Date = new Date()): Promise<{ token: string; email: string } | undefined> {
   const user = await findUserByEmail(db, email);

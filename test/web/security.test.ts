@@ -116,7 +116,7 @@ describe('CSRF', () => {
   it('rejects a state-changing form posted without its token with 403, and does nothing', async () => {
     t = await accountsApp();
     const user = await userWithRoles(t.storage.db, {});
-    for (const url of ['/sign-in', '/sign-out', '/account/sign-out-everywhere', '/password-reset']) {
+    for (const url of ['/sign-in', '/sign-out', '/account/sign-out-everywhere', '/account/password', '/password-reset']) {
       const response = await t.app.inject({
         method: 'POST',
         url,
@@ -144,6 +144,32 @@ describe('sign out everywhere', () => {
     expect(await t.storage.db.selectFrom('user_session').select('id').where('user_id', '=', user.id).execute()).toHaveLength(0);
     const audit = await t.storage.db.selectFrom('audit_log').selectAll().execute();
     expect(audit.map((a) => a.action)).toEqual(['account.sign-out-everywhere']);
+  });
+});
+
+describe('change password', () => {
+  it('needs the current password, then signs out every other device and keeps this one signed in', async () => {
+    t = await accountsApp();
+    const user = await userWithRoles(t.storage.db, {});
+    const laptop = new Respondent(t.app);
+    const phone = new Respondent(t.app);
+    await signIn(laptop, user.email, TEST_PASSWORD);
+    await signIn(phone, user.email, TEST_PASSWORD);
+    await laptop.get('/account/password');
+    const wrong = await laptop.post('/account/password', { current: 'not my password', password: 'a brand new passphrase', confirm: 'a brand new passphrase' });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.body).toContain('Your current password is not right');
+    const short = await laptop.post('/account/password', { current: TEST_PASSWORD, password: 'short', confirm: 'short' });
+    expect(short.body).toContain('Password must be 12 characters or more');
+    const done = await laptop.post('/account/password', { current: TEST_PASSWORD, password: 'a brand new passphrase', confirm: 'a brand new passphrase' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/account?changed=1');
+    expect((await laptop.get('/account?changed=1')).body).toContain('Your password has been changed');
+    expect((await phone.get('/account')).statusCode).toBe(303);
+    expect((await signIn(new Respondent(t.app), user.email, TEST_PASSWORD)).statusCode).toBe(422);
+    expect((await signIn(new Respondent(t.app), user.email, 'a brand new passphrase')).statusCode).toBe(303);
+    const audit = await t.storage.db.selectFrom('audit_log').select('action').execute();
+    expect(audit.map((a) => a.action)).toEqual(['account.password-change']);
   });
 });
 

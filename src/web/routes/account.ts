@@ -4,7 +4,7 @@ import type { Mailer } from '../../admin/mailer.js';
 import type { Oidc } from '../../admin/oidc.js';
 import { recordAudit } from '../../admin/audit.js';
 import { endAllSessions, endSession } from '../../admin/sessions.js';
-import { authenticate, completePasswordReset, requestPasswordReset, ZEmail, ZPassword } from '../../admin/users.js';
+import { authenticate, changePassword, completePasswordReset, requestPasswordReset, ZEmail, ZPassword } from '../../admin/users.js';
 import { listAuditEntries } from '../../storage/audit-log.js';
 import type { Storage } from '../../storage/db.js';
 import { memberRoutes } from './members.js';
@@ -27,6 +27,7 @@ const ZSignIn = z.object({ email: z.string().default(''), password: z.string().d
 const ZResetRequest = z.object({ email: z.string().default('') });
 const ZResetToken = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 const ZNewPassword = z.object({ password: z.string().default(''), confirm: z.string().default('') });
+const ZChangePassword = ZNewPassword.extend({ current: z.string().default('') });
 
 export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app, options) => {
   const { storage, secureCookies, mailer, publicUrl } = options;
@@ -73,7 +74,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     const user = request.user!;
     const organisations = await storage.db.selectFrom('organisation').select(['id', 'name']).where('id', 'in', user.memberships.map((m) => m.organisationId).concat([''])).execute();
     const names = new Map(organisations.map((o) => [o.id, o.name]));
-    return reply.render('account/index.njk', { memberships: user.memberships.map((m) => ({ ...m, name: names.get(m.organisationId) ?? m.organisationId })) });
+    return reply.render('account/index.njk', { changed: (request.query as Record<string, unknown>).changed === '1', memberships: user.memberships.map((m) => ({ ...m, name: names.get(m.organisationId) ?? m.organisationId })) });
   });
 
   app.post('/account/sign-out-everywhere', { preHandler: [requireSignIn, app.csrfProtection] }, async (request, reply) => {
@@ -81,6 +82,32 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     await recordAudit(storage.db, { actorId: request.user!.id, organisationId: null, action: 'account.sign-out-everywhere', target: request.user!.email });
     reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
     return reply.redirect('/sign-in', 303);
+  });
+
+  app.get('/account/password', { preHandler: requireSignIn }, async (_request, reply) => reply.render('account/change-password.njk'));
+
+  app.post('/account/password', { preHandler: [requireSignIn, app.csrfProtection] }, async (request, reply) => {
+    const user = request.user!;
+    const form = ZChangePassword.parse(request.body ?? {});
+    const errors: { text: string; href: string }[] = [];
+    if (!form.current) errors.push({ text: 'Enter your current password', href: '#current' });
+    const password = ZPassword.safeParse(form.password);
+    if (!password.success) errors.push({ text: password.error.issues[0]!.message, href: '#password' });
+    else if (form.password !== form.confirm) errors.push({ text: 'The passwords do not match', href: '#confirm' });
+    if (errors.length === 0) {
+      const result = await changePassword(storage.db, user.id, form.current, form.password);
+      if (result.ok) {
+        await recordAudit(storage.db, { actorId: user.id, organisationId: null, action: 'account.password-change', target: user.email });
+        // Every session ended, this one included; the person carries on in a new one.
+        return signInAndRedirect(storage, reply, { userId: user.id, next: '/account?changed=1', secure: secureCookies });
+      }
+      errors.push(
+        result.reason === 'locked'
+          ? { text: 'This account is locked for 15 minutes after too many failed attempts', href: '#current' }
+          : { text: 'Your current password is not right', href: '#current' },
+      );
+    }
+    return reply.render('account/change-password.njk', { errorList: errors }, 422);
   });
 
   app.get('/password-reset', async (_request, reply) => reply.render('account/reset-request.njk'));
