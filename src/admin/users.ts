@@ -101,7 +101,12 @@ export async function requestPasswordReset(db: Kysely<Database>, email: string, 
 }
 
 /** Uses a reset token once; a new password also signs the account out everywhere and lifts any lock. */
-export async function completePasswordReset(db: Kysely<Database>, token: string, password: string, now: Date = new Date()): Promise<{ ok: true; userId: string } | { ok: false }> {
+export async function completePasswordReset(
+  db: Kysely<Database>,
+  token: string,
+  password: string,
+  now: Date = new Date(),
+): Promise<{ ok: true; userId: string; email: string } | { ok: false }> {
   const passwordHash = await hashPassword(ZPassword.parse(password));
   const reset = await takePasswordReset(db, hashToken(token));
   if (!reset || Date.parse(reset.expires_at) <= now.getTime()) return { ok: false };
@@ -109,5 +114,5 @@ export async function completePasswordReset(db: Kysely<Database>, token: string,
   if (!user) return { ok: false };
   await setPasswordHash(db, user.id, passwordHash);
   await endAllSessions(db, user.id);
-  return { ok: true, userId: user.id };
+  return { ok: true, userId: user.id, email: user.email };
 }

@@ -170,6 +170,7 @@ describe('change password', () => {
     expect((await signIn(new Respondent(t.app), user.email, 'a brand new passphrase')).statusCode).toBe(303);
     const audit = await t.storage.db.selectFrom('audit_log').select('action').execute();
     expect(audit.map((a) => a.action)).toEqual(['account.password-change']);
+    expect(t.mailer.sent.map((m) => [m.to, m.subject])).toEqual([[user.email, 'Your Sounding password has been changed']]);
   });
 });
 
@@ -192,6 +193,7 @@ describe('password reset', () => {
     const done = await browser.post(link, { password: 'a brand new passphrase', confirm: 'a brand new passphrase' });
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('Your password has been changed');
+    expect(t.mailer.sent[1]).toMatchObject({ to: user.email, subject: 'Your Sounding password has been changed' });
     expect(await t.storage.db.selectFrom('user_session').select('id').where('user_id', '=', user.id).execute()).toHaveLength(0);
     expect((await signIn(new Respondent(t.app), user.email, 'a brand new passphrase')).statusCode).toBe(303);
     expect((await signIn(new Respondent(t.app), user.email, TEST_PASSWORD)).statusCode).toBe(422);

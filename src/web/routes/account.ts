@@ -33,6 +33,15 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
   const { storage, secureCookies, mailer, publicUrl } = options;
   const limit = options.rateLimit ?? { max: 20, timeWindowMs: 15 * 60 * 1000 };
   const rateLimit = { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } };
+  const base = publicUrl.replace(/\/$/, '');
+
+  /** ASVS 2.2.3: the owner hears of a password change, so a change they did not make is noticed. */
+  const tellPasswordChanged = (to: string) =>
+    mailer.send({
+      to,
+      subject: 'Your Sounding password has been changed',
+      body: `The password for your Sounding account was changed and every device was signed out.\n\nIf you did not do this, choose a new password now at ${base}/password-reset and tell your organisation admin.`,
+    });
 
 
   app.get('/sign-in', async (request, reply) => {
@@ -98,6 +107,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
       const result = await changePassword(storage.db, user.id, form.current, form.password);
       if (result.ok) {
         await recordAudit(storage.db, { actorId: user.id, organisationId: null, action: 'account.password-change', target: user.email });
+        await tellPasswordChanged(user.email);
         // Every session ended, this one included; the person carries on in a new one.
         return signInAndRedirect(storage, reply, { userId: user.id, next: '/account?changed=1', secure: secureCookies });
       }
@@ -124,7 +134,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
       await mailer.send({
         to: reset.email,
         subject: 'Reset your Sounding password',
-        body: `Use this link within 1 hour to choose a new password. It works once.\n\n${publicUrl.replace(/\/$/, '')}/password-reset/${reset.token}\n\nIf you did not ask for this, you can ignore this email: your password has not changed.`,
+        body: `Use this link within 1 hour to choose a new password. It works once.\n\n${base}/password-reset/${reset.token}\n\nIf you did not ask for this, you can ignore this email: your password has not changed.`,
       });
     }
     // Same page whether or not the account exists.
@@ -150,7 +160,8 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     if (errors.length === 0) {
       const result = await completePasswordReset(storage.db, params.data.token, form.password);
       if (result.ok) {
-        await recordAudit(storage.db, { actorId: result.userId, organisationId: null, action: 'account.password-reset', target: result.userId });
+        await recordAudit(storage.db, { actorId: result.userId, organisationId: null, action: 'account.password-reset', target: result.email });
+        await tellPasswordChanged(result.email);
         return reply.render('account/reset-done.njk');
       }
       errors.push({ text: 'This link has expired or has already been used. Ask for a new one.', href: '#password' });
