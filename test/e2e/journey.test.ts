@@ -134,6 +134,17 @@ describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_
     await context.close();
   }, JOURNEY_TIMEOUT);
 
+  it('shows a clear, accessible page when a form has expired (its security cookie is gone)', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(server.surveyUrl);
+    await navigates(page, () => page.click('button.govuk-button--start'));
+    await context.clearCookies({ name: '_csrf' });
+    await navigates(page, () => page.click('button[value="continue"]'));
+    await checkPage(page, { shot: 'expired' });
+    expect(await page.locator('h1').textContent()).toBe('Your session has expired');
+    await context.close();
+  }, JOURNEY_TIMEOUT);
+
   it('shows results with zero axe violations, and the other pages of the service', async () => {
     await generateResponses(server.storage.db, { id: server.survey.id, instrumentVersionId: server.survey.instrumentVersionId, definition: standardInstrument() }, 60);
     const { context, page } = await newPage(browser);
