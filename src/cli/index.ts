@@ -72,6 +72,7 @@ const ZExport = z.object({
 const ZGenerate = z.object({
   responses: integer('responses').pipe(z.number().min(1, 'must be at least 1')),
   seed: integer('seed'),
+  batch: integer('batch').pipe(z.number().min(1, 'must be at least 1').max(100_000, 'must be at most 100000')),
 });
 
 /** Opens the configured database (DATA_DIR or DATABASE_URL), brings it up to date, and always closes it. */
@@ -82,7 +83,6 @@ async function withStorage<T>(work: (storage: Storage) => Promise<T>): Promise<T
     await migrate(storage);
     return await work(storage);
   } finally {
-  batch: integer('batch').pipe(z.number().min(1, 'must be at least 1').max(100_000, 'must be at most 100000')),
     await storage.close();
   }
 }
@@ -279,6 +279,7 @@ survey
   .argument('<id>', 'survey id')
   .requiredOption('--responses <n>', 'number of responses')
   .option('--seed <n>', 'random seed', '1')
+  .option('--batch <n>', 'responses per transaction (1: each its own, as real submissions; 1000 for large runs)', '1')
   .action(
     run(async (id: string, options: unknown) => {
       const { responses, seed, batch } = parseOptions(ZGenerate, options, { responses: '--responses', seed: '--seed', batch: '--batch' });
@@ -289,7 +290,6 @@ survey
           let done = 0;
           let reported = 0;
           db = db.withPlugin(
-  .option('--batch <n>', 'responses per transaction (1: each its own, as real submissions; 1000 for large runs)', '1')
             responseCounter(() => {
               done++;
               const tenth = Math.floor((done * 10) / responses);
