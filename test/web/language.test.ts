@@ -36,3 +36,21 @@ describe('choosing the language', () => {
     expect(String(page.headers['set-cookie'])).not.toContain(LANGUAGE_COOKIE);
   });
 });
+
+describe('a bad request on a Welsh page', () => {
+  it('explains in Welsh and marks the framework’s English detail as English', async () => {
+    const t = await testApp();
+    const page = await t.app.inject({
+      method: 'POST',
+      url: `/s/${t.survey.slug}/resume`,
+      cookies: { [LANGUAGE_COOKIE]: 'cy' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'x'.repeat(70 * 1024),
+    });
+    expect(page.statusCode).toBe(413);
+    expect(page.body).toContain('<html lang="cy"');
+    expect(page.body).toContain('Mae problem gyda&#39;r cais');
+    expect(page.body).toMatch(/<p class="govuk-body" lang="en">[^<]*too large/i);
+    await t.app.close();
+  });
+});
