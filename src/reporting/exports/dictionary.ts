@@ -285,6 +285,11 @@ export function respondentDictionary(
   });
 
   const byQuestion = new Map(placed.map((p) => [p.question.code, p]));
+  // A question with no audience or condition on it or its section is asked of everyone, so
+  // the journey need not be replayed for it on every row (most of a large export's work).
+  const unconditional = new Set(
+    placed.filter((p) => !p.question.audiences && !p.question.showIf && !p.section.audiences && !p.section.showIf).map((p) => p.question.code),
+  );
   return {
     variables,
     row(response) {
@@ -292,7 +297,7 @@ export function respondentDictionary(
       const answers: Answers = response.answers;
       return variables.map((v) => {
         let shown = asked.get(v.question);
-        if (shown === undefined && v.question !== '') {
+        if (shown === undefined && v.question !== '' && !unconditional.has(v.question)) {
           const p = byQuestion.get(v.question)!;
           shown = isQuestionShown(definition, p.section, p.question, answers);
           asked.set(v.question, shown);
