@@ -28,6 +28,11 @@ export const ZConfig = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_REDIRECT_URL: z.url().optional(),
+}).superRefine((config, context) => {
+  const oidc = [config.OIDC_ISSUER, config.OIDC_CLIENT_ID, config.OIDC_CLIENT_SECRET, config.OIDC_REDIRECT_URL];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    context.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OpenID Connect needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL, or none' });
+  }
 });
 export type TConfig = z.output<typeof ZConfig>;
 

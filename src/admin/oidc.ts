@@ -22,12 +22,10 @@ export interface OidcTransaction {
   next: string;
 }
 
-/** The four OIDC_ variables, or undefined when none is set; some but not all is a configuration error. */
+/** The four OIDC_ variables, or undefined unless all are set (readConfig refuses some without the others). */
 export function oidcSettings(config: Pick<TConfig, 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_REDIRECT_URL'>): OidcSettings | undefined {
-  const values = [config.OIDC_ISSUER, config.OIDC_CLIENT_ID, config.OIDC_CLIENT_SECRET, config.OIDC_REDIRECT_URL];
-  if (values.every((v) => !v)) return undefined;
-  if (values.some((v) => !v)) throw new Error('Invalid configuration: OpenID Connect needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL');
-  return { issuer: config.OIDC_ISSUER!, clientId: config.OIDC_CLIENT_ID!, clientSecret: config.OIDC_CLIENT_SECRET!, redirectUrl: config.OIDC_REDIRECT_URL! };
+  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_REDIRECT_URL: redirectUrl } = config;
+  return issuer && clientId && clientSecret && redirectUrl ? { issuer, clientId, clientSecret, redirectUrl } : undefined;
 }
 
 /** Plain HTTP to the provider only on this machine (a test or a local provider), never across a network. */

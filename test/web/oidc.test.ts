@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOidc, oidcSettings } from '../../src/admin/oidc.js';
+import { readConfig } from '../../src/config.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 
 const REDIRECT = 'http://sounding.test/sign-in/oidc/callback';
@@ -133,8 +134,10 @@ describe('OpenID Connect sign-in against a local provider', () => {
 });
 
 describe('OpenID Connect configuration', () => {
-  it('is off when no OIDC_ variable is set and a clear error when only some are', () => {
-    expect(oidcSettings({})).toBeUndefined();
-    expect(() => oidcSettings({ OIDC_ISSUER: 'https://login.example' })).toThrow(/needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL/);
+  it('is off when no OIDC_ variable is set and a clear error at start-up when only some are', () => {
+    expect(oidcSettings(readConfig({}))).toBeUndefined();
+    expect(() => readConfig({ OIDC_ISSUER: 'https://login.example' })).toThrow(
+      'Invalid configuration: OIDC_ISSUER: OpenID Connect needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL, or none',
+    );
   });
 });
