@@ -1,6 +1,8 @@
 import { allQuestions, type TDefinition } from '../instrument/definition.js';
 import { moduleFor, type Answers } from '../instrument/question-types/index.js';
 import type { MultipleAnswer } from '../instrument/question-types/multiple.js';
+import { indexScores } from '../analysis/indices.js';
+import { indexVariable } from '../analysis/tables.js';
 
 /** What one submitted response adds to the maintained counts of its segment cell. */
 export interface Tally {
@@ -12,10 +14,14 @@ export interface Tally {
 /**
  * Turns one response's answers into count increments: one "answered" per closed variable
  * answered, one option row per chosen option (several for multiple choice), and the value
- * of each number question. Extra numeric values (such as index scores) are passed in.
+ * of each number question, and the respondent's score on each index the definition maps
+ * (so indices get means and intervals from the same maintained sums).
  */
-export function tally(definition: TDefinition, answers: Answers, extraNumeric: Tally['numeric'] = []): Tally {
-  const result: Tally = { answered: [], options: [], numeric: [...extraNumeric] };
+export function tally(definition: TDefinition, answers: Answers): Tally {
+  const result: Tally = { answered: [], options: [], numeric: [] };
+  for (const [code, score] of Object.entries(indexScores(definition, answers))) {
+    if (score !== null) result.numeric.push({ variable: indexVariable(code), value: score });
+  }
   for (const { question } of allQuestions(definition)) {
     const answer = answers[question.code];
     if (answer === undefined) continue;

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { indexScores, indexVariable } from '../../src/analysis/index.js';
 import { keepShownAnswers } from '../../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
 import { tally } from '../../src/fieldwork/tally.js';
@@ -48,7 +47,6 @@ export async function addFixtureResponses(t: Pick<TestApp, 'storage' | 'survey'>
       if (role === SMALL_GROUP.code) a.one_change = SMALL_GROUP_COMMENT;
       else if (i < 4) a.one_change = `${PII_COMMENT} (${role} ${i})`;
       answers.push({ role, answers: a });
-      const scores = Object.entries(indexScores(definition, a)).flatMap(([code, value]) => (value === null ? [] : [{ variable: indexVariable(code), value }]));
       await submitResponse(t.storage.db, `${t.survey.id}-${role}-${i}`, {
         surveyId: t.survey.id,
         instrumentVersionId: t.survey.instrumentVersionId,
@@ -56,7 +54,7 @@ export async function addFixtureResponses(t: Pick<TestApp, 'storage' | 'survey'>
         directorate: typeof a.directorate === 'string' ? a.directorate : '',
         submittedOn: '2026-11-24',
         answers: a,
-        tally: tally(definition, a, scores),
+        tally: tally(definition, a),
       });
     }
   }
