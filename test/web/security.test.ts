@@ -112,6 +112,25 @@ describe('sign-in', () => {
   });
 });
 
+describe('security events in the log', () => {
+  it('logs refused sign-ins and refused access with a reason, never the email, password or client address', async () => {
+    const lines: string[] = [];
+    t = await accountsApp({ logger: { level: 'warn', stream: { write: (line: string) => void lines.push(line) } } });
+    const user = await userWithRoles(t.storage.db, {});
+    await signIn(new Respondent(t.app), user.email, 'a wrong password here');
+    await t.app.inject({ url: `/surveys/${t.survey.id}/results`, headers: { cookie: user.cookie } });
+    const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ event: 'sign-in-refused', reason: 'invalid' }),
+        expect.objectContaining({ event: 'access-refused', status: 404, userId: user.id }),
+      ]),
+    );
+    const all = lines.join('\n');
+    for (const secret of [user.email, 'a wrong password here', '127.0.0.1']) expect(all).not.toContain(secret);
+  });
+});
+
 describe('CSRF', () => {
   it('rejects a state-changing form posted without its token with 403, and does nothing', async () => {
     t = await accountsApp();

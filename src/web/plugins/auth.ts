@@ -68,13 +68,20 @@ function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
   return reply.redirect(`/sign-in${next}`, 303);
 }
 
+/** Refusals are security events (ASVS 7.2.2): logged with the request id and user id, never an address or email. */
+function logRefusal(request: FastifyRequest, status: number) {
+  request.log.warn({ event: 'access-refused', status, userId: request.user?.id }, 'access refused');
+}
+
 function notFound(request: FastifyRequest, reply: FastifyReply) {
+  logRefusal(request, 404);
   if (isApi(request)) return reply.code(404).send({ error: 'not_found', message: 'There is nothing at this address that you can see.' });
   reply.callNotFound();
   return reply;
 }
 
 function forbidden(request: FastifyRequest, reply: FastifyReply) {
+  logRefusal(request, 403);
   if (isApi(request)) return reply.code(403).send({ error: 'forbidden', message: 'Your role in this organisation does not allow this.' });
   return reply.render('account/forbidden.njk', {}, 403);
 }

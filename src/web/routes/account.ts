@@ -59,6 +59,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     if (errors.length === 0 && email.success) {
       const result = await authenticate(storage.db, email.data, form.password);
       if (result.ok) return signInAndRedirect(storage, reply, { userId: result.userId, next: form.next, secure: secureCookies });
+      request.log.warn({ event: 'sign-in-refused', reason: result.reason }, 'sign-in refused');
       // The same words for an unknown email and a wrong password: no account enumeration.
       errors.push(
         result.reason === 'locked'
