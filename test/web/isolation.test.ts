@@ -1,6 +1,7 @@
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
+import { generateResponses } from '../../src/admin/demo.js';
+import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../../src/storage/surveys.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 import { standardInstrument } from '../support/app.js';
 
@@ -59,6 +60,10 @@ beforeAll(async () => {
   const t = await accountsApp();
   const secretTitle = 'Wave of Zeta Council 7Q3';
   await t.storage.db.updateTable('survey').set({ title: secretTitle }).where('id', '=', t.survey.id).execute();
+  // Enough answers for every results route to have something to show.
+  await generateResponses(t.storage.db, { ...t.survey, definition: standardInstrument() }, 30);
+  // Results are released once the survey has closed.
+  await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-24');
   const otherOrganisationId = await createOrganisation(t.storage.db, { name: 'Other Council', type: 'district', nation: 'Wales', region: 'Wales' });
   const other = await createSurvey(t.storage.db, { organisationId: otherOrganisationId, instrumentVersionId: await publishInstrument(t.storage.db, standardInstrument()), title: 'Other wave' });
   const cookie = async (roles: Parameters<typeof userWithRoles>[1]) => (await userWithRoles(t.storage.db, roles)).cookie;
@@ -120,18 +125,26 @@ describe('tenant isolation over every registered route', () => {
   it('answers 404 (or 403) to an admin of another organisation on every protected route, and never shows the survey', async () => {
     const wrong: string[] = [];
     for (const route of protectedRoutes()) {
-      if (OWN_ACCOUNT.has(route.url) || PLATFORM_WIDE.has(route.url)) continue;
+      if (OWN_ACCOUNT.has(route.url) || PLATFORM_WIDE.has(route.url)) {
+        // Open to any signed-in user, but must say nothing of the first organisation (GET only: a POST here would sign the visitor out).
+        if (route.method !== 'GET') continue;
+        const page = await visit('GET', route.url, w.visitors.outsider);
+        if (page.body.includes(w.secretTitle) || page.body.includes('Test Council')) wrong.push(`${route.method} ${route.url} names the other organisation`);
+        continue;
+      }
       const response = await visit(route.method, concrete(route.url), w.visitors.outsider);
       if (![403, 404].includes(response.statusCode) || response.body.includes(w.secretTitle)) wrong.push(`${route.method} ${route.url}: ${response.statusCode}`);
     }
     expect(wrong.join('\n')).toBe('');
   });
 
-  it('lets the right organisation in: a viewer reads results and reports, an org admin reaches every page', async () => {
+  it('lets the right organisation in: a viewer reads results and reports, an analyst also exports, an org admin reaches every page', async () => {
     for (const url of ['/surveys/:id/results', '/surveys/:id/report', '/api/surveys/:id/results']) {
       const response = await visit('GET', concrete(url), w.visitors.viewer);
       expect(response.statusCode, url).toBe(200);
     }
+    expect((await visit('GET', concrete('/surveys/:id/exports'), w.visitors.viewer)).statusCode).toBe(403);
+    expect((await visit('GET', concrete('/surveys/:id/exports'), w.visitors.analyst)).statusCode).toBe(200);
     const wrong: string[] = [];
     for (const route of protectedRoutes().filter((r) => r.method === 'GET' && !r.url.endsWith('.pdf'))) {
       const response = await visit('GET', concrete(route.url), w.visitors.admin);
