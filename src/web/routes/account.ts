@@ -7,6 +7,7 @@ import { endAllSessions, endSession } from '../../admin/sessions.js';
 import { authenticate, changePassword, completePasswordReset, requestPasswordReset, ZEmail, ZPassword } from '../../admin/users.js';
 import { listAuditEntries } from '../../storage/audit-log.js';
 import type { Storage } from '../../storage/db.js';
+import { organisationsNamed } from '../../storage/waves.js';
 import { memberRoutes } from './members.js';
 import { oidcRoutes } from './oidc.js';
 import { pathOrganisation, requireOrganisationRole, requireSignIn, SESSION_COOKIE, sessionCookieOptions, signInAndRedirect, ZNext } from '../plugins/auth.js';
@@ -82,7 +83,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
 
   app.get('/account', { preHandler: requireSignIn }, async (request, reply) => {
     const user = request.user!;
-    const organisations = await storage.db.selectFrom('organisation').select(['id', 'name']).where('id', 'in', user.memberships.map((m) => m.organisationId).concat([''])).execute();
+    const organisations = await organisationsNamed(storage.db, user.memberships.map((m) => m.organisationId));
     const names = new Map(organisations.map((o) => [o.id, o.name]));
     return reply.render('account/index.njk', { changed: (request.query as Record<string, unknown>).changed === '1', memberships: user.memberships.map((m) => ({ ...m, name: names.get(m.organisationId) ?? m.organisationId })) });
   });
@@ -175,7 +176,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     { preHandler: requireOrganisationRole('org_admin', pathOrganisation()) },
     async (request, reply) => {
       const { organisationId } = request.params as { organisationId: string };
-      const organisation = await storage.db.selectFrom('organisation').select(['id', 'name']).where('id', '=', organisationId).executeTakeFirst();
+      const [organisation] = await organisationsNamed(storage.db, [organisationId]);
       if (!organisation) return reply.callNotFound();
       return reply.render('account/audit.njk', { organisation, entries: await listAuditEntries(storage.db, organisationId) });
     },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { addMember, listMembers, removeMember, ZMemberForm } from '../../admin/members.js';
 import type { Mailer } from '../../admin/mailer.js';
 import type { Storage } from '../../storage/db.js';
+import { organisationsNamed } from '../../storage/waves.js';
 import { pathOrganisation, requireOrganisationRole } from '../plugins/auth.js';
 
 const ZPath = z.object({ organisationId: z.uuid(), userId: z.uuid().optional() });
@@ -12,7 +13,7 @@ export const memberRoutes: FastifyPluginAsync<{ storage: Storage; mailer: Mailer
   const admin = requireOrganisationRole('org_admin', pathOrganisation());
 
   async function page(organisationId: string) {
-    const organisation = await storage.db.selectFrom('organisation').select(['id', 'name']).where('id', '=', organisationId).executeTakeFirst();
+    const [organisation] = await organisationsNamed(storage.db, [organisationId]);
     return organisation && { organisation, members: await listMembers(storage.db, organisationId) };
   }
 
