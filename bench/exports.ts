@@ -5,9 +5,9 @@
  * the heap capped at 160 MB old space, as the memory test does, so V8 collects instead of
  * growing lazily; an export that held the file in memory would fail there.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/admin/demo.js';
 import { migrate, openStorage } from '../src/storage/db.js';
 import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../src/storage/surveys.js';
@@ -33,6 +33,7 @@ export async function run(): Promise<SuiteResult> {
   const instrumentVersionId = await publishInstrument(storage.db, definition);
   const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Bench wave' });
   await setSurveyState(storage.db, survey.id, 'open', '2026-01-01');
+  await setSurveyState(storage.db, survey.id, 'closed', '2026-02-01');
   const cookie = await memberCookie(storage.db, survey.id, 'analyst');
   await storage.close();
   const insertStart = process.hrtime.bigint();
@@ -60,6 +61,7 @@ export async function run(): Promise<SuiteResult> {
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;
+    rmSync(dirname(file), { recursive: true, force: true });
   }
   return { name: `Streaming exports of ${RESPONSES.toLocaleString('en-GB')} responses (server heap capped at ${HEAP_CAP_MB} MB old space)`, rows };
 }

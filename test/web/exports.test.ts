@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,7 @@ describe('downloads', () => {
     const organisationId = await createOrganisation(storage.db, { name: 'Tiny Council', type: 'district', nation: 'Wales', region: 'Wales' });
     const instrumentVersionId = await publishInstrument(storage.db, exportDefinition);
     const empty = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Empty wave' });
+    await setSurveyState(storage.db, empty.id, 'closed', '2026-11-30');
     const cookie = await memberCookie(storage.db, empty.id, 'analyst');
     const refused = await app.inject({ method: 'GET', headers: { cookie }, url: `/surveys/${empty.id}/exports/respondents.sav` });
     expect(refused.statusCode).toBe(409);
@@ -129,6 +130,7 @@ describe.skipIf(process.platform !== 'linux')(`a large export streams (memory re
     const instrumentVersionId = await publishInstrument(storage.db, definition);
     const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Large wave' });
     await setSurveyState(storage.db, survey.id, 'open', '2026-01-01');
+    await setSurveyState(storage.db, survey.id, 'closed', '2026-02-01');
     const cookie = await memberCookie(storage.db, survey.id, 'analyst');
     await storage.close();
     bulkInsertResponses(file, { id: survey.id, instrumentVersionId, definition }, LARGE);
@@ -157,6 +159,8 @@ describe.skipIf(process.platform !== 'linux')(`a large export streams (memory re
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
+      // The database is several hundred megabytes.
+      rmSync(dirname(file), { recursive: true, force: true });
     }
   });
 });

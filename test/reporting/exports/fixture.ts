@@ -146,5 +146,7 @@ export async function exportFixture(target: DatabaseTarget): Promise<ExportFixtu
       });
     }
   }
+  // Results (and so exports) are released only once a survey has closed.
+  await setSurveyState(storage.db, survey.id, 'closed', '2026-11-30');
   return { storage, surveyId: survey.id };
 }
