@@ -9,6 +9,7 @@ import { storeResponse } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
 import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../storage/surveys.js';
 import { randomUUID } from 'node:crypto';
+import { setWavePlan } from '../storage/waves.js';
 
 export const STANDARD_INSTRUMENT_PATH = new URL('../../instruments/digital-readiness.yaml', import.meta.url);
 
@@ -51,15 +52,24 @@ export async function generateResponses(
   }
 }
 
-/** On a new, empty database: a demo council with an open survey and realistic answers, so results show at once. */
-export async function seedDemoIfEmpty(db: Kysely<Database>, responses = 600): Promise<{ slug: string; id: string } | undefined> {
+/**
+ * On a new, empty database: a demo council with last year's wave closed (600 realistic
+ * answers, so its results, report and exports show at once; results are only published once
+ * a survey closes) and this year's wave open for answering, following on from it.
+ */
+export async function seedDemoIfEmpty(db: Kysely<Database>, responses = 600): Promise<{ slug: string; id: string; resultsOf: string } | undefined> {
   if ((await db.selectFrom('organisation').select('id').limit(1).execute()).length > 0) return undefined;
   const definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
   const organisationId = await createOrganisation(db, { name: 'Demo Borough Council', type: 'unitary', nation: 'England', region: 'North West' });
   const instrumentVersionId = await publishInstrument(db, definition);
-  const survey = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2026' });
-  await setSurveyState(db, survey.id, 'open', today());
+  const lastYear = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2025' });
+  await setSurveyState(db, lastYear.id, 'open', '2025-10-06');
   // One transaction: a half-seeded demo would look like real, thin results.
-  await generateResponses(db, { id: survey.id, instrumentVersionId, definition }, responses, 1, responses);
-  return survey;
+  await generateResponses(db, { id: lastYear.id, instrumentVersionId, definition }, responses, 1, responses);
+  await setSurveyState(db, lastYear.id, 'closed', '2025-11-07');
+  const thisYear = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2026' });
+  await setWavePlan(db, thisYear.id, { opensOn: null, closesOn: null, previousSurveyId: lastYear.id });
+  await setSurveyState(db, thisYear.id, 'open', today());
+  await generateResponses(db, { id: thisYear.id, instrumentVersionId, definition }, Math.round(responses / 5), 2, responses);
+  return { ...thisYear, resultsOf: lastYear.id };
 }

@@ -98,7 +98,8 @@ async function benchmarkSurveys(db: Kysely<Database>, survey: SurveyWithDefiniti
     .select(['survey.id', 'survey.organisation_id', 'survey.opens_on', 'organisation.type', 'organisation.nation', 'organisation.region'])
     .where('instrument_version.code', '=', survey.definition.code)
     .where('survey.organisation_id', '!=', organisationId)
-    .where('survey.state', '!=', 'draft')
+    // Only closed surveys: an open one's figures would move the benchmark with each response.
+    .where('survey.state', '=', 'closed')
     .execute();
   const latest = new Map<string, (typeof rows)[number]>();
   for (const r of rows) {

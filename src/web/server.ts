@@ -54,6 +54,7 @@ async function main() {
   await app.listen({ port: config.PORT, host: config.HOST });
   if (demo) {
     app.log.info(`Demo survey ready: http://localhost:${config.PORT}/s/${demo.slug}`);
+    app.log.info(`Last year's closed wave has published results: http://localhost:${config.PORT}/surveys/${demo.resultsOf}/report`);
     app.log.info('To see its results, create an account: npm run cli -- user create-admin --email you@example.org --name "Your name" (then sign in at /sign-in)');
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

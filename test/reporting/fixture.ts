@@ -4,6 +4,7 @@ import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js
 import { tally } from '../../src/fieldwork/tally.js';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { submitResponse } from '../../src/storage/responses.js';
+import { setSurveyState } from '../../src/storage/surveys.js';
 import { buildApp } from '../../src/web/app.js';
 import { standardInstrument, testApp, type TestApp } from '../support/app.js';
 
@@ -58,6 +59,8 @@ export async function addFixtureResponses(t: Pick<TestApp, 'storage' | 'survey'>
       });
     }
   }
+  // Results are released only once a survey has closed.
+  await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-30');
   return answers;
 }
 

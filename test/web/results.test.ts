@@ -3,6 +3,7 @@ import { keepShownAnswers } from '../../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
 import { tally } from '../../src/fieldwork/tally.js';
 import { submitResponse } from '../../src/storage/responses.js';
+import { setSurveyState } from '../../src/storage/surveys.js';
 import { memberCookie } from '../support/accounts.js';
 import { standardInstrument, testApp, type TestApp } from '../support/app.js';
 
@@ -34,6 +35,7 @@ describe('results page suppression', () => {
     await addResponses('frontline', 40, 1);
     await addResponses('manager', 12, 2);
     await addResponses('procurement', 9, 3);
+    await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-30');
     const page = await t.app.inject({ method: 'GET', url: `/surveys/${t.survey.id}/results`, headers: { cookie: await memberCookie(t.storage.db, t.survey.id) } });
     expect(page.statusCode).toBe(200);
     const headers = [...page.body.matchAll(/<th scope="col" class="govuk-table__header[^"]*">([^<]*)<\/th>/g)].map((m) => m[1]!.trim());
@@ -47,5 +49,26 @@ describe('results page suppression', () => {
     expect(headers.some((h) => h.startsWith('Manager'))).toBe(false);
     expect(page.body).not.toMatch(/Manager[^<]*\(12\)/);
     expect(page.body).toMatch(/Also not shown separately, so that a smaller group’s figures cannot be worked out[^<]*Manager/);
+  });
+});
+
+describe('results of an open survey', () => {
+  it('are published nowhere until the survey closes, so nobody can difference them around a colleague’s answer', async () => {
+    await addResponses('frontline', 40, 1);
+    const cookie = await memberCookie(t.storage.db, t.survey.id, 'analyst');
+    const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { cookie } });
+    for (const path of ['results', 'report', 'report.pdf', 'exports', 'exports/csv']) {
+      const page = await get(`/surveys/${t.survey.id}/${path}`);
+      expect(page.statusCode, path).toBe(200);
+      expect(page.body, path).toContain('Results are not published yet');
+      expect(page.body, path).not.toMatch(/Frontline[^<]*\(40\)|40 responses/);
+    }
+    const api = await get(`/api/surveys/${t.survey.id}/results`);
+    expect(api.statusCode).toBe(409);
+    expect(api.json()).toMatchObject({ error: 'not_released' });
+
+    await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-30');
+    expect((await get(`/surveys/${t.survey.id}/results`)).body).toMatch(/All \(40\)/);
+    expect((await get(`/api/surveys/${t.survey.id}/results`)).statusCode).toBe(200);
   });
 });

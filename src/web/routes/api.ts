@@ -5,6 +5,7 @@ import { Labels } from '../../reporting/labels.js';
 import { loadSurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
 import { requireOrganisationRole, SESSION_COOKIE, surveyOrganisation } from '../plugins/auth.js';
+import { releasedResultsOnly } from '../plugins/released.js';
 
 const ZParams = z.object({ id: z.uuid() });
 
@@ -18,7 +19,7 @@ export const apiRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, {
     preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
       if (!ZParams.safeParse(request.params).success) return reply.status(400).send(invalidId);
     },
-    preHandler: requireOrganisationRole('viewer', surveyOrganisation(storage)),
+    preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), releasedResultsOnly(storage)],
   };
   app.get('/api/surveys/:id/results', access, async (request, reply) => {
     const params = ZParams.safeParse(request.params);

@@ -11,6 +11,7 @@ import {
 } from '../../reporting/exports/index.js';
 import type { Storage } from '../../storage/db.js';
 import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
+import { releasedResultsOnly } from '../plugins/released.js';
 
 const ZParams = z.object({ id: z.uuid() });
 const ZFormat = z.enum(EXPORT_FORMAT_NAMES as [ExportFormat, ...ExportFormat[]]);
@@ -27,7 +28,7 @@ const ZQuery = z.object({ freeText: flag('freeText'), bom: flag('bom') });
  */
 export const exportsRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, { storage }) => {
   // Exports are respondent-level data: analysts and organisation admins only, not viewers.
-  const analyst = { preHandler: requireOrganisationRole('analyst', surveyOrganisation(storage)) };
+  const analyst = { preHandler: [requireOrganisationRole('analyst', surveyOrganisation(storage)), releasedResultsOnly(storage)] };
   app.get('/surveys/:id/exports', analyst, async (request, reply) => {
     const params = ZParams.safeParse(request.params);
     const plan = params.success ? await planStoredExport(storage.db, params.data.id, { freeText: false }) : undefined;

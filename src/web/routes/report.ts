@@ -6,6 +6,7 @@ import { reportFor } from '../../reporting/report.js';
 import { loadFreeTextThemes, loadSurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
 import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
+import { releasedResultsOnly } from '../plugins/released.js';
 
 const ZParams = z.object({ id: z.uuid() });
 // A file, not an inline <style>: the Content-Security-Policy allows styles from this origin only.
@@ -20,7 +21,7 @@ export const reportRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?:
 
   app.get('/report/report.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(reportCss));
 
-  const viewer = { preHandler: requireOrganisationRole('viewer', surveyOrganisation(storage)) };
+  const viewer = { preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), releasedResultsOnly(storage)] };
   app.get('/surveys/:id/report', viewer, async (request, reply) => {
     const params = ZParams.safeParse(request.params);
     const results = params.success ? await loadSurveyResults(storage.db, params.data.id) : undefined;
