@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { generateResponses } from '../../src/admin/demo.js';
+import { setSurveyState } from '../../src/storage/surveys.js';
 import { standardInstrument } from '../support/app.js';
 import { userWithRoles } from '../support/accounts.js';
 import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, horizontalOverflow, launchChromium, newPage, startApp, type BrowserApp } from './support/browser.js';
@@ -152,6 +153,12 @@ describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_
     const { organisation_id } = await server.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', server.survey.id).executeTakeFirstOrThrow();
     const [name, value] = (await userWithRoles(server.storage.db, { [organisation_id]: 'viewer' })).cookie.split('=');
     await context.addCookies([{ name: name!, value: value!, url: server.baseUrl }]);
+    // While the survey is open its results are not published (they would move with each answer).
+    await page.goto(`${server.baseUrl}/surveys/${server.survey.id}/results`);
+    expect(await page.locator('h1').textContent()).toContain('not published yet');
+    expect(await page.locator('table').count()).toBe(0);
+    await checkPage(page, { shot: 'results-not-yet' });
+    await setSurveyState(server.storage.db, server.survey.id, 'closed', '2026-11-30');
     await page.goto(`${server.baseUrl}/surveys/${server.survey.id}/results`);
     expect(await page.locator('table').count()).toBeGreaterThan(0);
     await checkPage(page, { shot: 'results', dataTables: true });
