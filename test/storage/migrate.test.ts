@@ -15,7 +15,27 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
       await migrate(storage);
       const tables = (await storage.db.introspection.getTables()).map((t) => t.name).sort();
       expect(tables).toEqual(
-        ['answer_session', 'answered_count', 'cell_count', 'instrument_version', 'numeric_sum', 'option_count', 'organisation', 'response', 'submission_key', 'survey', 'workforce_profile_cell'],
+        [
+          'answer_session',
+          'answered_count',
+          'audit_log',
+          'cell_count',
+          'instrument_version',
+          'invitation',
+          'invitation_token',
+          'membership',
+          'numeric_sum',
+          'option_count',
+          'organisation',
+          'password_reset',
+          'rate_limit_counter',
+          'response',
+          'submission_key',
+          'survey',
+          'user_account',
+          'user_session',
+          'workforce_profile_cell',
+        ],
       );
       const responseColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'response')!.columns.map((c) => c.name);
       // Anonymity: nothing that could identify a respondent or the time they answered.
