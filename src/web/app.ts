@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -58,6 +59,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: process.env.NODE_ENV === 'development' });
   views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
 
+  // Old PCs on slow council networks: pages, styles and exports go compressed when the browser accepts it.
+  await app.register(fastifyCompress, { global: true, encodings: ['gzip', 'deflate'], threshold: 1024 });
   await app.register(fastifyCookie);
   await app.register(languagePlugin, { secureCookies: options.secureCookies ?? false });
   await app.register(securityPlugin, { tls: options.secureCookies ?? false });
@@ -73,8 +76,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     root: join(govukDist, 'govuk'),
     prefix: '/govuk/',
     decorateReply: false,
-    allowedPath: (path) => /^\/govuk-frontend\.min\.(css|js)$/.test(path),
+    allowedPath: (path) => path === '/govuk-frontend.min.js',
   });
+  // GOV.UK Frontend's styles compiled for a service not on GOV.UK (src/web/styles, `npm run build:css`).
+  await app.register(fastifyStatic, { root: fileURLToPath(new URL('../../dist/styles', import.meta.url)), prefix: '/styles/', decorateReply: false });
 
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('../../src/web/public', import.meta.url)), prefix: '/static/', decorateReply: false });
 
