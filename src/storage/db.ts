@@ -56,6 +56,8 @@ export function openStorage(target: DatabaseTarget): Storage {
     // FULL: an acknowledged answer is on disk before the respondent sees the confirmation.
     database.pragma('synchronous = FULL');
     database.pragma('foreign_keys = ON');
+    // A used invitation's email is erased; zero the freed bytes too, so the file keeps no copy.
+    database.pragma('secure_delete = ON');
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     return { db, dialect: 'sqlite', ping: async () => void database.prepare('select 1').get(), close: () => db.destroy() };

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import type { DatabaseTarget } from '../../src/config.js';
 import { importStaffList, invitationText, MAX_STAFF, parseStaffList, sendInvitations } from '../../src/admin/invitations.js';
 import type { Mailer, MailMessage } from '../../src/admin/mailer.js';
@@ -144,6 +146,23 @@ describe('importing a staff list', () => {
     await expect(insertStaffList(storage.db, survey.id, staff)).rejects.toThrow();
     expect((await invitationCounts(storage.db, survey.id)).listed).toBe(0);
     await storage.close();
+  });
+});
+
+describe('an erased invitation on disk', () => {
+  it('leaves no copy of the email in the SQLite file once the log is checkpointed', async () => {
+    const target = freshSqlite();
+    const { storage, survey } = await openSurvey(target);
+    await importStaffList(storage.db, survey, csv('email,role_group,directorate\nerased.person@x.gov.uk,frontline,housing\nkept.person@x.gov.uk,manager,housing\n'));
+    const mailer = capturingMailer();
+    await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
+    const erased = mailer.messages.find((m) => m.to === 'erased.person@x.gov.uk')!;
+    expect((await startFromInvitation(storage.db, tokenIn(erased))).outcome).toBe('started');
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(storage.db);
+    await storage.close();
+    const file = readFileSync(target.kind === 'sqlite' ? target.file : '');
+    expect(file.includes('kept.person@x.gov.uk')).toBe(true);
+    expect(file.includes('erased.person@x.gov.uk')).toBe(false);
   });
 });
 
