@@ -43,9 +43,9 @@ const OWN_ACCOUNT = new Set(['/account', '/account/password', '/account/sign-out
 const PLATFORM_WIDE = new Set(['/admin']);
 /**
  * Respondents answer anonymously by the survey's random link (/s/) or a single-use invitation
- * link (/i/); static assets are files from govuk-frontend and public/.
+ * link (/i/); static assets are files from govuk-frontend, its compiled styles and public/.
  */
-const isPublic = (url: string) => url in PUBLIC || url.startsWith('/s/') || url.startsWith('/i/') || /^\/(assets|govuk|static)\/\*$/.test(url) || url === '*' || url === '/*';
+const isPublic = (url: string) => url in PUBLIC || url.startsWith('/s/') || url.startsWith('/i/') || /^\/(assets|govuk|static|styles)\/\*$/.test(url) || url === '*' || url === '/*';
 
 type World = Awaited<ReturnType<typeof accountsApp>> & {
   otherSurveyId: string;
