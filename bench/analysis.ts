@@ -5,7 +5,7 @@
  * responses. Building the count tables is timed separately: storage maintains them as answers
  * arrive, so a results page pays only for the analysis.
  */
-import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/admin/demo.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/instrument/load.js';
 import { TableBuilder } from '../src/analysis/aggregate.js';
 import { analyseSurvey } from '../src/analysis/analyse.js';
 import type { SurveyTables } from '../src/analysis/tables.js';

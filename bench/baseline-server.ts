@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { databaseTarget, readConfig } from '../src/config.js';
-import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/admin/demo.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/instrument/load.js';
 import { today } from '../src/fieldwork/respondent.js';
 import { keepShownAnswers } from '../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../src/fieldwork/synthetic.js';

@@ -5,12 +5,13 @@
  * the heap capped at 160 MB old space, as the memory test does, so V8 collects instead of
  * growing lazily; an export that held the file in memory would fail there.
  */
+import { openWave, closeWave } from '../test/support/waves.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/admin/demo.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/instrument/load.js';
 import { migrate, openStorage } from '../src/storage/db.js';
-import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../src/storage/surveys.js';
+import { createOrganisation, createSurvey, publishInstrument } from '../src/storage/surveys.js';
 import { memberCookie } from '../test/support/accounts.js';
 import { bulkInsertResponses } from '../test/support/bulk-responses.js';
 import { databaseEnv, startServer } from '../test/support/server.js';
@@ -32,8 +33,8 @@ export async function run(): Promise<SuiteResult> {
   const organisationId = await createOrganisation(storage.db, { name: 'Bench Council', type: 'unitary', nation: 'England', region: 'London' });
   const instrumentVersionId = await publishInstrument(storage.db, definition);
   const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Bench wave' });
-  await setSurveyState(storage.db, survey.id, 'open', '2026-01-01');
-  await setSurveyState(storage.db, survey.id, 'closed', '2026-02-01');
+  await openWave(storage.db, survey.id);
+  await closeWave(storage.db, survey.id);
   const cookie = await memberCookie(storage.db, survey.id, 'analyst');
   await storage.close();
   const insertStart = process.hrtime.bigint();

@@ -4,6 +4,7 @@
  * (rebuilt), the JSON API, and the PDF (Chromium already running). BENCH_REPORT_RESPONSES
  * synthetic responses (default 600, as in the demo).
  */
+import { TEST_ACTOR } from '../test/support/waves.js';
 import { existsSync } from 'node:fs';
 import { generateResponses } from '../src/admin/demo.js';
 import { DEFAULT_CHROMIUM_PATH } from '../src/reporting/pdf.js';
@@ -19,7 +20,7 @@ export async function run(): Promise<SuiteResult> {
   const t = await testApp();
   try {
     const survey = (await findSurveyById(t.storage.db, t.survey.id))!;
-    await generateResponses(t.storage.db, survey, RESPONSES);
+    await generateResponses(t.storage.db, TEST_ACTOR, survey.id, RESPONSES);
     const { organisation_id } = await t.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', survey.id).executeTakeFirstOrThrow();
     const { cookie } = await userWithRoles(t.storage.db, { [organisation_id]: 'viewer' });
     const time = async (url: string, runs: number) => {
@@ -36,7 +37,7 @@ export async function run(): Promise<SuiteResult> {
     const rows: SuiteResult['rows'] = [];
     rows.push({ measure: `HTML report, cold (${RESPONSES} responses)`, ms: await time(report, 1) });
     rows.push({ measure: 'HTML report, cached (median of 20)', ms: await time(report, 20) });
-    await generateResponses(t.storage.db, survey, 1, 99);
+    await generateResponses(t.storage.db, TEST_ACTOR, survey.id, 1, 99);
     rows.push({ measure: 'HTML report after one more response (rebuilt)', ms: await time(report, 1) });
     rows.push({ measure: 'JSON API (median of 20)', ms: await time(`/api/surveys/${survey.id}/results`, 20) });
     if (existsSync(DEFAULT_CHROMIUM_PATH)) {

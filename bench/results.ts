@@ -11,13 +11,14 @@
  *
  * Scale: BENCH_RESULTS_SIZES (default "100000,1000000").
  */
+import { closeWave } from '../test/support/waves.js';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sql } from 'kysely';
 import type { DatabaseTarget } from '../src/config.js';
 import type { Storage } from '../src/storage/db.js';
-import { setSurveyState } from '../src/storage/surveys.js';
+
 import { buildApp } from '../src/web/app.js';
 import { openSurveyDatabase, standardInstrument, testDatabases } from '../test/support/app.js';
 import { databaseEnv } from '../test/support/server.js';
@@ -114,7 +115,7 @@ export async function run(): Promise<SuiteResult> {
       try {
         const generated = await timed(() => generate(target, survey.id, size));
         // Results are published only once a survey has closed.
-        await setSurveyState(storage.db, survey.id, 'closed', '2026-11-30');
+        await closeWave(storage.db, survey.id);
 
         const app = await buildApp({ storage });
         const { organisation_id } = await storage.db.selectFrom('survey').select('organisation_id').where('id', '=', survey.id).executeTakeFirstOrThrow();

@@ -1,75 +1,80 @@
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { TDefinition } from '../instrument/definition.js';
-import { validateDefinitionText } from '../instrument/validate.js';
 import { seededRandom, syntheticAnswers } from '../fieldwork/synthetic.js';
-import { tally } from '../fieldwork/tally.js';
 import { today } from '../fieldwork/respondent.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load.js';
+import { Refusal } from '../publications/service.js';
 import { storeResponse } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
-import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../storage/surveys.js';
-import { randomUUID } from 'node:crypto';
+import { createOrganisation, createSurvey, findSurveyById, publishInstrument } from '../storage/surveys.js';
 import { setWavePlan } from '../storage/waves.js';
+import { auditBy, recordAudit, type Actor } from './audit.js';
+import { changeWaveState } from './waves.js';
 
-export const STANDARD_INSTRUMENT_PATH = new URL('../../instruments/digital-readiness.yaml', import.meta.url);
-
-export function loadInstrumentFile(path: string | URL): TDefinition {
-  const result = validateDefinitionText(readFileSync(path, 'utf8'));
-  if (!result.ok) {
-    throw new Error(`${String(path)} is not a valid definition:\n${result.problems.map((p) => `  line ${p.line ?? '?'}: ${p.path}: ${p.message}`).join('\n')}`);
-  }
-  return result.definition;
-}
+/** Rolls a batch back when the wave stopped taking answers part-way. */
+class WaveClosed extends Error {}
 
 /**
- * Adds synthetic completed responses through the same storage code as real ones; `batch`
- * responses share a transaction (1: each its own, as a real submission).
+ * Adds synthetic completed responses to a demonstration or test wave, through the same
+ * storage code as real submissions; `batch` responses share a transaction (1: each its own,
+ * as a real submission). Refused for a real wave (synthetic answers would pass for staff's)
+ * and for a wave that is not open. Audited.
  */
-export async function generateResponses(
-  db: Kysely<Database>,
-  survey: { id: string; instrumentVersionId: string; definition: TDefinition },
-  count: number,
-  seed = 1,
-  batch = 1,
-): Promise<void> {
+export async function generateResponses(db: Kysely<Database>, actor: Actor, surveyId: string, count: number, seed = 1, batch = 1): Promise<void> {
+  const survey = await findSurveyById(db, surveyId);
+  if (!survey) throw new Refusal(`No survey with id ${surveyId}`, 404);
+  if (!survey.synthetic) throw new Refusal(`${survey.title} is a real survey: synthetic answers can only be added to a wave created as a demonstration (survey create --synthetic)`);
+  if (survey.state !== 'open') throw new Refusal(`${survey.title} is ${survey.state}: answers can only be added while it is open`);
   const random = seededRandom(seed);
   const { roleGroup, directorate } = survey.definition.segments;
+  await recordAudit(db, auditBy(actor, { organisationId: survey.organisationId, action: 'wave.generate', target: `survey ${surveyId} (${survey.title}): ${count} synthetic responses` }));
   for (let done = 0; done < count; done += batch) {
     await db.transaction().execute(async (trx) => {
       for (let i = done; i < Math.min(done + batch, count); i++) {
         const answers = syntheticAnswers(survey.definition, random);
-        await storeResponse(trx, `synthetic:${randomUUID()}`, {
-          surveyId: survey.id,
+        const outcome = await storeResponse(trx, `synthetic:${randomUUID()}`, {
+          surveyId,
           instrumentVersionId: survey.instrumentVersionId,
           roleGroup: String(answers[roleGroup]),
           directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
           submittedOn: today(),
           answers,
-          tally: tally(survey.definition, answers),
         });
+        if (outcome === 'closed') throw new WaveClosed();
       }
+    }).catch((error: unknown) => {
+      throw error instanceof WaveClosed ? new Refusal(`${survey.title} was closed while answers were being added; ${done} were added`) : error;
     });
   }
 }
 
+const DEMO: Actor = { userId: null, label: 'demo set-up' };
+
 /**
  * On a new, empty database: a demo council with last year's wave closed (600 realistic
  * answers, so its results, report and exports show at once; results are only published once
- * a survey closes) and this year's wave open for answering, following on from it.
+ * a wave closes) and this year's wave open for answering, following on from it. Both waves
+ * are marked synthetic, and go through the same wave services as real ones.
  */
 export async function seedDemoIfEmpty(db: Kysely<Database>, responses = 600): Promise<{ slug: string; id: string; resultsOf: string } | undefined> {
   if ((await db.selectFrom('organisation').select('id').limit(1).execute()).length > 0) return undefined;
   const definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
   const organisationId = await createOrganisation(db, { name: 'Demo Borough Council', type: 'unitary', nation: 'England', region: 'North West' });
   const instrumentVersionId = await publishInstrument(db, definition);
-  const lastYear = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2025' });
-  await setSurveyState(db, lastYear.id, 'open', '2025-10-06');
+  const lastYear = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2025', synthetic: true });
+  await mustChange(db, lastYear.id, 'open');
   // One transaction: a half-seeded demo would look like real, thin results.
-  await generateResponses(db, { id: lastYear.id, instrumentVersionId, definition }, responses, 1, responses);
-  await setSurveyState(db, lastYear.id, 'closed', '2025-11-07');
-  const thisYear = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2026' });
+  await generateResponses(db, DEMO, lastYear.id, responses, 1, responses);
+  await mustChange(db, lastYear.id, 'closed');
+  await setWavePlan(db, lastYear.id, { opensOn: '2025-10-06', closesOn: '2025-11-07', previousSurveyId: null });
+  const thisYear = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Digital readiness 2026', synthetic: true });
   await setWavePlan(db, thisYear.id, { opensOn: null, closesOn: null, previousSurveyId: lastYear.id });
-  await setSurveyState(db, thisYear.id, 'open', today());
-  await generateResponses(db, { id: thisYear.id, instrumentVersionId, definition }, Math.round(responses / 5), 2, responses);
+  await mustChange(db, thisYear.id, 'open');
+  await generateResponses(db, DEMO, thisYear.id, Math.round(responses / 5), 2, responses);
   return { ...thisYear, resultsOf: lastYear.id };
+}
+
+async function mustChange(db: Kysely<Database>, surveyId: string, to: 'open' | 'closed'): Promise<void> {
+  const result = await changeWaveState(db, DEMO, surveyId, to);
+  if (!result.ok) throw new Error(result.message);
 }

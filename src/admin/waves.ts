@@ -7,19 +7,16 @@ import { findQuestion, type TDefinition } from '../instrument/definition.js';
 import { localise } from '../instrument/text.js';
 import { validateDefinitionText, type DefinitionProblem } from '../instrument/validate.js';
 import type { Database } from '../storage/schema.js';
-import { createSurvey, publishInstrument, setSurveyState } from '../storage/surveys.js';
-import type { CountTables } from '../storage/tables.js';
+import { createSurvey, publishInstrument } from '../storage/surveys.js';
+import { closeAndPublish, Refusal, republishWithin } from '../publications/service.js';
 import { listOrganisationWaves, setWavePlan } from '../storage/waves.js';
 import { saveWorkforceProfile } from '../storage/workforce-profiles.js';
-import { recordAudit } from './audit.js';
-import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from './demo.js';
+import { auditBy, recordAudit, type Actor } from './audit.js';
+export type { Actor } from './audit.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load.js';
 import { linesWithBadBytes } from './invitations.js';
 import { parseWorkforceProfile, type ProfileProblem } from './workforce-profile.js';
 
-/** Who is acting, for the audit log. */
-export interface Actor {
-  userId: string | null;
-}
 
 /** A problem with one form field; `field` is the id of the input, for the error summary's link. */
 export interface FieldError {
@@ -81,7 +78,15 @@ export type CreateWaveResult = { ok: true; id: string } | { ok: false; errors: F
  * Creates a draft wave from the standard instrument or an uploaded definition. Every problem
  * with the form, and every problem with the definition (by path and line), comes back at once.
  */
-export async function createWave(db: Kysely<Database>, actor: Actor, organisationId: string, form: WaveForm, upload?: Buffer): Promise<CreateWaveResult> {
+export async function createWave(
+  db: Kysely<Database>,
+  actor: Actor,
+  organisationId: string,
+  form: WaveForm,
+  upload?: Buffer,
+  /** synthetic: a demonstration or test wave, the only kind synthetic answers may be added to (command line only). */
+  options: { synthetic?: boolean } = {},
+): Promise<CreateWaveResult> {
   const errors: FieldError[] = [];
   const parsed = ZWaveForm.safeParse(form);
   if (!parsed.success) for (const issue of parsed.error.issues) errors.push({ field: String(issue.path[0]), message: issue.message });
@@ -89,8 +94,11 @@ export async function createWave(db: Kysely<Database>, actor: Actor, organisatio
   const closesOn = readDate(form.closesOn, 'closesOn', 'The closing date', errors);
   if (opensOn && closesOn && closesOn < opensOn) errors.push({ field: 'closesOn-day', message: 'The closing date must be on or after the opening date' });
   const waves = await listOrganisationWaves(db, organisationId);
-  if (parsed.success && parsed.data.previousSurveyId !== '' && !waves.some((w) => w.id === parsed.data.previousSurveyId)) {
-    errors.push({ field: 'previousSurveyId', message: 'Choose a previous wave from the list' });
+  if (parsed.success && parsed.data.previousSurveyId !== '') {
+    const previous = waves.find((w) => w.id === parsed.data.previousSurveyId);
+    if (!previous) errors.push({ field: 'previousSurveyId', message: 'Choose a previous wave from the list' });
+    // A trend compares published results; an open or draft wave has none, and reading its live figures would let them be differenced.
+    else if (previous.state !== 'closed') errors.push({ field: 'previousSurveyId', message: 'The previous wave must be a closed one: only closed waves have published results to compare with' });
   }
 
   let definitionProblems: DefinitionProblem[] = [];
@@ -111,25 +119,53 @@ export async function createWave(db: Kysely<Database>, actor: Actor, organisatio
   }
   if (errors.length > 0 || !parsed.success || !definition) return { ok: false, errors, definitionProblems };
 
-  const instrumentVersionId = await publishInstrument(db, definition);
-  const { id } = await createSurvey(db, { organisationId, instrumentVersionId, title: parsed.data.title, suppressionThreshold: parsed.data.threshold });
-  await setWavePlan(db, id, { opensOn, closesOn, previousSurveyId: parsed.data.previousSurveyId || null });
-  await recordAudit(db, { actorId: actor.userId, organisationId, action: 'wave.create', target: `survey ${id} (${parsed.data.title})` });
+  const id = await db.transaction().execute(async (trx) => {
+    const instrumentVersionId = await publishInstrument(trx, definition);
+    const created = await createSurvey(trx, { organisationId, instrumentVersionId, title: parsed.data.title, suppressionThreshold: parsed.data.threshold, synthetic: options.synthetic ?? false });
+    await setWavePlan(trx, created.id, { opensOn, closesOn, previousSurveyId: parsed.data.previousSurveyId || null });
+    await recordAudit(trx, auditBy(actor, { organisationId, action: 'wave.create', target: `survey ${created.id} (${parsed.data.title})${options.synthetic ? ', synthetic' : ''}` }));
+    return created.id;
+  });
   return { ok: true, id };
 }
 
-/** A draft opens; an open survey closes; nothing else (a closed survey is never reopened, so its results stay final). */
-export async function changeWaveState(
-  db: Kysely<Database>,
-  actor: Actor,
-  survey: { id: string; title: string; state: 'draft' | 'open' | 'closed'; organisationId: string },
-  to: 'open' | 'closed',
-): Promise<{ ok: true } | { ok: false; message: string }> {
-  const allowed = (survey.state === 'draft' && to === 'open') || (survey.state === 'open' && to === 'closed');
-  if (!allowed) return { ok: false, message: `This survey is ${survey.state}, so it cannot be ${to === 'open' ? 'opened' : 'closed'}` };
-  await setSurveyState(db, survey.id, to, today());
-  await recordAudit(db, { actorId: actor.userId, organisationId: survey.organisationId, action: to === 'open' ? 'wave.open' : 'wave.close', target: `survey ${survey.id} (${survey.title})` });
-  return { ok: true };
+/**
+ * The wave state machine, for every entry point: a draft opens; an open wave closes, which
+ * publishes its results in the same transaction; nothing else. A closed wave never reopens:
+ * its publication is final, and reopening would let figures be compared before and after.
+ */
+export async function changeWaveState(db: Kysely<Database>, actor: Actor, surveyId: string, to: 'open' | 'closed'): Promise<{ ok: true } | { ok: false; message: string; status: 404 | 409 }> {
+  try {
+    if (to === 'closed') await closeAndPublish(db, actor, surveyId);
+    else await openWave(db, actor, surveyId);
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof Refusal) return { ok: false, message: error.message, status: error.status };
+    throw error;
+  }
+}
+
+async function openWave(db: Kysely<Database>, actor: Actor, surveyId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const opened = await trx.updateTable('survey').set({ state: 'open', opens_on: today() }).where('id', '=', surveyId).where('state', '=', 'draft').executeTakeFirst();
+    const found = await trx.selectFrom('survey').select(['state', 'title', 'organisation_id']).where('id', '=', surveyId).executeTakeFirst();
+    if (!found) throw new Refusal(`No survey with id ${surveyId}`, 404);
+    if (Number(opened.numUpdatedRows) === 0) throw new Refusal(`This survey is ${found.state}, so it cannot be opened${found.state === 'closed' ? ': a closed survey never reopens' : ''}`);
+    await recordAudit(trx, auditBy(actor, { organisationId: found.organisation_id, action: 'wave.open', target: `survey ${surveyId} (${found.title})` }));
+  });
+}
+
+/**
+ * The survey lead's decision whether free-text comments (always redacted) may go into the
+ * wave's respondent-level files; analysts can only ask for what the lead has released.
+ */
+export async function setFreeTextRelease(db: Kysely<Database>, actor: Actor, surveyId: string, release: boolean): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const found = await trx.selectFrom('survey').select(['title', 'organisation_id']).where('id', '=', surveyId).executeTakeFirst();
+    if (!found) throw new Refusal(`No survey with id ${surveyId}`, 404);
+    await trx.updateTable('survey').set({ release_free_text: release ? 1 : 0 }).where('id', '=', surveyId).execute();
+    await recordAudit(trx, auditBy(actor, { organisationId: found.organisation_id, action: release ? 'wave.free-text.release' : 'wave.free-text.withhold', target: `survey ${surveyId} (${found.title})` }));
+  });
 }
 
 /** Reads, checks and saves a workforce profile CSV, all or nothing. */
@@ -138,14 +174,26 @@ export async function uploadWorkforceProfile(
   actor: Actor,
   survey: { id: string; organisationId: string; definition: TDefinition },
   bytes: Buffer,
-): Promise<{ ok: true } | { ok: false; problems: ProfileProblem[] }> {
+): Promise<{ ok: true; profile: WorkforceProfile } | { ok: false; problems: ProfileProblem[] }> {
   const bad = linesWithBadBytes(bytes);
   if (bad.length > 0) return { ok: false, problems: bad.slice(0, 100).map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })) };
   const parsed = parseWorkforceProfile(bytes.toString('utf8'), survey.definition);
   if (!parsed.ok) return parsed;
-  await saveWorkforceProfile(db, survey.id, parsed.profile);
-  await recordAudit(db, { actorId: actor.userId, organisationId: survey.organisationId, action: 'wave.profile', target: `survey ${survey.id}` });
-  return { ok: true };
+  await db.transaction().execute(async (trx) => {
+    await saveWorkforceProfile(trx, survey.id, parsed.profile);
+    await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'wave.profile', target: `survey ${survey.id}` }));
+    // A closed wave's results are weighted to its profile: the new one takes effect through a new version of its publication.
+    const { state } = await trx.selectFrom('survey').select('state').where('id', '=', survey.id).executeTakeFirstOrThrow();
+    if (state === 'closed') await republishWithin(trx, actor, survey.id);
+  });
+  return { ok: true, profile: parsed.profile };
+}
+
+/** Completed responses in one segment cell, counted from response rows. */
+export interface ResponseCell {
+  roleGroup: string;
+  directorate: string;
+  responses: number;
 }
 
 /** A response count and rate, present only when the count may be published. */
@@ -176,7 +224,7 @@ function optionsOf(definition: TDefinition, code: string | undefined): { code: s
  * through the same segment suppression as results: a group with fewer responses than the
  * threshold, or one that could be worked out from the total and the others, is withheld.
  */
-export function responseRates(definition: TDefinition, cells: CountTables['cells'], profile: WorkforceProfile | undefined, threshold: number): ResponseRates {
+export function responseRates(definition: TDefinition, cells: readonly ResponseCell[], profile: WorkforceProfile | undefined, threshold: number): ResponseRates {
   const roleGroups = optionsOf(definition, definition.segments.roleGroup);
   const directorates = definition.segments.directorate ? optionsOf(definition, definition.segments.directorate) : [];
   const counts = new Map(cells.map((c) => [cellKey(c.roleGroup, c.directorate), c.responses]));
@@ -186,7 +234,7 @@ export function responseRates(definition: TDefinition, cells: CountTables['cells
     { roleGroups: roleGroups.map((r) => r.code), directorates: directorateCodes, base: (r, d) => counts.get(cellKey(r, d)) ?? 0 },
     threshold,
   );
-  const sum = (match: (c: CountTables['cells'][number]) => boolean) => cells.filter(match).reduce((s, c) => s + c.responses, 0);
+  const sum = (match: (c: ResponseCell) => boolean) => cells.filter(match).reduce((s, c) => s + c.responses, 0);
   const headcount = (match: (c: WorkforceProfile['cells'][number]) => boolean) => (profile ? profile.cells.filter(match).reduce((s, c) => s + c.headcount, 0) : undefined);
   const figure = (code: string, label: string, status: CellStatus | undefined, responses: number, staff: number | undefined): RateFigure => {
     const shown = status === 'shown' ? responses : undefined;

@@ -1,113 +1,107 @@
-import type { TDefinition } from '../instrument/definition.js';
-import type { Answers } from '../instrument/question-types/index.js';
+import { allQuestions, type TDefinition } from '../instrument/definition.js';
+import { moduleFor, type Answers, type TQuestion } from '../instrument/question-types/index.js';
+import type { AnswerCounter } from '../instrument/question-types/contract.js';
 import { indexScores } from './indices.js';
-import { cellId, indexVariable, variableId, type SurveyTables } from './tables.js';
-import { variablesOf } from './variables.js';
+import { cellId, indexVariable, variableId, type CellKey, type SurveyTables } from './tables.js';
+
+interface Moments {
+  n: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/** The counts of one segment cell (role group × directorate). */
+class CellCounts {
+  responses = 0;
+  readonly answered = new Map<string, number>();
+  readonly options = new Map<string, number>();
+  readonly numeric = new Map<string, Moments>();
+  constructor(readonly key: CellKey) {}
+
+  addNumeric(variable: string, value: number): void {
+    const m = this.numeric.get(variable);
+    if (m) {
+      m.n++;
+      m.sum += value;
+      m.sumSquares += value * value;
+    } else this.numeric.set(variable, { n: 1, sum: value, sumSquares: value * value });
+  }
+}
+
+const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 
 /**
- * The tables storage should hold for a set of completed responses: a reference
- * implementation of the input contract, used by tests, the benchmark and anyone seeding data.
- * Storage maintains the same counts incrementally as answers arrive.
+ * Counts completed responses into the tables analysis reads: the one counting path. How an
+ * answer counts is decided by its question-type module (`count`); this only keeps the tallies
+ * per segment cell, plus each respondent's index scores. Publications are built through it,
+ * and tests feed it the same way.
  */
 export class TableBuilder {
-  private readonly cells = new Map<string, { roleGroup: string; directorate: string; responses: number }>();
-  private readonly answered = new Map<string, { roleGroup: string; directorate: string; question: string; item: string; n: number }>();
-  private readonly options = new Map<string, { roleGroup: string; directorate: string; question: string; item: string; option: string; n: number }>();
-  private readonly numeric = new Map<string, { roleGroup: string; directorate: string; variable: string; n: number; sum: number; sumSquares: number }>();
-  private readonly plan: { question: string; kind: 'single' | 'multiple' | 'matrix' | 'number' | 'text'; items: string[] }[];
+  private readonly cells = new Map<string, CellCounts>();
+  private readonly questions: TQuestion[];
 
   constructor(private readonly definition: TDefinition) {
-    const seen = new Set<string>();
-    this.plan = [];
-    for (const v of variablesOf(definition)) {
-      if (seen.has(v.code)) {
-        this.plan.at(-1)!.items.push(v.kind === 'closed' ? v.item : '');
-        continue;
-      }
-      seen.add(v.code);
-      const type = v.question.type;
-      const kind = type === 'multiple' ? 'multiple' : type === 'matrix' ? 'matrix' : type === 'number' ? 'number' : type === 'text' ? 'text' : 'single';
-      this.plan.push({ question: v.code, kind, items: [v.kind === 'closed' ? v.item : ''] });
+    // The segment questions define the cells; their counts are the responses by cell.
+    const segments = new Set([definition.segments.roleGroup, definition.segments.directorate]);
+    this.questions = allQuestions(definition)
+      .map((p) => p.question)
+      .filter((q) => !segments.has(q.code));
+  }
+
+  /** The segment cell a response belongs to, from its answers. */
+  cellOf(answers: Answers): CellKey {
+    const { roleGroup, directorate } = this.definition.segments;
+    const dirValue = directorate ? answers[directorate] : undefined;
+    return { roleGroup: String(answers[roleGroup] ?? ''), directorate: typeof dirValue === 'string' ? dirValue : '' };
+  }
+
+  /** Adds one completed response (in the cell its answers give, unless the stored cell is passed). */
+  add(answers: Answers, key: CellKey = this.cellOf(answers)): void {
+    const id = cellId(key);
+    let cell = this.cells.get(id);
+    if (!cell) this.cells.set(id, (cell = new CellCounts({ roleGroup: key.roleGroup, directorate: key.directorate })));
+    cell.responses++;
+    const counts = cell;
+    let question = '';
+    const counter: AnswerCounter = {
+      answered: (item) => bump(counts.answered, variableId(question, item)),
+      option: (item, option) => bump(counts.options, `${variableId(question, item)}\u0000${option}`),
+      numeric: (value) => counts.addNumeric(question, value),
+    };
+    for (const q of this.questions) {
+      const answer = answers[q.code];
+      if (answer === undefined) continue;
+      question = q.code;
+      moduleFor(q).count(q, answer, counter);
+    }
+    for (const [code, score] of Object.entries(indexScores(this.definition, answers))) {
+      if (score !== null) counts.addNumeric(indexVariable(code), score);
     }
   }
 
-  /** Adds one completed response. */
-  add(answers: Answers): void {
-    const roleGroup = String(answers[this.definition.segments.roleGroup] ?? '');
-    const dirValue = this.definition.segments.directorate ? answers[this.definition.segments.directorate] : undefined;
-    const directorate = typeof dirValue === 'string' ? dirValue : '';
-    const cell = cellId({ roleGroup, directorate });
-    const c = this.cells.get(cell);
-    if (c) c.responses++;
-    else this.cells.set(cell, { roleGroup, directorate, responses: 1 });
-    const countAnswered = (question: string, item: string) => {
-      const key = `${cell}\u0000${variableId(question, item)}`;
-      const row = this.answered.get(key);
-      if (row) row.n++;
-      else this.answered.set(key, { roleGroup, directorate, question, item, n: 1 });
-    };
-    const countOption = (question: string, item: string, option: string) => {
-      const key = `${cell}\u0000${variableId(question, item)}\u0000${option}`;
-      const row = this.options.get(key);
-      if (row) row.n++;
-      else this.options.set(key, { roleGroup, directorate, question, item, option, n: 1 });
-    };
-    const addNumeric = (variable: string, value: number) => {
-      const key = `${cell}\u0000${variable}`;
-      const row = this.numeric.get(key);
-      if (row) {
-        row.n++;
-        row.sum += value;
-        row.sumSquares += value * value;
-      } else this.numeric.set(key, { roleGroup, directorate, variable, n: 1, sum: value, sumSquares: value * value });
-    };
-    for (const { question, kind, items } of this.plan) {
-      const answer = answers[question];
-      if (answer === undefined) continue;
-      switch (kind) {
-        case 'single':
-          if (typeof answer !== 'string') break;
-          countAnswered(question, '');
-          countOption(question, '', answer);
-          break;
-        case 'multiple': {
-          const selected = (answer as { selected?: unknown }).selected;
-          if (!Array.isArray(selected) || selected.length === 0) break;
-          countAnswered(question, '');
-          for (const option of selected) countOption(question, '', String(option));
-          break;
-        }
-        case 'matrix':
-          for (const item of items) {
-            const value = (answer as Record<string, unknown>)[item];
-            if (typeof value !== 'string') continue;
-            countAnswered(question, item);
-            countOption(question, item, value);
-          }
-          break;
-        case 'number':
-          if (typeof answer !== 'number') break;
-          countAnswered(question, '');
-          addNumeric(question, answer);
-          break;
-        case 'text':
-          if (typeof answer !== 'string' || answer === '') break;
-          countAnswered(question, '');
-          break;
-      }
-    }
-    for (const [code, score] of Object.entries(indexScores(this.definition, answers))) {
-      if (score !== null) addNumeric(indexVariable(code), score);
-    }
+  /** Completed responses so far. */
+  get responses(): number {
+    let n = 0;
+    for (const c of this.cells.values()) n += c.responses;
+    return n;
   }
 
   tables(): SurveyTables {
-    return {
-      cells: [...this.cells.values()].map((c) => ({ ...c })),
-      answered: [...this.answered.values()].map((r) => ({ ...r })),
-      options: [...this.options.values()].map((r) => ({ ...r })),
-      numeric: [...this.numeric.values()].map((r) => ({ ...r })),
-    };
+    const out: SurveyTables = { cells: [], answered: [], options: [], numeric: [] };
+    for (const c of this.cells.values()) {
+      const { roleGroup, directorate } = c.key;
+      out.cells.push({ roleGroup, directorate, responses: c.responses });
+      for (const [key, n] of c.answered) {
+        const [question, item] = key.split('\u0000') as [string, string];
+        out.answered.push({ roleGroup, directorate, question, item, n });
+      }
+      for (const [key, n] of c.options) {
+        const [question, item, option] = key.split('\u0000') as [string, string, string];
+        out.options.push({ roleGroup, directorate, question, item, option, n });
+      }
+      for (const [variable, m] of c.numeric) out.numeric.push({ roleGroup, directorate, variable, ...m });
+    }
+    return out;
   }
 }
 

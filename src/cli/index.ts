@@ -1,22 +1,20 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, renameSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { z } from 'zod';
-import { generateResponses, loadInstrumentFile } from '../admin/demo.js';
-import { parseWorkforceProfile } from '../admin/workforce-profile.js';
+import { generateResponses } from '../admin/demo.js';
+import { blankWaveForm, changeWaveState, createWave, setFreeTextRelease, uploadWorkforceProfile } from '../admin/waves.js';
 import { profileMargins } from '../analysis/weighting.js';
 import { databaseTarget, readConfig } from '../config.js';
-import { today } from '../fieldwork/respondent.js';
-import type { TDefinition } from '../instrument/definition.js';
 import { validateDefinitionText } from '../instrument/validate.js';
-import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, exportFileName, planStoredExport, respondentRefusal, writeExport, type ExportFormat } from '../reporting/exports/index.js';
+import { EXPORT_FORMAT_NAMES, exportFileName, writeExport, type ExportFormat } from '../reporting/exports/index.js';
+import { prepareExport } from '../reporting/exports/service.js';
+import { publishClosedWaves, Refusal } from '../publications/service.js';
 import { progressReporter } from './progress.js';
 import { migrate, openStorage, type Storage } from '../storage/db.js';
-import { createOrganisation, createSurvey, findSurveyById, publishInstrument, setSurveyState } from '../storage/surveys.js';
+import { createOrganisation, findSurveyById } from '../storage/surveys.js';
 import { listSurveys } from '../storage/tables.js';
-import { saveWorkforceProfile } from '../storage/workforce-profiles.js';
-import { recordAudit } from '../admin/audit.js';
+import { auditBy, commandLineActor, recordAudit } from '../admin/audit.js';
 import { createUser, ZNewUser } from '../admin/users.js';
 import { findUserByEmail, ROLES, setMembership } from '../storage/users.js';
 
@@ -60,6 +58,7 @@ const ZSurveyCreate = z.object({
   threshold: integer('threshold').pipe(
     z.number().min(MIN_THRESHOLD, `the suppression threshold must be at least ${MIN_THRESHOLD}, so small groups cannot be identified`),
   ),
+  synthetic: z.boolean().default(false),
 });
 
 const ZExport = z.object({
@@ -81,18 +80,20 @@ async function withStorage<T>(work: (storage: Storage) => Promise<T>): Promise<T
   const storage = openStorage(databaseTarget(config));
   try {
     await migrate(storage);
+    await publishClosedWaves(storage.db);
     return await work(storage);
   } finally {
     await storage.close();
   }
 }
 
-/** Runs a command; a CliError (or any other failure) is reported on one line with exit code 1. */
+/** Runs a command; a CliError, a service's Refusal (or any other failure) is reported on one line with exit code 1. */
 function run<A extends unknown[]>(action: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await action(...args);
     } catch (error) {
+      // Refusal and CliError are messages for the person at the terminal; anything else is reported the same way, on one line.
       console.error(error instanceof Error ? error.message : String(error));
       process.exitCode = 1;
     }
@@ -120,19 +121,6 @@ async function requireSurvey(storage: Storage, id: string) {
   const survey = await findSurveyById(storage.db, id);
   if (!survey) throw new CliError(`No survey with id ${id}`);
   return survey;
-}
-
-/** Counts stored responses as they are inserted, without changing how they are generated. */
-function responseCounter(onInsert: () => void): KyselyPlugin {
-  return {
-    transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
-      if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'response') onInsert();
-      return node;
-    },
-    async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-      return result;
-    },
-  };
 }
 
 const program = new Command('sounding').description('Sounding command-line tool');
@@ -201,35 +189,39 @@ const survey = program.command('survey').description('survey waves');
 
 survey
   .command('create')
-  .description('publish an instrument and create a survey wave (draft) for an organisation; prints its id and public link')
+  .description('create a survey wave (draft) for an organisation from a definition file; prints its id and public link')
   .requiredOption('--org <id>', 'organisation id')
   .requiredOption('--instrument <file>', 'instrument definition file (YAML or JSON)')
   .requiredOption('--title <title>', 'survey title')
   .option('--threshold <n>', `suppression threshold: results for groups smaller than this are hidden (at least ${MIN_THRESHOLD})`, '10')
+  .option('--synthetic', 'a demonstration or test wave: the only kind `survey generate` may add synthetic answers to')
   .action(
     run(async (options: unknown) => {
-      const { org: organisationId, instrument, title, threshold } = parseOptions(ZSurveyCreate, options, {
+      const { org: organisationId, instrument, title, threshold, synthetic } = parseOptions(ZSurveyCreate, options, {
         org: '--org',
         instrument: '--instrument',
         title: '--title',
         threshold: '--threshold',
       });
-      let definition: TDefinition;
+      let bytes: Buffer;
       try {
-        readFileSync(instrument);
+        bytes = readFileSync(instrument);
       } catch {
         throw new CliError(`Cannot read instrument file ${instrument}`);
-      }
-      try {
-        definition = loadInstrumentFile(instrument);
-      } catch (error) {
-        throw new CliError(error instanceof Error ? error.message : String(error));
       }
       const created = await withStorage(async (storage) => {
         const exists = await storage.db.selectFrom('organisation').select('id').where('id', '=', organisationId).executeTakeFirst();
         if (!exists) throw new CliError(`No organisation with id ${organisationId} (see: org list)`);
-        const instrumentVersionId = await publishInstrument(storage.db, definition);
-        return createSurvey(storage.db, { organisationId, instrumentVersionId, title, suppressionThreshold: threshold });
+        const form = { ...blankWaveForm(), title, source: 'upload', threshold: String(threshold) };
+        const result = await createWave(storage.db, commandLineActor(), organisationId, form, bytes, { synthetic });
+        if (!result.ok) {
+          const lines = [
+            ...result.errors.filter((e) => e.field !== 'definition' || result.definitionProblems.length === 0).map((e) => `  ${e.message}`),
+            ...result.definitionProblems.map((p) => `  line ${p.line ?? '?'}: ${p.path || '(file)'}: ${p.message}`),
+          ];
+          throw new CliError([`Nothing created; fix these and try again:`, ...lines].join('\n'));
+        }
+        return (await findSurveyById(storage.db, result.id))!;
       });
       console.log(created.id);
       console.log(`/s/${created.slug}`);
@@ -240,14 +232,15 @@ for (const state of ['open', 'closed'] as const) {
   const verb = state === 'open' ? 'open' : 'close';
   survey
     .command(verb)
-    .description(`${verb} a survey to responses`)
+    .description(state === 'open' ? 'open a draft survey to responses' : 'close a survey and publish its results (a closed survey never reopens)')
     .argument('<id>', 'survey id')
     .action(
       run(async (id: string) => {
         await withStorage(async (storage) => {
           const found = await requireSurvey(storage, id);
-          await setSurveyState(storage.db, found.id, state, today());
-          console.log(`${found.title}: ${state}`);
+          const result = await changeWaveState(storage.db, commandLineActor(), found.id, state);
+          if (!result.ok) throw new CliError(result.message);
+          console.log(`${found.title}: ${state}${state === 'closed' ? ', results published' : ''}`);
         });
       }),
     );
@@ -275,7 +268,7 @@ survey
 
 survey
   .command('generate')
-  .description('add synthetic completed responses to a survey (for demonstrations and testing)')
+  .description('add synthetic completed responses to an open demonstration wave (one created with --synthetic)')
   .argument('<id>', 'survey id')
   .requiredOption('--responses <n>', 'number of responses')
   .option('--seed <n>', 'random seed', '1')
@@ -285,22 +278,7 @@ survey
       const { responses, seed, batch } = parseOptions(ZGenerate, options, { responses: '--responses', seed: '--seed', batch: '--batch' });
       await withStorage(async (storage) => {
         const found = await requireSurvey(storage, id);
-        let db = storage.db;
-        if (responses >= 1000) {
-          let done = 0;
-          let reported = 0;
-          db = db.withPlugin(
-            responseCounter(() => {
-              done++;
-              const tenth = Math.floor((done * 10) / responses);
-              if (tenth > reported) {
-                reported = tenth;
-                process.stderr.write(`${tenth * 10}% (${done} of ${responses})\n`);
-              }
-            }),
-          );
-        }
-        await generateResponses(db, { id: found.id, instrumentVersionId: found.instrumentVersionId, definition: found.definition }, responses, seed, batch);
+        await generateResponses(storage.db, commandLineActor(), found.id, responses, seed, batch);
         console.log(`Added ${responses} synthetic response${responses === 1 ? '' : 's'} to ${found.title}`);
       });
     }),
@@ -308,23 +286,29 @@ survey
 
 survey
   .command('export')
-  .description(`write an export of a survey: ${EXPORT_FORMAT_NAMES.join(', ')}; suppression as on the results page`)
+  .description(`write an export of a closed survey from its published results: ${EXPORT_FORMAT_NAMES.join(', ')}`)
   .argument('<id>', 'survey id')
   .requiredOption('--format <name>', `one of ${EXPORT_FORMAT_NAMES.join(', ')}`)
   .option('--out <file>', 'file to write (default: a name from the survey title and format, in the current folder)')
-  .option('--free-text', 'include free-text answers in respondent-level files (redacted); only when the survey lead has decided to release them')
+  .option('--free-text', 'include free-text answers in respondent-level files (redacted); only when the survey lead has released them')
   .option('--bom', 'start CSV files with a byte-order mark, so Excel reads them as UTF-8')
   .action(
     run(async (id: string, options: unknown) => {
       const { format, out, freeText, bom } = parseOptions(ZExport, options, { format: '--format', out: '--out' });
       await withStorage(async (storage) => {
         await requireSurvey(storage, id);
-        const plan = (await planStoredExport(storage.db, id, { freeText }))!;
-        const refusal = EXPORT_FORMATS[format].respondentLevel ? respondentRefusal(plan) : undefined;
-        if (refusal) throw new CliError(refusal);
+        const plan = await prepareExport(storage.db, commandLineActor(), id, format, { freeText });
         const file = out ?? exportFileName(plan, format);
+        // Written beside the target and renamed when complete, so a killed export never leaves a file that looks whole.
+        const partial = `${file}.partial-${process.pid}`;
         const progress = progressReporter(`Exporting ${format}`);
-        await pipeline(writeExport(plan, format, { bom, onProgress: progress.update }), createWriteStream(file));
+        try {
+          await pipeline(writeExport(plan, format, { bom, onProgress: progress.update }), createWriteStream(partial));
+          renameSync(partial, file);
+        } catch (error) {
+          rmSync(partial, { force: true });
+          throw error;
+        }
         progress.finish();
         console.log(`Wrote ${file}`);
       });
@@ -332,29 +316,44 @@ survey
   );
 
 survey
+  .command('free-text')
+  .description('the survey lead\'s decision whether free-text comments (redacted) go into respondent-level files')
+  .argument('<id>', 'survey id')
+  .argument('<decision>', 'release or withhold')
+  .action(
+    run(async (id: string, decision: string) => {
+      if (decision !== 'release' && decision !== 'withhold') throw new CliError(`Invalid decision: must be release or withhold (got ${JSON.stringify(decision)})`);
+      await withStorage(async (storage) => {
+        const found = await requireSurvey(storage, id);
+        await setFreeTextRelease(storage.db, commandLineActor(), found.id, decision === 'release');
+        console.log(`${found.title}: free-text comments ${decision === 'release' ? 'released into' : 'withheld from'} respondent-level files`);
+      });
+    }),
+  );
+
+survey
   .command('profile')
-  .description('load a workforce profile (CSV: role_group, directorate, headcount) for weighting a survey; replaces any earlier one')
+  .description('load a workforce profile (CSV: role_group, directorate, headcount) for weighting a survey; replaces any earlier one (a closed survey\'s results are republished)')
   .argument('<id>', 'survey id')
   .argument('<file>', 'CSV file')
   .action(
     run(async (id: string, file: string) => {
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = readFileSync(file, 'utf8');
+        bytes = readFileSync(file);
       } catch (error) {
         throw new CliError(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
       }
       await withStorage(async (storage) => {
         const found = await requireSurvey(storage, id);
-        const parsed = parseWorkforceProfile(text, found.definition);
-        if (!parsed.ok) {
+        const result = await uploadWorkforceProfile(storage.db, commandLineActor(), found, bytes);
+        if (!result.ok) {
           const where = (p: { row?: number; column?: string }) => [p.row === undefined ? '' : `row ${p.row}`, p.column ?? ''].filter(Boolean).join(', ');
           throw new CliError(
-            [`${file}: nothing saved; fix these and load it again:`, ...parsed.problems.map((p) => `  ${where(p) ? `${where(p)}: ` : ''}${p.message}`)].join('\n'),
+            [`${file}: nothing saved; fix these and load it again:`, ...result.problems.map((p) => `  ${where(p) ? `${where(p)}: ` : ''}${p.message}`)].join('\n'),
           );
         }
-        await saveWorkforceProfile(storage.db, found.id, parsed.profile);
-        const margins = profileMargins(parsed.profile);
+        const margins = profileMargins(result.profile);
         const staff = Object.values(margins.roleGroups).reduce((a, b) => a + b, 0);
         const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
         const dirs = margins.directorates ? ` and ${count(Object.keys(margins.directorates).length, 'directorate')}` : '';
@@ -415,7 +414,7 @@ user
       await withStorage(async (storage) => {
         if (await findUserByEmail(storage.db, parsed.data.email)) throw new CliError(`An account for ${parsed.data.email} already exists`);
         const id = await createUser(storage.db, parsed.data);
-        await recordAudit(storage.db, { actorId: null, organisationId: null, action: 'user.create-admin', target: parsed.data.email });
+        await recordAudit(storage.db, auditBy(commandLineActor(), { organisationId: null, action: 'user.create-admin', target: parsed.data.email }));
         console.log(`Platform admin ${parsed.data.email} created (${id}). Sign in at /sign-in.`);
       });
     }),
@@ -442,7 +441,7 @@ user
         const organisation = await storage.db.selectFrom('organisation').select('name').where('id', '=', options.org).executeTakeFirst();
         if (!organisation) throw new CliError(`No organisation with id ${options.org}`);
         await setMembership(storage.db, account.id, options.org, options.role);
-        await recordAudit(storage.db, { actorId: null, organisationId: options.org, action: 'member.set-role', target: `${account.email}: ${options.role}` });
+        await recordAudit(storage.db, auditBy(commandLineActor(), { organisationId: options.org, action: 'member.set-role', target: `${account.email}: ${options.role}` }));
         console.log(`${account.email} is now ${options.role} in ${organisation.name}`);
       });
     }),

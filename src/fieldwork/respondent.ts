@@ -18,7 +18,6 @@ import type { Database } from '../storage/schema.js';
 import type { SurveyWithDefinition } from '../storage/surveys.js';
 import { readSection, type SectionResult } from './answer-form.js';
 import { firstIncompleteSection, keepShownAnswers, nextSection } from './journey.js';
-import { tally } from './tally.js';
 
 /** Unfinished answers are kept for 30 days, then forgotten. */
 export const SESSION_DAYS = 30;
@@ -86,7 +85,6 @@ export function createRespondentService(db: Kysely<Database>) {
         directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
         submittedOn: today(),
         answers,
-        tally: tally(survey.definition, answers),
       });
     },
   };

@@ -16,7 +16,8 @@ import { localise } from '../instrument/text.js';
 import { AGREE_SCALE } from '../instrument/scales.js';
 import { divergingChart, intervalBarChart, type IntervalRow } from './charts.js';
 import { Labels } from './labels.js';
-import { remember, type FreeTextThemes, type SurveyResults } from './survey-data.js';
+import { remember } from './cache.js';
+import type { FreeTextThemes, SurveyResults } from './survey-data.js';
 
 /**
  * The published survey report as a view model: plain-English headlines generated from the
@@ -82,16 +83,16 @@ function figureOf<T>(groups: { group: GroupRef; figure: Suppressible<T> }[], ref
 /** Reports by survey, rebuilt only when a figure behind them can have changed (charts take most of the time); the most recently built are kept. */
 const reports = new Map<string, { fingerprint: string; view: Promise<ReportView> }>();
 
-export function reportFor(results: SurveyResults, loadThemes: () => Promise<FreeTextThemes[]>): Promise<ReportView> {
+export function reportFor(results: SurveyResults): Promise<ReportView> {
   const hit = reports.get(results.survey.id);
   if (hit && hit.fingerprint === results.fingerprint) return hit.view;
-  const view = loadThemes().then((themes) => buildReport(results, themes));
+  const view = buildReport(results);
   remember(reports, results.survey.id, { fingerprint: results.fingerprint, view });
   view.catch(() => reports.delete(results.survey.id));
   return view;
 }
 
-export async function buildReport(results: SurveyResults, themes: readonly FreeTextThemes[] = []): Promise<ReportView> {
+export async function buildReport(results: SurveyResults): Promise<ReportView> {
   const { analysis, survey } = results;
   const labels = new Labels(survey.definition);
   const hidden = (f: Suppressible<unknown>) => (f.shown ? '' : suppressedText(f, analysis.threshold));
@@ -108,7 +109,7 @@ export async function buildReport(results: SurveyResults, themes: readonly FreeT
     const section = await build(ctx, results, headlines);
     if (section) sections.push(section);
   }
-  sections.push(freeTextSection(themes, labels));
+  sections.push(freeTextSection(results.freeText, labels));
 
   return {
     title: `${localise(survey.definition.title, 'en')}: ${results.organisation.name}`,

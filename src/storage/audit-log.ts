@@ -11,7 +11,7 @@ export function listAuditEntries(db: Kysely<Database>, organisationId: string, l
   return db
     .selectFrom('audit_log')
     .leftJoin('user_account', 'user_account.id', 'audit_log.actor_id')
-    .select(['audit_log.at', 'audit_log.action', 'audit_log.target', 'user_account.email as actorEmail'])
+    .select(['audit_log.at', 'audit_log.action', 'audit_log.target', 'audit_log.actor_label as actorLabel', 'user_account.email as actorEmail'])
     .where('audit_log.organisation_id', '=', organisationId)
     .orderBy('audit_log.at', 'desc')
     .limit(limit)

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The database as Kysely sees it. Dates are ISO date strings (YYYY-MM-DD): a response
  * carries the day it was submitted and never a time, an IP address or a user agent.
@@ -31,6 +33,10 @@ export interface Database {
     /** Fixed when the wave is created and never loosened afterwards. */
     suppression_threshold: number;
     previous_survey_id: string | null;
+    /** 1 for demonstration and test waves: the only ones synthetic answers may be added to. */
+    synthetic: Generated<number>;
+    /** 1 when the lead has decided free-text comments may go into respondent-level files (redacted). */
+    release_free_text: Generated<number>;
   };
   /** A respondent's unfinished answers; deleted when they submit. */
   answer_session: {
@@ -57,27 +63,12 @@ export interface Database {
     submitted_on: string;
     answers: string;
   };
-  /** Counts maintained as answers arrive, so results never scan responses. */
-  cell_count: { survey_id: string; role_group: string; directorate: string; responses: number };
-  answered_count: { survey_id: string; question: string; item: string; role_group: string; directorate: string; n: number };
-  option_count: {
-    survey_id: string;
-    question: string;
-    item: string;
-    option: string;
-    role_group: string;
-    directorate: string;
-    n: number;
-  };
-  numeric_sum: {
-    survey_id: string;
-    variable: string;
-    role_group: string;
-    directorate: string;
-    n: number;
-    sum: number;
-    sum_squares: number;
-  };
+  /**
+   * A closed wave's results, frozen: the whole suppressed document every output reads
+   * (reporting/publication.ts), and its headline measures for other organisations' benchmarks.
+   * Version 1 is built when the wave closes; later versions only by an audited republish.
+   */
+  publication: { survey_id: string; version: number; built_on: string; reason: 'close' | 'republish' | 'migration'; document: string; headline: string };
   /** A survey's workforce profile for weighting: staff per role group × directorate ('' when the profile has none). */
   workforce_profile_cell: { survey_id: string; role_group: string; directorate: string; headcount: number };
   /** A staff account; password_hash is argon2id, null for accounts that sign in only through OpenID Connect. */
@@ -96,7 +87,7 @@ export interface Database {
   user_session: { id: string; user_id: string; created_at: string; last_seen_at: string; expires_at: string };
   password_reset: { token_hash: string; user_id: string; expires_at: string };
   /** Who did what to which thing, and when; never answer content. */
-  audit_log: { id: string; at: string; actor_id: string | null; organisation_id: string | null; action: string; target: string };
+  audit_log: { id: string; at: string; actor_id: string | null; actor_label: string | null; organisation_id: string | null; action: string; target: string };
   /** Request counters shared by every process serving the app (rate limiting). */
   rate_limit_counter: { key: string; count: number; window_ends_at: string };
   /**

@@ -30,7 +30,7 @@ export async function publishInstrument(db: Kysely<Database>, definition: TDefin
 
 export async function createSurvey(
   db: Kysely<Database>,
-  survey: { organisationId: string; instrumentVersionId: string; title: string; suppressionThreshold?: number },
+  survey: { organisationId: string; instrumentVersionId: string; title: string; suppressionThreshold?: number; synthetic?: boolean },
 ): Promise<{ id: string; slug: string }> {
   const id = randomUUID();
   // 10 random bytes, base32-like: short enough to type, too many to guess.
@@ -48,6 +48,7 @@ export async function createSurvey(
       closes_on: null,
       suppression_threshold: Math.max(5, survey.suppressionThreshold ?? 10),
       previous_survey_id: null,
+      synthetic: survey.synthetic ? 1 : 0,
     })
     .execute();
   return { id, slug };
@@ -63,6 +64,12 @@ export interface SurveyWithDefinition {
   /** The date (YYYY-MM-DD) it was closed, if it has been. */
   closesOn: string | null;
   definition: TDefinition;
+  organisationId: string;
+  previousSurveyId: string | null;
+  /** A demonstration or test wave: the only kind synthetic answers may be added to. */
+  synthetic: boolean;
+  /** The lead has released free-text comments into respondent-level files. */
+  releaseFreeText: boolean;
 }
 
 /** Loads a survey by its public link; the definition is the frozen version it was opened with. */
@@ -78,7 +85,20 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
   const row = await db
     .selectFrom('survey')
     .innerJoin('instrument_version', 'instrument_version.id', 'survey.instrument_version_id')
-    .select(['survey.id', 'survey.slug', 'survey.title', 'survey.state', 'survey.suppression_threshold', 'survey.instrument_version_id', 'survey.closes_on', 'instrument_version.definition'])
+    .select([
+      'survey.id',
+      'survey.slug',
+      'survey.title',
+      'survey.state',
+      'survey.suppression_threshold',
+      'survey.instrument_version_id',
+      'survey.closes_on',
+      'survey.organisation_id',
+      'survey.previous_survey_id',
+      'survey.synthetic',
+      'survey.release_free_text',
+      'instrument_version.definition',
+    ])
     .where(`survey.${by}`, '=', value)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -91,13 +111,9 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
     instrumentVersionId: row.instrument_version_id,
     closesOn: row.closes_on,
     definition: JSON.parse(row.definition) as TDefinition,
+    organisationId: row.organisation_id,
+    previousSurveyId: row.previous_survey_id,
+    synthetic: Number(row.synthetic) === 1,
+    releaseFreeText: Number(row.release_free_text) === 1,
   };
-}
-
-export async function setSurveyState(db: Kysely<Database>, id: string, state: 'open' | 'closed', on: string): Promise<void> {
-  await db
-    .updateTable('survey')
-    .set(state === 'open' ? { state, opens_on: on } : { state, closes_on: on })
-    .where('id', '=', id)
-    .execute();
 }

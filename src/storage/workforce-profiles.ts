@@ -2,15 +2,13 @@ import type { Kysely } from 'kysely';
 import type { WorkforceProfile } from '../analysis/weighting.js';
 import type { Database } from './schema.js';
 
-/** Replaces a survey's workforce profile in one transaction, so a half-saved profile is never read. */
-export async function saveWorkforceProfile(db: Kysely<Database>, surveyId: string, profile: WorkforceProfile): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('workforce_profile_cell').where('survey_id', '=', surveyId).execute();
-    await trx
-      .insertInto('workforce_profile_cell')
-      .values(profile.cells.map((c) => ({ survey_id: surveyId, role_group: c.roleGroup, directorate: c.directorate, headcount: c.headcount })))
-      .execute();
-  });
+/** Replaces a survey's workforce profile; call inside a transaction, so a half-saved profile is never read. */
+export async function saveWorkforceProfile(trx: Kysely<Database>, surveyId: string, profile: WorkforceProfile): Promise<void> {
+  await trx.deleteFrom('workforce_profile_cell').where('survey_id', '=', surveyId).execute();
+  await trx
+    .insertInto('workforce_profile_cell')
+    .values(profile.cells.map((c) => ({ survey_id: surveyId, role_group: c.roleGroup, directorate: c.directorate, headcount: c.headcount })))
+    .execute();
 }
 
 /** A survey's workforce profile, or undefined when none has been loaded. */

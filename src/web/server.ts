@@ -1,6 +1,7 @@
 import { databaseTarget, readConfig } from '../config.js';
 import { seedDemoIfEmpty } from '../admin/demo.js';
 import { describeTarget, migrate, openStorage } from '../storage/db.js';
+import { publishClosedWaves } from '../publications/service.js';
 import { buildApp } from './app.js';
 
 /** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
@@ -27,6 +28,8 @@ async function main() {
   try {
     await storage.ping();
     await migrate(storage);
+    // Waves closed before publications existed get theirs now, before anything reads them.
+    await publishClosedWaves(storage.db);
   } catch (error) {
     const password = target.kind === 'postgres' ? decodeURIComponent(new URL(target.url).password) : undefined;
     console.error(`Sounding cannot use the database at ${describeTarget(target)}: ${oneLine(error, password || undefined)}`);

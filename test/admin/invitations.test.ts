@@ -1,3 +1,4 @@
+import { openWave, closeWave } from '../support/waves.js';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
@@ -10,7 +11,7 @@ import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js
 import { saveAnswers } from '../../src/storage/answer-sessions.js';
 import { migrate, openStorage, type Storage } from '../../src/storage/db.js';
 import { insertStaffList, invitationCounts } from '../../src/storage/invitations.js';
-import { createOrganisation, createSurvey, findSurveyById, publishInstrument, setSurveyState, type SurveyWithDefinition } from '../../src/storage/surveys.js';
+import { createOrganisation, createSurvey, findSurveyById, publishInstrument, type SurveyWithDefinition } from '../../src/storage/surveys.js';
 import { freshPostgres, freshSqlite, postgresUrl, POSTGRES_SKIP_REASON } from '../storage/targets.js';
 import { standardInstrument } from '../support/app.js';
 
@@ -23,7 +24,7 @@ async function openSurvey(target: DatabaseTarget = freshSqlite(), state: 'draft'
   const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'South West' });
   const instrumentVersionId = await publishInstrument(storage.db, definition);
   const { id } = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1' });
-  if (state === 'open') await setSurveyState(storage.db, id, 'open', '2026-11-24');
+  if (state === 'open') await openWave(storage.db, id);
   return { storage, survey: (await findSurveyById(storage.db, id))! };
 }
 
@@ -252,7 +253,7 @@ describe('using an invitation', () => {
     await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'));
     const mailer = capturingMailer();
     await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
-    await setSurveyState(storage.db, survey.id, 'closed', '2026-12-01');
+    await closeWave(storage.db, survey.id);
     expect((await startFromInvitation(storage.db, tokenIn(mailer.messages[0]!))).outcome).toBe('closed');
     expect((await invitationCounts(storage.db, survey.id)).used).toBe(0);
     await storage.close();

@@ -25,6 +25,16 @@ describe('creating a wave', () => {
     const { storage, db, organisationId } = await organisation();
     const first = await createWave(db, actor, organisationId, form({ title: 'Wave 1' }));
     expect(first.ok).toBe(true);
+    const firstId = first.ok ? first.id : '';
+    // A trend compares published results: an open or draft wave cannot be named as the previous one.
+    expect(await changeWaveState(db, actor, firstId, 'open')).toEqual({ ok: true });
+    const followingOpen = await createWave(db, actor, organisationId, form({ previousSurveyId: firstId }));
+    expect(followingOpen).toEqual({
+      ok: false,
+      errors: [{ field: 'previousSurveyId', message: 'The previous wave must be a closed one: only closed waves have published results to compare with' }],
+      definitionProblems: [],
+    });
+    expect(await changeWaveState(db, actor, firstId, 'closed')).toEqual({ ok: true });
     const second = await createWave(
       db,
       actor,
@@ -42,7 +52,7 @@ describe('creating a wave', () => {
       previousSurveyId: first.ok ? first.id : 'x',
       instrumentCode: 'digital_readiness',
     });
-    expect((await listAuditEntries(db, organisationId)).map((e) => e.action)).toEqual(['wave.create', 'wave.create']);
+    expect((await listAuditEntries(db, organisationId)).map((e) => e.action)).toEqual(['wave.create', 'wave.close', 'wave.open', 'wave.create']);
     await storage.close();
   });
 
@@ -101,12 +111,13 @@ describe('opening and closing', () => {
     const { storage, db, organisationId } = await organisation();
     const created = await createWave(db, actor, organisationId, form({}));
     const id = created.ok ? created.id : '';
-    const survey = async () => ({ ...(await findSurveyById(db, id))!, organisationId });
-    expect(await changeWaveState(db, actor, await survey(), 'closed')).toEqual({ ok: false, message: 'This survey is draft, so it cannot be closed' });
-    expect(await changeWaveState(db, actor, await survey(), 'open')).toEqual({ ok: true });
+    const survey = async () => (await findSurveyById(db, id))!;
+    expect(await changeWaveState(db, actor, id, 'closed')).toEqual({ ok: false, status: 409, message: 'This survey is draft, so it cannot be closed' });
+    expect(await changeWaveState(db, actor, id, 'open')).toEqual({ ok: true });
     expect((await survey()).state).toBe('open');
-    expect(await changeWaveState(db, actor, await survey(), 'closed')).toEqual({ ok: true });
-    expect(await changeWaveState(db, actor, await survey(), 'open')).toEqual({ ok: false, message: 'This survey is closed, so it cannot be opened' });
+    expect(await changeWaveState(db, actor, id, 'closed')).toEqual({ ok: true });
+    expect(await changeWaveState(db, actor, id, 'open')).toEqual({ ok: false, status: 409, message: 'This survey is closed, so it cannot be opened: a closed survey never reopens' });
+    expect(await changeWaveState(db, actor, id, 'closed')).toEqual({ ok: false, status: 409, message: 'This survey is closed, so it cannot be closed' });
     expect((await listAuditEntries(db, organisationId)).map((e) => e.action).sort()).toEqual(['wave.close', 'wave.create', 'wave.open']);
     await storage.close();
   });
@@ -120,7 +131,7 @@ describe('workforce profile upload', () => {
     const bad = await uploadWorkforceProfile(db, actor, survey, Buffer.from('role_group,directorate,headcount\nfrontline,housing,10\nmanager,housing,5\xe9\n', 'latin1'));
     expect(bad).toEqual({ ok: false, problems: [{ row: 3, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' }] });
     expect(await loadWorkforceProfile(db, survey.id)).toBeUndefined();
-    expect(await uploadWorkforceProfile(db, actor, survey, Buffer.from('role_group,directorate,headcount\nfrontline,housing,10\nmanager,housing,5\n'))).toEqual({ ok: true });
+    expect(await uploadWorkforceProfile(db, actor, survey, Buffer.from('role_group,directorate,headcount\nfrontline,housing,10\nmanager,housing,5\n'))).toMatchObject({ ok: true });
     expect((await loadWorkforceProfile(db, survey.id))?.cells).toHaveLength(2);
     await storage.close();
   });

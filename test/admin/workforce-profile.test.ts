@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/admin/demo.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrument/load.js';
 import { parseWorkforceProfile } from '../../src/admin/workforce-profile.js';
 import { profileMargins } from '../../src/analysis/weighting.js';
 import { rolesOnlyDefinition } from '../analysis/fixtures/definition.js';

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/storage/db.js';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const instrument = join(process.cwd(), 'instruments', 'digital-readiness.yaml');
@@ -36,7 +37,7 @@ function rowFor(list: string, id: string): string[] {
 }
 
 describe('sounding org and survey commands', () => {
-  it('creates an organisation and a survey, opens it, adds responses and closes it', async () => {
+  it('creates an organisation and a survey, opens it, adds responses and closes it; never exports an open one or reopens a closed one; audits each step', async () => {
     const data = freshDataDir();
 
     const org = await cli(data, 'org', 'create', '--name', 'Testshire County Council', '--type', 'county', '--nation', 'England', '--region', 'East Midlands');
@@ -49,7 +50,7 @@ describe('sounding org and survey commands', () => {
     expect(orgs.status).toBe(0);
     expect(orgs.stdout).toMatch(/Testshire County Council\s+county\s+England\s+East Midlands\s+[0-9a-f-]{36}/);
 
-    const created = await cli(data, 'survey', 'create', '--org', orgId, '--instrument', instrument, '--title', 'Digital readiness 2026');
+    const created = await cli(data, 'survey', 'create', '--org', orgId, '--instrument', instrument, '--title', 'Digital readiness 2026', '--synthetic');
     expect(created.status).toBe(0);
     const [surveyId, link] = created.stdout.trim().split('\n');
     expect(surveyId).toMatch(/^[0-9a-f-]{36}$/);
@@ -66,11 +67,31 @@ describe('sounding org and survey commands', () => {
     expect(open.stdout.split('\n')[0]).toMatch(/^Organisation\s+Title\s+State\s+Responses\s+Id\s+Link$/);
     expect(rowFor(open.stdout, surveyId!)).toEqual(['Testshire County Council', 'Digital readiness 2026', 'open', '30', surveyId, link]);
 
-    expect((await cli(data, 'survey', 'close', surveyId!)).status).toBe(0);
+    // An open wave has no publication, so nothing about its answers leaves by any route.
+    const early = await cli(data, 'survey', 'export', surveyId!, '--format', 'aggregates.csv', '--out', join(data, 'early.csv'));
+    expect(early.status).toBe(1);
+    expect(early.stderr.trim()).toBe('Digital readiness 2026 is open: results, reports and exports are published when it closes');
+    expect(existsSync(join(data, 'early.csv'))).toBe(false);
+
+    const closing = await cli(data, 'survey', 'close', surveyId!);
+    expect([closing.status, closing.stdout.trim()]).toEqual([0, 'Digital readiness 2026: closed, results published']);
 
     const closed = await cli(data, 'survey', 'list');
     expect(rowFor(closed.stdout, surveyId!)).toEqual(['Testshire County Council', 'Digital readiness 2026', 'closed', '30', surveyId, link]);
-  }, 30_000);
+
+    const reopen = await cli(data, 'survey', 'open', surveyId!);
+    expect([reopen.status, reopen.stderr.trim()]).toEqual([1, 'This survey is closed, so it cannot be opened: a closed survey never reopens']);
+    const exported = await cli(data, 'survey', 'export', surveyId!, '--format', 'aggregates.csv', '--out', join(data, 'aggregates.csv'));
+    expect(exported.status).toBe(0);
+    expect(readFileSync(join(data, 'aggregates.csv'), 'utf8')).toContain('Responses');
+
+    // Every step is in the audit log as the command line, named by the operating-system user.
+    const storage = openStorage({ kind: 'sqlite', file: join(data, 'sounding.sqlite') });
+    const audit = await storage.db.selectFrom('audit_log').select(['action', 'actor_label']).orderBy('at').execute();
+    await storage.close();
+    expect(audit.map((a) => a.action)).toEqual(['wave.create', 'wave.open', 'wave.generate', 'wave.close', 'export']);
+    for (const entry of audit) expect(entry.actor_label).toBe(`command line (${userInfo().username})`);
+  }, 60_000);
 
   it('refuses bad input with exit code 1 and a specific message', async () => {
     const data = freshDataDir();
@@ -107,7 +128,7 @@ describe('sounding org and survey commands', () => {
     expect(unknownOrg.stderr).toContain('No organisation with id no-such-org');
 
     expect(invalidInstrument.status).toBe(1);
-    expect(invalidInstrument.stderr).toContain('is not a valid definition');
+    expect(invalidInstrument.stderr).toContain('Nothing created; fix these and try again:');
     expect(invalidInstrument.stderr).toMatch(/line \d+: title: is required/);
 
     expect(missingInstrument.status).toBe(1);

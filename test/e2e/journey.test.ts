@@ -1,7 +1,8 @@
+import { closeWave, TEST_ACTOR } from '../support/waves.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { generateResponses } from '../../src/admin/demo.js';
-import { setSurveyState } from '../../src/storage/surveys.js';
+
 import { standardInstrument } from '../support/app.js';
 import { userWithRoles } from '../support/accounts.js';
 import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, horizontalOverflow, launchChromium, newPage, startApp, type BrowserApp } from './support/browser.js';
@@ -147,7 +148,7 @@ describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_
   }, JOURNEY_TIMEOUT);
 
   it('shows results with zero axe violations, and the other pages of the service', async () => {
-    await generateResponses(server.storage.db, { id: server.survey.id, instrumentVersionId: server.survey.instrumentVersionId, definition: standardInstrument() }, 60);
+    await generateResponses(server.storage.db, TEST_ACTOR, server.survey.id, 60);
     const { context, page } = await newPage(browser);
     // Results are for the organisation's staff: sign in as a viewer.
     const { organisation_id } = await server.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', server.survey.id).executeTakeFirstOrThrow();
@@ -158,7 +159,7 @@ describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_
     expect(await page.locator('h1').textContent()).toContain('not published yet');
     expect(await page.locator('table').count()).toBe(0);
     await checkPage(page, { shot: 'results-not-yet' });
-    await setSurveyState(server.storage.db, server.survey.id, 'closed', '2026-11-30');
+    await closeWave(server.storage.db, server.survey.id);
     await page.goto(`${server.baseUrl}/surveys/${server.survey.id}/results`);
     expect(await page.locator('table').count()).toBeGreaterThan(0);
     await checkPage(page, { shot: 'results', dataTables: true });

@@ -1,6 +1,7 @@
+import { closeWave } from '../support/waves.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { setSurveyState } from '../../src/storage/surveys.js';
+
 import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, launchChromium, newPage, startApp, type BrowserApp } from './support/browser.js';
 import { JOURNEY_TIMEOUT, checkPage, englishStrings, journey, navigates, responseCount } from './support/respondent.js';
 
@@ -78,7 +79,7 @@ describe.skipIf(!chromiumAvailable)(`Welsh in Chromium (${CHROMIUM_SKIP_REASON})
   }, JOURNEY_TIMEOUT);
 
   it('writes the closing date of a closed survey in Welsh', async () => {
-    await setSurveyState(server.storage.db, server.survey.id, 'closed', '2026-11-24');
+    await closeWave(server.storage.db, server.survey.id);
     const { context, page } = await newPage(browser);
     await page.goto(`${server.surveyUrl}?lang=cy`);
     await checkPage(page, { lang: 'cy', shot: 'welsh-closed' });

@@ -1,10 +1,10 @@
+import { closeWave } from '../support/waves.js';
 import type { FastifyInstance } from 'fastify';
 import { keepShownAnswers } from '../../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
-import { tally } from '../../src/fieldwork/tally.js';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { submitResponse } from '../../src/storage/responses.js';
-import { setSurveyState } from '../../src/storage/surveys.js';
+
 import { buildApp } from '../../src/web/app.js';
 import { standardInstrument, testApp, type TestApp } from '../support/app.js';
 
@@ -55,12 +55,11 @@ export async function addFixtureResponses(t: Pick<TestApp, 'storage' | 'survey'>
         directorate: typeof a.directorate === 'string' ? a.directorate : '',
         submittedOn: '2026-11-24',
         answers: a,
-        tally: tally(definition, a),
       });
     }
   }
   // Results are released only once a survey has closed.
-  await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-30');
+  await closeWave(t.storage.db, t.survey.id);
   return answers;
 }
 

@@ -1,3 +1,4 @@
+import { closeWave, openWave } from '../support/waves.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportView } from '../../src/reporting/report.js';
 import { loadSurveyResults } from '../../src/reporting/survey-data.js';
@@ -108,9 +109,8 @@ describe('report suppression', () => {
 
 describe('free-text themes in the report', () => {
   it('quotes comments only from shown groups, with personal data redacted', async () => {
-    const { loadFreeTextThemes } = await import('../../src/reporting/survey-data.js');
     const results = (await loadSurveyResults(f.storage.db, f.survey.id))!;
-    const withThemes = await buildReport(results, await loadFreeTextThemes(f.storage.db, results));
+    const withThemes = await buildReport(results);
     const section = withThemes.sections.find((s) => s.id === 'free-text')!;
     const table = section.figures.find((x) => x.id === 'text-one_change')!.table;
     const everything = JSON.stringify(section);
@@ -133,9 +133,10 @@ describe('a survey with too few responses', () => {
     const { createSurvey } = await import('../../src/storage/surveys.js');
     const { organisation_id } = await f.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', f.survey.id).executeTakeFirstOrThrow();
     const empty = await createSurvey(f.storage.db, { organisationId: organisation_id, instrumentVersionId: f.survey.instrumentVersionId, title: 'Pilot' });
-    const { loadFreeTextThemes } = await import('../../src/reporting/survey-data.js');
+    await openWave(f.storage.db, empty.id);
+    await closeWave(f.storage.db, empty.id);
     const results = (await loadSurveyResults(f.storage.db, empty.id))!;
-    const view = await buildReport(results, await loadFreeTextThemes(f.storage.db, results));
+    const view = await buildReport(results);
     expect(view.headlines).toEqual(['Fewer than 10 people have responded, so no results can be published yet.']);
     const figures = view.sections.flatMap((s) => s.figures);
     expect(figures.filter((x) => x.chart)).toEqual([]);

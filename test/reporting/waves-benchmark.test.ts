@@ -1,8 +1,9 @@
+import { openWave } from '../support/waves.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { buildReport, type ReportView } from '../../src/reporting/report.js';
 import { loadSurveyResults } from '../../src/reporting/survey-data.js';
-import { createOrganisation, createSurvey, setSurveyState } from '../../src/storage/surveys.js';
+import { createOrganisation, createSurvey } from '../../src/storage/surveys.js';
 import { allQuestions } from '../../src/instrument/definition.js';
 import { addFixtureResponses, definition, pct, reportFixture, type Fixture } from './fixture.js';
 
@@ -29,14 +30,14 @@ beforeAll(async () => {
   // The second wave of the same organisation, pointing back at the first.
   const second = await createSurvey(db, { organisationId: organisation_id, instrumentVersionId: f.survey.instrumentVersionId, title: 'Wave 2' });
   await db.updateTable('survey').set({ previous_survey_id: f.survey.id }).where('id', '=', second.id).execute();
-  await setSurveyState(db, second.id, 'open', '2027-11-24');
+  await openWave(db, second.id);
   wave2 = { id: second.id, answers: await addFixtureResponses({ storage: f.storage, survey: { ...second, instrumentVersionId: f.survey.instrumentVersionId } }, 100) };
   // Five other councils on the same instrument, so a benchmark can be given.
   others = [];
   for (let k = 0; k < 5; k++) {
     const organisationId = await createOrganisation(db, { name: `Other council ${k}`, type: 'district', nation: 'England', region: 'South West' });
     const survey = await createSurvey(db, { organisationId, instrumentVersionId: f.survey.instrumentVersionId, title: 'Wave 1' });
-    await setSurveyState(db, survey.id, 'open', '2026-11-24');
+    await openWave(db, survey.id);
     others.push(await addFixtureResponses({ storage: f.storage, survey: { ...survey, instrumentVersionId: f.survey.instrumentVersionId } }, 200 + 10 * k));
   }
   report = await buildReport((await loadSurveyResults(db, wave2.id))!);

@@ -17,17 +17,14 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
       expect(tables).toEqual(
         [
           'answer_session',
-          'answered_count',
           'audit_log',
-          'cell_count',
           'instrument_version',
           'invitation',
           'invitation_token',
           'membership',
-          'numeric_sum',
-          'option_count',
           'organisation',
           'password_reset',
+          'publication',
           'rate_limit_counter',
           'response',
           'submission_key',

@@ -82,11 +82,11 @@ describe.each(targets)('accounts storage $title', (target) => {
     const b = await createOrganisation(db, { name: 'B', type: 'district', nation: 'England', region: 'South West' });
     const actor = await createUser(db, { email: 'lead@example.org', name: 'Lead' });
     await recordAudit(db, { actorId: actor, organisationId: a, action: 'wave.open', target: 'Wave 1' }, new Date('2026-11-24T09:00:00Z'));
-    await recordAudit(db, { actorId: null, organisationId: a, action: 'member.set-role', target: 'x@example.org: viewer' }, new Date('2026-11-24T10:00:00Z'));
+    await recordAudit(db, { actorId: null, actorLabel: 'command line (ops)', organisationId: a, action: 'member.set-role', target: 'x@example.org: viewer' }, new Date('2026-11-24T10:00:00Z'));
     await recordAudit(db, { actorId: actor, organisationId: b, action: 'wave.close', target: 'B wave' }, new Date('2026-11-24T11:00:00Z'));
     expect(await listAuditEntries(db, a)).toEqual([
-      { at: '2026-11-24T10:00:00.000Z', action: 'member.set-role', target: 'x@example.org: viewer', actorEmail: null },
-      { at: '2026-11-24T09:00:00.000Z', action: 'wave.open', target: 'Wave 1', actorEmail: 'lead@example.org' },
+      { at: '2026-11-24T10:00:00.000Z', action: 'member.set-role', target: 'x@example.org: viewer', actorEmail: null, actorLabel: 'command line (ops)' },
+      { at: '2026-11-24T09:00:00.000Z', action: 'wave.open', target: 'Wave 1', actorEmail: 'lead@example.org', actorLabel: null },
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/admin/demo.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrument/load.js';
 import { parseWorkforceProfile } from '../../src/admin/workforce-profile.js';
 import { migrate, openStorage } from '../../src/storage/db.js';
 import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
@@ -60,10 +60,10 @@ describe.each(backends)('workforce profiles on $name', ({ target, skip }) => {
       const instrumentVersionId = await publishInstrument(db, definition);
       const survey = await createSurvey(db, { organisationId, instrumentVersionId, title: 'Wave 1' });
       const profile = parsed('role_group,headcount\nfrontline,100\n');
-      await saveWorkforceProfile(db, survey.id, profile);
+      await db.transaction().execute((trx) => saveWorkforceProfile(trx, survey.id, profile));
       // A duplicate cell breaks the primary key on insert, after the old rows were deleted in the same transaction.
       const broken = { cells: [...profile.cells, { roleGroup: 'manager', directorate: '', headcount: 3 }, { roleGroup: 'manager', directorate: '', headcount: 4 }] };
-      await expect(saveWorkforceProfile(db, survey.id, broken)).rejects.toThrow();
+      await expect(db.transaction().execute((trx) => saveWorkforceProfile(trx, survey.id, broken))).rejects.toThrow();
       expect(await loadWorkforceProfile(db, survey.id)).toEqual(profile);
     } finally {
       await storage.close();

@@ -1,7 +1,8 @@
+import { openWave } from './waves.js';
 import type { Kysely } from 'kysely';
 import type { MailMessage, Mailer } from '../../src/admin/mailer.js';
 import { migrate, openStorage } from '../../src/storage/db.js';
-import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../../src/storage/surveys.js';
+import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
 import { buildApp, type AppOptions } from '../../src/web/app.js';
 import { freshSqlite } from '../storage/targets.js';
 import { standardInstrument } from './app.js';
@@ -41,8 +42,9 @@ export async function accountsApp(options: Partial<AppOptions> = {}) {
   await migrate(storage);
   const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'South West' });
   const instrumentVersionId = await publishInstrument(storage.db, standardInstrument());
-  const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1' });
-  await setSurveyState(storage.db, survey.id, 'open', '2026-11-24');
+  // A test wave: synthetic answers may be added to it.
+  const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1', synthetic: true });
+  await openWave(storage.db, survey.id);
   const mailer = capturingMailer();
   const app = await buildApp({ storage, accounts: { mailer, publicUrl: 'https://sounding.example.org', ...options.accounts }, ...options });
   return { app, storage, target, organisationId, survey: { ...survey, instrumentVersionId }, mailer };

@@ -1,10 +1,11 @@
+import { openWave } from './waves.js';
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/web/app.js';
 import { migrate, openStorage, type Storage } from '../../src/storage/db.js';
-import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../../src/storage/surveys.js';
+import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
 import { validateDefinitionText } from '../../src/instrument/validate.js';
 import type { TDefinition } from '../../src/instrument/definition.js';
 import type { DatabaseTarget } from '../../src/config.js';
@@ -38,14 +39,14 @@ export const testDatabases: TestDatabase[] = [
   { kind: 'postgres', title: postgresUrl ? 'on PostgreSQL' : `on PostgreSQL (${POSTGRES_SKIP_REASON})`, skip: !postgresUrl, fresh: freshPostgres },
 ];
 
-/** A migrated database holding one open survey of the given definition; the storage stays open. */
-export async function openSurveyDatabase(definition: TDefinition, target: DatabaseTarget): Promise<Omit<TestApp, 'app'>> {
+/** A migrated database holding one open survey of the given definition (a test wave, so synthetic answers may be added unless `synthetic: false`); the storage stays open. */
+export async function openSurveyDatabase(definition: TDefinition, target: DatabaseTarget, options: { synthetic?: boolean } = {}): Promise<Omit<TestApp, 'app'>> {
   const storage = openStorage(target);
   await migrate(storage);
   const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'South West' });
   const instrumentVersionId = await publishInstrument(storage.db, definition);
-  const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1' });
-  await setSurveyState(storage.db, survey.id, 'open', '2026-11-24');
+  const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1', synthetic: options.synthetic ?? true });
+  await openWave(storage.db, survey.id);
   return { storage, survey: { ...survey, instrumentVersionId } };
 }
 

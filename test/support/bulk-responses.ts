@@ -7,9 +7,8 @@ import type { TDefinition } from '../../src/instrument/definition.js';
 /**
  * Puts many synthetic responses straight into a SQLite file, for memory tests and
  * benchmarks of reading them back: a few hundred distinct answer sets reused, one
- * transaction per 10,000 rows, and the per-cell response counts brought up to date.
- * Only `cell_count` is maintained (not the per-answer counts), so the survey's aggregate
- * results are not meaningful: this is for respondent-level reads only.
+ * transaction per 10,000 rows. Response rows are all a submission stores, so the wave can
+ * then be closed and published as usual.
  */
 export function bulkInsertResponses(
   file: string,
@@ -33,24 +32,13 @@ export function bulkInsertResponses(
     const insert = db.prepare(
       'insert into response (id, survey_id, instrument_version_id, role_group, directorate, submitted_on, answers) values (?, ?, ?, ?, ?, ?, ?)',
     );
-    const cells = new Map<string, { roleGroup: string; directorate: string; n: number }>();
     const batch = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const r = pool[i % pool.length]!;
         insert.run(randomUUID(), survey.id, survey.instrumentVersionId, r.roleGroup, r.directorate, `2026-${String(1 + (i % 12)).padStart(2, '0')}-15`, r.json);
-        const key = `${r.roleGroup}|${r.directorate}`;
-        const cell = cells.get(key) ?? { roleGroup: r.roleGroup, directorate: r.directorate, n: 0 };
-        cell.n++;
-        cells.set(key, cell);
       }
     });
     for (let from = 0; from < count; from += 10_000) batch(from, Math.min(count, from + 10_000));
-    const upsert = db.prepare(
-      'insert into cell_count (survey_id, role_group, directorate, responses) values (?, ?, ?, ?) on conflict (survey_id, role_group, directorate) do update set responses = responses + excluded.responses',
-    );
-    db.transaction(() => {
-      for (const c of cells.values()) upsert.run(survey.id, c.roleGroup, c.directorate, c.n);
-    })();
   } finally {
     db.close();
   }

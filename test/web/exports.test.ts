@@ -1,3 +1,5 @@
+import { openWave, closeWave, TEST_ACTOR } from '../support/waves.js';
+import { setFreeTextRelease } from '../../src/admin/waves.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -5,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openStorage } from '../../src/storage/db.js';
-import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../../src/storage/surveys.js';
+import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
 import { buildApp } from '../../src/web/app.js';
 import { exportDefinition, exportFixture, SMALL_GROUP_COMMENT, type ExportFixture } from '../reporting/exports/fixture.js';
 import { freshSqlite } from '../storage/targets.js';
@@ -34,7 +36,9 @@ describe('exports page', () => {
     for (const format of ['respondents.csv', 'respondents.xlsx', 'respondents.sav', 'codebook.csv', 'aggregates.csv', 'aggregates.xlsx']) {
       expect(page.body).toContain(`href="${url(`/${format}`)}"`);
     }
-    expect(page.body).toContain(`href="${url('/respondents.csv?freeText=1')}"`);
+    // Free text only once the survey lead has released it for the wave.
+    expect(page.body).not.toContain('freeText=1');
+    expect(page.body).toContain('The survey lead has not released free-text comments for this survey');
     expect(page.body).toContain(`href="${url('/respondents.csv?bom=1')}"`);
     expect(page.body).toContain('no combination of role group and directorate identifies fewer than 10 respondents');
   });
@@ -59,7 +63,13 @@ describe('downloads', () => {
     expect([...bom.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   });
 
-  it('includes redacted free text only when asked for', async () => {
+  it('includes redacted free text only when asked for, and only once the survey lead has released it', async () => {
+    const refused = await app.inject({ method: 'GET', headers: { cookie }, url: url('/respondents.csv?freeText=1') });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Free-text comments are not released for this survey');
+    await setFreeTextRelease(fixture.storage.db, TEST_ACTOR, fixture.surveyId, true);
+    const page = await app.inject({ method: 'GET', headers: { cookie }, url: url() });
+    expect(page.body).toContain(`href="${url('/respondents.csv?freeText=1')}"`);
     const without = await app.inject({ method: 'GET', headers: { cookie }, url: url('/respondents.csv') });
     expect(without.body).not.toContain('[email]');
     const withText = await app.inject({ method: 'GET', headers: { cookie }, url: url('/respondents.csv?freeText=1') });
@@ -100,7 +110,8 @@ describe('downloads', () => {
     const organisationId = await createOrganisation(storage.db, { name: 'Tiny Council', type: 'district', nation: 'Wales', region: 'Wales' });
     const instrumentVersionId = await publishInstrument(storage.db, exportDefinition);
     const empty = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Empty wave' });
-    await setSurveyState(storage.db, empty.id, 'closed', '2026-11-30');
+    await openWave(storage.db, empty.id);
+    await closeWave(storage.db, empty.id);
     const cookie = await memberCookie(storage.db, empty.id, 'analyst');
     const refused = await app.inject({ method: 'GET', headers: { cookie }, url: `/surveys/${empty.id}/exports/respondents.sav` });
     expect(refused.statusCode).toBe(409);
@@ -129,11 +140,12 @@ describe.skipIf(process.platform !== 'linux')(`a large export streams (memory re
     const organisationId = await createOrganisation(storage.db, { name: 'Large Council', type: 'unitary', nation: 'England', region: 'London' });
     const instrumentVersionId = await publishInstrument(storage.db, definition);
     const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Large wave' });
-    await setSurveyState(storage.db, survey.id, 'open', '2026-01-01');
-    await setSurveyState(storage.db, survey.id, 'closed', '2026-02-01');
+    await openWave(storage.db, survey.id);
     const cookie = await memberCookie(storage.db, survey.id, 'analyst');
-    await storage.close();
     bulkInsertResponses(file, { id: survey.id, instrumentVersionId, definition }, LARGE);
+    // Closing publishes: the respondent-level file is then read through the publication's coarsening.
+    await closeWave(storage.db, survey.id);
+    await storage.close();
 
     // Capped old space: V8 then collects garbage instead of growing the heap lazily, and an
     // export that held the whole file in memory would fail with "heap out of memory".

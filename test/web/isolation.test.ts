@@ -1,7 +1,8 @@
+import { closeWave, TEST_ACTOR } from '../support/waves.js';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateResponses } from '../../src/admin/demo.js';
-import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../../src/storage/surveys.js';
+import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 import { standardInstrument } from '../support/app.js';
 
@@ -61,9 +62,9 @@ beforeAll(async () => {
   const secretTitle = 'Wave of Zeta Council 7Q3';
   await t.storage.db.updateTable('survey').set({ title: secretTitle }).where('id', '=', t.survey.id).execute();
   // Enough answers for every results route to have something to show.
-  await generateResponses(t.storage.db, { ...t.survey, definition: standardInstrument() }, 30);
+  await generateResponses(t.storage.db, TEST_ACTOR, t.survey.id, 30);
   // Results are released once the survey has closed.
-  await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-24');
+  await closeWave(t.storage.db, t.survey.id);
   const otherOrganisationId = await createOrganisation(t.storage.db, { name: 'Other Council', type: 'district', nation: 'Wales', region: 'Wales' });
   const other = await createSurvey(t.storage.db, { organisationId: otherOrganisationId, instrumentVersionId: await publishInstrument(t.storage.db, standardInstrument()), title: 'Other wave' });
   const cookie = async (roles: Parameters<typeof userWithRoles>[1]) => (await userWithRoles(t.storage.db, roles)).cookie;

@@ -1,8 +1,9 @@
+import { closeWave } from '../support/waves.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keepShownAnswers, shownSections } from '../../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
 import type { Answers } from '../../src/instrument/question-types/index.js';
-import { setSurveyState } from '../../src/storage/surveys.js';
+
 import { Respondent, answerAll as answerAllFor, standardInstrument, testApp, testDatabases, type TestApp } from '../support/app.js';
 
 const definition = standardInstrument();
@@ -110,7 +111,7 @@ for (const database of testDatabases) {
       });
 
       it('answers a closed survey with 410 and an unknown one with 404, never a 500', async () => {
-        await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-30');
+        await closeWave(t.storage.db, t.survey.id);
         const closed = await t.app.inject({ method: 'GET', url: base });
         expect(closed.statusCode).toBe(410);
         expect(closed.body).toContain('This survey has closed');

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHROMIUM_PATH } from '../../src/reporting/pdf.js';
-import { saveWorkforceProfile } from '../../src/storage/workforce-profiles.js';
+import { uploadWorkforceProfile } from '../../src/admin/waves.js';
+import { findSurveyById } from '../../src/storage/surveys.js';
+import { TEST_ACTOR } from '../support/waves.js';
 import { pdfText } from '../reporting/pdf-text.js';
 import { appWithoutChromium, reportFixture, SMALL_GROUP, type Fixture } from '../reporting/fixture.js';
 import { memberCookie } from '../support/accounts.js';
@@ -131,7 +133,12 @@ describe('where Chromium is missing', () => {
 describe('with a workforce profile', () => {
   it('gives the response rate (overall and for shown groups only) and weights the results', async () => {
     const headcounts = { frontline: 450, manager: 100, senior_executive: 20, head_of_service: 40, procurement: 30 };
-    await saveWorkforceProfile(f.storage.db, f.survey.id, { cells: Object.entries(headcounts).map(([roleGroup, headcount]) => ({ roleGroup, directorate: '', headcount })) });
+    // The wave is closed: a new profile takes effect through a new version of its publication, audited.
+    const csv = ['role_group,headcount', ...Object.entries(headcounts).map(([role, n]) => `${role},${n}`)].join('\n');
+    const survey = (await findSurveyById(f.storage.db, f.survey.id))!;
+    expect(await uploadWorkforceProfile(f.storage.db, TEST_ACTOR, survey, Buffer.from(csv))).toMatchObject({ ok: true });
+    const audit = await f.storage.db.selectFrom('audit_log').select('action').where('action', 'in', ['wave.profile', 'publication.republish']).execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['publication.republish', 'wave.profile']);
     const page = await f.app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report` });
     expect(page.statusCode).toBe(200);
     // 98 of 640; frontline 45 of 450.

@@ -1,9 +1,9 @@
+import { closeWave } from '../support/waves.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keepShownAnswers } from '../../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
-import { tally } from '../../src/fieldwork/tally.js';
 import { submitResponse } from '../../src/storage/responses.js';
-import { setSurveyState } from '../../src/storage/surveys.js';
+
 import { memberCookie } from '../support/accounts.js';
 import { standardInstrument, testApp, type TestApp } from '../support/app.js';
 
@@ -25,7 +25,6 @@ async function addResponses(role: string, count: number, seed: number) {
       directorate: String(answers.directorate ?? ''),
       submittedOn: '2026-11-24',
       answers,
-      tally: tally(definition, answers),
     });
   }
 }
@@ -35,7 +34,7 @@ describe('results page suppression', () => {
     await addResponses('frontline', 40, 1);
     await addResponses('manager', 12, 2);
     await addResponses('procurement', 9, 3);
-    await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-30');
+    await closeWave(t.storage.db, t.survey.id);
     const page = await t.app.inject({ method: 'GET', url: `/surveys/${t.survey.id}/results`, headers: { cookie: await memberCookie(t.storage.db, t.survey.id) } });
     expect(page.statusCode).toBe(200);
     const headers = [...page.body.matchAll(/<th scope="col" class="govuk-table__header[^"]*">([^<]*)<\/th>/g)].map((m) => m[1]!.trim());
@@ -67,7 +66,7 @@ describe('results of an open survey', () => {
     expect(api.statusCode).toBe(409);
     expect(api.json()).toMatchObject({ error: 'not_released' });
 
-    await setSurveyState(t.storage.db, t.survey.id, 'closed', '2026-11-30');
+    await closeWave(t.storage.db, t.survey.id);
     expect((await get(`/surveys/${t.survey.id}/results`)).body).toMatch(/All \(40\)/);
     expect((await get(`/api/surveys/${t.survey.id}/results`)).statusCode).toBe(200);
   });

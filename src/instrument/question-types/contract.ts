@@ -35,6 +35,19 @@ export interface ClosedVariable {
   multiple: boolean;
 }
 
+/**
+ * Receives how one stored answer counts. This is the one counting path: publications,
+ * exports and tests all count answers through the question-type modules into it.
+ */
+export interface AnswerCounter {
+  /** The respondent answered the variable (item '' unless a matrix row). */
+  answered(item: string): void;
+  /** The respondent chose this option (multiple choice: once per option chosen). */
+  option(item: string, option: string): void;
+  /** The respondent gave this number. */
+  numeric(value: number): void;
+}
+
 export interface QuestionTypeModule<Q, A> {
   /** Reads and validates the answer from a submitted form. */
   read(question: Q, body: FormBody): ReadResult<A>;
@@ -44,6 +57,11 @@ export interface QuestionTypeModule<Q, A> {
   summarise(question: Q, answer: A, lang: TLanguage): string[];
   /** The closed variables this question yields for counting ([] for number and free text). */
   closedVariables(question: Q): ClosedVariable[];
+  /**
+   * How a stored answer counts. Stored answers come back from JSON, so a value of the wrong
+   * shape (from an older definition) counts as nothing rather than as something else.
+   */
+  count(question: Q, answer: unknown, counter: AnswerCounter): void;
 }
 
 export function firstValue(value: string | string[] | undefined): string {

@@ -66,4 +66,13 @@ export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, stri
   },
   closedVariables: (question) =>
     question.items.map((item) => ({ item: item.code, options: matrixOptions(question), multiple: false })),
+  count(question, answer, counter) {
+    if (typeof answer !== 'object' || answer === null) return;
+    for (const item of question.items) {
+      const value = (answer as Record<string, unknown>)[item.code];
+      if (typeof value !== 'string') continue;
+      counter.answered(item.code);
+      counter.option(item.code, value);
+    }
+  },
 };

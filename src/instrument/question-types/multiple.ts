@@ -63,4 +63,10 @@ export const multipleType: QuestionTypeModule<TMultipleQuestion, MultipleAnswer>
       .map((o) => (question.other && o.code === question.other.code ? `${localise(o.label, lang)}: ${answer.other ?? ''}` : localise(o.label, lang)));
   },
   closedVariables: (question) => [{ item: '', options: multipleOptions(question), multiple: true }],
+  count(_question, answer, counter) {
+    const selected = (answer as Partial<MultipleAnswer> | null)?.selected;
+    if (!Array.isArray(selected) || selected.length === 0) return;
+    counter.answered('');
+    for (const option of selected) counter.option('', String(option));
+  },
 };

@@ -33,4 +33,9 @@ export const numberType: QuestionTypeModule<TNumberQuestion, number> = {
   formValues: (question, answer) => ({ [question.code]: String(answer) }),
   summarise: (question, answer, lang) => [question.suffix ? `${answer} ${question.suffix[lang] ?? question.suffix.en}` : String(answer)],
   closedVariables: () => [],
+  count(_question, answer, counter) {
+    if (typeof answer !== 'number' || !Number.isFinite(answer)) return;
+    counter.answered('');
+    counter.numeric(answer);
+  },
 };

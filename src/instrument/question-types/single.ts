@@ -28,6 +28,11 @@ export function oneOf<Q extends { code: string }>(optionsOf: (q: Q) => readonly 
       return [option ? localise(option.label, lang) : answer];
     },
     closedVariables: (question) => [{ item: '', options: optionsOf(question), multiple: false }],
+    count(_question, answer, counter) {
+      if (typeof answer !== 'string') return;
+      counter.answered('');
+      counter.option('', answer);
+    },
   };
 }
 

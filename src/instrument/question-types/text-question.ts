@@ -22,4 +22,7 @@ export const textType: QuestionTypeModule<TTextQuestion, string> = {
   formValues: (question, answer) => ({ [question.code]: answer }),
   summarise: (_question, answer) => answer.split('\n'),
   closedVariables: () => [],
+  count(_question, answer, counter) {
+    if (typeof answer === 'string' && answer.trim() !== '') counter.answered('');
+  },
 };

@@ -4,9 +4,9 @@ import type { SurveyAnalysis } from '../../analysis/index.js';
 export const MERGED = '*merged*';
 
 export interface Coarsening {
-  /** Original role group code → exported code (itself, or MERGED). */
-  roleGroup: ReadonlyMap<string, string>;
-  directorate: ReadonlyMap<string, string>;
+  /** Original role group code → exported code (itself, or MERGED). Plain objects, as the publication stores them. */
+  roleGroup: Readonly<Record<string, string>>;
+  directorate: Readonly<Record<string, string>>;
   mergedRoleGroups: string[];
   mergedDirectorates: string[];
   /** False when even everyone together is fewer than the threshold: no respondent-level rows may be exported. */
@@ -69,8 +69,8 @@ export function coarsenSegments(cells: readonly SegmentCell[], analysis: SurveyA
 
   const merged = (map: Map<string, string>) => [...map].filter(([, v]) => v === MERGED).map(([k]) => k);
   return {
-    roleGroup,
-    directorate,
+    roleGroup: Object.fromEntries(roleGroup),
+    directorate: Object.fromEntries(directorate),
     mergedRoleGroups: merged(roleGroup),
     mergedDirectorates: merged(directorate),
     exportable: totalResponses >= threshold,

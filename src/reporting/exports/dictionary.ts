@@ -153,7 +153,7 @@ export function respondentDictionary(
         note: merged.length > 0 ? `coarsened: ${merged.length} merged into "Other"` : undefined,
         value(r) {
           const stored = isRole ? r.roleGroup : r.directorate;
-          if (map.get(stored) === MERGED) return otherValue;
+          if (map[stored] === MERGED) return otherValue;
           return coded(opts, stored === '' ? undefined : stored, true);
         },
       });

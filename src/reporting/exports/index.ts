@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { analyseSurvey, type GroupRef, type SurveyAnalysis } from '../../analysis/index.js';
+import type { GroupRef, SurveyAnalysis } from '../../analysis/index.js';
 import type { TDefinition } from '../../instrument/definition.js';
 import { responseBatches, type ExportedResponse } from '../../storage/exports.js';
 import type { Database } from '../../storage/schema.js';
 import { findSurveyById } from '../../storage/surveys.js';
-import { loadCountTables } from '../../storage/tables.js';
+import { readPublication } from '../../publications/read.js';
 import { AGGREGATE_HEADER, aggregateRows } from './aggregates.js';
-import { coarsenSegments, type Coarsening } from './coarsen.js';
+import type { Coarsening } from './coarsen.js';
 import { CODEBOOK_HEADER, codebookRows } from './codebook.js';
 import { respondentDictionary, type ExportOptions, type RespondentDictionary } from './dictionary.js';
 import { csvStream, staticRows, xlsxStream, type Cell, type Sheet } from './formats.js';
@@ -38,53 +38,55 @@ const ORDINAL = new Set(['agree', 'engagement', 'matrix']);
 /** Free text in a .sav is cut to SPSS's short-string limit; CSV and XLSX carry it whole. */
 const SAV_TEXT_WIDTH = 255;
 
-/** Everything needed to write any export of one survey, except the responses themselves. */
-export interface ExportPlan {
+/** What an export needs from a wave's publication. */
+export interface PublishedData {
   survey: { id: string; title: string };
   definition: TDefinition;
   threshold: number;
   analysis: SurveyAnalysis;
   coarsening: Coarsening;
+  /** Responses in the publication, for progress. */
+  responses: number;
+}
+
+/** Everything needed to write any export of one wave, except the responses themselves. */
+export interface ExportPlan extends PublishedData {
   dictionary: RespondentDictionary;
   options: ExportOptions;
-  /** Responses stored, for progress. */
-  responses: number;
   /** Reads the responses in batches (from storage, or anything else in tests and benchmarks). */
   batches: () => AsyncIterable<ExportedResponse[]>;
 }
 
-export interface SurveyData {
-  survey: { id: string; title: string };
-  definition: TDefinition;
-  threshold: number;
-  cells: { roleGroup: string; directorate: string; responses: number }[];
-  analysis: SurveyAnalysis;
-}
-
-/** Plans an export from a survey's analysis (suppressed) and its segment counts. */
-export function planExport(data: SurveyData, options: ExportOptions, batches: () => AsyncIterable<ExportedResponse[]>): ExportPlan {
-  const coarsening = coarsenSegments(data.cells, data.analysis, data.threshold);
+/** Plans an export from a wave's publication: its suppressed analysis and the coarsening decided with it. */
+export function planExport(data: PublishedData, options: ExportOptions, batches: () => AsyncIterable<ExportedResponse[]>): ExportPlan {
   // Free text is allowed where analysis would show it: the overall and the role group's results are published.
   const shown = (ref: GroupRef) => data.analysis.responses.some((r) => JSON.stringify(r.group) === JSON.stringify(ref) && r.figure.shown);
   const textAllowed = (roleGroup: string) => shown({ kind: 'total' }) && shown({ kind: 'roleGroup', code: roleGroup });
   return {
     ...data,
-    coarsening,
-    dictionary: respondentDictionary(data.definition, coarsening, options, textAllowed),
+    dictionary: respondentDictionary(data.definition, data.coarsening, options, textAllowed),
     options,
-    responses: data.cells.reduce((s, c) => s + c.responses, 0),
     batches,
   };
 }
 
-/** Plans an export of a stored survey; undefined when there is no such survey. */
+/**
+ * Plans an export of a stored wave from its publication; undefined when there is no such
+ * wave or it has no publication (it is not closed). The respondent rows are the closed
+ * wave's own, read through the publication's coarsening: a closed wave never takes another.
+ */
 export async function planStoredExport(db: Kysely<Database>, surveyId: string, options: ExportOptions): Promise<ExportPlan | undefined> {
-  const survey = await findSurveyById(db, surveyId);
-  if (!survey) return undefined;
-  const tables = await loadCountTables(db, surveyId);
-  const analysis = analyseSurvey(survey.definition, tables, { threshold: survey.suppressionThreshold });
+  const [survey, publication] = await Promise.all([findSurveyById(db, surveyId), readPublication(db, surveyId)]);
+  if (!survey || !publication) return undefined;
   return planExport(
-    { survey, definition: survey.definition, threshold: survey.suppressionThreshold, cells: tables.cells, analysis },
+    {
+      survey,
+      definition: survey.definition,
+      threshold: publication.threshold,
+      analysis: publication.analysis,
+      coarsening: publication.respondentFile,
+      responses: publication.responses,
+    },
     options,
     () => responseBatches(db, surveyId),
   );

@@ -1,14 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import {
-  EXPORT_FORMAT_NAMES,
-  EXPORT_FORMATS,
-  exportFileName,
-  planStoredExport,
-  respondentRefusal,
-  writeExport,
-  type ExportFormat,
-} from '../../reporting/exports/index.js';
+import { Refusal } from '../../publications/service.js';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, exportFileName, planStoredExport, respondentRefusal, writeExport, type ExportFormat } from '../../reporting/exports/index.js';
+import { prepareExport } from '../../reporting/exports/service.js';
+import { findSurveyById } from '../../storage/surveys.js';
 import type { Storage } from '../../storage/db.js';
 import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
 import { releasedResultsOnly } from '../plugins/released.js';
@@ -31,14 +26,15 @@ export const exportsRoutes: FastifyPluginAsync<{ storage: Storage }> = async (ap
   const analyst = { preHandler: [requireOrganisationRole('analyst', surveyOrganisation(storage)), releasedResultsOnly(storage)] };
   app.get('/surveys/:id/exports', analyst, async (request, reply) => {
     const params = ZParams.safeParse(request.params);
-    const plan = params.success ? await planStoredExport(storage.db, params.data.id, { freeText: false }) : undefined;
-    if (!plan) return reply.callNotFound();
+    const [plan, survey] = params.success ? await Promise.all([planStoredExport(storage.db, params.data.id, { freeText: false }), findSurveyById(storage.db, params.data.id)]) : [];
+    if (!plan || !survey) return reply.callNotFound();
     const downloads = EXPORT_FORMAT_NAMES.map((format) => ({ format, ...EXPORT_FORMATS[format] }));
     return reply.render('exports/index.njk', {
       survey: plan.survey,
       threshold: plan.threshold,
       refusal: respondentRefusal(plan),
       rule: plan.coarsening.rule,
+      freeTextReleased: survey.releaseFreeText,
       downloads,
     });
   });
@@ -57,10 +53,14 @@ export const exportsRoutes: FastifyPluginAsync<{ storage: Storage }> = async (ap
       const issue = query.error.issues[0]!;
       return reply.render('errors/problem.njk', { status: 400, clientError: `Invalid ${String(issue.path[0])}: ${issue.message}.` }, 400);
     }
-    const refusal = EXPORT_FORMATS[which.data].respondentLevel ? respondentRefusal(plan) : undefined;
-    if (refusal) return reply.render('errors/problem.njk', { status: 409, clientError: refusal }, 409);
-    const planned = query.data.freeText ? await planStoredExport(storage.db, plan.survey.id, { freeText: true }) : plan;
-    const stream = writeExport(planned!, which.data, { bom: query.data.bom });
+    let planned;
+    try {
+      planned = await prepareExport(storage.db, { userId: request.user?.id ?? null }, plan.survey.id, which.data, { freeText: query.data.freeText });
+    } catch (error) {
+      if (error instanceof Refusal) return reply.render('errors/problem.njk', { status: error.status, clientError: error.message }, error.status);
+      throw error;
+    }
+    const stream = writeExport(planned, which.data, { bom: query.data.bom });
     stream.on('error', (error) => request.log.error({ err: error, format: which.data }, 'export failed while streaming'));
     return reply
       .type(EXPORT_FORMATS[which.data].contentType)

@@ -7,7 +7,12 @@ export const homeRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, 
   // Only the signed-in user's own organisations' surveys: another council's survey is not even named.
   app.get('/', async (request, reply) => {
     const user = request.user;
-    const surveys = user ? (await listSurveys(storage.db)).filter((s) => hasRole(user, s.organisationId, 'viewer')) : [];
+    const surveys = user
+      ? (await listSurveys(storage.db))
+          .filter((s) => hasRole(user, s.organisationId, 'viewer'))
+          // A small count is not shown, as on the lead's response-rate table.
+          .map((s) => ({ ...s, responses: s.responses >= s.threshold ? String(s.responses) : `Fewer than ${s.threshold}` }))
+      : [];
     return reply.render('home.njk', { surveys });
   });
   app.get('/accessibility', async (_request, reply) => reply.render('accessibility.njk'));

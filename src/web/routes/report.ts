@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_CHROMIUM_PATH, PdfRenderer } from '../../reporting/pdf.js';
 import { reportFor } from '../../reporting/report.js';
-import { loadFreeTextThemes, loadSurveyResults } from '../../reporting/survey-data.js';
+import { loadSurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
 import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
 import { releasedResultsOnly } from '../plugins/released.js';
@@ -26,7 +26,7 @@ export const reportRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?:
     const params = ZParams.safeParse(request.params);
     const results = params.success ? await loadSurveyResults(storage.db, params.data.id) : undefined;
     if (!results) return reply.callNotFound();
-    return reply.render('report/report.njk', { report: await reportFor(results, () => loadFreeTextThemes(storage.db, results)), surveyId: results.survey.id, pdf: pdf.availability() });
+    return reply.render('report/report.njk', { report: await reportFor(results), surveyId: results.survey.id, pdf: pdf.availability() });
   });
 
   app.get('/surveys/:id/report.pdf', viewer, async (request, reply) => {

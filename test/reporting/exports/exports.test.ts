@@ -63,14 +63,18 @@ describe('segment coarsening', () => {
     // finance (25) is smaller than housing (35), so it goes first; frontline × other is then still 2, so housing goes too.
     expect(c.mergedDirectorates.sort()).toEqual(['finance', 'housing']);
     expect(c.mergedRoleGroups).toEqual([]);
-    expect(c.roleGroup.get('manager')).toBe('manager');
-    expect(c.directorate.get('housing')).toBe(MERGED);
+    expect(c.roleGroup.manager).toBe('manager');
+    expect(c.directorate.housing).toBe(MERGED);
   });
 
   it('refuses a respondent-level file when the whole survey is under the threshold', async () => {
     const cells = [{ roleGroup: 'frontline', directorate: 'housing', responses: 9 }];
     const analysis = analyseSurvey(exportDefinition, { cells, answered: [], options: [], numeric: [] }, { threshold: THRESHOLD });
-    const small = planExport({ survey: { id: 'x', title: 'Tiny' }, definition: exportDefinition, threshold: THRESHOLD, cells, analysis }, { freeText: false }, async function* () {});
+    const small = planExport(
+      { survey: { id: 'x', title: 'Tiny' }, definition: exportDefinition, threshold: THRESHOLD, analysis, coarsening: coarsenSegments(cells, analysis, THRESHOLD), responses: 9 },
+      { freeText: false },
+      async function* () {},
+    );
     expect(respondentRefusal(small)).toContain('fewer than 10 responses');
     expect(() => writeExport(small, 'respondents.csv')).toThrow(/fewer than 10 responses/);
     // Aggregates are still available, and show nothing.

@@ -1,11 +1,11 @@
+import { openWave, closeWave } from '../../support/waves.js';
 import type { DatabaseTarget } from '../../../src/config.js';
 import { keepShownAnswers } from '../../../src/fieldwork/journey.js';
-import { tally } from '../../../src/fieldwork/tally.js';
 import { ZDefinition, type TDefinition } from '../../../src/instrument/definition.js';
 import type { Answers } from '../../../src/instrument/question-types/index.js';
 import { migrate, openStorage, type Storage } from '../../../src/storage/db.js';
 import { submitResponse } from '../../../src/storage/responses.js';
-import { createOrganisation, createSurvey, publishInstrument, setSurveyState } from '../../../src/storage/surveys.js';
+import { createOrganisation, createSurvey, publishInstrument } from '../../../src/storage/surveys.js';
 
 /**
  * A small survey whose answers follow a fixed pattern, so every count an export shows can
@@ -131,7 +131,7 @@ export async function exportFixture(target: DatabaseTarget): Promise<ExportFixtu
   const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'North West' });
   const instrumentVersionId = await publishInstrument(storage.db, exportDefinition);
   const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Export wave 1', suppressionThreshold: THRESHOLD });
-  await setSurveyState(storage.db, survey.id, 'open', '2026-11-02');
+  await openWave(storage.db, survey.id);
   for (const role of Object.keys(SIZES) as (keyof typeof SIZES)[]) {
     for (let i = 0; i < SIZES[role]; i++) {
       const answers = answersFor(role, i);
@@ -142,11 +142,10 @@ export async function exportFixture(target: DatabaseTarget): Promise<ExportFixtu
         directorate: String(answers.directorate ?? ''),
         submittedOn: `2026-11-${String(10 + (i % 9)).padStart(2, '0')}`,
         answers,
-        tally: tally(exportDefinition, answers),
       });
     }
   }
   // Results (and so exports) are released only once a survey has closed.
-  await setSurveyState(storage.db, survey.id, 'closed', '2026-11-30');
+  await closeWave(storage.db, survey.id);
   return { storage, surveyId: survey.id };
 }

@@ -11,7 +11,7 @@ import type { DefinitionProblem } from '../../../instrument/validate.js';
 import type { Storage } from '../../../storage/db.js';
 import { invitationCounts } from '../../../storage/invitations.js';
 import { findSurveyById, type SurveyWithDefinition } from '../../../storage/surveys.js';
-import { loadCountTables } from '../../../storage/tables.js';
+import { responsesByCell } from '../../../storage/responses.js';
 import { listOrganisationWaves, organisationsNamed } from '../../../storage/waves.js';
 import { loadWorkforceProfile } from '../../../storage/workforce-profiles.js';
 import { surveyOrganisationId } from '../../../storage/users.js';
@@ -73,7 +73,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     const notice = query.success && query.data.done ? NOTICES[query.data.done](query.data.n, mailer.kind) : undefined;
     const [waves, counts, profile, invitations] = await Promise.all([
       listOrganisationWaves(db, survey.organisationId),
-      loadCountTables(db, survey.id),
+      responsesByCell(db, survey.id),
       loadWorkforceProfile(db, survey.id),
       invitationCounts(db, survey.id),
     ]);
@@ -84,7 +84,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
         survey,
         wave,
         previous: waves.find((w) => w.id === wave.previousSurveyId),
-        rates: responseRates(survey.definition, counts.cells, profile, survey.suppressionThreshold),
+        rates: responseRates(survey.definition, counts, profile, survey.suppressionThreshold),
         hasProfile: profile !== undefined,
         invitations,
         canManage: hasRole(request.user!, survey.organisationId, 'org_admin'),
@@ -149,7 +149,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     app.post(`/admin/surveys/:id/${to === 'open' ? 'open' : 'close'}`, lead, async (request, reply) => {
       const survey = await surveyOf(request);
       if (!survey) return reply.callNotFound();
-      const result = await changeWaveState(db, actorOf(request), survey, to);
+      const result = await changeWaveState(db, actorOf(request), survey.id, to);
       if (!result.ok) return renderSurvey(request, reply, survey, result.message);
       return done(reply, survey, to);
     });

@@ -1,0 +1,41 @@
+import type { SurveyAnalysis, WaveComparison, WorkforceProfile } from '../analysis/index.js';
+import type { Coarsening } from '../reporting/exports/coarsen.js';
+import type { FreeTextTheme } from '../reporting/free-text.js';
+
+/** Raised when a stored document is of a format this code cannot read. */
+export const PUBLICATION_FORMAT = 1;
+
+export interface FreeTextThemes {
+  question: string;
+  /** Comments themed: only from groups whose results are shown. */
+  comments: number;
+  themes: FreeTextTheme[];
+}
+
+
+/**
+ * Everything that leaves the system about one closed wave: built in one pass over its
+ * responses when it closes, stored frozen, and read by every page, file and API answer.
+ * Every figure in it has already passed disclosure control; nothing else about the wave's
+ * answers is published.
+ */
+export interface PublicationDocument {
+  format: typeof PUBLICATION_FORMAT;
+  surveyId: string;
+  version: number;
+  builtOn: string;
+  title: string;
+  closedOn: string | null;
+  instrumentVersionId: string;
+  threshold: number;
+  /** Completed responses (pages say "fewer than the threshold" rather than print a small total). */
+  responses: number;
+  analysis: SurveyAnalysis;
+  /** The workforce profile the analysis is weighted to, as it was when this version was built. */
+  profile?: WorkforceProfile;
+  /** This wave against the publication of the wave it follows. */
+  previous?: { surveyId: string; title: string; version: number; waves: WaveComparison[] };
+  freeText: FreeTextThemes[];
+  /** How the respondent-level file's segment columns are coarsened, decided with everything else. */
+  respondentFile: Coarsening;
+}
