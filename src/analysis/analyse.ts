@@ -96,9 +96,19 @@ export interface TextVariableAnalysis {
 
 export type VariableAnalysis = ClosedVariableAnalysis | NumberVariableAnalysis | TextVariableAnalysis;
 
+/** Groups hidden whatever their responses, because of what the workforce profile says about them. */
+export interface ProfileHidden {
+  kind: 'roleGroup' | 'directorate';
+  code: string;
+  /** headcount_below_threshold: too few staff to report on; responses_exceed_headcount: more answers than staff (the lead should check the link or the profile). */
+  reason: 'headcount_below_threshold' | 'responses_exceed_headcount';
+}
+
 export interface SurveyAnalysis {
   definition: { code: string; version: number };
   threshold: number;
+  /** Disclosure control decided once for the whole analysis: groups the profile rules out. */
+  disclosure: { profileHidden: ProfileHidden[] };
   confidence: 0.95;
   adjust: AdjustMethod;
   family: 'variable' | 'survey';
@@ -183,6 +193,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
   const seg = new Segments(definition, indexed, threshold, weights);
   const groups = seg.reportGroups(options.crossTab ?? false);
   const responsesBase = Float64Array.from(indexed.responses);
+  const disclosure = decideDisclosure(seg, responsesBase, options.profile);
   const responsesPattern = seg.suppress(responsesBase);
   const responses: GroupFigure<number>[] = groups.map((g) => ({
     group: g.ref,
@@ -266,6 +277,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
     family,
     alpha,
     weighting,
+    disclosure,
     roleGroups: seg.roleGroups,
     directorates: seg.directorates,
     responses,
@@ -275,6 +287,36 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
     published,
     methods: methods(threshold, adjust, family, alpha),
   };
+}
+
+/**
+ * Decides which groups the whole analysis may show (Segments.decide). With a workforce
+ * profile, a group of fewer staff than the threshold is never shown, whatever its responses
+ * (padding it through the open link cannot lift it over), nor one with more responses than
+ * staff (flagged, so the lead can check the link or the profile).
+ */
+function decideDisclosure(seg: Segments, responses: Float64Array, profile: WorkforceProfile | undefined): SurveyAnalysis['disclosure'] {
+  const t = seg.tables;
+  const profileHidden: ProfileHidden[] = [];
+  if (profile) {
+    const check = (kind: ProfileHidden['kind'], code: string, headcount: number, answered: number) => {
+      if (answered > headcount) profileHidden.push({ kind, code, reason: 'responses_exceed_headcount' });
+      else if (headcount < seg.threshold) profileHidden.push({ kind, code, reason: 'headcount_below_threshold' });
+    };
+    const answeredBy = (match: (c: { roleGroup: string; directorate: string }) => boolean) => t.cells.reduce((s, c, i) => s + (match(c) ? (responses[i] ?? 0) : 0), 0);
+    const headcountOf = (match: (c: { roleGroup: string; directorate: string }) => boolean) => profile.cells.reduce((s, c) => s + (match(c) ? c.headcount : 0), 0);
+    for (const code of seg.roleGroups) check('roleGroup', code, headcountOf((c) => c.roleGroup === code), answeredBy((c) => c.roleGroup === code));
+    if (seg.crossed && profile.cells.some((c) => c.directorate !== '')) {
+      for (const code of seg.directorates) {
+        if (code !== '') check('directorate', code, headcountOf((c) => c.directorate === code), answeredBy((c) => c.directorate === code));
+      }
+    }
+  }
+  seg.decide(responses, {
+    roleGroups: new Set(profileHidden.filter((h) => h.kind === 'roleGroup').map((h) => h.code)),
+    directorates: new Set(profileHidden.filter((h) => h.kind === 'directorate').map((h) => h.code)),
+  });
+  return { profileHidden };
 }
 
 /** Sets adjusted p-values and significance on a family of tests. */

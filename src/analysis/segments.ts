@@ -1,6 +1,6 @@
 import type { TDefinition } from '../instrument/definition.js';
 import { findQuestion } from '../instrument/definition.js';
-import { cellKey, suppressSegments, type CellStatus, type SegmentSuppression, type Suppressible } from './suppression.js';
+import { cellKey, refineSegments, suppressSegments, type CellStatus, type SegmentGrid, type SegmentSuppression, type Suppressible } from './suppression.js';
 import type { IndexedTables } from './tables.js';
 import type { CellWeight } from './weighting.js';
 
@@ -65,6 +65,8 @@ export class Segments {
   readonly frontline?: Group;
   private readonly cellAt = new Map<string, number>();
   private readonly cache = new Map<string, SegmentSuppression>();
+  /** The publication's one pattern, once decided: every variable's suppression starts from it. */
+  private decided?: SegmentSuppression;
   private readonly aggregates: { id: 'leaders' | 'frontline'; roleGroups: string[] }[] = [];
 
   constructor(
@@ -127,23 +129,40 @@ export class Segments {
     return { ref: { kind: 'rest', roleGroup }, cells: this.total.cells.filter((i) => this.tables.cells[i]!.roleGroup !== roleGroup) };
   }
 
+  private grid(base: ArrayLike<number>): SegmentGrid {
+    return {
+      roleGroups: this.roleGroups,
+      directorates: this.directorates,
+      base: (r, d) => {
+        const i = this.cellAt.get(cellKey(r, d));
+        return i === undefined ? 0 : (base[i] ?? 0);
+      },
+      aggregates: this.aggregates,
+    };
+  }
+
+  /**
+   * Decides, once for the whole publication, which groups are shown, from the responses per
+   * cell: a role group or directorate with fewer responses than the threshold (or that
+   * `hidden` rules out, e.g. a headcount under the threshold) is hidden in every figure, and so
+   * is every group hidden to protect it. So no question shows the size of a group another
+   * hides, and "total less the groups shown" never isolates a small group in any of them.
+   * Every variable's suppression (`suppress`) starts from this pattern and may only add to it:
+   * a role group only where its own base is under the threshold (a question few of them were
+   * shown), covered there by the variable's other figures, never by another role group.
+   */
+  decide(responses: ArrayLike<number>, hidden: { roleGroups?: ReadonlySet<string>; directorates?: ReadonlySet<string> } = {}): SegmentSuppression {
+    this.cache.clear();
+    this.decided = suppressSegments(this.grid(responses), this.threshold, hidden);
+    return this.decided;
+  }
+
   /** Suppression pattern for a per-cell base (respondents each cell's figures are computed from). */
   suppress(base: ArrayLike<number>): SegmentSuppression {
     const key = Array.prototype.join.call(base, ',');
     let result = this.cache.get(key);
     if (!result) {
-      result = suppressSegments(
-        {
-          roleGroups: this.roleGroups,
-          directorates: this.directorates,
-          base: (r, d) => {
-            const i = this.cellAt.get(cellKey(r, d));
-            return i === undefined ? 0 : (base[i] ?? 0);
-          },
-          aggregates: this.aggregates,
-        },
-        this.threshold,
-      );
+      result = this.decided ? refineSegments(this.grid(base), this.threshold, this.decided) : suppressSegments(this.grid(base), this.threshold);
       this.cache.set(key, result);
     }
     return result;

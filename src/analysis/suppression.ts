@@ -67,10 +67,27 @@ const EPS = 1e-9;
  * (b) in every relation whose total is published, the hidden parts together cover at least
  * `threshold` respondents (so "total minus shown groups" never reveals a small group).
  */
-export function suppressCells(problem: SuppressionProblem): CellStatus[] {
+export function suppressCells(problem: SuppressionProblem, options: SuppressionOptions = {}): CellStatus[] {
+  return solveSuppression(problem, options).status;
+}
+
+export interface SuppressionOptions {
+  /** Figures hidden from the start (decided elsewhere, e.g. for the whole publication); never given back. */
+  hidden?: readonly boolean[];
+  /** Which further figures may be hidden (default: any). */
+  mayHide?: (i: number) => boolean;
+}
+
+/**
+ * `suppressCells`, also saying whether every rule could be met by hiding only the figures
+ * `mayHide` allows (when not, the caller must hide more).
+ */
+export function solveSuppression(problem: SuppressionProblem, options: SuppressionOptions = {}): { status: CellStatus[]; resolved: boolean } {
   const threshold = checkThreshold(problem.threshold);
   const { cells, relations } = problem;
-  const status: CellStatus[] = cells.map((c) => (c.base < threshold ? 'primary' : 'shown'));
+  const mayHide = options.mayHide ?? (() => true);
+  const fixed = options.hidden ?? [];
+  const status: CellStatus[] = cells.map((c, i) => (c.base < threshold ? 'primary' : fixed[i] ? 'secondary' : 'shown'));
   const unknown = (i: number) => status[i] !== 'shown' && (cells[i]?.base ?? 0) > 0;
   const membersOf: number[][] = cells.map(() => []);
   relations.forEach((rel, r) => {
@@ -98,7 +115,7 @@ export function suppressCells(problem: SuppressionProblem): CellStatus[] {
     let best: number | undefined;
     let bestScore = Number.POSITIVE_INFINITY;
     for (const i of candidates) {
-      if (status[i] !== 'shown' || !((cells[i]?.base ?? 0) > 0)) continue;
+      if (status[i] !== 'shown' || !((cells[i]?.base ?? 0) > 0) || !mayHide(i)) continue;
       const s = score(i);
       if (best === undefined || s < bestScore || (s === bestScore && i < best)) {
         best = i;
@@ -117,11 +134,16 @@ export function suppressCells(problem: SuppressionProblem): CellStatus[] {
       return hidden.reduce((s, p) => s + (cells[p]?.base ?? 0), 0) < threshold;
     });
 
+  let resolved = true;
   for (let guard = 0; guard <= cells.length + 1; guard++) {
     const thin = thinRelation();
     if (thin) {
       // Either another part or the total itself can be hidden; whichever costs less.
-      const pick = cheapest([...thin.parts, thin.total]) ?? thin.total;
+      const pick = cheapest([...thin.parts, thin.total]);
+      if (pick === undefined) {
+        resolved = false;
+        break;
+      }
       status[pick] = 'secondary';
       continue;
     }
@@ -148,18 +170,24 @@ export function suppressCells(problem: SuppressionProblem): CellStatus[] {
       pick = cheapest(next);
       frontier = next;
     }
-    if (pick === undefined) break; // unreachable: a determined figure is tied to at least one shown one
+    if (pick === undefined) {
+      // Only when `mayHide` rules out every figure that could cover it.
+      resolved = false;
+      break;
+    }
     status[pick] = 'secondary';
   }
   // Greedy choices made early can be made redundant by later ones, so give back every
   // secondary figure, dearest first, whose hiding turns out not to be needed.
-  const secondary = status.flatMap((s, i) => (s === 'secondary' ? [i] : []));
+  const secondary = status.flatMap((s, i) => (s === 'secondary' && !fixed[i] ? [i] : []));
   secondary.sort((a, b) => (cells[b]?.cost ?? 0) - (cells[a]?.cost ?? 0) || a - b);
-  for (const i of secondary) {
-    status[i] = 'shown';
-    if (thinRelation() || determinedUnknowns(cells.length, relations, unknown).length > 0) status[i] = 'secondary';
+  if (resolved) {
+    for (const i of secondary) {
+      status[i] = 'shown';
+      if (thinRelation() || determinedUnknowns(cells.length, relations, unknown).length > 0) status[i] = 'secondary';
+    }
   }
-  return status;
+  return { status, resolved };
 }
 
 /**
@@ -270,8 +298,18 @@ export function cellKey(roleGroup: string, directorate: string): string {
  */
 const COST = { cell: 1, directorate: 100, roleGroup: 1_000, aggregate: 10_000, total: 1_000_000 } as const;
 
-/** Suppression for one variable over the whole segment grid (every view at once). */
-export function suppressSegments(grid: SegmentGrid, threshold: number): SegmentSuppression {
+interface SegmentProblem {
+  problem: SuppressionProblem;
+  total: number;
+  roleIds: number[];
+  dirIds: number[];
+  cellIds: number[][];
+  aggregateIds: number[];
+  crossed: boolean;
+}
+
+/** The figures of the segment grid and the sums that tie them together. */
+function segmentProblem(grid: SegmentGrid, threshold: number): SegmentProblem {
   const { roleGroups, directorates } = grid;
   const crossed = directorates.length > 1;
   const cells: { base: number; cost: number }[] = [];
@@ -290,7 +328,7 @@ export function suppressSegments(grid: SegmentGrid, threshold: number): SegmentS
   if (crossed) {
     dirIds = dirBase.map((b) => add(b, COST.directorate));
     relations.push({ total, parts: dirIds });
-    inner.forEach((row, i) => cellIds.push(row.map((b) => add(b, COST.cell))));
+    inner.forEach((row) => cellIds.push(row.map((b) => add(b, COST.cell))));
     roleIds.forEach((id, i) => relations.push({ total: id, parts: cellIds[i]! }));
     dirIds.forEach((id, j) => relations.push({ total: id, parts: cellIds.map((row) => row[j]!) }));
   }
@@ -303,19 +341,73 @@ export function suppressSegments(grid: SegmentGrid, threshold: number): SegmentS
     relations.push({ total: id, parts: parts.map((i) => roleIds[i]!) });
     return id;
   });
+  return { problem: { cells, relations, threshold }, total, roleIds, dirIds, cellIds, aggregateIds, crossed };
+}
 
-  const status = suppressCells({ cells, relations, threshold });
+function segmentStatuses(grid: SegmentGrid, p: SegmentProblem, status: readonly CellStatus[]): SegmentSuppression {
+  const { roleGroups, directorates } = grid;
   return {
-    total: status[total]!,
-    roleGroups: new Map(roleGroups.map((r, i) => [r, status[roleIds[i]!]!])),
-    directorates: crossed
-      ? new Map(directorates.map((d, j) => [d, status[dirIds[j]!]!]))
-      : new Map(directorates.map((d) => [d, status[total]!])),
-    cells: crossed
-      ? new Map(roleGroups.flatMap((r, i) => directorates.map((d, j) => [cellKey(r, d), status[cellIds[i]![j]!]!] as const)))
+    total: status[p.total]!,
+    roleGroups: new Map(roleGroups.map((r, i) => [r, status[p.roleIds[i]!]!])),
+    directorates: p.crossed
+      ? new Map(directorates.map((d, j) => [d, status[p.dirIds[j]!]!]))
+      : new Map(directorates.map((d) => [d, status[p.total]!])),
+    cells: p.crossed
+      ? new Map(roleGroups.flatMap((r, i) => directorates.map((d, j) => [cellKey(r, d), status[p.cellIds[i]![j]!]!] as const)))
       : new Map(),
-    aggregates: new Map((grid.aggregates ?? []).map((agg, k) => [agg.id, status[aggregateIds[k]!]!])),
+    aggregates: new Map((grid.aggregates ?? []).map((agg, k) => [agg.id, status[p.aggregateIds[k]!]!])),
   };
+}
+
+/** The figure ids of a problem in the same order as a status map, to carry a decided pattern over. */
+function hiddenFrom(grid: SegmentGrid, p: SegmentProblem, decided: SegmentSuppression): boolean[] {
+  const hidden: boolean[] = p.problem.cells.map(() => false);
+  const mark = (id: number | undefined, status: CellStatus | undefined) => {
+    if (id !== undefined && status !== undefined && status !== 'shown') hidden[id] = true;
+  };
+  mark(p.total, decided.total);
+  grid.roleGroups.forEach((r, i) => mark(p.roleIds[i], decided.roleGroups.get(r)));
+  if (p.crossed) {
+    grid.directorates.forEach((d, j) => mark(p.dirIds[j], decided.directorates.get(d)));
+    grid.roleGroups.forEach((r, i) => grid.directorates.forEach((d, j) => mark(p.cellIds[i]![j], decided.cells.get(cellKey(r, d)))));
+  }
+  (grid.aggregates ?? []).forEach((agg, k) => mark(p.aggregateIds[k], decided.aggregates.get(agg.id)));
+  return hidden;
+}
+
+/**
+ * Suppression for one base over the whole segment grid (every view at once). `hidden` lists
+ * role groups and directorates hidden from the start, whatever their base (a group whose
+ * headcount in the workforce profile is under the threshold, say).
+ */
+export function suppressSegments(grid: SegmentGrid, threshold: number, hidden: { roleGroups?: ReadonlySet<string>; directorates?: ReadonlySet<string> } = {}): SegmentSuppression {
+  const p = segmentProblem(grid, threshold);
+  const fixed = p.problem.cells.map(() => false);
+  grid.roleGroups.forEach((r, i) => {
+    if (hidden.roleGroups?.has(r)) fixed[p.roleIds[i]!] = true;
+  });
+  if (p.crossed) {
+    grid.directorates.forEach((d, j) => {
+      if (hidden.directorates?.has(d)) fixed[p.dirIds[j]!] = true;
+    });
+  }
+  return segmentStatuses(grid, p, solveSuppression(p.problem, { hidden: fixed }).status);
+}
+
+/**
+ * One variable's suppression when the publication's pattern is already decided: everything
+ * the publication hides stays hidden, and the variable's own base may need more hidden
+ * (groups under the threshold on this question, and cover for them: its cells, directorates,
+ * leaders/frontline or total, never another role group, which the publication decides);
+ * when nothing else will do, the whole variable is hidden.
+ */
+export function refineSegments(grid: SegmentGrid, threshold: number, decided: SegmentSuppression): SegmentSuppression {
+  const p = segmentProblem(grid, threshold);
+  // A role group hidden here only because its own base is small stays comparable elsewhere; hiding one to cover another would not.
+  const roleIds = new Set(p.roleIds);
+  const solved = solveSuppression(p.problem, { hidden: hiddenFrom(grid, p, decided), mayHide: (i) => !roleIds.has(i) });
+  const status = solved.resolved ? solved.status : solved.status.map((s): CellStatus => (s === 'primary' ? 'primary' : 'secondary'));
+  return segmentStatuses(grid, p, status);
 }
 
 /**

@@ -313,7 +313,15 @@ describe('analyseSurvey with weights', () => {
     });
     expect(result.weighting.status).toBe('refused');
     if (result.weighting.status === 'refused') expect(result.weighting.problems[0]!.message).toMatch(/"it", which the workforce profile does not list/);
-    expect(shown(figure(closed(result, 'engaged').groups, TOTAL)).options[0]!.count).toBe(19);
+    // Unweighted counts come back (weighted results give none): frontline's 40 answers to "engaged".
+    expect(shown(figure(closed(result, 'engaged').groups, role('frontline'))).answered).toBe(40);
+    // Whatever happens to the weighting, the profile's disclosure rules hold: 8 execs on the staff list is under the
+    // threshold, and IT has answers but no staff in it; neither is shown anywhere.
+    expect(result.disclosure.profileHidden).toEqual([
+      { kind: 'roleGroup', code: 'exec', reason: 'headcount_below_threshold' },
+      { kind: 'roleGroup', code: 'it', reason: 'responses_exceed_headcount' },
+    ]);
+    for (const code of ['exec', 'it']) expect(figure(result.responses, role(code)).shown).toBe(false);
   });
 });
 

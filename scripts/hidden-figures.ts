@@ -1,0 +1,36 @@
+/**
+ * How many figures disclosure control hides in the demo's closed wave (600 responses, seed 1,
+ * as the demo seeds it) and in a 3,000-response generated wave of the standard instrument:
+ * `npx tsx scripts/hidden-figures.ts`. Prints shown and hidden group figures (every question,
+ * index and response count × every group reported) and which role groups are shown.
+ */
+import { analyseSurvey, TableBuilder } from '../src/analysis/index.js';
+import { seededRandom, syntheticAnswers } from '../src/fieldwork/synthetic.js';
+import { keepShownAnswers } from '../src/fieldwork/journey.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/instrument/load.js';
+import { loadPublishedFindings } from '../src/instrument/published-findings.js';
+
+const definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
+
+for (const [label, count, seed] of [
+  ['demo closed wave (600, seed 1)', 600, 1],
+  ['generated wave (3,000, seed 7)', 3000, 7],
+] as const) {
+  const random = seededRandom(seed);
+  const builder = new TableBuilder(definition);
+  for (let i = 0; i < count; i++) builder.add(keepShownAnswers(definition, syntheticAnswers(definition, random)));
+  const analysis = analyseSurvey(definition, builder.tables(), { threshold: 10, findings: loadPublishedFindings() });
+  let shown = 0;
+  let hidden = 0;
+  const tally = (figure: { shown: boolean }) => (figure.shown ? shown++ : hidden++);
+  for (const r of analysis.responses) tally(r.figure);
+  for (const v of analysis.variables) {
+    if (v.kind === 'text') for (const g of v.groups) tally(g.answered);
+    else for (const g of v.groups) tally(g.figure);
+  }
+  for (const i of analysis.indices) for (const g of i.groups) tally(g.figure);
+  const roles = analysis.responses.filter((r) => r.group.kind === 'roleGroup');
+  const shownRoles = roles.filter((r) => r.figure.shown).map((r) => (r.group as { code: string }).code);
+  const hiddenRoles = roles.filter((r) => !r.figure.shown).map((r) => (r.group as { code: string }).code);
+  console.log(`${label}: ${shown} figures shown, ${hidden} hidden (${((100 * hidden) / (shown + hidden)).toFixed(1)}%); role groups shown: ${shownRoles.join(', ')}; hidden: ${hiddenRoles.join(', ') || 'none'}`);
+}
