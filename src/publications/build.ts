@@ -5,6 +5,7 @@ import { coarsenSegments } from '../reporting/exports/coarsen.js';
 import { quotableTexts, themeFreeText, type GroupedText } from '../reporting/free-text.js';
 import type { ExportedResponse } from '../storage/exports.js';
 import { PUBLICATION_FORMAT, type PublicationDocument } from './document.js';
+import { AnswerPatterns } from './respondent-file.js';
 
 export interface PublicationInput {
   survey: { id: string; title: string; threshold: number; definition: TDefinition; instrumentVersionId: string; closedOn: string | null };
@@ -23,17 +24,20 @@ export interface PublicationInput {
  * the question-type modules (TableBuilder), then analysed (weighting, estimates, tests,
  * indices, comparisons, disclosure control), compared with the previous wave's publication,
  * free text themed from the groups whose results are shown, and the respondent-level file's
- * coarsening decided from the same suppressed figures.
+ * coarsening and withheld answers decided from the same suppressed figures and the patterns
+ * of skipped questions.
  */
 export async function buildPublication(input: PublicationInput): Promise<PublicationDocument> {
   const { survey } = input;
   const builder = new TableBuilder(survey.definition);
+  const patterns = new AnswerPatterns(survey.definition);
   const texts = new Map<string, GroupedText[]>(
     survey.definition.sections.flatMap((s) => s.questions.filter((q) => q.type === 'text').map((q) => [q.code, []] as [string, GroupedText[]])),
   );
   for await (const batch of input.batches) {
     for (const r of batch) {
       builder.add(r.answers, { roleGroup: r.roleGroup, directorate: r.directorate });
+      patterns.add(r);
       for (const [question, list] of texts) {
         const text = r.answers[question];
         if (typeof text === 'string' && text.trim() !== '') list.push({ roleGroup: r.roleGroup, text });
@@ -51,6 +55,7 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
     const quotable = quotableTexts(v, texts.get(v.question) ?? []);
     return [{ question: v.question, comments: quotable.length, themes: quotable.length > 0 ? themeFreeText(quotable).themes : [] }];
   });
+  const respondentFile = coarsenSegments(tables.cells, analysis, survey.threshold);
   const previous = input.previous
     ? { surveyId: input.previous.surveyId, title: input.previous.title, version: input.previous.version, waves: compareWaves(analysis, input.previous.analysis) }
     : undefined;
@@ -68,6 +73,7 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
     ...(input.profile ? { profile: input.profile } : {}),
     ...(previous ? { previous } : {}),
     freeText,
-    respondentFile: coarsenSegments(tables.cells, analysis, survey.threshold),
+    respondentFile,
+    respondentMasks: patterns.decide(respondentFile, survey.threshold),
   };
 }

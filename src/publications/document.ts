@@ -1,5 +1,6 @@
 import type { SurveyAnalysis, WaveComparison, WorkforceProfile } from '../analysis/index.js';
 import type { Coarsening } from '../reporting/exports/coarsen.js';
+import type { RespondentFileMasks } from './respondent-file.js';
 import type { FreeTextTheme } from '../reporting/free-text.js';
 
 /** Raised when a stored document is of a format this code cannot read. */
@@ -38,4 +39,6 @@ export interface PublicationDocument {
   freeText: FreeTextThemes[];
   /** How the respondent-level file's segment columns are coarsened, decided with everything else. */
   respondentFile: Coarsening;
+  /** What the respondent-level file withholds so that no row stands out by what it was asked or skipped. */
+  respondentMasks: RespondentFileMasks;
 }

@@ -31,6 +31,7 @@ export function codebookRows(dictionary: RespondentDictionary, coarsening: Coars
   }
   const notes = [
     coarsening.rule,
+    'Some answers are withheld and coded -1, as if not asked: questions asked of only some of the role groups merged into "Other", in every merged row; and, in a group where fewer than the threshold share a pattern of skipped questions, those questions in all of the group\'s rows.',
     freeText
       ? 'Free-text answers are included, with names, email addresses, phone numbers, postcodes and staff numbers replaced by placeholders, and left blank for role groups whose results are withheld.'
       : 'Free-text answers are not included.',

@@ -19,7 +19,7 @@ export const MISSING = {
 } as const;
 
 export const MISSING_LABELS: Record<number, string> = {
-  [MISSING.notAsked]: 'Not asked',
+  [MISSING.notAsked]: 'Not asked (or withheld to protect anonymity)',
   [MISSING.notAnswered]: 'Not answered',
 };
 

@@ -7,9 +7,10 @@ import type { Database } from '../../storage/schema.js';
 import { findSurveyById } from '../../storage/surveys.js';
 import { readPublication } from '../../publications/read.js';
 import { AGGREGATE_HEADER, aggregateRows } from './aggregates.js';
-import type { Coarsening } from './coarsen.js';
+import { MERGED, type Coarsening } from './coarsen.js';
+import type { RespondentFileMasks } from '../../publications/respondent-file.js';
 import { CODEBOOK_HEADER, codebookRows } from './codebook.js';
-import { respondentDictionary, type ExportOptions, type RespondentDictionary } from './dictionary.js';
+import { MISSING, respondentDictionary, type ExportOptions, type RespondentDictionary } from './dictionary.js';
 import { csvStream, staticRows, xlsxStream, type Cell, type Sheet } from './formats.js';
 import { savStream, type SavVariable } from './sav.js';
 
@@ -45,6 +46,7 @@ export interface PublishedData {
   threshold: number;
   analysis: SurveyAnalysis;
   coarsening: Coarsening;
+  masks: RespondentFileMasks;
   /** Responses in the publication, for progress. */
   responses: number;
 }
@@ -85,6 +87,7 @@ export async function planStoredExport(db: Kysely<Database>, surveyId: string, o
       threshold: publication.threshold,
       analysis: publication.analysis,
       coarsening: publication.respondentFile,
+      masks: publication.respondentMasks,
       responses: publication.responses,
     },
     options,
@@ -99,12 +102,43 @@ export function respondentRefusal(plan: ExportPlan): string | undefined {
     : `This survey has fewer than ${plan.threshold} responses, so no respondent-level file can be given without identifying people.`;
 }
 
+/**
+ * The columns each row of an exported segment has withheld (coded "not asked"), from the
+ * publication's masks: merged role groups' audience-specific questions, and each segment's
+ * questions withheld so that no pattern of answers is shared by fewer than the threshold.
+ */
+function withheldColumns(plan: ExportPlan): (r: ExportedResponse) => readonly number[] {
+  const columnsOf = (questions: Iterable<string>) => {
+    const wanted = new Set(questions);
+    return plan.dictionary.variables.flatMap((v, i) => (wanted.has(v.question) ? [i] : []));
+  };
+  const merged = columnsOf(plan.masks.mergedRoleWithheld);
+  const bySegment = new Map(plan.masks.segments.map((s) => [`${s.roleGroup}\u0000${s.directorate}`, s.questions]));
+  const cache = new Map<string, number[]>();
+  return (r) => {
+    const roleGroup = plan.coarsening.roleGroup[r.roleGroup] ?? r.roleGroup;
+    const directorate = plan.coarsening.directorate[r.directorate] ?? r.directorate;
+    const key = `${roleGroup}\u0000${directorate}`;
+    let columns = cache.get(key);
+    if (!columns) {
+      columns = [...new Set([...(roleGroup === MERGED ? merged : []), ...columnsOf(bySegment.get(key) ?? [])])];
+      cache.set(key, columns);
+    }
+    return columns;
+  };
+}
+
 /** The coded rows of the respondent-level file, batch by batch, reporting progress. */
 async function* codedRows(plan: ExportPlan, onProgress?: (done: number, total: number) => void): AsyncGenerator<Cell[][]> {
+  const withheld = withheldColumns(plan);
   let done = 0;
   for await (const batch of plan.batches()) {
     done += batch.length;
-    yield batch.map((r) => plan.dictionary.row(r));
+    yield batch.map((r) => {
+      const row = plan.dictionary.row(r);
+      for (const i of withheld(r)) row[i] = plan.dictionary.variables[i]!.kind === 'string' ? '' : MISSING.notAsked;
+      return row;
+    });
     onProgress?.(done, Math.max(done, plan.responses));
   }
 }

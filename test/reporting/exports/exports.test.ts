@@ -71,7 +71,7 @@ describe('segment coarsening', () => {
     const cells = [{ roleGroup: 'frontline', directorate: 'housing', responses: 9 }];
     const analysis = analyseSurvey(exportDefinition, { cells, answered: [], options: [], numeric: [] }, { threshold: THRESHOLD });
     const small = planExport(
-      { survey: { id: 'x', title: 'Tiny' }, definition: exportDefinition, threshold: THRESHOLD, analysis, coarsening: coarsenSegments(cells, analysis, THRESHOLD), responses: 9 },
+      { survey: { id: 'x', title: 'Tiny' }, definition: exportDefinition, threshold: THRESHOLD, analysis, coarsening: coarsenSegments(cells, analysis, THRESHOLD), masks: { mergedRoleWithheld: [], segments: [] }, responses: 9 },
       { freeText: false },
       async function* () {},
     );
@@ -133,8 +133,15 @@ describe('respondent-level CSV', () => {
     expect(count('strategy', '1')).toBe(countWhere((a) => a.strategy === 'yes'));
     expect(count('achievable', String(MISSING.notAsked))).toBe(countWhere((a) => a.strategy !== 'yes'));
     expect(count('achievable', '9')).toBe(countWhere((a) => a.achievable === 'dont_know'));
-    expect(count('years', String(MISSING.notAnswered))).toBe(countWhere((a) => a.years === undefined));
-    expect(count('lead_view', String(MISSING.notAsked))).toBe(SIZES.frontline + SIZES.manager);
+    // Which optional questions someone skipped is withheld where fewer than the threshold share the pattern: 6 frontline
+    // staff and 4 in "Other" skipped the years question, so it is withheld (coded -1) in both segments, no -2 left.
+    expect(countWhere((a) => a.years === undefined)).toBe(10);
+    expect(count('years', String(MISSING.notAnswered))).toBe(0);
+    expect(count('years', String(MISSING.notAsked))).toBe(40);
+    // Asked of senior leaders only; they are merged with managers into "Other", so their answers would pick them out
+    // of it: withheld (coded -1) in every merged row, and nobody's answer to it is in the file.
+    expect(plan.masks.mergedRoleWithheld).toContain('lead_view');
+    expect(count('lead_view', String(MISSING.notAsked))).toBe(SIZES.frontline + SIZES.manager + SIZES.senior);
     expect(count('barriers_money', '1')).toBe(countWhere((a) => (a.barriers as { selected: string[] }).selected.includes('money')));
     expect(count('tools_laptop', '4')).toBe(countWhere((a) => (a.tools as Record<string, string>).laptop === 'agree'));
   });
@@ -173,7 +180,7 @@ describe('codebook', () => {
       ['1', 'Yes'],
       ['2', 'No'],
       ['3', "I don't know"],
-      ['-1', 'Not asked'],
+      ['-1', 'Not asked (or withheld to protect anonymity)'],
       ['-2', 'Not answered'],
     ]);
     expect(values('role')).toContainEqual(['4', 'Other (manager, senior)']);
@@ -282,7 +289,7 @@ describe('SPSS .sav', () => {
     expect(freq(strategy, "I don't know")).toBe(countWhere((a) => a.strategy === 'dont_know'));
     const achievable = table('Our digital strategy can be achieved');
     expect(freq(achievable, 'Strongly agree')).toBe(countWhere((a) => a.achievable === 'strongly_agree'));
-    expect(freq(achievable, 'Not asked')).toBe(countWhere((a) => a.strategy !== 'yes'));
+    expect(freq(achievable, 'Not asked (or withheld to protect anonymity)')).toBe(countWhere((a) => a.strategy !== 'yes'));
     // "Don't know" is user-missing: listed under Missing, not Valid.
     const dk = achievable.findIndex((r) => r[1] === "Don't know");
     expect(achievable.slice(0, dk).some((r) => r[0] === 'Missing')).toBe(true);
