@@ -1,6 +1,7 @@
 import type { TDefinition, TIndex, TIndexItem } from '../instrument/definition.js';
 import { findQuestion } from '../instrument/definition.js';
-import type { Answers, TQuestion } from '../instrument/question-types/index.js';
+import { moduleFor, type Answers, type TQuestion } from '../instrument/question-types/index.js';
+import type { Scale } from '../instrument/question-types/contract.js';
 import { AGREE_SCORES, ENGAGEMENT_SCORES } from '../instrument/scales.js';
 import type { TText } from '../instrument/text.js';
 import { tQuantile } from './distributions.js';
@@ -45,38 +46,22 @@ function questionMap(definition: TDefinition): Map<string, TQuestion> {
   return map;
 }
 
-function scoreOf(item: TIndexItem, scale: 'agree' | 'engagement' | undefined, code: string): number | null {
+function scoreOf(item: TIndexItem, scale: Scale | undefined, code: string): number | null {
   const table = item.scores ?? (scale === 'agree' ? AGREE_SCORES : scale === 'engagement' ? ENGAGEMENT_SCORES : undefined);
   const score = table?.[code];
   if (score === undefined) return null;
   return item.reverse ? 100 - score : score;
 }
 
-/** One respondent's 0-100 score for one index item, or null when it is not answered or not scored. */
+/**
+ * One respondent's 0-100 score for one index item, or null when it is not answered or not
+ * scored. How an answer scores is its question type's (`indexScore`); the item gives the scores.
+ */
 export function itemScore(question: TQuestion | undefined, item: TIndexItem, answers: Answers): number | null {
   if (!question) return null;
   const answer = answers[question.code];
   if (answer === undefined) return null;
-  switch (question.type) {
-    case 'agree':
-    case 'engagement':
-      return typeof answer === 'string' ? scoreOf(item, question.type, answer) : null;
-    case 'single':
-      return typeof answer === 'string' ? scoreOf(item, undefined, answer) : null;
-    case 'matrix': {
-      if (typeof answer !== 'object' || answer === null || !item.item) return null;
-      const value = (answer as Record<string, unknown>)[item.item];
-      return typeof value === 'string' ? scoreOf(item, question.scale, value) : null;
-    }
-    case 'multiple': {
-      // Mean of the scores of the selected options that carry one.
-      if (typeof answer !== 'object' || answer === null || !Array.isArray((answer as { selected?: unknown }).selected)) return null;
-      const scores = (answer as { selected: string[] }).selected.map((code) => scoreOf(item, undefined, code)).filter((s): s is number => s !== null);
-      return scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
-    }
-    default:
-      return null;
-  }
+  return moduleFor(question).indexScore(question, answer, item.item, (code, scale) => scoreOf(item, scale, code));
 }
 
 /**

@@ -63,16 +63,14 @@ export function variablesOf(definition: TDefinition): Variable[] {
     const s = roleGroupsFor(section.audiences);
     const q = roleGroupsFor(question.audiences);
     const roleGroups = s && q ? new Set([...s].filter((r) => q.has(r))) : (s ?? q);
-    if (question.type === 'number') {
-      out.push({ kind: 'number', question, code: question.code, roleGroups });
+    // What analysis makes of a question, and on which scale its options are, is its type module's.
+    const module = moduleFor(question);
+    if (module.kind !== 'closed') {
+      out.push({ kind: module.kind, question, code: question.code, roleGroups });
       continue;
     }
-    if (question.type === 'text') {
-      out.push({ kind: 'text', question, code: question.code, roleGroups });
-      continue;
-    }
-    const scale = question.type === 'agree' || question.type === 'engagement' ? question.type : question.type === 'matrix' ? question.scale : undefined;
-    for (const variable of moduleFor(question).closedVariables(question)) {
+    for (const variable of module.closedVariables(question)) {
+      const scale = variable.scale;
       const hasDontKnow = variable.options.some((o) => o.code === DONT_KNOW.code);
       const dontKnow: DontKnowRule = !hasDontKnow ? 'none' : scale === 'agree' ? 'excluded' : 'in_base';
       const options = dontKnow === 'excluded' ? variable.options.filter((o) => o.code !== DONT_KNOW.code) : variable.options;

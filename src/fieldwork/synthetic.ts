@@ -1,6 +1,7 @@
 import type { TDefinition } from '../instrument/definition.js';
 import type { Answers, TQuestion } from '../instrument/question-types/index.js';
 import type { TOption } from '../instrument/question-types/base.js';
+import type { SyntheticSource } from '../instrument/question-types/contract.js';
 import { moduleFor } from '../instrument/question-types/index.js';
 import { isQuestionShown } from './journey.js';
 
@@ -79,33 +80,18 @@ function ordered(random: () => number, options: readonly TOption[], leaning: num
   return scale[Math.floor(position * scale.length)]!.code;
 }
 
-function answerFor(question: TQuestion, role: string, random: () => number): Answers[string] | undefined {
+/**
+ * What a type module's `synthetic` draws on for one respondent of a role group: the group's
+ * leaning, options drawn for it, and comments.
+ */
+export function syntheticSource(role: string, random: () => number): SyntheticSource {
   const leaning = LEANING[role] ?? 0.5;
+  return { random, leaning, ordered: (options) => ordered(random, options, leaning), comment: () => pick(random, FREE_TEXT) };
+}
+
+function answerFor(question: TQuestion, role: string, random: () => number): Answers[string] | undefined {
   if (!question.required && random() < 0.3) return undefined;
-  switch (question.type) {
-    case 'single':
-    case 'agree':
-    case 'engagement': {
-      const options = moduleFor(question).closedVariables(question)[0]!.options;
-      return ordered(random, options, leaning);
-    }
-    case 'matrix': {
-      const options = moduleFor(question).closedVariables(question)[0]!.options;
-      return Object.fromEntries(question.items.map((item) => [item.code, ordered(random, options, leaning)]));
-    }
-    case 'multiple': {
-      const plain = question.options.filter((o) => !o.exclusive);
-      const selected = plain.filter(() => random() < 0.12 + 0.35 * (1 - leaning)).map((o) => o.code);
-      if (question.other && random() < 0.05) return { selected: [...selected, question.other.code], other: 'Procurement rules' };
-      const none = question.options.find((o) => o.exclusive);
-      if (selected.length === 0) return none ? { selected: [none.code] } : { selected: [plain[0]!.code] };
-      return { selected };
-    }
-    case 'number':
-      return Math.round(question.min + random() * (question.max - question.min) * 0.4);
-    case 'text':
-      return pick(random, FREE_TEXT).slice(0, question.maxLength);
-  }
+  return moduleFor(question).synthetic(question, syntheticSource(role, random));
 }
 
 /** One synthetic respondent's complete answers, following the journey (audiences and showIf). */

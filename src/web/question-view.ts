@@ -1,16 +1,13 @@
 import type { FormBody } from '../instrument/question-types/contract.js';
-import { allValues, firstValue } from '../instrument/question-types/contract.js';
-import type { TQuestion } from '../instrument/question-types/index.js';
-import { matrixField, matrixOptions } from '../instrument/question-types/matrix.js';
-import { multipleOptions, otherField } from '../instrument/question-types/multiple.js';
-import { agreeOptions } from '../instrument/question-types/scale.js';
-import { ENGAGEMENT_SCALE } from '../instrument/scales.js';
+import { moduleFor, type Answers, type TQuestion } from '../instrument/question-types/index.js';
+import type { QuestionPage, QuestionView } from '../instrument/question-types/view.js';
 import { localise, type TLanguage } from '../instrument/text.js';
-import type { TCondition, TOption } from '../instrument/question-types/base.js';
+import type { TCondition } from '../instrument/question-types/base.js';
 import { message } from './messages.js';
 import { isQuestionShown, shownQuestions } from '../fieldwork/journey.js';
 import type { TDefinition, TSection } from '../instrument/definition.js';
-import type { Answers } from '../instrument/question-types/index.js';
+
+export type { QuestionView } from '../instrument/question-types/view.js';
 
 interface ErrorItem {
   text: string;
@@ -18,123 +15,21 @@ interface ErrorItem {
 }
 
 /**
- * Parameters for the GOV.UK Frontend macros that render a question. Built here, typed,
- * so the templates stay a thin list of macro calls.
+ * Parameters for the GOV.UK Frontend macros that render a question: how a question is shown
+ * is its type module's (`view`); this gives it the page (language, values, errors, service text).
  */
-export type QuestionView =
-  | { macro: 'radios' | 'checkboxes' | 'input' | 'characterCount'; params: Record<string, unknown> }
-  | { macro: 'matrix'; legend: string; hint?: string; errorMessage?: { text: string }; rows: Record<string, unknown>[] };
-
 export function questionView(question: TQuestion, values: FormBody, errors: ErrorItem[], lang: TLanguage, condition?: string): QuestionView {
-  const text = (t: Parameters<typeof localise>[0] | undefined) => (t ? localise(t, lang) : undefined);
-  const errorFor = (field: string) => {
-    const error = errors.find((e) => e.field === field);
-    return error ? { text: error.text, visuallyHiddenText: message(lang, 'errorPrefix') } : undefined;
-  };
-  const fieldset = { legend: { text: text(question.text), classes: 'govuk-fieldset__legend--m' } };
-  const hintText = (...extra: (string | undefined)[]) => [condition, text(question.hint), ...extra].filter(Boolean).join(' ') || undefined;
-  const hint = hintText() ? { text: hintText() } : undefined;
-  const radios = (field: string, options: readonly TOption[], legend = fieldset) => ({
-    macro: 'radios' as const,
-    params: {
-      idPrefix: field,
-      name: field,
-      fieldset: legend,
-      hint,
-      errorMessage: errorFor(field),
-      value: firstValue(values[field]),
-      items: options.map((o) => ({ value: o.code, text: text(o.label) })),
+  const page: QuestionPage = {
+    lang,
+    values,
+    condition,
+    message: (key) => message(lang, key),
+    errorFor(field) {
+      const error = errors.find((e) => e.field === field);
+      return error ? { text: error.text, visuallyHiddenText: message(lang, 'errorPrefix') } : undefined;
     },
-  });
-
-  switch (question.type) {
-    case 'single':
-      return radios(question.code, question.options);
-    case 'agree':
-      return radios(question.code, agreeOptions(question.dontKnow));
-    case 'engagement':
-      return radios(question.code, ENGAGEMENT_SCALE);
-    case 'multiple': {
-      const selected = allValues(values[question.code]);
-      return {
-        macro: 'checkboxes',
-        params: {
-          idPrefix: question.code,
-          name: question.code,
-          fieldset,
-          hint: { text: hintText(message(lang, 'selectAllThatApply')) },
-          errorMessage: errorFor(question.code) ?? errorFor(otherField(question)),
-          values: selected,
-          items: multipleOptions(question).flatMap((o) => {
-            const item: Record<string, unknown> = { value: o.code, text: text(o.label) };
-            if (o.exclusive) item.behaviour = 'exclusive';
-            if (question.other && o.code === question.other.code) {
-              item.conditional = {
-                otherField: otherField(question),
-                otherLabel: message(lang, 'pleaseSpecify'),
-                otherValue: firstValue(values[otherField(question)]),
-                otherError: errorFor(otherField(question)),
-              };
-            }
-            return o.exclusive ? [{ divider: message(lang, 'or') }, item] : [item];
-          }),
-        },
-      };
-    }
-    case 'number':
-      return {
-        macro: 'input',
-        params: {
-          id: question.code,
-          name: question.code,
-          label: { text: text(question.text), classes: 'govuk-label--m', isPageHeading: false },
-          hint,
-          errorMessage: errorFor(question.code),
-          value: firstValue(values[question.code]),
-          inputmode: question.integer ? 'numeric' : 'decimal',
-          spellcheck: false,
-          classes: 'govuk-input--width-5',
-          suffix: question.suffix ? { text: text(question.suffix) } : undefined,
-        },
-      };
-    case 'text':
-      return {
-        macro: 'characterCount',
-        params: {
-          id: question.code,
-          name: question.code,
-          label: { text: text(question.text), classes: 'govuk-label--m' },
-          hint,
-          errorMessage: errorFor(question.code),
-          value: firstValue(values[question.code]),
-          maxlength: question.maxLength,
-          // GOV.UK Frontend picks the plural form with Intl.PluralRules for the page's lang; Welsh has six.
-          textareaDescriptionText: message(lang, 'characterCount.description'),
-          charactersUnderLimitText: plurals(message(lang, 'characterCount.underOne'), message(lang, 'characterCount.under')),
-          charactersAtLimitText: message(lang, 'characterCount.at'),
-          charactersOverLimitText: plurals(message(lang, 'characterCount.overOne'), message(lang, 'characterCount.over')),
-        },
-      };
-    case 'matrix':
-      return {
-        macro: 'matrix',
-        legend: text(question.text) ?? '',
-        hint: hintText(),
-        errorMessage: question.items.map((item) => errorFor(matrixField(question, item.code))).find(Boolean),
-        rows: question.items.map((item) => ({
-          ...radios(matrixField(question, item.code), matrixOptions(question), {
-            legend: { text: text(item.text), classes: 'govuk-fieldset__legend--s' },
-          }).params,
-          // The question's hint is shown once above the statements, not on every row.
-          hint: undefined,
-          classes: 'govuk-radios--small',
-        })),
-      };
-  }
-}
-
-function plurals(one: string, other: string) {
-  return { zero: other, one, two: other, few: other, many: other, other };
+  };
+  return moduleFor(question).view(question, page);
 }
 
 /**

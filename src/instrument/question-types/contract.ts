@@ -1,5 +1,7 @@
 import type { TLanguage } from '../text.js';
 import type { TOption } from './base.js';
+import type { ExportColumn } from './coding.js';
+import type { QuestionPage, QuestionView } from './view.js';
 
 /** A parsed application/x-www-form-urlencoded body: repeated fields arrive as arrays. */
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -28,11 +30,16 @@ export interface AnswerError {
 /** Result of reading one question from a form: an answer, no answer (skipped), or an error. */
 export type ReadResult<A> = { kind: 'answer'; value: A } | { kind: 'empty' } | { kind: 'error'; error: AnswerError };
 
+/** The fixed answer scales (src/instrument/scales.ts): their options are ordered and scored. */
+export type Scale = 'agree' | 'engagement';
+
 /** One closed variable a question contributes to analysis: matrix questions have one per item. */
 export interface ClosedVariable {
   item: string;
   options: readonly TOption[];
   multiple: boolean;
+  /** The fixed scale the options are, if any ("don't know" and "% positive" follow from it). */
+  scale?: Scale;
 }
 
 /**
@@ -48,7 +55,30 @@ export interface AnswerCounter {
   numeric(value: number): void;
 }
 
+/**
+ * The score of one option code for an index item (its own `scores`, or the scale's standard
+ * scores, reversed where marked), or null when the option is not scored ("don't know").
+ */
+export type OptionScore = (code: string, scale: Scale | undefined) => number | null;
+
+/** What synthetic data for one respondent draws on (src/fieldwork/synthetic.ts keeps the leanings and texts). */
+export interface SyntheticSource {
+  /** Uniform in [0, 1), seeded. */
+  random: () => number;
+  /** How positive the respondent's role group is about digital, 0 to 1. */
+  leaning: number;
+  /** An option of a list ordered most positive first, drawn for the leaning (now and then "don't know" where offered). */
+  ordered(options: readonly TOption[]): string;
+  /** A realistic free-text comment. */
+  comment(): string;
+}
+
 export interface QuestionTypeModule<Q, A> {
+  /**
+   * What analysis makes of the question: closed variables (percentages of options, from
+   * `closedVariables`), a number (means) or free text (how many answered, and themes).
+   */
+  kind: 'closed' | 'number' | 'text';
   /** Reads and validates the answer from a submitted form. */
   read(question: Q, body: FormBody): ReadResult<A>;
   /** Turns a stored answer back into form values, to pre-fill the page when a respondent returns to it. */
@@ -62,6 +92,21 @@ export interface QuestionTypeModule<Q, A> {
    * shape (from an older definition) counts as nothing rather than as something else.
    */
   count(question: Q, answer: unknown, counter: AnswerCounter): void;
+  /** The parameters of the GOV.UK Frontend macro that shows the question on the respondent's page. */
+  view(question: Q, page: QuestionPage): QuestionView;
+  /**
+   * The columns of a respondent-level file, in order, and how a stored answer is coded in
+   * each. Free-text columns are marked so the export can leave them out, redact them and
+   * blank them where results are withheld: what may be disclosed is the export's decision.
+   */
+  exportColumns(question: Q): ExportColumn[];
+  /**
+   * A stored answer's 0-100 score for an index item (`item`: the matrix row it scores), or
+   * null when it is not scored. As with `count`, an answer of the wrong shape scores nothing.
+   */
+  indexScore(question: Q, answer: unknown, item: string | undefined, score: OptionScore): number | null;
+  /** A realistic answer for synthetic data (demos, benchmarks and tests). */
+  synthetic(question: Q, source: SyntheticSource): A;
 }
 
 export function firstValue(value: string | string[] | undefined): string {

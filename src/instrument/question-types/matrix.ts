@@ -4,7 +4,9 @@ import { ZCode } from '../codes.js';
 import { ZText, localise } from '../text.js';
 import { questionBase, uniqueCodes } from './base.js';
 import { agreeOptions } from './scale.js';
+import { choiceColumn } from './coding.js';
 import { firstValue, type QuestionTypeModule } from './contract.js';
+import { hintText, pageText, radiosView } from './view.js';
 
 export const ZMatrixItem = z.strictObject({ code: ZCode, text: ZText });
 
@@ -30,6 +32,7 @@ export function matrixOptions(question: TMatrixQuestion) {
 }
 
 export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, string>> = {
+  kind: 'closed',
   read(question, body) {
     const options = matrixOptions(question);
     const answer: Record<string, string> = {};
@@ -65,7 +68,7 @@ export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, stri
       });
   },
   closedVariables: (question) =>
-    question.items.map((item) => ({ item: item.code, options: matrixOptions(question), multiple: false })),
+    question.items.map((item) => ({ item: item.code, options: matrixOptions(question), multiple: false, scale: question.scale })),
   count(question, answer, counter) {
     if (typeof answer !== 'object' || answer === null) return;
     for (const item of question.items) {
@@ -75,4 +78,33 @@ export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, stri
       counter.option(item.code, value);
     }
   },
+  view: (question, page) => ({
+    macro: 'matrix',
+    legend: pageText(page, question.text) ?? '',
+    hint: hintText(question, page),
+    errorMessage: question.items.map((item) => page.errorFor(matrixField(question, item.code))).find(Boolean),
+    rows: question.items.map((item) => ({
+      ...radiosView(question, page, matrixField(question, item.code), matrixOptions(question), {
+        legend: { text: pageText(page, item.text), classes: 'govuk-fieldset__legend--s' },
+      }).params,
+      // The question's hint is shown once above the statements, not on every row.
+      hint: undefined,
+      classes: 'govuk-radios--small',
+    })),
+  }),
+  exportColumns: (question) =>
+    question.items.map((item) =>
+      choiceColumn(
+        { name: `${question.code}_${item.code}`, label: `${question.text.en}: ${item.text.en}`, item: item.code, questionType: 'matrix' },
+        matrixOptions(question),
+        question.scale === 'agree',
+        (answer) => (answer as Record<string, string> | undefined)?.[item.code],
+      ),
+    ),
+  indexScore(question, answer, item, score) {
+    if (typeof answer !== 'object' || answer === null || !item) return null;
+    const value = (answer as Record<string, unknown>)[item];
+    return typeof value === 'string' ? score(value, question.scale) : null;
+  },
+  synthetic: (question, source) => Object.fromEntries(question.items.map((item) => [item.code, source.ordered(matrixOptions(question))])),
 };

@@ -3,7 +3,9 @@ import { localise } from '../text.js';
 import { ZCode } from '../codes.js';
 import { ZText } from '../text.js';
 import { ZOptions, questionBase, type TOption } from './base.js';
+import { MISSING, type ExportColumn } from './coding.js';
 import { allValues, firstValue, type QuestionTypeModule } from './contract.js';
+import { fieldsetOf, hintText, pageText } from './view.js';
 
 export const OTHER_TEXT_MAX = 200;
 
@@ -29,7 +31,11 @@ export function otherField(question: TMultipleQuestion): string {
   return `${question.code}_other`;
 }
 
+/** The "please specify" text synthetic respondents give. */
+const SYNTHETIC_OTHER = 'Procurement rules';
+
 export const multipleType: QuestionTypeModule<TMultipleQuestion, MultipleAnswer> = {
+  kind: 'closed',
   read(question, body) {
     const options = multipleOptions(question);
     const selected = [...new Set(allValues(body[question.code]))];
@@ -68,5 +74,81 @@ export const multipleType: QuestionTypeModule<TMultipleQuestion, MultipleAnswer>
     if (!Array.isArray(selected) || selected.length === 0) return;
     counter.answered('');
     for (const option of selected) counter.option('', String(option));
+  },
+  view(question, page) {
+    const other = otherField(question);
+    return {
+      macro: 'checkboxes',
+      params: {
+        idPrefix: question.code,
+        name: question.code,
+        fieldset: fieldsetOf(question, page),
+        hint: { text: hintText(question, page, page.message('selectAllThatApply')) },
+        errorMessage: page.errorFor(question.code) ?? page.errorFor(other),
+        values: allValues(page.values[question.code]),
+        items: multipleOptions(question).flatMap((o) => {
+          const item: Record<string, unknown> = { value: o.code, text: pageText(page, o.label) };
+          if (o.exclusive) item.behaviour = 'exclusive';
+          if (question.other && o.code === question.other.code) {
+            item.conditional = {
+              otherField: other,
+              otherLabel: page.message('pleaseSpecify'),
+              otherValue: firstValue(page.values[other]),
+              otherError: page.errorFor(other),
+            };
+          }
+          return o.exclusive ? [{ divider: page.message('or') }, item] : [item];
+        }),
+      },
+    };
+  },
+  exportColumns(question) {
+    // One 0/1 column per option, "other" included; then the "please specify" text.
+    const columns = multipleOptions(question).map(
+      (option): ExportColumn => ({
+        name: `${question.code}_${option.code}`,
+        label: `${question.text.en}: ${option.label.en}`,
+        item: option.code,
+        questionType: 'multiple',
+        kind: 'numeric',
+        values: [
+          { value: 1, code: 'selected', label: 'Selected' },
+          { value: 0, code: 'not_selected', label: 'Not selected' },
+        ],
+        missing: [],
+        value(answer, asked) {
+          if (!answer) return asked ? MISSING.notAnswered : MISSING.notAsked;
+          return (answer as MultipleAnswer).selected.includes(option.code) ? 1 : 0;
+        },
+      }),
+    );
+    if (question.other) {
+      columns.push({
+        name: `${question.code}_${question.other.code}_text`,
+        label: `${question.text.en}: ${question.other.label.en} (please specify)`,
+        item: question.other.code,
+        questionType: 'text',
+        kind: 'string',
+        values: [],
+        missing: [],
+        freeText: true,
+        value: (answer) => (answer as MultipleAnswer | undefined)?.other,
+      });
+    }
+    return columns;
+  },
+  indexScore(_question, answer, _item, score) {
+    // Mean of the scores of the selected options that carry one.
+    if (typeof answer !== 'object' || answer === null || !Array.isArray((answer as { selected?: unknown }).selected)) return null;
+    const scores = (answer as { selected: string[] }).selected.map((code) => score(code, undefined)).filter((s): s is number => s !== null);
+    return scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
+  },
+  synthetic(question, { random, leaning }) {
+    const plain = question.options.filter((o) => !o.exclusive);
+    const selected = plain.filter(() => random() < 0.12 + 0.35 * (1 - leaning)).map((o) => o.code);
+    if (question.other && random() < 0.05) return { selected: [...selected, question.other.code], other: SYNTHETIC_OTHER };
+    const none = question.options.find((o) => o.exclusive);
+    if (selected.length === 0) return none ? { selected: [none.code] } : { selected: [plain[0]!.code] };
+    return { selected };
   },
 };

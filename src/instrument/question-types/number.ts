@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ZText } from '../text.js';
 import { questionBase } from './base.js';
+import { MISSING } from './coding.js';
 import { firstValue, type QuestionTypeModule, type ReadResult } from './contract.js';
+import { hintOf, pageText } from './view.js';
 
 export const ZNumberQuestion = z
   .strictObject({
@@ -17,6 +19,7 @@ export const ZNumberQuestion = z
 export type TNumberQuestion = z.output<typeof ZNumberQuestion>;
 
 export const numberType: QuestionTypeModule<TNumberQuestion, number> = {
+  kind: 'number',
   read(question, body): ReadResult<number> {
     // People type "1,200" or " 12 "; accept what a person would mean.
     const raw = firstValue(body[question.code]).trim().replace(/,/g, '');
@@ -38,4 +41,35 @@ export const numberType: QuestionTypeModule<TNumberQuestion, number> = {
     counter.answered('');
     counter.numeric(answer);
   },
+  view: (question, page) => ({
+    macro: 'input',
+    params: {
+      id: question.code,
+      name: question.code,
+      label: { text: pageText(page, question.text), classes: 'govuk-label--m', isPageHeading: false },
+      hint: hintOf(question, page),
+      errorMessage: page.errorFor(question.code),
+      value: firstValue(page.values[question.code]),
+      inputmode: question.integer ? 'numeric' : 'decimal',
+      spellcheck: false,
+      classes: 'govuk-input--width-5',
+      suffix: question.suffix ? { text: pageText(page, question.suffix) } : undefined,
+    },
+  }),
+  exportColumns: (question) => [
+    {
+      name: question.code,
+      label: question.text.en,
+      item: '',
+      questionType: 'number',
+      kind: 'numeric',
+      values: [],
+      missing: [],
+      note: `${question.min} to ${question.max}`,
+      value: (answer, asked) => (answer as number | undefined) ?? (asked ? MISSING.notAnswered : MISSING.notAsked),
+    },
+  ],
+  indexScore: () => null,
+  // Skewed to the lower part of the range, as years of service are.
+  synthetic: (question, { random }) => Math.round(question.min + random() * (question.max - question.min) * 0.4),
 };

@@ -21,5 +21,5 @@ export function agreeOptions(dontKnow: boolean) {
   return dontKnow ? [...AGREE_SCALE, DONT_KNOW] : AGREE_SCALE;
 }
 
-export const agreeType = oneOf<TAgreeQuestion>((q) => agreeOptions(q.dontKnow));
-export const engagementType = oneOf<TEngagementQuestion>(() => ENGAGEMENT_SCALE);
+export const agreeType = oneOf<TAgreeQuestion>((q) => agreeOptions(q.dontKnow), 'agree');
+export const engagementType = oneOf<TEngagementQuestion>(() => ENGAGEMENT_SCALE, 'engagement');

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { localise } from '../text.js';
+import { localise, type TText } from '../text.js';
 import { ZOptions, questionBase } from './base.js';
-import { firstValue, type QuestionTypeModule } from './contract.js';
+import { choiceColumn } from './coding.js';
+import { firstValue, type QuestionTypeModule, type Scale } from './contract.js';
 import type { TOption } from './base.js';
+import { radiosView } from './view.js';
 
 export const ZSingleQuestion = z.strictObject({
   ...questionBase,
@@ -11,9 +13,20 @@ export const ZSingleQuestion = z.strictObject({
 });
 export type TSingleQuestion = z.output<typeof ZSingleQuestion>;
 
-/** Shared by every question answered by choosing one option (single choice and the fixed scales). */
-export function oneOf<Q extends { code: string }>(optionsOf: (q: Q) => readonly TOption[]): QuestionTypeModule<Q, string> {
+interface OneOfQuestion {
+  code: string;
+  type: 'single' | Scale;
+  text: TText;
+  hint?: TText;
+}
+
+/**
+ * Shared by every question answered by choosing one option (single choice and the fixed
+ * scales). `scale` names the fixed scale the options are, if any.
+ */
+export function oneOf<Q extends OneOfQuestion>(optionsOf: (q: Q) => readonly TOption[], scale?: Scale): QuestionTypeModule<Q, string> {
   return {
+    kind: 'closed',
     read(question, body) {
       const value = firstValue(body[question.code]);
       if (value === '') return { kind: 'empty' };
@@ -27,12 +40,23 @@ export function oneOf<Q extends { code: string }>(optionsOf: (q: Q) => readonly 
       const option = optionsOf(question).find((o) => o.code === answer);
       return [option ? localise(option.label, lang) : answer];
     },
-    closedVariables: (question) => [{ item: '', options: optionsOf(question), multiple: false }],
+    closedVariables: (question) => [{ item: '', options: optionsOf(question), multiple: false, ...(scale ? { scale } : {}) }],
     count(_question, answer, counter) {
       if (typeof answer !== 'string') return;
       counter.answered('');
       counter.option('', answer);
     },
+    view: (question, page) => radiosView(question, page, question.code, optionsOf(question)),
+    exportColumns: (question) => [
+      choiceColumn(
+        { name: question.code, label: question.text.en, item: '', questionType: question.type },
+        optionsOf(question),
+        scale === 'agree',
+        (answer) => answer as string | undefined,
+      ),
+    ],
+    indexScore: (_question, answer, _item, score) => (typeof answer === 'string' ? score(answer, scale) : null),
+    synthetic: (question, source) => source.ordered(optionsOf(question)),
   };
 }
 

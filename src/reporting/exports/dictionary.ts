@@ -1,33 +1,19 @@
 import { isQuestionShown } from '../../fieldwork/journey.js';
 import { allQuestions, type TDefinition, type TSection } from '../../instrument/definition.js';
 import type { TCondition, TOption } from '../../instrument/question-types/base.js';
-import type { Answers, QuestionType, TQuestion } from '../../instrument/question-types/index.js';
-import { matrixOptions } from '../../instrument/question-types/matrix.js';
-import { multipleOptions, type MultipleAnswer } from '../../instrument/question-types/multiple.js';
-import { agreeOptions } from '../../instrument/question-types/scale.js';
-import { DONT_KNOW, ENGAGEMENT_SCALE } from '../../instrument/scales.js';
+import { codeOf, codedOption as coded, MISSING, valueLabels, type ValueLabel } from '../../instrument/question-types/coding.js';
+import { moduleFor, type Answers, type QuestionType, type TQuestion } from '../../instrument/question-types/index.js';
 import type { ExportedResponse } from '../../storage/exports.js';
 import { redactPii } from '../redact.js';
 import { MERGED, type Coarsening } from './coarsen.js';
 
-/** Codes for answers that are missing, the same in every format. */
-export const MISSING = {
-  /** The respondent was not asked the question (another audience, or a showIf condition). */
-  notAsked: -1,
-  /** Asked, but skipped (or, for the directorate, not stated). */
-  notAnswered: -2,
-} as const;
+/** Codes for answers that are missing, the same in every format (the question-type modules code answers with them). */
+export { MISSING, type ValueLabel };
 
 export const MISSING_LABELS: Record<number, string> = {
   [MISSING.notAsked]: 'Not asked (or withheld to protect anonymity)',
   [MISSING.notAnswered]: 'Not answered',
 };
-
-export interface ValueLabel {
-  value: number;
-  code: string;
-  label: string;
-}
 
 export interface ExportVariable {
   /** Column name and SPSS variable name. */
@@ -61,12 +47,6 @@ export interface RespondentDictionary {
   row(response: ExportedResponse): (number | string | undefined)[];
 }
 
-const codeOf = (options: readonly TOption[], i: number) => options[i]!.value ?? i + 1;
-
-function valueLabels(options: readonly TOption[]): ValueLabel[] {
-  return options.map((o, i) => ({ value: codeOf(options, i), code: o.code, label: o.label.en }));
-}
-
 function describeCondition(c: TCondition): string {
   const what = c.item ? `${c.question}_${c.item}` : c.question;
   return c.anyOf ? `${what} is one of ${c.anyOf.join(', ')}` : `${what} is none of ${(c.noneOf ?? []).join(', ')}`;
@@ -84,23 +64,11 @@ function askedWhen(definition: TDefinition, section: TSection, question: TQuesti
   return parts.length === 0 ? 'always' : parts.join(' and ');
 }
 
+/** The options of a question answered by choosing one (as segment questions are); none for other questions. */
 function closedOptions(question: TQuestion): readonly TOption[] {
-  switch (question.type) {
-    case 'single':
-      return question.options;
-    case 'agree':
-      return agreeOptions(question.dontKnow);
-    case 'engagement':
-      return ENGAGEMENT_SCALE;
-    default:
-      return [];
-  }
-}
-
-/** "Don't know" on an agreement scale is left out of percentages, so analysts get it as user-missing too. */
-function dontKnowMissing(options: readonly TOption[], agreeScale: boolean): number[] {
-  const i = options.findIndex((o) => o.code === DONT_KNOW.code);
-  return agreeScale && i >= 0 ? [codeOf(options, i)] : [];
+  const variables = moduleFor(question).closedVariables(question);
+  const only = variables.length === 1 ? variables[0]! : undefined;
+  return only && only.item === '' && !only.multiple ? only.options : [];
 }
 
 const BASE_MISSING = [MISSING.notAsked, MISSING.notAnswered];
@@ -108,12 +76,6 @@ const baseMissingLabels: ValueLabel[] = [
   { value: MISSING.notAsked, code: 'not_asked', label: MISSING_LABELS[MISSING.notAsked]! },
   { value: MISSING.notAnswered, code: 'not_answered', label: MISSING_LABELS[MISSING.notAnswered]! },
 ];
-
-function coded(options: readonly TOption[], code: string | undefined, asked: boolean): number {
-  if (code === undefined) return asked ? MISSING.notAnswered : MISSING.notAsked;
-  const i = options.findIndex((o) => o.code === code);
-  return i < 0 ? MISSING.notAnswered : codeOf(options, i);
-}
 
 /**
  * The variables of a respondent-level file, in definition order: one per closed question or
@@ -159,115 +121,31 @@ export function respondentDictionary(
       });
       continue;
     }
-    switch (question.type) {
-      case 'single':
-      case 'agree':
-      case 'engagement': {
-        const opts = closedOptions(question);
+    // How each question is coded is its type module's; what may be disclosed is decided here.
+    for (const column of moduleFor(question).exportColumns(question)) {
+      const { freeText, value, values, missing, ...described } = column;
+      if (freeText) {
+        if (!options.freeText) continue;
         variables.push({
           ...base,
-          name: question.code,
-          label: question.text.en,
-          item: '',
-          questionType: question.type,
-          kind: 'numeric',
-          values: [...valueLabels(opts), ...baseMissingLabels],
-          missing: [...BASE_MISSING, ...dontKnowMissing(opts, question.type === 'agree')],
-          value: (r, asked) => coded(opts, r.answers[question.code] as string | undefined, asked),
+          ...described,
+          values,
+          missing,
+          note: 'free text, personal data redacted; blank for role groups whose results are withheld',
+          value: (r) => {
+            const text = value(r.answers[question.code], true) as string | undefined;
+            return text === undefined || !textAllowed(r.roleGroup) ? undefined : redactPii(text);
+          },
         });
-        break;
+        continue;
       }
-      case 'matrix': {
-        const opts = matrixOptions(question);
-        for (const item of question.items) {
-          variables.push({
-            ...base,
-            name: `${question.code}_${item.code}`,
-            label: `${question.text.en}: ${item.text.en}`,
-            item: item.code,
-            questionType: 'matrix',
-            kind: 'numeric',
-            values: [...valueLabels(opts), ...baseMissingLabels],
-            missing: [...BASE_MISSING, ...dontKnowMissing(opts, question.scale === 'agree')],
-            value: (r, asked) => coded(opts, (r.answers[question.code] as Record<string, string> | undefined)?.[item.code], asked),
-          });
-        }
-        break;
-      }
-      case 'multiple': {
-        for (const option of multipleOptions(question)) {
-          variables.push({
-            ...base,
-            name: `${question.code}_${option.code}`,
-            label: `${question.text.en}: ${option.label.en}`,
-            item: option.code,
-            questionType: 'multiple',
-            kind: 'numeric',
-            values: [
-              { value: 1, code: 'selected', label: 'Selected' },
-              { value: 0, code: 'not_selected', label: 'Not selected' },
-              ...baseMissingLabels,
-            ],
-            missing: BASE_MISSING,
-            value(r, asked) {
-              const answer = r.answers[question.code] as MultipleAnswer | undefined;
-              if (!answer) return asked ? MISSING.notAnswered : MISSING.notAsked;
-              return answer.selected.includes(option.code) ? 1 : 0;
-            },
-          });
-        }
-        if (question.other && options.freeText) {
-          variables.push({
-            ...base,
-            name: `${question.code}_${question.other.code}_text`,
-            label: `${question.text.en}: ${question.other.label.en} (please specify)`,
-            item: question.other.code,
-            questionType: 'text',
-            kind: 'string',
-            values: [],
-            missing: [],
-            note: 'free text, personal data redacted; blank for role groups whose results are withheld',
-            value: (r) => {
-              const other = (r.answers[question.code] as MultipleAnswer | undefined)?.other;
-              return other === undefined || !textAllowed(r.roleGroup) ? undefined : redactPii(other);
-            },
-          });
-        }
-        break;
-      }
-      case 'number':
-        variables.push({
-          ...base,
-          name: question.code,
-          label: question.text.en,
-          item: '',
-          questionType: 'number',
-          kind: 'numeric',
-          values: baseMissingLabels,
-          missing: BASE_MISSING,
-          note: `${question.min} to ${question.max}`,
-          value: (r, asked) => (r.answers[question.code] as number | undefined) ?? (asked ? MISSING.notAnswered : MISSING.notAsked),
-        });
-        break;
-      case 'text':
-        if (options.freeText) {
-          variables.push({
-            ...base,
-            name: question.code,
-            label: question.text.en,
-            item: '',
-            questionType: 'text',
-            kind: 'string',
-            values: [],
-            missing: [],
-            note: 'free text, personal data redacted; blank for role groups whose results are withheld',
-            value: (r) => {
-              const text = r.answers[question.code] as string | undefined;
-              return text === undefined || !textAllowed(r.roleGroup) ? undefined : redactPii(text);
-            },
-          });
-        }
-        break;
+      variables.push({
+        ...base,
+        ...described,
+        values: [...values, ...baseMissingLabels],
+        missing: [...BASE_MISSING, ...missing],
+        value: (r, asked) => value(r.answers[question.code], asked),
+      });
     }
   }
   variables.push({
