@@ -1,5 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
+import type { Actor } from './audit.js';
 import { z } from 'zod';
 import { newToken, today } from '../fieldwork/respondent.js';
 import { findQuestion, type TDefinition } from '../instrument/definition.js';
@@ -224,6 +225,8 @@ export async function sendInvitations(
 
 export interface SendRun {
   kind: 'invitation' | 'reminder';
+  /** Who started the run: its outcome is audited as theirs. */
+  actor: Actor;
   outcome?: SendOutcome;
 }
 
@@ -243,17 +246,17 @@ export function createInvitationSender(
   const last = new Map<string, SendRun>();
   return {
     /** Starts a run; resolves at once with how many are to be sent, or why nothing was started. */
-    async start(survey: { id: string; title: string; state: string; closesOn?: string | null }, kind: SendRun['kind']): Promise<{ started: number } | { refused: string }> {
+    async start(survey: { id: string; title: string; state: string; closesOn?: string | null }, kind: SendRun['kind'], actor: Actor): Promise<{ started: number } | { refused: string }> {
       if (survey.state !== 'open') return { refused: 'Open the survey before sending invitations or reminders: links to a survey that is not open do not work' };
       if (running.has(survey.id)) return { refused: 'Invitations or reminders for this survey are already being sent. Refresh this page to see how many have gone.' };
       const pending = (await invitationsToSend(db, survey.id, kind)).length;
       if (pending === 0) return { started: 0 };
-      last.set(survey.id, { kind });
+      last.set(survey.id, { kind, actor });
       const run = sendInvitations(db, mailer, survey, linkFor, kind)
         .catch((error: unknown): SendOutcome => ({ sent: 0, failed: { remaining: pending, message: error instanceof Error ? error.message : String(error) } }))
         .then(async (outcome) => {
-          last.set(survey.id, { kind, outcome });
-          await finished(survey, { kind, outcome });
+          last.set(survey.id, { kind, actor, outcome });
+          await finished(survey, { kind, actor, outcome });
         })
         .finally(() => running.delete(survey.id));
       running.set(survey.id, run);

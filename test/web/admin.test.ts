@@ -2,7 +2,7 @@ import { TEST_ACTOR } from '../support/waves.js';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/storage/audit-log.js';
-import { createOrganisation } from '../../src/storage/surveys.js';
+import { createOrganisation, findSurveyById } from '../../src/storage/surveys.js';
 import { generateResponses } from '../../src/admin/demo.js';
 import { accountsApp, capturingMailer, userWithRoles } from '../support/accounts.js';
 import { standardInstrument } from '../support/app.js';
@@ -355,3 +355,29 @@ describe('who may do what', () => {
   });
 });
 
+
+describe('publishing choices on the lead’s page', () => {
+  it('releases and withholds free-text comments for analysts’ files, audited, and shows the published version once closed', async () => {
+    const { lead, storage, survey } = await leadApp();
+    const before = await lead.get(`/admin/surveys/${survey.id}`);
+    expect(text(before.body)).toContain('Free-text comments in respondent-level files: not released');
+    expect(text(before.body)).toContain('Results are published when the survey closes, and not before');
+    const released = await lead.post(`/admin/surveys/${survey.id}/free-text`, { decision: 'release' });
+    expect(released.statusCode).toBe(303);
+    expect((await findSurveyById(storage.db, survey.id))!.releaseFreeText).toBe(true);
+    const after = await lead.get(String(released.headers.location));
+    expect(text(after.body)).toContain('Free-text comments (redacted) are now included in respondent-level files for analysts.');
+    expect(text(after.body)).toContain('Free-text comments in respondent-level files: released');
+    const bad = await lead.post(`/admin/surveys/${survey.id}/free-text`, { decision: 'maybe' });
+    expect(bad.statusCode).toBe(422);
+    expect((await lead.post(`/admin/surveys/${survey.id}/free-text`, { decision: 'withhold' })).statusCode).toBe(303);
+    expect((await findSurveyById(storage.db, survey.id))!.releaseFreeText).toBe(false);
+    const audit = await storage.db.selectFrom('audit_log').select(['action', 'actor_id']).where('action', 'like', 'wave.free-text.%').orderBy('at').execute();
+    expect(audit.map((a) => a.action)).toEqual(['wave.free-text.release', 'wave.free-text.withhold']);
+    expect(audit.every((a) => a.actor_id !== null)).toBe(true);
+
+    expect((await lead.post(`/admin/surveys/${survey.id}/close`, {})).statusCode).toBe(303);
+    const closed = await lead.get(`/admin/surveys/${survey.id}`);
+    expect(text(closed.body)).toMatch(/Results were published when the survey closed \(version 1, built \d{4}-\d{2}-\d{2}\)/);
+  });
+});

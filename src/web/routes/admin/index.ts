@@ -2,8 +2,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createInvitationSender, importStaffList } from '../../../admin/invitations.js';
 import type { Mailer } from '../../../admin/mailer.js';
-import { recordAudit } from '../../../admin/audit.js';
-import { blankWaveForm, changeWaveState, createWave, responseRates, uploadWorkforceProfile, waveFormFrom, type FieldError, type WaveForm } from '../../../admin/waves.js';
+import { auditBy, recordAudit } from '../../../admin/audit.js';
+import { blankWaveForm, changeWaveState, createWave, responseRates, setFreeTextRelease, uploadWorkforceProfile, waveFormFrom, type FieldError, type WaveForm } from '../../../admin/waves.js';
+import { readPublication } from '../../../publications/read.js';
+import { Labels } from '../../../reporting/labels.js';
 import { readSection } from '../../../fieldwork/answer-form.js';
 import { nextSection, previousSection } from '../../../fieldwork/journey.js';
 import type { FormBody } from '../../../instrument/question-types/contract.js';
@@ -40,6 +42,8 @@ const NOTICES = {
   invitation: (n: number, kind: Mailer['kind']) => sending(n, 'invitation', kind),
   reminder: (n: number, kind: Mailer['kind']) => sending(n, 'reminder', kind),
   preview: () => 'That was the last page of the preview. Nothing was stored.',
+  freeTextReleased: () => 'Free-text comments (redacted) are now included in respondent-level files for analysts.',
+  freeTextWithheld: () => 'Free-text comments are no longer included in respondent-level files.',
 } satisfies Record<string, (n: number, kind: Mailer['kind']) => string>;
 const ZDone = z.object({ done: z.enum(Object.keys(NOTICES) as [keyof typeof NOTICES]).optional(), n: z.coerce.number().int().min(0).max(10_000_000).default(0) });
 
@@ -71,11 +75,12 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   async function renderSurvey(request: FastifyRequest, reply: FastifyReply, survey: SurveyWithDefinition & { organisationId: string }, problem?: string) {
     const query = ZDone.safeParse(request.query ?? {});
     const notice = query.success && query.data.done ? NOTICES[query.data.done](query.data.n, mailer.kind) : undefined;
-    const [waves, counts, profile, invitations] = await Promise.all([
+    const [waves, counts, profile, invitations, publication] = await Promise.all([
       listOrganisationWaves(db, survey.organisationId),
       responsesByCell(db, survey.id),
       loadWorkforceProfile(db, survey.id),
       invitationCounts(db, survey.id),
+      readPublication(db, survey.id),
     ]);
     const wave = waves.find((w) => w.id === survey.id)!;
     return reply.render(
@@ -86,6 +91,17 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
         previous: waves.find((w) => w.id === wave.previousSurveyId),
         rates: responseRates(survey.definition, counts, profile, survey.suppressionThreshold),
         hasProfile: profile !== undefined,
+        publication: publication && {
+          version: publication.version,
+          builtOn: publication.builtOn,
+          profileHidden: publication.analysis.disclosure.profileHidden.map((h) => ({
+            label: new Labels(survey.definition).group(h.kind === 'roleGroup' ? { kind: 'roleGroup', code: h.code } : { kind: 'directorate', code: h.code }),
+            reason:
+              h.reason === 'responses_exceed_headcount'
+                ? 'more responses than staff in the workforce profile: check that the open link was not shared outside this group, and that the profile is right'
+                : `fewer than ${survey.suppressionThreshold} staff in the workforce profile`,
+          })),
+        },
         invitations,
         canManage: hasRole(request.user!, survey.organisationId, 'org_admin'),
         openLink: `${publicUrl}/s/${survey.slug}`,
@@ -154,6 +170,16 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
       return done(reply, survey, to);
     });
   }
+
+  const ZFreeText = z.object({ decision: z.enum(['release', 'withhold']) });
+  app.post('/admin/surveys/:id/free-text', lead, async (request, reply) => {
+    const survey = await surveyOf(request);
+    if (!survey) return reply.callNotFound();
+    const body = ZFreeText.safeParse(request.body ?? {});
+    if (!body.success) return renderSurvey(request, reply, survey, 'Choose whether to release or withhold free-text comments');
+    await setFreeTextRelease(db, actorOf(request), survey.id, body.data.decision === 'release');
+    return done(reply, survey, body.data.decision === 'release' ? 'freeTextReleased' : 'freeTextWithheld');
+  });
 
   // Preview: the respondent's pages, in either language, answers read and checked but never stored.
   app.get('/admin/surveys/:id/preview', viewer, async (request, reply) => {
@@ -231,7 +257,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   const sender = createInvitationSender(db, mailer, (token) => `${publicUrl}/i/${token}`, async (survey, run) => {
     const organisationId = (await surveyOrganisationId(db, survey.id)) ?? null;
     const result = `${run.outcome.sent} sent${run.outcome.failed ? `; stopped: ${run.outcome.failed.message}` : ''}`;
-    await recordAudit(db, { actorId: null, organisationId, action: run.kind === 'invitation' ? 'invitations.sent' : 'reminders.sent', target: `survey ${survey.id}: ${result}` });
+    // A background run is audited as the user who started it.
+    await recordAudit(db, auditBy(run.actor, { organisationId, action: run.kind === 'invitation' ? 'invitations.sent' : 'reminders.sent', target: `survey ${survey.id}: ${result}` }));
     if (run.outcome.failed) app.log.warn({ survey: survey.id, sent: run.outcome.sent, remaining: run.outcome.failed.remaining }, run.outcome.failed.message);
   });
   // Runs still sending finish before the database closes.
@@ -241,7 +268,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     app.post(`/admin/surveys/:id/invitations/${kind === 'invitation' ? 'send' : 'remind'}`, lead, async (request, reply) => {
       const survey = await surveyOf(request);
       if (!survey) return reply.callNotFound();
-      const started = await sender.start(survey, kind);
+      const started = await sender.start(survey, kind, actorOf(request));
       if ('refused' in started) return renderSurvey(request, reply, survey, started.refused);
       await recordAudit(db, { actorId: actorOf(request).userId, organisationId: survey.organisationId, action: kind === 'invitation' ? 'invitations.send' : 'invitations.remind', target: `survey ${survey.id}: ${started.started} to send` });
       return done(reply, survey, kind, started.started);
