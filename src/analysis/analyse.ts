@@ -206,7 +206,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
     if (variable.kind === 'closed') {
       closed.push(variable);
       const counts = closedCounts(seg, variable);
-      const pattern = seg.suppress(counts.base);
+      const pattern = seg.suppress(counts.base, variable.roleGroups);
       variables.push({
         kind: 'closed',
         question: variable.code,
@@ -227,11 +227,11 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
       });
     } else if (variable.kind === 'number') {
       const m = indexed.numeric(variable.code) ?? { n: new Float64Array(indexed.size), sum: new Float64Array(indexed.size), sumSquares: new Float64Array(indexed.size) };
-      const { groups: figures, comparisons } = meanResults(seg, m, groups);
+      const { groups: figures, comparisons } = meanResults(seg, m, groups, variable.roleGroups);
       variables.push({ kind: 'number', question: variable.code, groups: figures, comparisons });
     } else {
       const answered = indexed.answered(variable.code, '');
-      const pattern = seg.suppress(answered);
+      const pattern = seg.suppress(answered, variable.roleGroups);
       variables.push({
         kind: 'text',
         question: variable.code,

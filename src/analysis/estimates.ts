@@ -267,8 +267,10 @@ export function meanResults(
   seg: Segments,
   m: MomentArrays,
   groups: readonly Group[],
+  /** The role groups the question is asked of (everyone when not given). */
+  askedOf?: ReadonlySet<string>,
 ): { groups: GroupFigure<MeanEstimate>[]; comparisons: Comparison[]; pattern: SegmentSuppression } {
-  const pattern = seg.suppress(m.n);
+  const pattern = seg.suppress(m.n, askedOf);
   const figures = groups.map((g) => {
     let status = seg.status(pattern, g.ref, m.n);
     const estimate = status === 'shown' ? meanOf(seg, g, m) : undefined;

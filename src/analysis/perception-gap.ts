@@ -42,7 +42,7 @@ export function perceptionGap(seg: Segments, definition: TDefinition, variables:
   };
   for (const variable of variables) {
     const counts = closedCounts(seg, variable);
-    const pattern = seg.suppress(counts.base);
+    const pattern = seg.suppress(counts.base, variable.roleGroups);
     const status = statusOf(pattern);
     for (const m of closedMeasures(counts)) {
       items.push({

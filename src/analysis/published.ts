@@ -56,7 +56,7 @@ export function comparePublished(seg: Segments, variables: readonly ClosedVariab
         const arr = code === DONT_KNOW.code && counts.dontKnow ? counts.dontKnow : seg.tables.option(variable.code, variable.item, code);
         for (let i = 0; i < numerator.length; i++) numerator[i]! += arr[i] ?? 0;
       }
-      const pattern = seg.suppress(base);
+      const pattern = seg.suppress(base, variable.roleGroups);
       const population = finding.population ?? study.population;
       out.push({
         question: variable.code,

@@ -67,6 +67,8 @@ export class Segments {
   private readonly cache = new Map<string, SegmentSuppression>();
   /** The publication's one pattern, once decided: every variable's suppression starts from it. */
   private decided?: SegmentSuppression;
+  /** Responses per cell, once the pattern is decided from them. */
+  private responses?: ArrayLike<number>;
   private readonly aggregates: { id: 'leaders' | 'frontline'; roleGroups: string[] }[] = [];
 
   constructor(
@@ -124,6 +126,12 @@ export class Segments {
     }
   }
 
+  /** The key of a question's audience, or undefined when it is asked of every role group. */
+  audienceOf(roleGroups: ReadonlySet<string> | undefined): string | undefined {
+    if (!roleGroups || this.roleGroups.every((r) => roleGroups.has(r))) return undefined;
+    return this.roleGroups.filter((r) => roleGroups.has(r)).join(',');
+  }
+
   /** The cells of everyone outside a role group. */
   rest(roleGroup: string): Group {
     return { ref: { kind: 'rest', roleGroup }, cells: this.total.cells.filter((i) => this.tables.cells[i]!.roleGroup !== roleGroup) };
@@ -153,16 +161,30 @@ export class Segments {
    */
   decide(responses: ArrayLike<number>, hidden: { roleGroups?: ReadonlySet<string>; directorates?: ReadonlySet<string> } = {}): SegmentSuppression {
     this.cache.clear();
+    this.responses = responses;
     this.decided = suppressSegments(this.grid(responses), this.threshold, hidden);
     return this.decided;
   }
 
-  /** Suppression pattern for a per-cell base (respondents each cell's figures are computed from). */
-  suppress(base: ArrayLike<number>): SegmentSuppression {
-    const key = Array.prototype.join.call(base, ',');
+  /**
+   * Suppression pattern for a per-cell base (respondents each cell's figures are computed from),
+   * of a question asked of the given role groups (everyone when not given).
+   */
+  suppress(base: ArrayLike<number>, askedOf?: ReadonlySet<string>): SegmentSuppression {
+    const audience = this.audienceOf(askedOf);
+    const key = `${audience ?? ''}|${Array.prototype.join.call(base, ',')}`;
     let result = this.cache.get(key);
     if (!result) {
-      result = this.decided ? refineSegments(this.grid(base), this.threshold, this.decided) : suppressSegments(this.grid(base), this.threshold);
+      const responses = this.responses;
+      result =
+        this.decided && responses
+          ? refineSegments(
+              this.grid(base),
+              this.threshold,
+              this.decided,
+              audience === undefined ? undefined : { askedOf: audience.split(','), responses: (r, d) => (responses[this.cellAt.get(cellKey(r, d)) ?? -1] ?? 0) },
+            )
+          : suppressSegments(this.grid(base), this.threshold);
       this.cache.set(key, result);
     }
     return result;

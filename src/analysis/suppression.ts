@@ -76,6 +76,11 @@ export interface SuppressionOptions {
   hidden?: readonly boolean[];
   /** Which further figures may be hidden (default: any). */
   mayHide?: (i: number) => boolean;
+  /**
+   * Figures never published, whose value may come out by subtraction as long as it is at least
+   * the threshold (what is left of a directorate outside a question's audience, say).
+   */
+  unpublished?: (i: number) => boolean;
 }
 
 /**
@@ -85,8 +90,12 @@ export interface SuppressionOptions {
 export function solveSuppression(problem: SuppressionProblem, options: SuppressionOptions = {}): { status: CellStatus[]; resolved: boolean } {
   const threshold = checkThreshold(problem.threshold);
   const { cells, relations } = problem;
-  const mayHide = options.mayHide ?? (() => true);
-  const fixed = options.hidden ?? [];
+  const unpublished = options.unpublished ?? (() => false);
+  const mayHide = (i: number) => !unpublished(i) && (options.mayHide ?? (() => true))(i);
+  const fixed = cells.map((_, i) => (options.hidden?.[i] ?? false) || unpublished(i));
+  // A determined figure matters unless it is an unpublished one of at least the threshold.
+  const exposed = (i: number) => !(unpublished(i) && (cells[i]?.base ?? 0) >= threshold);
+  const determined = () => determinedUnknowns(cells.length, relations, unknown).filter(exposed);
   const status: CellStatus[] = cells.map((c, i) => (c.base < threshold ? 'primary' : fixed[i] ? 'secondary' : 'shown'));
   const unknown = (i: number) => status[i] !== 'shown' && (cells[i]?.base ?? 0) > 0;
   const membersOf: number[][] = cells.map(() => []);
@@ -148,12 +157,12 @@ export function solveSuppression(problem: SuppressionProblem, options: Suppressi
       continue;
     }
     // (b) no hidden figure may be uniquely determined.
-    const determined = determinedUnknowns(cells.length, relations, unknown);
-    if (determined.length === 0) break;
+    const pinned = determined();
+    if (pinned.length === 0) break;
     // Look for cover next to the determined figures first, then widen step by step (a hidden
     // total whose parts are all hidden can still be pinned down through other sums).
-    let frontier = new Set<number>(determined);
-    const seen = new Set<number>(determined);
+    let frontier = new Set<number>(pinned);
+    const seen = new Set<number>(pinned);
     let pick: number | undefined;
     while (pick === undefined && frontier.size > 0) {
       const next = new Set<number>();
@@ -184,7 +193,9 @@ export function solveSuppression(problem: SuppressionProblem, options: Suppressi
   if (resolved) {
     for (const i of secondary) {
       status[i] = 'shown';
-      if (thinRelation() || determinedUnknowns(cells.length, relations, unknown).length > 0) status[i] = 'secondary';
+      if (thinRelation() || determined().length > 0) {
+        status[i] = 'secondary';
+      }
     }
   }
   return { status, resolved };
@@ -296,10 +307,10 @@ export function cellKey(roleGroup: string, directorate: string): string {
  * The pattern depends only on the data, never on which views are asked for, so two outputs
  * of the same survey can never be combined to undo it.
  */
-const COST = { cell: 1, directorate: 100, roleGroup: 1_000, aggregate: 10_000, total: 1_000_000 } as const;
+const COST = { cell: 1, directorate: 100, roleGroup: 1_000, aggregate: 10_000, audience: 100_000, total: 1_000_000 } as const;
 
 interface SegmentProblem {
-  problem: SuppressionProblem;
+  problem: { cells: { base: number; cost: number }[]; relations: { total: number; parts: readonly number[] }[]; threshold: number };
   total: number;
   roleIds: number[];
   dirIds: number[];
@@ -359,7 +370,12 @@ function segmentStatuses(grid: SegmentGrid, p: SegmentProblem, status: readonly 
   };
 }
 
-/** The figure ids of a problem in the same order as a status map, to carry a decided pattern over. */
+/**
+ * Which figures of a variable's problem the publication's pattern hides. A figure of a
+ * variable is part of the publication's figure for the same group (all of it, or the part
+ * who were asked or answered), so it is hidden wherever that is: a part shown would bound
+ * the hidden whole from below, and so bound the rest of what is hidden with it from above.
+ */
 function hiddenFrom(grid: SegmentGrid, p: SegmentProblem, decided: SegmentSuppression): boolean[] {
   const hidden: boolean[] = p.problem.cells.map(() => false);
   const mark = (id: number | undefined, status: CellStatus | undefined) => {
@@ -400,12 +416,47 @@ export function suppressSegments(grid: SegmentGrid, threshold: number, hidden: {
  * (groups under the threshold on this question, and cover for them: its cells, directorates,
  * leaders/frontline or total, never another role group, which the publication decides);
  * when nothing else will do, the whole variable is hidden.
+ *
+ * A question asked of some role groups only (`askedOf`, with `responses` the published
+ * responses per cell) publishes, as its total and per directorate, their part of the
+ * responses: what is left there (leaders and members in one directorate, say) must not come
+ * out small by subtracting it from the responses table.
  */
-export function refineSegments(grid: SegmentGrid, threshold: number, decided: SegmentSuppression): SegmentSuppression {
+export function refineSegments(
+  grid: SegmentGrid,
+  threshold: number,
+  decided: SegmentSuppression,
+  audience?: { askedOf: readonly string[]; responses: (roleGroup: string, directorate: string) => number },
+): SegmentSuppression {
   const p = segmentProblem(grid, threshold);
+  const { cells, relations } = p.problem;
+  const hidden = hiddenFrom(grid, p, decided);
+  const published = new Set<number>();
+  const remainders = new Set<number>();
+  if (audience) {
+    const outside = grid.roleGroups.filter((r) => !audience.askedOf.includes(r));
+    const figure = (base: number, hide: boolean) => {
+      hidden.push(hide);
+      return cells.push({ base, cost: 0 }) - 1;
+    };
+    const sum = (roles: readonly string[], dirs: readonly string[]) => roles.reduce((s, r) => s + dirs.reduce((t, d) => t + audience.responses(r, d), 0), 0);
+    const link = (own: number, whole: number, wholeHidden: boolean, dirs: readonly string[]) => {
+      const total = figure(whole, wholeHidden);
+      published.add(total);
+      const rest = figure(sum(outside, dirs), true);
+      remainders.add(rest);
+      relations.push({ total, parts: [own, rest] });
+    };
+    link(p.total, sum(grid.roleGroups, grid.directorates), decided.total !== 'shown', grid.directorates);
+    if (p.crossed) grid.directorates.forEach((d, j) => link(p.dirIds[j]!, sum(grid.roleGroups, [d]), decided.directorates.get(d) !== 'shown', [d]));
+  }
   // A role group hidden here only because its own base is small stays comparable elsewhere; hiding one to cover another would not.
   const roleIds = new Set(p.roleIds);
-  const solved = solveSuppression(p.problem, { hidden: hiddenFrom(grid, p, decided), mayHide: (i) => !roleIds.has(i) });
+  const solved = solveSuppression(p.problem, {
+    hidden,
+    mayHide: (i) => !roleIds.has(i) && !published.has(i),
+    unpublished: (i) => remainders.has(i),
+  });
   const status = solved.resolved ? solved.status : solved.status.map((s): CellStatus => (s === 'primary' ? 'primary' : 'secondary'));
   return segmentStatuses(grid, p, status);
 }

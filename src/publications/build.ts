@@ -74,6 +74,6 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
     ...(previous ? { previous } : {}),
     freeText,
     respondentFile,
-    respondentMasks: patterns.decide(respondentFile, survey.threshold),
+    respondentMasks: patterns.decide(respondentFile, survey.threshold, analysis),
   };
 }

@@ -3,8 +3,12 @@ import type { Coarsening } from '../reporting/exports/coarsen.js';
 import type { RespondentFileMasks } from './respondent-file.js';
 import type { FreeTextTheme } from '../reporting/free-text.js';
 
-/** Raised when a stored document is of a format this code cannot read. */
-export const PUBLICATION_FORMAT = 1;
+/**
+ * The document's format: raised whenever its shape changes. A closed wave whose newest
+ * publication is of an older format gets a new version when the database is brought up to
+ * date (publications/service.ts `publishClosedWaves`), so readers only ever see this one.
+ */
+export const PUBLICATION_FORMAT = 2;
 
 export interface FreeTextThemes {
   question: string;

@@ -3,11 +3,12 @@ import { allQuestions, type TDefinition, type TSection } from '../instrument/def
 import type { TQuestion } from '../instrument/question-types/index.js';
 import { MERGED, type Coarsening } from '../reporting/exports/coarsen.js';
 import type { ExportedResponse } from '../storage/exports.js';
-import { variablesOf } from '../analysis/index.js';
+import { variablesOf, type SurveyAnalysis } from '../analysis/index.js';
 
 /**
  * What the respondent-level file withholds beyond coarsening its segment columns, decided with
- * the rest of the publication. A withheld answer is coded as "not asked" (-1), whose label says
+ * the rest of the publication, so that setting the file against the published tables gives
+ * no figure they withhold. A withheld answer is coded as "not asked" (-1), whose label says
  * it may also be withheld, so a withheld row looks like a row that was never asked.
  */
 export interface RespondentFileMasks {
@@ -26,6 +27,33 @@ export interface RespondentFileMasks {
    * group (and merged groups' are withheld above), conditions follow the answer they depend on.
    */
   segments: { roleGroup: string; directorate: string; questions: string[] }[];
+  /**
+   * Questions on which the publication hides a role group's or directorate's figures although
+   * the group is in the file under its own name (fewer than the threshold of them were asked,
+   * say): withheld in that group's rows, or tabulating the file would give the hidden figure.
+   */
+  groups: { kind: 'roleGroup' | 'directorate'; code: string; questions: string[] }[];
+}
+
+/** For each role group and directorate the file names, the closed and number questions whose figures the analysis hides for it. */
+function hiddenByGroup(analysis: SurveyAnalysis, coarsening: Coarsening): RespondentFileMasks['groups'] {
+  const out = new Map<string, { kind: 'roleGroup' | 'directorate'; code: string; questions: Set<string> }>();
+  for (const v of analysis.variables) {
+    // Free text is in the file only by the lead's decision, and only from groups whose results are shown.
+    if (v.kind === 'text') continue;
+    for (const g of v.groups) {
+      const figure = g.figure;
+      if (figure.shown || (g.group.kind !== 'roleGroup' && g.group.kind !== 'directorate')) continue;
+      const { kind, code } = g.group;
+      const named = (kind === 'roleGroup' ? coarsening.roleGroup[code] : coarsening.directorate[code]) === code;
+      if (!named) continue;
+      const key = `${kind}\u0000${code}`;
+      let entry = out.get(key);
+      if (!entry) out.set(key, (entry = { kind, code, questions: new Set() }));
+      entry.questions.add(v.question);
+    }
+  }
+  return [...out.values()].map((e) => ({ kind: e.kind, code: e.code, questions: [...e.questions] }));
 }
 
 /** One optional answer slot whose skipping shows in the file: a question, or a row of a matrix. */
@@ -70,8 +98,8 @@ export class AnswerPatterns {
     byPattern.set(pattern, (byPattern.get(pattern) ?? 0) + 1);
   }
 
-  /** What the file withholds, given how its segment columns are coarsened; k is the suppression threshold. */
-  decide(coarsening: Coarsening, k: number): RespondentFileMasks {
+  /** What the file withholds, given how its segment columns are coarsened and what the analysis hides; k is the suppression threshold. */
+  decide(coarsening: Coarsening, k: number, analysis: SurveyAnalysis): RespondentFileMasks {
     const merged = new Set(coarsening.mergedRoleGroups);
     const mergedRoleWithheld =
       merged.size === 0
@@ -103,7 +131,7 @@ export class AnswerPatterns {
       const questions = this.withholdUntilShared(segment.patterns, k);
       if (questions.size > 0) out.push({ roleGroup: segment.roleGroup, directorate: segment.directorate, questions: [...questions] });
     }
-    return { mergedRoleWithheld, segments: out };
+    return { mergedRoleWithheld, segments: out, groups: hiddenByGroup(analysis, coarsening) };
   }
 
   /** The pattern with the given questions' slots withheld (coded "not asked", so not skipped either). */

@@ -10,6 +10,7 @@ import { findSurveyById } from '../storage/surveys.js';
 import { loadWorkforceProfile } from '../storage/workforce-profiles.js';
 import { buildPublication } from './build.js';
 import { parsePublication } from './read.js';
+import { PUBLICATION_FORMAT } from './document.js';
 
 /** A rule of the domain said no; every entry point shows `message` in its own way (page, CLI line, JSON problem). */
 export class Refusal extends Error {
@@ -107,11 +108,12 @@ export async function republishWithin(trx: Kysely<Database>, actor: Actor, surve
 }
 
 /**
- * Gives every closed wave that has no publication its first one (waves closed before
- * publications existed). Run by `migrate`; audited as the system.
+ * Gives every closed wave a publication in the current document format: its first (waves
+ * closed before publications existed) or a new version (an older format). Run when the
+ * database is brought up to date, before anything reads them; audited as the migration.
  */
 export async function publishClosedWaves(db: Kysely<Database>): Promise<number> {
-  const waves = await closedWavesWithoutPublication(db);
+  const waves = await closedWavesWithoutPublication(db, PUBLICATION_FORMAT);
   // Oldest first, so a later wave's trend finds the publication of the wave it follows.
   for (const surveyId of waves) {
     await db.transaction().execute(async (trx) => {

@@ -53,6 +53,22 @@ const ZMean = z
 
 const groupFigures = <T extends z.ZodType>(value: T) => z.array(z.object({ group: ZGroup, label: z.string(), figure: shownOr(value) }).strict());
 
+const ZChange = z
+  .object({
+    previous: z.number().meta({ description: 'The previous wave’s published figure (a proportion 0-1, or a mean).' }),
+    current: z.number().meta({ description: 'This wave’s published figure.' }),
+    difference: z.number().meta({ description: 'current − previous.' }),
+    lower: z.number(),
+    upper: z.number(),
+    test: z.enum(['two-proportion z', 'Welch t']),
+    statistic: z.number(),
+    p: z.number().min(0).max(1),
+    pAdjusted: z.number().min(0).max(1),
+    significant: z.boolean().meta({ description: 'The adjusted p-value is below alpha.' }),
+  })
+  .strict()
+  .meta({ description: 'A change since the previous wave with its 95% interval; the waves are treated as independent samples.' });
+
 export const ZApiResults = z
   .object({
     survey: z.object({ id: z.uuid(), title: z.string(), organisation: z.string(), instrument: z.object({ code: z.string(), version: z.number().int() }).strict() }).strict(),
@@ -87,6 +103,39 @@ export const ZApiResults = z
         })
         .strict(),
     ),
+    freeText: z.array(
+      z
+        .object({
+          question: z.string(),
+          text: z.string(),
+          groups: groupFigures(z.number().int().min(0).meta({ description: 'Respondents who wrote an answer.' })),
+        })
+        .strict()
+        .meta({ description: 'How many answered a free-text question. The comments themselves are not given here.' }),
+    ),
+    previous: z
+      .object({
+        surveyId: z.uuid(),
+        title: z.string(),
+        version: z.number().int().min(1).meta({ description: 'The version of the previous wave’s publication compared with.' }),
+        changes: z.array(
+          z
+            .object({
+              question: z.string().optional(),
+              item: z.string().optional().meta({ description: "Matrix item code, '' otherwise." }),
+              index: z.string().optional().meta({ description: 'The index code, for an index (then there is no question).' }),
+              text: z.string(),
+              measure: z.string().meta({ description: "'positive' (% positive), an option code, or 'mean'." }),
+              group: ZGroup,
+              label: z.string(),
+              change: shownOr(ZChange),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .nullable()
+      .meta({ description: 'This wave against the wave it follows (null for a first wave): whole organisation and role groups. A change is withheld when the figure is withheld in either wave.' }),
   })
   .strict()
   .meta({ id: 'SurveyResults' });
@@ -98,9 +147,13 @@ function figures<T, U>(groups: { group: GroupRef; figure: Suppressible<T> }[], l
   return groups.map((g) => ({
     group: g.group,
     label: labels.group(g.group),
-    figure: g.figure.shown ? { shown: true as const, value: map(g.figure.value) } : { shown: false as const, reason: g.figure.reason },
+    figure: shown(g.figure, map),
   }));
 }
+
+/** A figure from the publication: shown with its value mapped, or hidden with its reason and nothing else. */
+const shown = <T, U>(figure: Suppressible<T>, map: (value: T) => U) =>
+  figure.shown ? { shown: true as const, value: map(figure.value) } : { shown: false as const, reason: figure.reason };
 
 const mean = (m: { mean: number; lower: number; upper: number; n: number; effectiveN: number }) => ({ mean: m.mean, lower: m.lower, upper: m.upper, n: m.n, effectiveN: m.effectiveN });
 const proportion = (p: { estimate: number; lower: number; upper: number }) => ({ estimate: p.estimate, lower: p.lower, upper: p.upper });
@@ -153,9 +206,46 @@ export function apiResults(results: SurveyResults, labels: Labels): TApiResults 
         method: i.method,
         groups: figures(i.groups, labels, (e) => ({
           score: mean(e.score),
-          ...(e.positive ? { positive: e.positive.shown ? { shown: true as const, value: proportion(e.positive.value) } : { shown: false as const, reason: e.positive.reason } } : {}),
+          ...(e.positive ? { positive: shown(e.positive, proportion) } : {}),
         })),
       })),
+    freeText: analysis.variables.flatMap((v) =>
+      v.kind === 'text'
+        ? [{ question: v.question, text: labels.variable(v.question), groups: v.groups.map((g) => ({ group: g.group, label: labels.group(g.group), figure: shown(g.answered, (n) => n) })) }]
+        : [],
+    ),
+    previous: previousWave(results, labels),
+  };
+}
+
+/** The trend against the previous wave, from the comparisons frozen in this wave's publication (each already hidden wherever either wave's figure is). */
+function previousWave(results: SurveyResults, labels: Labels): TApiResults['previous'] {
+  const previous = results.publication.previous;
+  if (!previous) return null;
+  return {
+    surveyId: previous.surveyId,
+    title: previous.title,
+    version: previous.version,
+    changes: previous.waves.map((w) => ({
+      ...(w.question === undefined ? {} : { question: w.question, item: w.item ?? '' }),
+      ...(w.index === undefined ? {} : { index: w.index }),
+      text: w.index !== undefined ? labels.index(w.index) : labels.variable(w.question ?? '', w.item ?? ''),
+      measure: w.measure,
+      group: w.group,
+      label: labels.group(w.group),
+      change: shown(w.change, (c) => ({
+        previous: c.previous,
+        current: c.current,
+        difference: c.difference,
+        lower: c.lower,
+        upper: c.upper,
+        test: c.test,
+        statistic: c.statistic,
+        p: c.p,
+        pAdjusted: c.pAdjusted,
+        significant: c.significant,
+      })),
+    })),
   };
 }
 
@@ -188,6 +278,7 @@ export function openApiDocument(sessionCookie: string): Record<string, unknown> 
             '401': error('Not signed in.'),
             '403': error('Signed in, but the role in the survey’s organisation does not allow reading results.'),
             '404': error('No survey has this id that the signed-in user can see (other organisations’ surveys are not revealed).'),
+            '409': error('The survey has no published results yet (`not_released`): results are published when it closes, never while it is open.'),
           },
         },
       },

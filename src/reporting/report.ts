@@ -11,6 +11,7 @@ import {
   type IndexEstimate,
   type Suppressible,
   type SurveyAnalysis,
+  type TextVariableAnalysis,
 } from '../analysis/index.js';
 import { localise } from '../instrument/text.js';
 import { AGREE_SCALE } from '../instrument/scales.js';
@@ -109,7 +110,7 @@ export async function buildReport(results: SurveyResults): Promise<ReportView> {
     const section = await build(ctx, results, headlines);
     if (section) sections.push(section);
   }
-  sections.push(freeTextSection(results.freeText, labels));
+  sections.push(freeTextSection(results.freeText, analysis, labels));
 
   return {
     title: `${localise(survey.definition.title, 'en')}: ${results.organisation.name}`,
@@ -539,7 +540,26 @@ const trendSection: SectionBuilder = async ({ analysis, labels }, results, headl
   };
 };
 
-function freeTextSection(themes: readonly FreeTextThemes[], labels: Labels): ReportSection {
+/**
+ * The number of comments themed for a question, when it is a published figure: the comments
+ * come from the role groups whose responses are shown, and their number is the sum of those
+ * groups' answered counts; if any of those counts is withheld (fewer than the threshold
+ * answered this question, or hidden to protect another), printing the sum, or theme counts
+ * that add up to it, would give it away by subtraction from the counts published beside it.
+ */
+function publishedCommentCount(t: FreeTextThemes, analysis: SurveyAnalysis): number | undefined {
+  const v = analysis.variables.find((x): x is TextVariableAnalysis => x.kind === 'text' && x.question === t.question);
+  if (!v) return undefined;
+  let sum = 0;
+  for (const g of v.groups) {
+    if (g.group.kind !== 'roleGroup' || !g.showText) continue;
+    if (!g.answered.shown) return undefined;
+    sum += g.answered.value;
+  }
+  return sum === t.comments ? sum : undefined;
+}
+
+function freeTextSection(themes: readonly FreeTextThemes[], analysis: SurveyAnalysis, labels: Labels): ReportSection {
   const answered = themes.filter((t) => t.comments > 0);
   return {
     id: 'free-text',
@@ -549,20 +569,92 @@ function freeTextSection(themes: readonly FreeTextThemes[], labels: Labels): Rep
         ? 'Comments are grouped into themes by the words they share, counted once each, with a few typical comments quoted. Names, email addresses, phone numbers, postcodes and staff numbers are removed first, and comments from groups too small to report are left out.'
         : 'There are no comments that can be shown yet: comments are shown only from groups large enough for their results to be published.',
     ],
-    figures: answered.map((t) => ({
-      id: `text-${t.question}`,
-      heading: labels.variable(t.question),
-      table: {
-        caption: `Themes in ${t.comments} comments`,
-        head: [{ text: 'Theme' }, num('Comments'), { text: 'Typical comments' }],
-        rows: t.themes.map((theme) => [{ text: theme.label }, num(String(theme.count)), { text: theme.quotes.map((q) => `“${q}”`).join(' ') }]),
-      },
-      notes: [],
-    })),
+    figures: answered.map((t) => {
+      const count = publishedCommentCount(t, analysis);
+      return {
+        id: `text-${t.question}`,
+        heading: labels.variable(t.question),
+        table:
+          count === undefined
+            ? {
+                caption: 'Themes in the comments',
+                head: [{ text: 'Theme' }, { text: 'Typical comments' }],
+                rows: t.themes.map((theme) => [{ text: theme.label }, { text: theme.quotes.map((q) => `“${q}”`).join(' ') }]),
+              }
+            : {
+                caption: `Themes in ${count} comments`,
+                head: [{ text: 'Theme' }, num('Comments'), { text: 'Typical comments' }],
+                rows: t.themes.map((theme) => [{ text: theme.label }, num(String(theme.count)), { text: theme.quotes.map((q) => `“${q}”`).join(' ') }]),
+              },
+        notes:
+          count === undefined
+            ? ['The number of comments is not given for this question: with the figures published beside it, it would show how many people answered it in a group whose figures are withheld.']
+            : [],
+      };
+    }),
   };
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * How the results are weighted, in words. Only figures the publication shows are printed: the
+ * design effect and the precision it leaves are given only when the number of responses is
+ * (with the counts of the cells behind it, the design effect would narrow a withheld total
+ * down; aggregates.csv withholds it on the same rule), and why weighting was refused is said
+ * by kind of problem, naming a group only when its number of responses is shown and never
+ * with a count of responses or staff.
+ */
+function weightingText(analysis: SurveyAnalysis, total: Suppressible<number>, labels: Labels): string {
+  const w = analysis.weighting;
+  if (w.status === 'weighted') {
+    if (!total.shown) {
+      return `Results are weighted to the workforce profile (${w.method}). The design effect of the weighting is withheld, because the number of responses is.`;
+    }
+    return `Results are weighted to the workforce profile (${w.method}); the design effect is ${w.designEffect.toFixed(2)}, so the ${total.value} responses carry the precision of about ${Math.round(w.effectiveN)} unweighted ones.`;
+  }
+  if (w.status === 'refused') return `Weighting to the workforce profile was not possible (${refusalReasons(analysis, labels).join('; ')}), so results are unweighted: every response counts the same.`;
+  return 'Results are unweighted: every response counts the same. No workforce profile has been loaded, so results are not adjusted for groups that responded more or less than others.';
+}
+
+/**
+ * Why raking was refused, one phrase per kind of problem and dimension, from the problem codes
+ * rather than analysis's messages (which carry counts of responses and staff for the lead).
+ */
+function refusalReasons(analysis: SurveyAnalysis, labels: Labels): string[] {
+  const w = analysis.weighting;
+  if (w.status !== 'refused') return [];
+  const shown = (margin: { dimension: 'roleGroup' | 'directorate'; code: string }) =>
+    figureOf(analysis.responses, margin.dimension === 'roleGroup' ? { kind: 'roleGroup', code: margin.code } : { kind: 'directorate', code: margin.code }).shown;
+  const noun = (dimension: 'roleGroup' | 'directorate') => (dimension === 'roleGroup' ? 'role group' : 'directorate');
+  const name = (margin: { dimension: 'roleGroup' | 'directorate'; code: string }) =>
+    `${noun(margin.dimension)} “${margin.dimension === 'roleGroup' ? labels.group({ kind: 'roleGroup', code: margin.code }) : labels.group({ kind: 'directorate', code: margin.code })}”`;
+  const reasons: string[] = [];
+  const add = (reason: string) => {
+    if (!reasons.includes(reason)) reasons.push(reason);
+  };
+  for (const p of w.problems) {
+    switch (p.code) {
+      case 'no_responses':
+        add('there are too few responses to weight');
+        break;
+      case 'not_in_profile':
+        if (p.margin && shown(p.margin)) add(`there are responses from ${name(p.margin)}, which the workforce profile does not list or lists with no staff`);
+        else add(`there are responses from a ${noun(p.margin?.dimension ?? 'roleGroup')} that the workforce profile does not list or lists with no staff`);
+        break;
+      case 'empty_group':
+        add(`a ${noun(p.margin?.dimension ?? 'roleGroup')} with staff in the workforce profile has no responses, so no weight can stand for its staff`);
+        break;
+      case 'totals_disagree':
+        add('the workforce profile’s directorate headcounts and role group headcounts do not add up to the same number of staff');
+        break;
+      case 'did_not_converge':
+        add('the pattern of responses across role groups and directorates cannot reproduce the workforce profile');
+        break;
+    }
+  }
+  return reasons.length > 0 ? reasons : ['the responses cannot be matched to the workforce profile'];
+}
 
 function describe(rows: readonly IntervalRow[], scale: 'percent' | 'score' | 'points'): string {
   const f = (x: number) => (scale === 'percent' ? formatPercent(x) : scale === 'points' ? formatPoints(x) : score(x));
@@ -581,19 +673,15 @@ function responseRate(analysis: SurveyAnalysis, results: SurveyResults, labels: 
 }
 
 function methodology(analysis: SurveyAnalysis, results: SurveyResults): { heading: string; text: string }[] {
-  const w = analysis.weighting;
-  const weighting =
-    w.status === 'weighted'
-      ? `Results are weighted to the workforce profile (${w.method}); the design effect is ${w.designEffect.toFixed(2)}, so the ${w.n} responses carry the precision of about ${Math.round(w.effectiveN)} unweighted ones.`
-      : w.status === 'refused'
-        ? `Weighting to the workforce profile was not possible (${w.problems.map((p) => p.message).join('; ')}), so results are unweighted.`
-        : 'Results are unweighted: every response counts the same. No workforce profile has been loaded, so results are not adjusted for groups that responded more or less than others.';
+  const labels = new Labels(results.survey.definition);
+  // The number of responses is given only when the publication shows it: the count of completed responses below the threshold is never printed.
+  const total = figureOf(analysis.responses, TOTAL);
   return [
     {
       heading: 'Who responded',
-      text: `${results.responses >= analysis.threshold ? `${results.responses} responses` : `Fewer than ${analysis.threshold} responses`} to ${results.survey.title} at ${results.organisation.name}. ${responseRate(analysis, results, new Labels(results.survey.definition))}`,
+      text: `${total.shown ? `${total.value} responses` : `Fewer than ${analysis.threshold} responses`} to ${results.survey.title} at ${results.organisation.name}. ${responseRate(analysis, results, labels)}`,
     },
-    { heading: 'Weighting', text: weighting },
+    { heading: 'Weighting', text: weightingText(analysis, total, labels) },
     {
       heading: 'Protecting anonymity',
       text: `No figure is shown for any group of fewer than ${analysis.threshold} respondents, and further figures are withheld wherever a hidden one could otherwise be worked out by subtraction from those shown. Withheld figures say why in their place. In full: ${analysis.methods.suppression}.`,

@@ -72,13 +72,26 @@ export async function otherOrganisationsHeadlines(db: Kysely<Database>, instrume
   return [...latest.values()].map((r) => ({ ...r, version: Number(r.version), headline: JSON.parse(r.headline) as Record<string, number> }));
 }
 
-/** Closed waves with no publication yet (made before publications existed). */
-export async function closedWavesWithoutPublication(db: Kysely<Database>): Promise<string[]> {
+/**
+ * Closed waves with no publication in the given document format (closed before publications
+ * existed, or published in an older format). The document's JSON starts with its format.
+ */
+export async function closedWavesWithoutPublication(db: Kysely<Database>, format: number): Promise<string[]> {
   const rows = await db
     .selectFrom('survey')
     .select('id')
     .where('state', '=', 'closed')
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('publication').select('publication.survey_id').whereRef('publication.survey_id', '=', 'survey.id'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('publication')
+            .select('publication.survey_id')
+            .whereRef('publication.survey_id', '=', 'survey.id')
+            .where('publication.document', 'like', `{"format":${format},%`),
+        ),
+      ),
+    )
     .orderBy('closes_on')
     .orderBy('opens_on')
     .execute();

@@ -37,7 +37,7 @@ const ASKED: readonly Role[] = ['frontline', 'manager'];
 const skips = (i: number) => i % 5 === 4;
 
 const NOT_ASKED = Symbol('not asked');
-const NO_MASKS = { mergedRoleWithheld: [], segments: [] };
+const NO_MASKS = { mergedRoleWithheld: [], segments: [], groups: [] };
 type Decoded = unknown;
 
 const AGREE_CODES = { strongly_agree: 5, agree: 4, neither: 3, disagree: 2, strongly_disagree: 1, dont_know: 9 };

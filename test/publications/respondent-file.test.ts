@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SurveyAnalysis } from '../../src/analysis/index.js';
 import { AnswerPatterns } from '../../src/publications/respondent-file.js';
 import { MERGED, type Coarsening } from '../../src/reporting/exports/coarsen.js';
 import type { Answers } from '../../src/instrument/question-types/index.js';
@@ -31,6 +32,9 @@ const checked = validateDefinition({
 if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
 const definition = checked.definition;
 
+/** An analysis that hides nothing (the masks from hidden figures are tested through the exports). */
+const NOTHING_HIDDEN = { variables: [] } as unknown as SurveyAnalysis;
+
 const row = (role: string, answers: Answers) => ({ roleGroup: role, directorate: '', submittedOn: '2026-11', answers: { role, everyone: 'a', ...answers } });
 const coarsening = (merged: string[]): Coarsening => ({
   roleGroup: Object.fromEntries(['frontline', 'procurement', 'councillor'].map((r) => [r, merged.includes(r) ? MERGED : r])),
@@ -49,7 +53,7 @@ describe('what the respondent-level file withholds', () => {
     // Procurement: 3 of 25 skipped it: those 3 would stand out, so the question is withheld for the whole group.
     for (let i = 0; i < 25; i++) patterns.add(row('procurement', i < 3 ? { staff_q: 'b' } : { staff_q: 'b', years: i }));
     for (let i = 0; i < 12; i++) patterns.add(row('councillor', { member_q: 'a', years: 3 }));
-    const masks = patterns.decide(coarsening([]), 10);
+    const masks = patterns.decide(coarsening([]), 10, NOTHING_HIDDEN);
     expect(masks.mergedRoleWithheld).toEqual([]);
     expect(masks.segments).toEqual([{ roleGroup: 'procurement', directorate: '', questions: ['years'] }]);
   });
@@ -59,9 +63,10 @@ describe('what the respondent-level file withholds', () => {
     for (let i = 0; i < 40; i++) patterns.add(row('frontline', { staff_q: 'a', years: 1 }));
     for (let i = 0; i < 8; i++) patterns.add(row('procurement', { staff_q: 'a', years: 1 }));
     for (let i = 0; i < 4; i++) patterns.add(row('councillor', { member_q: 'b', years: 1 }));
-    const masks = patterns.decide(coarsening(['procurement', 'councillor']), 10);
+    const masks = patterns.decide(coarsening(['procurement', 'councillor']), 10, NOTHING_HIDDEN);
     // staff_q was asked of procurement but not councillors, member_q the other way round; "everyone" of both.
     expect(masks.mergedRoleWithheld.sort()).toEqual(['member_q', 'staff_q']);
     expect(masks.segments).toEqual([]);
+    expect(masks.groups).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { closeWave, openWave } from '../support/waves.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportView } from '../../src/reporting/report.js';
+import type { SurveyAnalysis } from '../../src/analysis/index.js';
 import { loadSurveyResults } from '../../src/reporting/survey-data.js';
 import { PII_EMAIL, pct, reportFixture, ROLE_COUNTS, SMALL_GROUP, type Fixture } from './fixture.js';
 
@@ -125,6 +126,87 @@ describe('free-text themes in the report', () => {
     const shownComments = f.answers.filter((a) => shownRoles.has(a.role) && typeof a.answers.one_change === 'string' && a.answers.one_change.trim() !== '').length;
     expect(table.caption).toBe(`Themes in ${shownComments} comments`);
     expect(table.rows.reduce((s, r) => s + Number(r[1]!.text), 0)).toBe(shownComments);
+  });
+});
+
+describe('free-text comment counts in the report', () => {
+  it('gives no count of comments where it would reveal how many in a withheld group answered', async () => {
+    const results = (await loadSurveyResults(f.storage.db, f.survey.id))!;
+    const section = (await buildReport(results)).sections.find((s) => s.id === 'free-text')!;
+    for (const t of results.analysis.variables) {
+      if (t.kind !== 'text') continue;
+      const table = section.figures.find((x) => x.id === `text-${t.question}`)!.table;
+      // The comments come from the role groups whose responses are shown; their count is published only if each of those groups' answered count is.
+      const themed = t.groups.filter((g) => g.group.kind === 'roleGroup' && g.showText);
+      const published = themed.every((g) => g.answered.shown);
+      if (published) {
+        const sum = themed.reduce((s, g) => s + (g.answered.shown ? g.answered.value : 0), 0);
+        expect(table.caption, t.question).toBe(`Themes in ${sum} comments`);
+      } else {
+        expect(table.caption, t.question).toBe('Themes in the comments');
+        expect(table.head.map((h) => h.text)).toEqual(['Theme', 'Typical comments']);
+        expect(section.figures.find((x) => x.id === `text-${t.question}`)!.notes.join(' ')).toContain('The number of comments is not given');
+      }
+    }
+    // The fixture has both: one_change from groups whose counts are all shown, holds_back with the head of service count withheld (fewer than 10 answered) though their responses are shown.
+    const holdsBack = results.analysis.variables.find((v) => v.kind === 'text' && v.question === 'holds_back');
+    const hos = holdsBack?.kind === 'text' ? holdsBack.groups.find((g) => g.group.kind === 'roleGroup' && g.group.code === 'head_of_service') : undefined;
+    expect([hos?.showText, hos?.answered.shown]).toEqual([true, false]);
+    expect(section.figures.find((x) => x.id === 'text-holds_back')!.table.caption).toBe('Themes in the comments');
+    expect(section.figures.find((x) => x.id === 'text-one_change')!.table.caption).toMatch(/^Themes in \d+ comments$/);
+  });
+});
+
+describe('the weighting paragraph', () => {
+  const weightingText = (view: ReportView) => view.methodology.find((m) => m.heading === 'Weighting')!.text;
+  const withAnalysis = async (change: (a: SurveyAnalysis) => void) => {
+    const results = structuredClone((await loadSurveyResults(f.storage.db, f.survey.id))!);
+    change(results.analysis);
+    results.publication.analysis = results.analysis;
+    return buildReport(results);
+  };
+
+  it('gives the design effect and the precision of a weighted survey whose number of responses is published', async () => {
+    const view = await withAnalysis((a) => {
+      a.weighting = { status: 'weighted', method: 'raking to role group and directorate headcounts', designEffect: 1.234, effectiveN: 79.4, n: total, population: 640, iterations: 4 };
+    });
+    expect(weightingText(view)).toBe(`Results are weighted to the workforce profile (raking to role group and directorate headcounts); the design effect is 1.23, so the ${total} responses carry the precision of about 79 unweighted ones.`);
+  });
+
+  it('gives neither the number of responses nor the effective base (nor the design effect) when the total is withheld', async () => {
+    const view = await withAnalysis((a) => {
+      a.weighting = { status: 'weighted', method: 'raking to role group and directorate headcounts', designEffect: 1.19, effectiveN: 6.7, n: 8, population: 120, iterations: 4 };
+      a.responses = a.responses.map((r) => ({ group: r.group, figure: { shown: false, reason: r.group.kind === 'total' ? 'below_threshold' : 'secondary' } }));
+    });
+    const text = weightingText(view);
+    expect(text).toContain('Results are weighted to the workforce profile (raking to role group and directorate headcounts).');
+    expect(text).toContain('withheld');
+    expect(text).not.toMatch(/\d/);
+    const who = view.methodology.find((m) => m.heading === 'Who responded')!.text;
+    expect(who).toMatch(/^Fewer than 10 responses/);
+    expect(who).not.toContain(String(total));
+  });
+
+  it('says why weighting was refused by kind of problem, without a count, naming only groups whose responses are shown', async () => {
+    const view = await withAnalysis((a) => {
+      a.weighting = {
+        status: 'refused',
+        problems: [
+          { code: 'not_in_profile', margin: { dimension: 'roleGroup', code: SMALL_GROUP.code }, message: `7 response(s) from role group "${SMALL_GROUP.code}", which the workforce profile does not list` },
+          { code: 'not_in_profile', margin: { dimension: 'roleGroup', code: 'frontline' }, message: '45 response(s) from role group "frontline", which the workforce profile lists with no staff' },
+          { code: 'empty_group', margin: { dimension: 'directorate', code: 'finance' }, message: 'no responses from directorate "finance" (3 staff), so no weight can stand for them' },
+          { code: 'totals_disagree', message: 'the directorate headcounts add up to 630 but the role group headcounts to 640; they must describe the same staff' },
+        ],
+      };
+    });
+    const text = weightingText(view);
+    expect(text).toMatch(/^Weighting to the workforce profile was not possible \(.*\), so results are unweighted/);
+    expect(text).toContain('there are responses from role group “Frontline staff”, which the workforce profile does not list or lists with no staff');
+    expect(text).toContain('there are responses from a role group that the workforce profile does not list or lists with no staff');
+    expect(text).toContain('a directorate with staff in the workforce profile has no responses');
+    expect(text).toContain('do not add up to the same number of staff');
+    expect(text).not.toMatch(/\d/);
+    expect(text.toLowerCase()).not.toContain(SMALL_GROUP.code);
   });
 });
 

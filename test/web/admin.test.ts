@@ -381,3 +381,41 @@ describe('publishing choices on the lead’s page', () => {
     expect(text(closed.body)).toMatch(/Results were published when the survey closed \(version 1, built \d{4}-\d{2}-\d{2}\)/);
   });
 });
+
+describe('the previous wave on the new-wave form', () => {
+  const offered = (html: string) => {
+    const select = /<select[^>]*name="previousSurveyId"[^>]*>([\s\S]*?)<\/select>/.exec(html)?.[1] ?? '';
+    return [...select.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)].map((m) => [m[1], m[2]!.trim()]);
+  };
+
+  it('offers only the organisation’s closed waves, says why, and keeps to them when an open one is refused', async () => {
+    const { lead, organisationId, storage } = await leadApp();
+    const newForm = `/admin/organisations/${organisationId}/surveys/new`;
+    // The organisation's open "Wave 1", and a draft: neither is offered.
+    const openId = (await storage.db.selectFrom('survey').select('id').where('organisation_id', '=', organisationId).where('title', '=', 'Wave 1').executeTakeFirstOrThrow()).id;
+    await createSurvey(lead, organisationId, { title: 'Draft wave' });
+    const before = await lead.get(newForm);
+    expect(before.statusCode).toBe(200);
+    expect(offered(before.body)).toEqual([['', 'None: this is the first wave']]);
+    expect(text(before.body)).toContain('Only closed waves are listed: only a closed wave has published results to compare with. This organisation has no closed wave yet.');
+
+    // Once a wave has closed (and so has a publication), it is offered; the open and draft waves still are not.
+    const closedId = await createSurvey(lead, organisationId, { title: 'Closed wave' });
+    await lead.get(`/admin/surveys/${closedId}`);
+    expect((await lead.post(`/admin/surveys/${closedId}/open`)).statusCode).toBe(303);
+    expect((await lead.post(`/admin/surveys/${closedId}/close`)).statusCode).toBe(303);
+    const after = await lead.get(newForm);
+    expect(offered(after.body)).toEqual([
+      ['', 'None: this is the first wave'],
+      [closedId, 'Closed wave'],
+    ]);
+    expect(text(after.body)).toContain('Only closed waves are listed: only a closed wave has published results to compare with.');
+    expect(text(after.body)).not.toContain('no closed wave yet');
+
+    // An open wave posted anyway is refused, and the form shown again still offers only the closed one.
+    const refused = await lead.upload(`/admin/organisations/${organisationId}/surveys`, { title: 'Next wave', source: 'standard', threshold: '10', previousSurveyId: openId }, {});
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('The previous wave must be a closed one');
+    expect(offered(refused.body).map(([id]) => id)).toEqual(['', closedId]);
+  });
+});

@@ -2,8 +2,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TApiResults } from '../../src/reporting/api.js';
-import { reportFixture, ROLE_COUNTS, SMALL_GROUP, type Fixture } from '../reporting/fixture.js';
+import { readPublication } from '../../src/publications/read.js';
+import { createSurvey } from '../../src/storage/surveys.js';
+import { setWavePlan } from '../../src/storage/waves.js';
+import { addFixtureResponses, reportFixture, ROLE_COUNTS, SMALL_GROUP, type Fixture } from '../reporting/fixture.js';
 import { memberCookie } from '../support/accounts.js';
+import { openWave } from '../support/waves.js';
 
 let f: Fixture;
 let body: TApiResults;
@@ -26,7 +30,11 @@ const allFigures = (): Figure[] => [
   ...body.questions.flatMap((q) => q.groups),
   ...body.numbers.flatMap((n) => n.groups),
   ...body.indices.flatMap((i) => i.groups),
+  ...body.freeText.flatMap((t) => t.groups),
 ];
+
+const organisationOf = async (surveyId: string) =>
+  (await f.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', surveyId).executeTakeFirstOrThrow()).organisation_id;
 
 describe('results API against its OpenAPI description', () => {
   it('serves an OpenAPI 3.1 document describing the results path', () => {
@@ -62,7 +70,86 @@ describe('results API against its OpenAPI description', () => {
     expect(validateError(anonymous.json())).toBe(true);
     // Every status the API answers with is in the description.
     const documented = Object.keys((openApi.paths['/api/surveys/{id}/results'] as { get: { responses: object } }).get.responses);
-    expect(documented).toEqual(['200', '400', '401', '403', '404']);
+    expect(documented).toEqual(['200', '400', '401', '403', '404', '409']);
+  });
+
+  it('answers 409 not_released, as the description says, for a wave with no publication yet', async () => {
+    const open = await createSurvey(f.storage.db, { organisationId: await organisationOf(f.survey.id), instrumentVersionId: f.survey.instrumentVersionId, title: 'Still open' });
+    await openWave(f.storage.db, open.id);
+    const response = await f.app.inject({ headers: { cookie }, url: `/api/surveys/${open.id}/results` });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ error: 'not_released' });
+    expect(new Ajv2020({ strict: false }).compile(openApi.components.schemas.Error!)(response.json())).toBe(true);
+    const described = (openApi.paths['/api/surveys/{id}/results'] as { get: { responses: Record<string, { description: string; content: unknown }> } }).get.responses['409']!;
+    expect(described.description).toContain('not_released');
+    expect(described.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } });
+  });
+});
+
+describe('results API free-text counts', () => {
+  it('gives how many answered each free-text question, for all and each shown group, hiding the small group with only a reason', () => {
+    const wrote = (question: string, role?: string) =>
+      f.answers.filter((a) => (role === undefined || a.role === role) && typeof a.answers[question] === 'string' && (a.answers[question] as string).trim() !== '').length;
+    expect(body.freeText.map((t) => t.question).sort()).toEqual(['holds_back', 'one_change']);
+    for (const t of body.freeText) {
+      expect(t.text.length).toBeGreaterThan(0);
+      const all = t.groups.find((g) => g.group.kind === 'total')!.figure;
+      expect(all, t.question).toEqual({ shown: true, value: wrote(t.question) });
+      const small = t.groups.find((g) => g.group.kind === 'roleGroup' && g.group.code === SMALL_GROUP.code)!;
+      expect(Object.keys(small.figure).sort()).toEqual(['reason', 'shown']);
+      for (const g of t.groups) {
+        if (g.group.kind === 'roleGroup' && g.figure.shown) expect(g.figure.value, `${t.question} ${g.group.code}`).toBe(wrote(t.question, g.group.code));
+      }
+    }
+    // Every comment in the small group is the planted one; the count never appears as a number next to it.
+    expect(wrote('one_change', SMALL_GROUP.code)).toBe(ROLE_COUNTS[SMALL_GROUP.code]);
+  });
+
+  it('has no trend for a first wave', () => {
+    expect(body.previous).toBeNull();
+  });
+});
+
+describe('results API trend against the previous wave', () => {
+  it('names the previous wave and gives the changes frozen in the publication, hidden wherever either wave hides the figure', { timeout: 120_000 }, async () => {
+    const next = await createSurvey(f.storage.db, { organisationId: await organisationOf(f.survey.id), instrumentVersionId: f.survey.instrumentVersionId, title: 'Wave 2' });
+    await setWavePlan(f.storage.db, next.id, { opensOn: null, closesOn: null, previousSurveyId: f.survey.id });
+    await openWave(f.storage.db, next.id);
+    await addFixtureResponses({ storage: f.storage, survey: { ...next, instrumentVersionId: f.survey.instrumentVersionId } }, 101);
+    const response = await f.app.inject({ headers: { cookie }, url: `/api/surveys/${next.id}/results` });
+    expect(response.statusCode).toBe(200);
+    const trend = response.json() as TApiResults;
+    const validate = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(validate);
+    const check = validate.compile(openApi.components.schemas.SurveyResults!);
+    expect(check(trend)).toBe(true);
+
+    const publication = (await readPublication(f.storage.db, next.id))!;
+    expect(trend.previous).toMatchObject({ surveyId: f.survey.id, title: 'Wave 1', version: publication.previous!.version });
+    const changes = trend.previous!.changes;
+    expect(changes).toHaveLength(publication.previous!.waves.length);
+    expect(changes.length).toBeGreaterThan(50);
+    publication.previous!.waves.forEach((w, k) => {
+      const c = changes[k]!;
+      expect([c.question, c.item, c.index, c.measure, c.group]).toEqual([w.question, w.question === undefined ? undefined : (w.item ?? ''), w.index, w.measure, w.group]);
+      if (!w.change.shown) expect(c.change).toEqual({ shown: false, reason: w.change.reason });
+      else expect(c.change).toEqual({ shown: true, value: { ...w.change.value } });
+    });
+    // The small group is hidden in both waves, so each of its changes is only a reason.
+    const small = changes.filter((c) => c.group.kind === 'roleGroup' && c.group.code === SMALL_GROUP.code);
+    expect(small.length).toBeGreaterThan(10);
+    for (const c of small) expect(Object.keys(c.change).sort()).toEqual(['reason', 'shown']);
+    // The strategy "yes" change for the whole organisation is the two waves' published figures.
+    const yes = changes.find((c) => c.question === 'strategy' && c.measure === 'yes' && c.group.kind === 'total')!;
+    const estimate = (r: TApiResults) => {
+      const all = r.questions.find((q) => q.question === 'strategy')!.groups.find((g) => g.group.kind === 'total')!.figure;
+      if (!all.shown) throw new Error('hidden');
+      return all.value.options.find((o) => o.option === 'yes')!.proportion.estimate;
+    };
+    if (!yes.change.shown) throw new Error('hidden');
+    expect(yes.change.value.previous).toBeCloseTo(estimate(body), 12);
+    expect(yes.change.value.current).toBeCloseTo(estimate(trend), 12);
+    expect(yes.text).toBe('Does your organisation have a digital strategy?');
   });
 });
 

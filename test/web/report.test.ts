@@ -147,3 +147,22 @@ describe('with a workforce profile', () => {
     expect(page.body).toContain('Results are weighted to the workforce profile (raking to role group and directorate headcounts); the design effect is');
   });
 });
+
+describe('with a workforce profile that cannot be used', () => {
+  it('says weighting was not possible and why, without the small group’s name or number of responses, here and in the API', async () => {
+    // Procurement (7 responses, under the threshold) is missing from the profile, so raking is refused.
+    const csv = ['role_group,headcount', 'frontline,450', 'manager,100', 'senior_executive,20', 'head_of_service,40'].join('\n');
+    const survey = (await findSurveyById(f.storage.db, f.survey.id))!;
+    expect(await uploadWorkforceProfile(f.storage.db, TEST_ACTOR, survey, Buffer.from(csv))).toMatchObject({ ok: true });
+    const api = (await f.app.inject({ headers: { cookie }, url: `/api/surveys/${f.survey.id}/results` })).json() as { weighting: string };
+    expect(api.weighting).toBe('refused');
+    const page = await f.app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report` });
+    expect(page.statusCode).toBe(200);
+    const weighting = /<h3[^>]*>Weighting<\/h3>\s*<p[^>]*>([^<]*)<\/p>/.exec(page.body)?.[1] ?? page.body;
+    expect(weighting).toContain('Weighting to the workforce profile was not possible (there are responses from a role group that the workforce profile does not list or lists with no staff), so results are unweighted');
+    expect(page.body).not.toMatch(/\b7 response/);
+    expect(weighting).not.toMatch(/\d/);
+    expect(weighting.toLowerCase()).not.toContain(SMALL_GROUP.code);
+    expect(withoutNotShownNotes(page.body)).not.toContain(SMALL_GROUP.label);
+  });
+});

@@ -37,13 +37,39 @@ const empty: Omit<AggregateRow, 'question' | 'item' | 'group' | 'measure' | 'lab
 const pct = (p: number) => roundHalfUp(p * 100, 1);
 
 /**
- * Aggregate tables from the suppressed analysis only (never from raw counts): responses by
- * group, each closed question's options, "% positive" and "don't know", means of numbers
- * and how many answered each free-text question. A hidden figure is a row with no numbers
- * and the reason it is withheld.
+ * The file's first row says whether the figures are weighted, in words (label) and, when they
+ * are, with the design effect (estimate, two decimals): weighted percentages are not counts
+ * over bases, and anyone re-computing them from the count and base columns must know.
+ * The design effect is given only when the number of responses is itself published.
+ */
+export function weightingRow(analysis: SurveyAnalysis): AggregateRow {
+  const w = analysis.weighting;
+  const key = { question: '', item: '', group: groupLabel({ kind: 'total' }), measure: 'weighting', status: 'shown' };
+  if (w.status === 'weighted') {
+    const total = analysis.responses.find((r) => r.group.kind === 'total')?.figure;
+    const designEffect = total?.shown ? roundHalfUp(w.designEffect, 2) : undefined;
+    const label =
+      `Weighted to the workforce profile (${w.method}): percentages and their intervals are weighted estimates, ` +
+      `so they are not count divided by base (counts of weighted figures are left out); base is the number of respondents. ` +
+      (designEffect === undefined ? 'The design effect is withheld because the number of responses is.' : `Design effect ${designEffect.toFixed(2)} (Kish), given in the estimate column.`);
+    return { ...key, label, ...empty, estimate: designEffect ?? '' };
+  }
+  // Not the reasons a refusal gives: they count responses from groups too small to publish ("2 response(s) from …").
+  const label =
+    w.status === 'refused'
+      ? 'Unweighted: a workforce profile was loaded but these responses could not be weighted to it, so every response counts the same.'
+      : 'Unweighted: no workforce profile was loaded, so every response counts the same.';
+  return { ...key, label, ...empty };
+}
+
+/**
+ * Aggregate tables from the suppressed analysis only (never from raw counts): first whether
+ * the figures are weighted (`weightingRow`), then responses by group, each closed question's
+ * options, "% positive" and "don't know", means of numbers and how many answered each
+ * free-text question. A hidden figure is a row with no numbers and the reason it is withheld.
  */
 export function aggregateRows(definition: TDefinition, analysis: SurveyAnalysis): AggregateRow[] {
-  const rows: AggregateRow[] = [];
+  const rows: AggregateRow[] = [weightingRow(analysis)];
   const labels = new Map(
     variablesOf(definition).flatMap((v) => (v.kind === 'closed' ? v.options.map((o) => [`${v.code}|${v.item}|${o.code}`, o.label.en] as const) : [])),
   );

@@ -114,6 +114,7 @@ function withheldColumns(plan: ExportPlan): (r: ExportedResponse) => readonly nu
   };
   const merged = columnsOf(plan.masks.mergedRoleWithheld);
   const bySegment = new Map(plan.masks.segments.map((s) => [`${s.roleGroup}\u0000${s.directorate}`, s.questions]));
+  const byGroup = new Map(plan.masks.groups.map((g) => [`${g.kind}\u0000${g.code}`, g.questions]));
   const cache = new Map<string, number[]>();
   return (r) => {
     const roleGroup = plan.coarsening.roleGroup[r.roleGroup] ?? r.roleGroup;
@@ -121,7 +122,12 @@ function withheldColumns(plan: ExportPlan): (r: ExportedResponse) => readonly nu
     const key = `${roleGroup}\u0000${directorate}`;
     let columns = cache.get(key);
     if (!columns) {
-      columns = [...new Set([...(roleGroup === MERGED ? merged : []), ...columnsOf(bySegment.get(key) ?? [])])];
+      columns = [
+        ...new Set([
+          ...(roleGroup === MERGED ? merged : []),
+          ...columnsOf([...(bySegment.get(key) ?? []), ...(byGroup.get(`roleGroup\u0000${roleGroup}`) ?? []), ...(byGroup.get(`directorate\u0000${directorate}`) ?? [])]),
+        ]),
+      ];
       cache.set(key, columns);
     }
     return columns;

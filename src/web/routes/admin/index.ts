@@ -135,9 +135,11 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
       ...errorList(errors.filter((e) => e.field !== 'definition' || definitionProblems.length === 0)),
       ...definitionProblems.map((p) => ({ text: `Line ${p.line ?? '?'}, ${p.path || 'the file'}: ${p.message}`, href: '#definition' })),
     ];
+    // Only a closed wave can be the previous one (createWave refuses any other): it alone has a publication to compare with.
+    const closedWaves = (await listOrganisationWaves(db, organisationId)).filter((w) => w.state === 'closed');
     return reply.render(
       'admin/new-survey.njk',
-      { organisation, form, waves: await listOrganisationWaves(db, organisationId), errors: Object.fromEntries(errors.map((e) => [e.field, e.message])), errorList: summary },
+      { organisation, form, closedWaves, errors: Object.fromEntries(errors.map((e) => [e.field, e.message])), errorList: summary },
       summary.length > 0 ? 422 : 200,
     );
   }
