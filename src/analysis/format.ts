@@ -35,10 +35,8 @@ export function formatP(p: number): string {
 /** The words shown in place of a hidden figure. */
 export function suppressedText(hidden: Suppressed, threshold: number): string {
   switch (hidden.reason) {
-    case 'below_threshold':
-      return `fewer than ${threshold} responses`;
-    case 'secondary':
-      return 'hidden to protect a smaller group';
+    case 'withheld':
+      return `withheld (fewer than ${threshold} responses, or to protect a smaller group)`;
     case 'too_few_organisations':
       return 'too few organisations to compare';
   }

@@ -198,7 +198,7 @@ function overallMaturity(seg: Segments, dimensions: IndexAnalysis[], groups: rea
   const combine = (k: number): Suppressible<MeanEstimate> => {
     const parts = dimensions.map((d) => d.groups[k]?.figure);
     const hidden = parts.find((p) => !p || !p.shown);
-    if (hidden !== undefined || parts.length === 0) return hidden && !hidden.shown ? hidden : { shown: false, reason: 'below_threshold' };
+    if (hidden !== undefined || parts.length === 0) return hidden && !hidden.shown ? hidden : { shown: false, reason: 'withheld' };
     const scores = parts.map((p) => (p as { shown: true; value: IndexEstimate }).value.score);
     const mean = scores.reduce((s, x) => s + x.mean, 0) / scores.length;
     const se = scores.reduce((s, x) => s + x.se, 0) / scores.length;

@@ -16,11 +16,12 @@ export const DEFAULT_THRESHOLD = 10;
 export const MIN_THRESHOLD = 5;
 
 /**
- * below_threshold: computed from fewer respondents than the threshold; secondary: hidden so
- * that another hidden figure cannot be worked out; too_few_organisations: a benchmark with
- * fewer participating organisations than its minimum.
+ * withheld: disclosure control hides it. Whether a figure rests on fewer respondents than the
+ * threshold (primary) or is hidden so that another cannot be worked out (secondary) is not
+ * said: "fewer than 10" would itself bound the hidden count, and "to protect another" would say
+ * it is at least 10. too_few_organisations: a benchmark with fewer participants than its minimum.
  */
-export type SuppressionReason = 'below_threshold' | 'secondary' | 'too_few_organisations';
+export type SuppressionReason = 'withheld' | 'too_few_organisations';
 
 export type Suppressed = { shown: false; reason: SuppressionReason };
 export type Suppressible<T> = { shown: true; value: T } | Suppressed;
@@ -38,7 +39,7 @@ export function checkThreshold(threshold: number = DEFAULT_THRESHOLD): number {
 /** Publishes a value only when its status allows; the value is not even computed otherwise. */
 export function reveal<T>(status: CellStatus, value: () => T): Suppressible<T> {
   if (status === 'shown') return { shown: true, value: value() };
-  return { shown: false, reason: status === 'primary' ? 'below_threshold' : 'secondary' };
+  return { shown: false, reason: 'withheld' };
 }
 
 export function suppressedAs(reason: SuppressionReason): Suppressed {

@@ -10,7 +10,7 @@ import type { SurveyResults } from './survey-data.js';
  */
 
 const ZHidden = z
-  .object({ shown: z.literal(false), reason: z.enum(['below_threshold', 'secondary', 'too_few_organisations']) })
+  .object({ shown: z.literal(false), reason: z.enum(['withheld', 'too_few_organisations']) })
   .strict()
   .meta({ description: 'A withheld figure: the reason only, never any number.' });
 

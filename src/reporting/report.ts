@@ -78,7 +78,7 @@ const num = (text: string): TableCell => ({ text, format: 'numeric' });
 const score = (x: number) => roundHalfUp(x, 0).toFixed(0);
 
 function figureOf<T>(groups: { group: GroupRef; figure: Suppressible<T> }[], ref: GroupRef): Suppressible<T> {
-  return groups.find((g) => same(g.group, ref))?.figure ?? { shown: false, reason: 'below_threshold' };
+  return groups.find((g) => same(g.group, ref))?.figure ?? { shown: false, reason: 'withheld' };
 }
 
 /** Reports by survey, rebuilt only when a figure behind them can have changed (charts take most of the time); the most recently built are kept. */
@@ -303,8 +303,8 @@ const strategySection: SectionBuilder = async ({ analysis, labels, closed, hidde
   for (const ref of groups) {
     const f: Suppressible<ClosedEstimate> = figureOf(v.groups, ref);
     const respondents = figureOf(analysis.responses, ref);
-    if (ref.kind === 'roleGroup' && !respondents.shown && respondents.reason === 'below_threshold' && !f.shown) {
-      // Role groups with too few responses are listed once, in the note below.
+    if (ref.kind === 'roleGroup' && !respondents.shown && !f.shown) {
+      // Role groups whose responses are withheld are listed once, in the note below.
       continue;
     }
     if (f.shown) {
@@ -317,7 +317,7 @@ const strategySection: SectionBuilder = async ({ analysis, labels, closed, hidde
       tableRows.push([{ text: labels.group(ref) }, ...v.options.map(() => num(hidden(f))), num('')]);
     }
   }
-  const small = analysis.responses.filter((r) => r.group.kind === 'roleGroup' && !r.figure.shown && r.figure.reason === 'below_threshold').map((r) => labels.group(r.group));
+  const small = analysis.responses.filter((r) => r.group.kind === 'roleGroup' && !r.figure.shown).map((r) => labels.group(r.group));
   return {
     id: 'strategy',
     heading: 'Awareness of the digital strategy, by role',
@@ -338,7 +338,7 @@ const strategySection: SectionBuilder = async ({ analysis, labels, closed, hidde
           head: [{ text: 'Group' }, ...v.options.map((o) => num(labels.option(v.question, '', o))), num('Respondents')],
           rows: tableRows,
         },
-        notes: small.length ? [`Not shown separately because fewer than ${analysis.threshold} people in the group answered: ${small.join(', ')}. Their answers are counted in ‘All’.`] : [],
+        notes: small.length ? [`Not shown separately, because fewer than ${analysis.threshold} people in the group answered or to protect a smaller group: ${small.join(', ')}. Their answers are counted in ‘All’.`] : [],
       },
     ],
   };

@@ -16,9 +16,8 @@ export interface ResultsView {
   threshold: number;
   /** Completed responses overall, when shown. */
   responses: number | undefined;
-  /** Role groups not broken out: under the threshold, or withheld so a smaller one cannot be worked out. */
-  small: string[];
-  protecting: string[];
+  /** Role groups not broken out (too few responses, or to protect a smaller group: which is not said). */
+  withheld: string[];
   variables: VariableView[];
 }
 
@@ -34,19 +33,17 @@ export function buildResultsView(analysis: SurveyAnalysis, labels: Labels): Resu
   const total = analysis.responses.find((r) => r.group.kind === 'total')?.figure;
   const roles = analysis.responses.filter((r) => r.group.kind === 'roleGroup');
   const columns: GroupRef[] = [{ kind: 'total' }, ...roles.filter((r) => r.figure.shown).map((r) => r.group)];
-  const hiddenRoles = (reason: string) =>
-    roles.filter((r) => !r.figure.shown && r.figure.reason === reason).map((r) => labels.group(r.group));
+
   return {
     threshold: analysis.threshold,
     responses: total?.shown ? total.value : undefined,
-    small: hiddenRoles('below_threshold'),
-    protecting: hiddenRoles('secondary'),
+    withheld: roles.filter((r) => !r.figure.shown).map((r) => labels.group(r.group)),
     variables: analysis.variables.flatMap((v) => (v.kind === 'closed' ? [variableView(v, columns, analysis.threshold, labels)] : [])),
   };
 }
 
 function variableView(v: ClosedVariableAnalysis, columns: GroupRef[], threshold: number, labels: Labels): VariableView {
-  const figures = columns.map((ref) => v.groups.find((g) => sameGroup(g.group, ref))?.figure ?? ({ shown: false, reason: 'below_threshold' } as const));
+  const figures = columns.map((ref) => v.groups.find((g) => sameGroup(g.group, ref))?.figure ?? ({ shown: false, reason: 'withheld' } as const));
   const optionRows = v.options.map((option, k) => ({
     label: labels.option(v.question, v.item, option),
     cells: figures.map((f): Cell => {

@@ -35,7 +35,7 @@ describe('wave on wave', () => {
     expect(front.change.value.lower).toBeCloseTo(0.061411, 5);
     expect(front.change.value.upper).toBeCloseTo(0.328126, 5);
     const exec = changes.find((c) => c.question === 'engaged' && c.group.kind === 'roleGroup' && c.group.code === 'exec')!;
-    expect(exec.change).toEqual({ shown: false, reason: 'below_threshold' });
+    expect(exec.change).toEqual({ shown: false, reason: 'withheld' });
   });
 });
 

@@ -73,7 +73,7 @@ describe('quotableTexts', () => {
       ...shownRoles.map((code) => ({ group: { kind: 'roleGroup' as const, code }, answered: { shown: true as const, value: 20 }, showText: true })),
       ...hiddenRoles.map((code) => ({
         group: { kind: 'roleGroup' as const, code },
-        answered: { shown: false as const, reason: 'below_threshold' as const },
+        answered: { shown: false as const, reason: 'withheld' as const },
         showText: false,
       })),
     ],

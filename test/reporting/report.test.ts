@@ -96,7 +96,7 @@ describe('report suppression', () => {
         expect(x.table.rows.map((r) => r[0]!.text)).not.toContain(SMALL_GROUP.label);
       }
     }
-    expect(figure('strategy').notes.join(' ')).toMatch(new RegExp(`fewer than 10 people in the group answered: [^.]*${SMALL_GROUP.label}`));
+    expect(figure('strategy').notes.join(' ')).toMatch(new RegExp(`fewer than 10 people in the group answered or to protect a smaller group: [^.]*${SMALL_GROUP.label}`));
   });
 
   it('leaves at least the threshold between "All" and the role groups shown, so the small group cannot be found by subtraction', () => {
@@ -176,7 +176,7 @@ describe('the weighting paragraph', () => {
   it('gives neither the number of responses nor the effective base (nor the design effect) when the total is withheld', async () => {
     const view = await withAnalysis((a) => {
       a.weighting = { status: 'weighted', method: 'raking to role group and directorate headcounts', designEffect: 1.19, effectiveN: 6.7, n: 8, population: 120, iterations: 4 };
-      a.responses = a.responses.map((r) => ({ group: r.group, figure: { shown: false, reason: r.group.kind === 'total' ? 'below_threshold' : 'secondary' } }));
+      a.responses = a.responses.map((r) => ({ group: r.group, figure: { shown: false, reason: 'withheld' } }));
     });
     const text = weightingText(view);
     expect(text).toContain('Results are weighted to the workforce profile (raking to role group and directorate headcounts).');
@@ -222,8 +222,8 @@ describe('a survey with too few responses', () => {
     expect(view.headlines).toEqual(['Fewer than 10 people have responded, so no results can be published yet.']);
     const figures = view.sections.flatMap((s) => s.figures);
     expect(figures.filter((x) => x.chart)).toEqual([]);
-    // No figure of ours anywhere; the national table still gives the published percentages beside "fewer than 10 responses".
+    // No figure of ours anywhere; the national table still gives the published percentages beside the reason ours is withheld.
     for (const x of figures.filter((x) => x.id !== 'national')) expect(JSON.stringify(x.table.rows), x.id).not.toMatch(/\d+%/);
-    for (const row of figures.find((x) => x.id === 'national')!.table.rows) expect(row[2]!.text).toBe('fewer than 10 responses');
+    for (const row of figures.find((x) => x.id === 'national')!.table.rows) expect(row[2]!.text).toBe('withheld (fewer than 10 responses, or to protect a smaller group)');
   });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(async () => f.app.close());
 
 /** The text with the sentences that say a group is not shown removed: what is left must not name the small group. */
-const withoutNotShownNotes = (text: string) => text.replace(/Not shown separately because fewer than 10 people in the group answered:[^.]*\./g, '');
+const withoutNotShownNotes = (text: string) => text.replace(/Not shown separately, because fewer than 10 people in the group answered or to protect a smaller group:[^.]*\./g, '');
 
 describe('survey report page', () => {
   it('has the headline findings, every section and the methodology, without needing JavaScript', () => {
@@ -63,7 +63,7 @@ describe('survey report page', () => {
   });
 
   it('never shows the small group, in text, tables or charts', () => {
-    expect(html).toMatch(/Not shown separately because fewer than 10 people in the group answered: [^.]*Procurement/);
+    expect(html).toMatch(/Not shown separately, because fewer than 10 people in the group answered or to protect a smaller group: [^.]*Procurement/);
     expect(withoutNotShownNotes(html)).not.toContain(SMALL_GROUP.label);
   });
 
@@ -110,7 +110,7 @@ describe.skipIf(!chromium)(`PDF report (skipped when there is no Chromium at ${D
 
   it('never shows the small group', () => {
     const flat = text.replace(/\s+/g, ' ');
-    expect(flat).toMatch(/Not shown separately because fewer than 10 people in the group answered: [^.]*Procurement/);
+    expect(flat).toMatch(/Not shown separately, because fewer than 10 people in the group answered or to protect a smaller group: [^.]*Procurement/);
     expect(withoutNotShownNotes(flat)).not.toContain(SMALL_GROUP.label);
   });
 });
