@@ -29,7 +29,9 @@ export interface AdminRouteOptions {
   publicUrl: string;
 }
 
-const ZSectionParams = z.object({ id: z.uuid(), section: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/) });
+const ZSurveyParams = z.object({ id: z.uuid() });
+const ZOrganisationParams = z.object({ organisationId: z.uuid() });
+const ZSectionParams = ZSurveyParams.extend({ section: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/) });
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const sending = (n: number, what: string, kind: Mailer['kind']) =>
@@ -64,7 +66,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   const actorOf = (request: FastifyRequest) => ({ userId: request.user?.id ?? null });
 
   async function surveyOf(request: FastifyRequest): Promise<(SurveyWithDefinition & { organisationId: string }) | undefined> {
-    const { id } = request.params as { id: string };
+    const params = ZSurveyParams.safeParse(request.params);
+    if (!params.success) return undefined;
+    const { id } = params.data;
     const [survey, organisationId] = await Promise.all([findSurveyById(db, id), surveyOrganisationId(db, id)]);
     return survey && organisationId ? { ...survey, organisationId } : undefined;
   }
@@ -122,7 +126,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   });
 
   app.get('/admin/organisations/:organisationId', { preHandler: requireOrganisationRole('viewer', pathOrganisation()) }, async (request, reply) => {
-    const { organisationId } = request.params as { organisationId: string };
+    const params = ZOrganisationParams.safeParse(request.params);
+    if (!params.success) return reply.callNotFound();
+    const { organisationId } = params.data;
     const [organisation] = await organisationsNamed(db, [organisationId]);
     if (!organisation) return reply.callNotFound();
     return reply.render('admin/surveys.njk', { organisation, waves: await listOrganisationWaves(db, organisationId), canManage: hasRole(request.user!, organisationId, 'org_admin') });
@@ -145,12 +151,15 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   }
 
   const leadOfPath = { preHandler: [requireOrganisationRole('org_admin', pathOrganisation()), app.csrfProtection] };
-  app.get('/admin/organisations/:organisationId/surveys/new', { preHandler: requireOrganisationRole('org_admin', pathOrganisation()) }, async (request, reply) =>
-    renderNewWave(reply, (request.params as { organisationId: string }).organisationId, blankWaveForm()),
-  );
+  app.get('/admin/organisations/:organisationId/surveys/new', { preHandler: requireOrganisationRole('org_admin', pathOrganisation()) }, async (request, reply) => {
+    const params = ZOrganisationParams.safeParse(request.params);
+    return params.success ? renderNewWave(reply, params.data.organisationId, blankWaveForm()) : reply.callNotFound();
+  });
 
   app.post('/admin/organisations/:organisationId/surveys', leadOfPath, async (request, reply) => {
-    const { organisationId } = request.params as { organisationId: string };
+    const params = ZOrganisationParams.safeParse(request.params);
+    if (!params.success) return reply.callNotFound();
+    const { organisationId } = params.data;
     const body = (request.body ?? {}) as UploadBody;
     const form = waveFormFrom(body);
     const result = await createWave(db, actorOf(request), organisationId, form, body.files?.definition);
