@@ -35,22 +35,30 @@ export interface RespondentFileMasks {
   groups: { kind: 'roleGroup' | 'directorate'; code: string; questions: string[] }[];
 }
 
-/** For each role group and directorate the file names, the closed and number questions whose figures the analysis hides for it. */
+/**
+ * For each role group and directorate as the file shows them, the closed and number questions
+ * whose figures the analysis hides for it. Where a group the file names is hidden on a
+ * question, the merged "Other" rows are withheld on it too: otherwise the total less the
+ * groups shown less "Other" would give the named group's hidden answers.
+ */
 function hiddenByGroup(analysis: SurveyAnalysis, coarsening: Coarsening): RespondentFileMasks['groups'] {
   const out = new Map<string, { kind: 'roleGroup' | 'directorate'; code: string; questions: Set<string> }>();
+  const add = (kind: 'roleGroup' | 'directorate', code: string, question: string) => {
+    const key = `${kind}\u0000${code}`;
+    let entry = out.get(key);
+    if (!entry) out.set(key, (entry = { kind, code, questions: new Set() }));
+    entry.questions.add(question);
+  };
   for (const v of analysis.variables) {
-    // Free text is in the file only by the lead's decision, and only from groups whose results are shown.
+    // Free text is in the file only by the lead's decision, and only where its figures are shown (exports/index.ts).
     if (v.kind === 'text') continue;
     for (const g of v.groups) {
-      const figure = g.figure;
-      if (figure.shown || (g.group.kind !== 'roleGroup' && g.group.kind !== 'directorate')) continue;
+      if (g.figure.shown || (g.group.kind !== 'roleGroup' && g.group.kind !== 'directorate')) continue;
       const { kind, code } = g.group;
-      const named = (kind === 'roleGroup' ? coarsening.roleGroup[code] : coarsening.directorate[code]) === code;
-      if (!named) continue;
-      const key = `${kind}\u0000${code}`;
-      let entry = out.get(key);
-      if (!entry) out.set(key, (entry = { kind, code, questions: new Set() }));
-      entry.questions.add(v.question);
+      const exported = kind === 'roleGroup' ? coarsening.roleGroup[code] : coarsening.directorate[code];
+      if (exported !== code) continue;
+      add(kind, code, v.question);
+      if ((kind === 'roleGroup' ? coarsening.mergedRoleGroups : coarsening.mergedDirectorates).length > 0) add(kind, MERGED, v.question);
     }
   }
   return [...out.values()].map((e) => ({ kind: e.kind, code: e.code, questions: [...e.questions] }));

@@ -67,12 +67,14 @@ export function coarsenSegments(cells: readonly SegmentCell[], analysis: SurveyA
     roleGroup.set(role, MERGED);
   }
 
-  const merged = (map: Map<string, string>) => [...map].filter(([, v]) => v === MERGED).map(([k]) => k);
+  // In the definition's order (the order cells were read in is the random order of response ids).
+  const inOrder = (codes: readonly string[]) => (a: string, b: string) => (codes.indexOf(a) >>> 0) - (codes.indexOf(b) >>> 0) || (a < b ? -1 : 1);
+  const merged = (map: Map<string, string>, order: readonly string[]) => [...map].filter(([, v]) => v === MERGED).map(([k]) => k).sort(inOrder(order));
   return {
     roleGroup: Object.fromEntries(roleGroup),
     directorate: Object.fromEntries(directorate),
-    mergedRoleGroups: merged(roleGroup),
-    mergedDirectorates: merged(directorate),
+    mergedRoleGroups: merged(roleGroup, analysis.roleGroups),
+    mergedDirectorates: merged(directorate, analysis.directorates),
     exportable: totalResponses >= threshold,
     rule:
       `Segment columns are coarsened so that no combination of role group and directorate identifies fewer than ${threshold} respondents: ` +

@@ -38,8 +38,8 @@ export interface ExportOptions {
   freeText: boolean;
 }
 
-/** Which respondents' free text may be exported: those in role groups whose results are shown. */
-export type TextAllowed = (roleGroup: string) => boolean;
+/** Whether a respondent's free text to a question may be exported: only where the group's figures for it are shown. */
+export type TextAllowed = (roleGroup: string, question: string) => boolean;
 
 export interface RespondentDictionary {
   variables: ExportVariable[];
@@ -134,7 +134,7 @@ export function respondentDictionary(
           note: 'free text, personal data redacted; blank for role groups whose results are withheld',
           value: (r) => {
             const text = value(r.answers[question.code], true) as string | undefined;
-            return text === undefined || !textAllowed(r.roleGroup) ? undefined : redactPii(text);
+            return text === undefined || !textAllowed(r.roleGroup, question.code) ? undefined : redactPii(text);
           },
         });
         continue;

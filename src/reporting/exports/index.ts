@@ -61,9 +61,16 @@ export interface ExportPlan extends PublishedData {
 
 /** Plans an export from a wave's publication: its suppressed analysis and the coarsening decided with it. */
 export function planExport(data: PublishedData, options: ExportOptions, batches: () => AsyncIterable<ExportedResponse[]>): ExportPlan {
-  // Free text is allowed where analysis would show it: the overall and the role group's results are published.
+  // Free text is allowed where analysis shows it: the overall and the role group's results are published, and so is
+  // the group's figure for the question (how many wrote a comment), or the file would give a count the tables withhold.
   const shown = (ref: GroupRef) => data.analysis.responses.some((r) => JSON.stringify(r.group) === JSON.stringify(ref) && r.figure.shown);
-  const textAllowed = (roleGroup: string) => shown({ kind: 'total' }) && shown({ kind: 'roleGroup', code: roleGroup });
+  const questionShown = (roleGroup: string, question: string) =>
+    data.analysis.variables.every((v) => {
+      if (v.question !== question) return true;
+      const mine = (x: { group: GroupRef }) => x.group.kind === 'roleGroup' && x.group.code === roleGroup;
+      return v.kind === 'text' ? (v.groups.find(mine)?.answered.shown ?? false) : (v.groups.find(mine)?.figure.shown ?? false);
+    });
+  const textAllowed = (roleGroup: string, question: string) => shown({ kind: 'total' }) && shown({ kind: 'roleGroup', code: roleGroup }) && questionShown(roleGroup, question);
   return {
     ...data,
     dictionary: respondentDictionary(data.definition, data.coarsening, options, textAllowed),
