@@ -73,7 +73,7 @@ export function aggregateRows(definition: TDefinition, analysis: SurveyAnalysis)
   const labels = new Map(
     variablesOf(definition).flatMap((v) => (v.kind === 'closed' ? v.options.map((o) => [`${v.code}|${v.item}|${o.code}`, o.label.en] as const) : [])),
   );
-  const withheld = (figure: Suppressible<unknown>) => (figure.shown ? 'shown' : `withheld: ${suppressedText(figure, analysis.threshold)}`);
+  const withheld = (figure: Suppressible<unknown>) => (figure.shown ? 'shown' : suppressedText(figure, analysis.threshold));
   const proportionRow = (base: Pick<AggregateRow, 'question' | 'item' | 'group' | 'measure' | 'label'>, p: Proportion, count: number | undefined, n: number) => ({
     ...base,
     estimate: pct(p.estimate),
