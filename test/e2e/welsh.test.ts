@@ -80,6 +80,8 @@ describe.skipIf(!chromiumAvailable)(`Welsh in Chromium (${CHROMIUM_SKIP_REASON})
 
   it('writes the closing date of a closed survey in Welsh', async () => {
     await closeWave(server.storage.db, server.survey.id);
+    // Closing records today; a fixed date makes the words checkable.
+    await server.storage.db.updateTable('survey').set({ closes_on: '2026-11-24' }).where('id', '=', server.survey.id).execute();
     const { context, page } = await newPage(browser);
     await page.goto(`${server.surveyUrl}?lang=cy`);
     await checkPage(page, { lang: 'cy', shot: 'welsh-closed' });
