@@ -4,8 +4,10 @@
  * route doing one insert of the same response row into the same database (bench/baseline-server.ts).
  *
  * Each request submits a different, complete answer session (created beforehand), with the
- * cookies and CSRF token a browser would send, so every request stores one response and its
- * maintained counts in one transaction. Servers run as separate processes with LOG_LEVEL=warn.
+ * cookies and CSRF token a browser would send, so every request stores one response (its
+ * submission key, the response row, the answer session removed) in one transaction: no counts
+ * are kept as answers arrive, they are counted when the wave closes. Servers run as separate
+ * processes with LOG_LEVEL=warn.
  *
  * Scale: BENCH_HTTP_SECONDS (default 10) per run, BENCH_HTTP_CONNECTIONS (default "50,200").
  */
@@ -17,6 +19,7 @@ import type { Storage } from '../src/storage/db.js';
 import { openSurveyDatabase, standardInstrument, testDatabases } from '../test/support/app.js';
 import { HttpRespondent, databaseEnv, respondentAnswers, startServer, type ServerProcess } from '../test/support/server.js';
 import type { SuiteResult } from './run.js';
+import { dropTarget } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_HTTP_CONNECTIONS ?? '50,200').split(',').map(Number);
@@ -135,6 +138,7 @@ export async function run(): Promise<SuiteResult> {
         });
       } finally {
         await storage.close();
+        await dropTarget(target);
       }
     }
   }

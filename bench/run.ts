@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<SuiteResult> }>>
   pages: () => import('./pages.js'),
   report: () => import('./report.js'),
   exports: () => import('./exports.js'),
+  publication: () => import('./publication.js'),
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });

@@ -4,7 +4,7 @@ import { seededRandom, syntheticAnswers } from '../fieldwork/synthetic.js';
 import { today } from '../fieldwork/respondent.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load.js';
 import { Refusal } from '../publications/service.js';
-import { storeResponse } from '../storage/responses.js';
+import { waveOpen } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
 import { createOrganisation, createSurvey, findSurveyById, publishInstrument } from '../storage/surveys.js';
 import { setWavePlan } from '../storage/waves.js';
@@ -14,11 +14,17 @@ import { changeWaveState } from './waves.js';
 /** Rolls a batch back when the wave stopped taking answers part-way. */
 class WaveClosed extends Error {}
 
+/** Rows per INSERT statement: seven values each, well within SQLite's and PostgreSQL's limits on bound values. */
+const ROWS_PER_INSERT = 500;
+
 /**
- * Adds synthetic completed responses to a demonstration or test wave, through the same
- * storage code as real submissions; `batch` responses share a transaction (1: each its own,
- * as a real submission). Refused for a real wave (synthetic answers would pass for staff's)
- * and for a wave that is not open. Audited.
+ * Adds synthetic completed responses to a demonstration or test wave; `batch` responses share a
+ * transaction (1: each its own, as a real submission). A submission stores one response row
+ * (storage/responses.ts), and so does this: the rows of a batch go in with multi-row INSERTs,
+ * one commit per batch rather than one per response. Refused for a real wave (synthetic
+ * answers would pass for staff's) and for a wave that is not open, checked in each batch's
+ * transaction as `storeResponse` checks it, so a batch racing a close either lands before it
+ * (and is in the publication) or is rolled back. Audited.
  */
 export async function generateResponses(db: Kysely<Database>, actor: Actor, surveyId: string, count: number, seed = 1, batch = 1): Promise<void> {
   const survey = await findSurveyById(db, surveyId);
@@ -28,20 +34,29 @@ export async function generateResponses(db: Kysely<Database>, actor: Actor, surv
   const random = seededRandom(seed);
   const { roleGroup, directorate } = survey.definition.segments;
   await recordAudit(db, auditBy(actor, { organisationId: survey.organisationId, action: 'wave.generate', target: `survey ${surveyId} (${survey.title}): ${count} synthetic responses` }));
+  const draw = (n: number, submittedOn: string) =>
+    Array.from({ length: n }, () => {
+      const answers = syntheticAnswers(survey.definition, random);
+      return {
+        id: randomUUID(),
+        survey_id: surveyId,
+        instrument_version_id: survey.instrumentVersionId,
+        role_group: String(answers[roleGroup]),
+        directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
+        submitted_on: submittedOn,
+        answers: JSON.stringify(answers),
+      };
+    });
   for (let done = 0; done < count; done += batch) {
+    const size = Math.min(batch, count - done);
+    const submittedOn = today();
     await db.transaction().execute(async (trx) => {
-      for (let i = done; i < Math.min(done + batch, count); i++) {
-        const answers = syntheticAnswers(survey.definition, random);
-        const outcome = await storeResponse(trx, `synthetic:${randomUUID()}`, {
-          surveyId,
-          instrumentVersionId: survey.instrumentVersionId,
-          roleGroup: String(answers[roleGroup]),
-          directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
-          submittedOn: today(),
-          answers,
-        });
-        if (outcome === 'closed') throw new WaveClosed();
+      // Drawn an INSERT's worth at a time, so memory stays small whatever the batch.
+      for (let from = 0; from < size; from += ROWS_PER_INSERT) {
+        await trx.insertInto('response').values(draw(Math.min(ROWS_PER_INSERT, size - from), submittedOn)).execute();
       }
+      // Read after the writes, as a real submission does (storage/responses.ts): a close in progress is waited for, then seen.
+      if (!(await waveOpen(trx, surveyId))) throw new WaveClosed();
     }).catch((error: unknown) => {
       throw error instanceof WaveClosed ? new Refusal(`${survey.title} was closed while answers were being added; ${done} were added`) : error;
     });

@@ -1,34 +1,82 @@
-import { allQuestions, type TDefinition } from '../instrument/definition.js';
-import { moduleFor, type Answers, type TQuestion } from '../instrument/question-types/index.js';
-import type { AnswerCounter } from '../instrument/question-types/contract.js';
-import { indexScores } from './indices.js';
-import { cellId, indexVariable, variableId, type CellKey, type SurveyTables } from './tables.js';
+import { allQuestions, type TDefinition, type TIndexItem } from '../instrument/definition.js';
+import { moduleFor, type Answers, type AnswerValue, type TQuestion } from '../instrument/question-types/index.js';
+import type { AnswerCounter, QuestionTypeModule } from '../instrument/question-types/contract.js';
+import { itemScore, OVERALL_MATURITY } from './indices.js';
+import { indexVariable, type CellKey, type SurveyTables } from './tables.js';
 
-interface Moments {
-  n: number;
-  sum: number;
-  sumSquares: number;
+/*
+ * Counting is the hot loop of a publication build (a million responses × some fifty
+ * variables), so the tallies are kept in typed arrays indexed by slot numbers rather than
+ * in maps keyed by strings built for every answer: each distinct (question, item) and
+ * (question, item, option) gets a slot the first time any response uses it, found through
+ * maps keyed by the strings the answers already hold. Each cell also remembers the order in
+ * which its slots were first used, so `tables()` lists rows exactly as the earlier
+ * string-keyed maps did (same rows, same order, same sums in the same order).
+ */
+
+/** Where one question's counts go: its slots, found by item and option. */
+interface QuestionSlots {
+  question: TQuestion;
+  module: QuestionTypeModule<TQuestion, AnswerValue>;
+  /** Answered slot by item ('' unless a matrix row). */
+  answered: Map<string, number>;
+  /** Option slots by item, then option. */
+  options: Map<string, Map<string, number>>;
+  /** The option slots of item '' (every question but a matrix), looked up once. */
+  blankOptions: Map<string, number>;
+  /** The numeric slot of the question's own variable (number questions), -1 until first used. */
+  numeric: number;
+}
+
+/** How one index is scored for a respondent, precomputed from the definition (see indexScores in indices.ts). */
+interface IndexPlan {
+  slot: number;
+  maturity: boolean;
+  items: { question: TQuestion | undefined; item: TIndexItem }[];
+}
+
+/** A growable array of tallies, one per slot. */
+function grown(array: Float64Array<ArrayBuffer>, slot: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(Math.max(slot + 1, array.length * 2, 16));
+  next.set(array);
+  return next;
 }
 
 /** The counts of one segment cell (role group × directorate). */
 class CellCounts {
   responses = 0;
-  readonly answered = new Map<string, number>();
-  readonly options = new Map<string, number>();
-  readonly numeric = new Map<string, Moments>();
+  answered: Float64Array<ArrayBuffer> = new Float64Array(0);
+  /** Slots in the order this cell first counted them. */
+  readonly answeredOrder: number[] = [];
+  options: Float64Array<ArrayBuffer> = new Float64Array(0);
+  readonly optionsOrder: number[] = [];
+  n: Float64Array<ArrayBuffer> = new Float64Array(0);
+  sum: Float64Array<ArrayBuffer> = new Float64Array(0);
+  sumSquares: Float64Array<ArrayBuffer> = new Float64Array(0);
+  readonly numericOrder: number[] = [];
   constructor(readonly key: CellKey) {}
 
-  addNumeric(variable: string, value: number): void {
-    const m = this.numeric.get(variable);
-    if (m) {
-      m.n++;
-      m.sum += value;
-      m.sumSquares += value * value;
-    } else this.numeric.set(variable, { n: 1, sum: value, sumSquares: value * value });
+  countAnswered(slot: number): void {
+    if (slot >= this.answered.length) this.answered = grown(this.answered, slot);
+    if (this.answered[slot]++ === 0) this.answeredOrder.push(slot);
+  }
+
+  countOption(slot: number): void {
+    if (slot >= this.options.length) this.options = grown(this.options, slot);
+    if (this.options[slot]++ === 0) this.optionsOrder.push(slot);
+  }
+
+  addNumeric(slot: number, value: number): void {
+    if (slot >= this.n.length) {
+      this.n = grown(this.n, slot);
+      this.sum = grown(this.sum, slot);
+      this.sumSquares = grown(this.sumSquares, slot);
+    }
+    if (this.n[slot]++ === 0) this.numericOrder.push(slot);
+    this.sum[slot] += value;
+    this.sumSquares[slot] += value * value;
   }
 }
-
-const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 
 /**
  * Counts completed responses into the tables analysis reads: the one counting path. How an
@@ -37,15 +85,93 @@ const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(ke
  * and tests feed it the same way.
  */
 export class TableBuilder {
-  private readonly cells = new Map<string, CellCounts>();
-  private readonly questions: TQuestion[];
+  /** Cells by role group, then directorate, in the order first seen. */
+  private readonly cellsByRole = new Map<string, Map<string, CellCounts>>();
+  private readonly cells: CellCounts[] = [];
+  private readonly questions: QuestionSlots[];
+  private readonly indices: IndexPlan[];
+  private readonly overallSlot: number;
+  private readonly anyMaturity: boolean;
+  /** What each slot stands for. */
+  private readonly answeredSlots: { question: string; item: string }[] = [];
+  private readonly optionSlots: { question: string; item: string; option: string }[] = [];
+  private readonly numericSlots: string[] = [];
+  private readonly numericSlotOf = new Map<string, number>();
+  /** The cell and question being counted, read by `counter`. */
+  private cell!: CellCounts;
+  private current!: QuestionSlots;
+  private readonly counter: AnswerCounter;
 
   constructor(private readonly definition: TDefinition) {
     // The segment questions define the cells; their counts are the responses by cell.
     const segments = new Set([definition.segments.roleGroup, definition.segments.directorate]);
     this.questions = allQuestions(definition)
       .map((p) => p.question)
-      .filter((q) => !segments.has(q.code));
+      .filter((q) => !segments.has(q.code))
+      .map((question) => {
+        const blankOptions = new Map<string, number>();
+        return { question, module: moduleFor(question), answered: new Map(), options: new Map([['', blankOptions]]), blankOptions, numeric: -1 };
+      });
+    // As indexScores (indices.ts) scores them: the same items, in the same order, summed the same way.
+    const byCode = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.code, q] as const)));
+    this.indices = definition.indices.map((index) => ({
+      slot: this.numericSlot(indexVariable(index.code)),
+      maturity: index.kind === 'maturity',
+      items: index.items.map((item) => ({ question: byCode.get(item.question), item })),
+    }));
+    this.anyMaturity = definition.indices.some((i) => i.kind === 'maturity');
+    this.overallSlot = this.anyMaturity ? this.numericSlot(indexVariable(OVERALL_MATURITY)) : -1;
+    this.counter = {
+      answered: (item) => this.cell.countAnswered(this.answeredSlot(item)),
+      option: (item, option) => this.cell.countOption(this.optionSlot(item, option)),
+      numeric: (value) => {
+        const q = this.current;
+        if (q.numeric < 0) q.numeric = this.numericSlot(q.question.code);
+        this.cell.addNumeric(q.numeric, value);
+      },
+    };
+  }
+
+  private numericSlot(variable: string): number {
+    let slot = this.numericSlotOf.get(variable);
+    if (slot === undefined) {
+      slot = this.numericSlots.push(variable) - 1;
+      this.numericSlotOf.set(variable, slot);
+    }
+    return slot;
+  }
+
+  private answeredSlot(item: string): number {
+    const q = this.current;
+    let slot = q.answered.get(item);
+    if (slot === undefined) {
+      slot = this.answeredSlots.push({ question: q.question.code, item }) - 1;
+      q.answered.set(item, slot);
+    }
+    return slot;
+  }
+
+  private optionSlot(item: string, option: string): number {
+    const q = this.current;
+    let byOption = item === '' ? q.blankOptions : q.options.get(item);
+    if (!byOption) q.options.set(item, (byOption = new Map()));
+    let slot = byOption.get(option);
+    if (slot === undefined) {
+      slot = this.optionSlots.push({ question: q.question.code, item, option }) - 1;
+      byOption.set(option, slot);
+    }
+    return slot;
+  }
+
+  private cellFor(roleGroup: string, directorate: string): CellCounts {
+    let byDirectorate = this.cellsByRole.get(roleGroup);
+    if (!byDirectorate) this.cellsByRole.set(roleGroup, (byDirectorate = new Map()));
+    let cell = byDirectorate.get(directorate);
+    if (!cell) {
+      byDirectorate.set(directorate, (cell = new CellCounts({ roleGroup, directorate })));
+      this.cells.push(cell);
+    }
+    return cell;
   }
 
   /** The segment cell a response belongs to, from its answers. */
@@ -57,49 +183,62 @@ export class TableBuilder {
 
   /** Adds one completed response (in the cell its answers give, unless the stored cell is passed). */
   add(answers: Answers, key: CellKey = this.cellOf(answers)): void {
-    const id = cellId(key);
-    let cell = this.cells.get(id);
-    if (!cell) this.cells.set(id, (cell = new CellCounts({ roleGroup: key.roleGroup, directorate: key.directorate })));
+    const cell = this.cellFor(key.roleGroup, key.directorate);
+    this.cell = cell;
     cell.responses++;
-    const counts = cell;
-    let question = '';
-    const counter: AnswerCounter = {
-      answered: (item) => bump(counts.answered, variableId(question, item)),
-      option: (item, option) => bump(counts.options, `${variableId(question, item)}\u0000${option}`),
-      numeric: (value) => counts.addNumeric(question, value),
-    };
     for (const q of this.questions) {
-      const answer = answers[q.code];
+      const answer = answers[q.question.code];
       if (answer === undefined) continue;
-      question = q.code;
-      moduleFor(q).count(q, answer, counter);
+      this.current = q;
+      q.module.count(q.question, answer, this.counter);
     }
-    for (const [code, score] of Object.entries(indexScores(this.definition, answers))) {
-      if (score !== null) counts.addNumeric(indexVariable(code), score);
+    // Each index's 0-100 score: the mean of its scored items; overall maturity, the mean of the dimension scores.
+    let dimensions = 0;
+    let dimensionSum = 0;
+    for (const index of this.indices) {
+      let sum = 0;
+      let n = 0;
+      for (const { question, item } of index.items) {
+        const s = itemScore(question, item, answers);
+        if (s !== null) {
+          sum += s;
+          n++;
+        }
+      }
+      if (n === 0) continue;
+      const score = sum / n;
+      cell.addNumeric(index.slot, score);
+      if (index.maturity) {
+        dimensionSum += score;
+        dimensions++;
+      }
     }
+    if (this.anyMaturity && dimensions > 0) cell.addNumeric(this.overallSlot, dimensionSum / dimensions);
   }
 
   /** Completed responses so far. */
   get responses(): number {
     let n = 0;
-    for (const c of this.cells.values()) n += c.responses;
+    for (const c of this.cells) n += c.responses;
     return n;
   }
 
   tables(): SurveyTables {
     const out: SurveyTables = { cells: [], answered: [], options: [], numeric: [] };
-    for (const c of this.cells.values()) {
+    for (const c of this.cells) {
       const { roleGroup, directorate } = c.key;
       out.cells.push({ roleGroup, directorate, responses: c.responses });
-      for (const [key, n] of c.answered) {
-        const [question, item] = key.split('\u0000') as [string, string];
-        out.answered.push({ roleGroup, directorate, question, item, n });
+      for (const slot of c.answeredOrder) {
+        const { question, item } = this.answeredSlots[slot]!;
+        out.answered.push({ roleGroup, directorate, question, item, n: c.answered[slot]! });
       }
-      for (const [key, n] of c.options) {
-        const [question, item, option] = key.split('\u0000') as [string, string, string];
-        out.options.push({ roleGroup, directorate, question, item, option, n });
+      for (const slot of c.optionsOrder) {
+        const { question, item, option } = this.optionSlots[slot]!;
+        out.options.push({ roleGroup, directorate, question, item, option, n: c.options[slot]! });
       }
-      for (const [variable, m] of c.numeric) out.numeric.push({ roleGroup, directorate, variable, ...m });
+      for (const slot of c.numericOrder) {
+        out.numeric.push({ roleGroup, directorate, variable: this.numericSlots[slot]!, n: c.n[slot]!, sum: c.sum[slot]!, sumSquares: c.sumSquares[slot]! });
+      }
     }
     return out;
   }

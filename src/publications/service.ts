@@ -5,6 +5,7 @@ import { today } from '../fieldwork/respondent.js';
 import { loadPublishedFindings } from '../instrument/published-findings.js';
 import { responseBatches } from '../storage/exports.js';
 import { closedWavesWithoutPublication, insertPublication, latestPublication, nextPublicationVersion } from '../storage/publications.js';
+import { lockSurveyRow } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
 import { findSurveyById } from '../storage/surveys.js';
 import { loadWorkforceProfile } from '../storage/workforce-profiles.js';
@@ -78,6 +79,7 @@ async function previousPublication(db: Kysely<Database>, surveyId: string, code:
  */
 export async function closeAndPublish(db: Kysely<Database>, actor: Actor, surveyId: string): Promise<{ version: number }> {
   return db.transaction().execute(async (trx) => {
+    await lockSurveyRow(trx, surveyId);
     const closed = await trx.updateTable('survey').set({ state: 'closed', closes_on: today() }).where('id', '=', surveyId).where('state', '=', 'open').executeTakeFirst();
     if (Number(closed.numUpdatedRows) === 0) {
       const found = await trx.selectFrom('survey').select('state').where('id', '=', surveyId).executeTakeFirst();

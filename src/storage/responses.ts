@@ -39,23 +39,22 @@ class WaveNotOpen extends Error {}
  * the response row, and the answer session's removal. Nothing else: results are counted from
  * response rows when the wave closes, so no count is kept (or locked) here.
  *
- * The wave must still be open when the row is written. Closing updates the survey row first
+ * The wave must still be open when the row is written. Closing locks the survey row first
  * and builds the publication in the same transaction, so a response either lands before the
- * close (and is in the publication) or sees the wave closed: on PostgreSQL the state is read
- * FOR SHARE, which waits for a close in progress; on SQLite the first write takes the
- * database's write lock, so the state read after it is the latest.
- * Returns 'closed' with the key already inserted: the caller must roll back.
+ * close (and is in the publication) or finds the wave closed. The state is read after the
+ * writes: on PostgreSQL the response's foreign key takes a key-share lock on the survey row,
+ * which waits for a close in progress (it holds the row FOR UPDATE), so the read that follows
+ * sees it; on SQLite the first write takes the database's write lock, so the read is the
+ * latest. No lock is taken only for the check: concurrent submissions never queue on one.
+ * Returns 'closed' with the rows already inserted: the caller must roll back.
  */
 export async function storeResponse(trx: Kysely<Database>, submissionKey: string, response: NewResponse): Promise<SubmitOutcome> {
-  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
-  if (postgres && !(await waveOpen(trx, response.surveyId, true))) return 'closed';
   const claimed = await trx
     .insertInto('submission_key')
     .values({ key: submissionKey, survey_id: response.surveyId })
     .onConflict((oc) => oc.column('key').doNothing())
     .executeTakeFirst();
   if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) return 'already_submitted';
-  if (!postgres && !(await waveOpen(trx, response.surveyId, false))) return 'closed';
 
   await trx
     .insertInto('response')
@@ -69,15 +68,20 @@ export async function storeResponse(trx: Kysely<Database>, submissionKey: string
       answers: JSON.stringify(response.answers),
     })
     .execute();
+  if (!(await waveOpen(trx, response.surveyId))) return 'closed';
   await trx.deleteFrom('answer_session').where('id', '=', submissionKey).execute();
   return 'stored';
 }
 
-async function waveOpen(trx: Kysely<Database>, surveyId: string, forShare: boolean): Promise<boolean> {
-  let query = trx.selectFrom('survey').select('state').where('id', '=', surveyId);
-  if (forShare) query = query.forShare();
-  const row = await query.executeTakeFirst();
+/** Whether the wave takes answers; call after writing to it, in the same transaction (see storeResponse). */
+export async function waveOpen(trx: Kysely<Database>, surveyId: string): Promise<boolean> {
+  const row = await trx.selectFrom('survey').select('state').where('id', '=', surveyId).executeTakeFirst();
   return row?.state === 'open';
+}
+
+/** Locks a survey row against new answers until the transaction ends (PostgreSQL; SQLite's write lock already does). */
+export async function lockSurveyRow(trx: Kysely<Database>, surveyId: string): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) await trx.selectFrom('survey').select('id').where('id', '=', surveyId).forUpdate().execute();
 }
 
 /** Completed responses per segment cell, counted from the response rows (the lead's live response rates). */
