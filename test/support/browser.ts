@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+
+/** A signed-in browser for inject(): keeps cookies, posts the page's CSRF token back, and can upload files. */
+export class Browser {
+  private cookies = new Map<string, string>();
+  csrf = '';
+  constructor(
+    private readonly app: FastifyInstance,
+    sessionCookie?: string,
+  ) {
+    if (sessionCookie) {
+      const [name, value] = sessionCookie.split('=');
+      this.cookies.set(name!, value!);
+    }
+  }
+
+  private remember<R extends { headers: Record<string, unknown>; body: string }>(response: R): R {
+    for (const header of [(response.headers['set-cookie'] as string | string[] | undefined) ?? []].flat()) {
+      const [pair] = header.split(';');
+      const [name, ...value] = pair!.split('=');
+      this.cookies.set(name!.trim(), value.join('='));
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.csrf = token;
+    return response;
+  }
+
+  cookie() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async get(url: string) {
+    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookie() } }));
+  }
+
+  async post(url: string, fields: Record<string, string> = {}) {
+    const body = new URLSearchParams({ _csrf: this.csrf, ...fields });
+    return this.remember(
+      await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }),
+    );
+  }
+
+  /** A multipart form as a browser sends a file upload. */
+  async upload(url: string, fields: Record<string, string>, files: Record<string, { name: string; content: Buffer | string }>) {
+    const form = new FormData();
+    form.append('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    for (const [k, f] of Object.entries(files)) form.append(k, new Blob([typeof f.content === 'string' ? f.content : new Uint8Array(f.content)]), f.name);
+    const request = new Request('http://localhost/', { method: 'POST', body: form });
+    const payload = Buffer.from(await request.arrayBuffer());
+    return this.remember(await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookie(), 'content-type': request.headers.get('content-type')! }, payload }));
+  }
+}
