@@ -31,7 +31,7 @@ import { themeFreeText } from '../src/reporting/free-text.js';
 import { openStorage } from '../src/storage/db.js';
 import { buildApp } from '../src/web/app.js';
 import { responsePages } from '../src/storage/exports.js';
-import { latestPublication } from '../src/storage/publications.js';
+import { latestPublicationVersion, publicationVersion } from '../src/storage/publications.js';
 import { findSurveyById } from '../src/storage/surveys.js';
 import { loadWorkforceProfile } from '../src/storage/workforce-profiles.js';
 
@@ -59,7 +59,7 @@ async function build() {
   const heapPeak = peakHeap();
   const rssPeak = process.resourceUsage().maxRSS * 1024;
   if (!closed.ok) throw new Error(closed.message);
-  const stored = (await latestPublication(db, surveyId!))!;
+  const stored = (await publicationVersion(db, surveyId!, (await latestPublicationVersion(db, surveyId!))!))!;
   // The same build again in this process (an audited republish): code compiled, language model loaded.
   const again = now();
   await republish(db, { userId: null, label: 'benchmark' }, surveyId!);
@@ -192,7 +192,7 @@ function topFunctions(profile: { nodes: { id: number; callFrame: { url: string; 
  */
 async function cold(url: string, cookie: string) {
   let t = now();
-  const stored = (await latestPublication(db, surveyId!))!;
+  const stored = (await publicationVersion(db, surveyId!, (await latestPublicationVersion(db, surveyId!))!))!;
   const readMs = now() - t;
   t = now();
   JSON.parse(stored.document);

@@ -4,13 +4,13 @@ import { auditBy, recordAudit, type Actor } from '../admin/audit.js';
 import { today } from '../fieldwork/respondent.js';
 import { loadPublishedFindings } from '../instrument/published-findings.js';
 import { responseBatches } from '../storage/exports.js';
-import { closedWavesWithoutPublication, insertPublication, latestPublication, nextPublicationVersion } from '../storage/publications.js';
+import { closedWavesWithoutPublication, insertPublication, nextPublicationVersion } from '../storage/publications.js';
 import { lockSurveyRow } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
 import { findSurveyById } from '../storage/surveys.js';
 import { loadWorkforceProfile } from '../storage/workforce-profiles.js';
 import { buildPublication } from './build.js';
-import { parsePublication } from './read.js';
+import { readPublication } from './read.js';
 import { PUBLICATION_FORMAT } from './document.js';
 
 /** A rule of the domain said no; every entry point shows `message` in its own way (page, CLI line, JSON problem). */
@@ -64,10 +64,8 @@ async function publish(trx: Kysely<Database>, surveyId: string, reason: Reason):
 
 /** The trend compares with the previous wave's publication only: a wave without one has nothing to offer. */
 async function previousPublication(db: Kysely<Database>, surveyId: string, code: string): Promise<{ surveyId: string; title: string; version: number; analysis: SurveyAnalysis } | undefined> {
-  const stored = await latestPublication(db, surveyId);
-  if (!stored) return undefined;
-  const document = parsePublication(stored);
-  if (document.analysis.definition.code !== code) return undefined;
+  const document = await readPublication(db, surveyId);
+  if (!document || document.analysis.definition.code !== code) return undefined;
   return { surveyId, title: document.title, version: document.version, analysis: document.analysis };
 }
 

@@ -12,15 +12,15 @@ export async function insertPublication(db: Kysely<Database>, row: Database['pub
   await db.insertInto('publication').values(row).execute();
 }
 
-/** The newest version of a wave's publication, if it has one. */
-export async function latestPublication(db: Kysely<Database>, surveyId: string): Promise<StoredPublication | undefined> {
-  const row = await db
-    .selectFrom('publication')
-    .select(['survey_id', 'version', 'document'])
-    .where('survey_id', '=', surveyId)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+/** The newest version number of a wave's publication, without its document. */
+export async function latestPublicationVersion(db: Kysely<Database>, surveyId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('publication').select('version').where('survey_id', '=', surveyId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  return row ? Number(row.version) : undefined;
+}
+
+/** One version of a wave's publication. */
+export async function publicationVersion(db: Kysely<Database>, surveyId: string, version: number): Promise<StoredPublication | undefined> {
+  const row = await db.selectFrom('publication').select(['survey_id', 'version', 'document']).where('survey_id', '=', surveyId).where('version', '=', version).executeTakeFirst();
   return row ? { surveyId: row.survey_id, version: Number(row.version), document: row.document } : undefined;
 }
 
