@@ -7,7 +7,6 @@ import type { Database } from '../storage/schema.js';
 import { findSurveyById, type SurveyWithDefinition } from '../storage/surveys.js';
 
 export type { FreeTextThemes } from '../publications/document.js';
-export { remember } from './cache.js';
 
 export interface Organisation {
   name: string;

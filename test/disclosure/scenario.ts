@@ -1,3 +1,4 @@
+import { seededRandom } from '../../src/fieldwork/synthetic.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -87,18 +88,6 @@ export async function closeWave(storage: Storage, survey: StoredSurvey): Promise
   if (!result.ok) throw new Error(result.message);
 }
 
-/** mulberry32: a small seeded generator, so the scenario is the same on every run. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const AGREE = ['strongly_agree', 'agree', 'neither', 'disagree', 'strongly_disagree'];
 const ENGAGEMENT = ['very', 'quite', 'not_very', 'not_at_all'];
 const LEANING: Record<string, number> = { senior: 0.75, specialist: 0.65, manager: 0.5, member: 0.45, frontline: 0.35 };
@@ -117,7 +106,7 @@ const COMMENTS = [
  * 1) and one frontline and one specialist respondent are in planning (a directorate of 2).
  */
 export function waveAnswers(definition: TDefinition, seed: number, sizes: Record<string, number>): Answers[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const leaningPick = (scale: readonly string[], leaning: number) => {
     const noise = (random() + random() + random() - 1.5) * 0.6;
