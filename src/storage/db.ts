@@ -49,6 +49,32 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return UNAVAILABLE_MESSAGES.test(error.message);
 }
 
+/** Prepared statements kept for reuse, at most (multi-row inserts of varying sizes each have their own SQL). */
+const STATEMENTS_KEPT = 256;
+
+/**
+ * The database as Kysely's SQLite dialect sees it, with each statement prepared once and
+ * reused: Kysely prepares every query it runs, and preparing costs more than running the
+ * short statements of a request. A statement still being iterated (a streamed read) is busy
+ * and cannot run again until it is done, so a fresh one is prepared beside it.
+ */
+function reusingStatements(database: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const prepared = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql) {
+      const kept = prepared.get(sql);
+      if (kept && !kept.busy) return kept;
+      const statement = database.prepare(sql);
+      if (!kept) {
+        if (prepared.size >= STATEMENTS_KEPT) prepared.delete(prepared.keys().next().value!);
+        prepared.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => database.close(),
+  };
+}
+
 export function openStorage(target: DatabaseTarget): Storage {
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
@@ -60,7 +86,7 @@ export function openStorage(target: DatabaseTarget): Storage {
     // A used invitation's email is erased; zero the freed bytes too, so the file keeps no copy.
     database.pragma('secure_delete = ON');
     database.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
     return { db, dialect: 'sqlite', ping: async () => void database.prepare('select 1').get(), close: () => db.destroy() };
   }
   // A bounded connect wait, so an unreachable server fails a request (503) instead of hanging it.

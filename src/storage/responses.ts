@@ -16,64 +16,160 @@ export interface NewResponse {
 export type SubmitOutcome = 'stored' | 'already_submitted' | 'closed';
 
 /**
- * Stores a response in one transaction, keyed by the answer session so a second submission
- * of the same session (double click, retry, back and resubmit) is refused by the
- * submission_key primary key, not only by application code.
+ * Stores a response, keyed by the answer session so a second submission of the same session
+ * (double click, retry, back and resubmit) is refused by the submission_key primary key, not
+ * only by application code. Resolves only once the response is committed.
+ *
+ * Submissions arriving together are committed together (group commit): while one transaction
+ * is being written, the submissions that arrive queue up and go in the next one, a handful of
+ * multi-row statements and one commit (one disk flush) for all of them. Under load that is
+ * what keeps the submission rate near a bare insert's; alone, a submission is written at once.
  */
-export async function submitResponse(db: Kysely<Database>, submissionKey: string, response: NewResponse): Promise<SubmitOutcome> {
-  return db.transaction().execute(async (trx) => {
-    const outcome = await storeResponse(trx, submissionKey, response);
-    // Rolling back leaves nothing behind when the wave closed meanwhile.
-    if (outcome === 'closed') throw new WaveNotOpen();
-    return outcome;
-  }).catch((error: unknown) => {
-    if (error instanceof WaveNotOpen) return 'closed' as const;
-    throw error;
-  });
+export function submitResponse(db: Kysely<Database>, submissionKey: string, response: NewResponse): Promise<SubmitOutcome> {
+  let writer = writers.get(db);
+  if (!writer) writers.set(db, (writer = new GroupCommit(db)));
+  return writer.submit(submissionKey, response);
 }
 
-class WaveNotOpen extends Error {}
+interface Pending {
+  key: string;
+  response: NewResponse;
+  settle: (outcome: SubmitOutcome) => void;
+  fail: (error: unknown) => void;
+}
+
+/** Submissions per transaction, at most: seven bound values per response row, well within both databases' limits. */
+const MAX_BATCH = 250;
+
+/** One writer per database handle, so every caller of submitResponse on it shares the batches. */
+const writers = new WeakMap<Kysely<Database>, GroupCommit>();
+
+class GroupCommit {
+  private readonly queue: Pending[] = [];
+  private writing = 0;
+  private scheduled = false;
+  /** SQLite has one writer at a time; PostgreSQL's pool lets a few transactions go in parallel. */
+  private readonly parallel: number;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.parallel = db.getExecutor().adapter instanceof PostgresAdapter ? 4 : 1;
+  }
+
+  submit(key: string, response: NewResponse): Promise<SubmitOutcome> {
+    return new Promise((settle, fail) => {
+      this.queue.push({ key, response, settle, fail });
+      // Deferred until the requests that reached the server together have all been read (setImmediate
+      // runs after the event loop's I/O phase), so they share a transaction. Not a microtask: on
+      // SQLite a whole transaction runs without ever reaching the I/O phase, so nothing would join it.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.drain();
+        });
+      }
+    });
+  }
+
+  private drain(): void {
+    while (this.writing < this.parallel && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.writing++;
+      void this.write(batch).finally(() => {
+        this.writing--;
+        this.drain();
+      });
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      const outcomes = await storeBatch(this.db, batch);
+      batch.forEach((p, i) => p.settle(outcomes[i]!));
+    } catch (error) {
+      // One bad submission must not fail the others that happened to share its transaction.
+      if (batch.length === 1) return batch[0]!.fail(error);
+      for (const p of batch) await storeBatch(this.db, [p]).then(([outcome]) => p.settle(outcome!), p.fail);
+    }
+  }
+}
+
+/** Rolls a batch's transaction back when some of its waves closed meanwhile. */
+class WavesClosed extends Error {
+  constructor(readonly surveyIds: Set<string>) {
+    super('waves closed during a submission');
+  }
+}
 
 /**
- * The writes of one submission, inside a transaction the caller owns: the submission key,
- * the response row, and the answer session's removal. Nothing else: results are counted from
- * response rows when the wave closes, so no count is kept (or locked) here.
+ * Stores a batch of submissions in one transaction and returns each one's outcome: the
+ * submission keys, the response rows and the answer sessions' removal, each as one statement
+ * for the whole batch. Nothing else: results are counted from response rows when the wave
+ * closes, so no count is kept (or locked) here.
  *
  * The wave must still be open when the row is written. Closing locks the survey row first
  * and builds the publication in the same transaction, so a response either lands before the
  * close (and is in the publication) or finds the wave closed. The state is read after the
- * writes: on PostgreSQL the response's foreign key takes a key-share lock on the survey row,
+ * writes: on PostgreSQL the responses' foreign key takes a key-share lock on the survey row,
  * which waits for a close in progress (it holds the row FOR UPDATE), so the read that follows
  * sees it; on SQLite the first write takes the database's write lock, so the read is the
  * latest. No lock is taken only for the check: concurrent submissions never queue on one.
- * Returns 'closed' with the rows already inserted: the caller must roll back.
+ * When a wave turns out closed, the transaction is rolled back and the batch stored again
+ * without that wave's submissions, which are 'closed' with nothing kept, not even their keys.
  */
-export async function storeResponse(trx: Kysely<Database>, submissionKey: string, response: NewResponse): Promise<SubmitOutcome> {
-  const claimed = await trx
-    .insertInto('submission_key')
-    .values({ key: submissionKey, survey_id: response.surveyId })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .executeTakeFirst();
-  if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) return 'already_submitted';
-
-  await trx
-    .insertInto('response')
-    .values({
-      id: randomUUID(),
-      survey_id: response.surveyId,
-      instrument_version_id: response.instrumentVersionId,
-      role_group: response.roleGroup,
-      directorate: response.directorate,
-      submitted_on: response.submittedOn,
-      answers: JSON.stringify(response.answers),
-    })
-    .execute();
-  if (!(await waveOpen(trx, response.surveyId))) return 'closed';
-  await trx.deleteFrom('answer_session').where('id', '=', submissionKey).execute();
-  return 'stored';
+async function storeBatch(db: Kysely<Database>, batch: readonly Pending[]): Promise<SubmitOutcome[]> {
+  const closed = new Set<string>();
+  for (;;) {
+    try {
+      return await db.transaction().execute((trx) => storeOpen(trx, batch, closed));
+    } catch (error) {
+      if (!(error instanceof WavesClosed)) throw error;
+      for (const id of error.surveyIds) closed.add(id);
+    }
+  }
 }
 
-/** Whether the wave takes answers; call after writing to it, in the same transaction (see storeResponse). */
+async function storeOpen(trx: Kysely<Database>, batch: readonly Pending[], closed: ReadonlySet<string>): Promise<SubmitOutcome[]> {
+  const outcomes: SubmitOutcome[] = batch.map((p) => (closed.has(p.response.surveyId) ? 'closed' : 'already_submitted'));
+  // The first submission of each key in the batch; a repeat in the same batch (a double click) is already submitted.
+  const first = new Map<string, number>();
+  batch.forEach((p, i) => outcomes[i] !== 'closed' && !first.has(p.key) && first.set(p.key, i));
+  if (first.size === 0) return outcomes;
+  const claimed = await trx
+    .insertInto('submission_key')
+    .values([...first].map(([key, i]) => ({ key, survey_id: batch[i]!.response.surveyId })))
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .execute();
+  if (claimed.length === 0) return outcomes;
+  const stored = claimed.map((row) => first.get(row.key)!);
+  await trx
+    .insertInto('response')
+    .values(
+      stored.map((i) => {
+        const { response } = batch[i]!;
+        return {
+          id: randomUUID(),
+          survey_id: response.surveyId,
+          instrument_version_id: response.instrumentVersionId,
+          role_group: response.roleGroup,
+          directorate: response.directorate,
+          submitted_on: response.submittedOn,
+          answers: JSON.stringify(response.answers),
+        };
+      }),
+    )
+    .execute();
+  const surveyIds = [...new Set(stored.map((i) => batch[i]!.response.surveyId))];
+  const open = new Set((await trx.selectFrom('survey').select('id').where('id', 'in', surveyIds).where('state', '=', 'open').execute()).map((row) => row.id));
+  const nowClosed = surveyIds.filter((id) => !open.has(id));
+  if (nowClosed.length > 0) throw new WavesClosed(new Set(nowClosed));
+  await trx.deleteFrom('answer_session').where('id', 'in', claimed.map((row) => row.key)).execute();
+  for (const i of stored) outcomes[i] = 'stored';
+  return outcomes;
+}
+
+/** Whether the wave takes answers; call after writing to it, in the same transaction (see storeBatch). */
 export async function waveOpen(trx: Kysely<Database>, surveyId: string): Promise<boolean> {
   const row = await trx.selectFrom('survey').select('state').where('id', '=', surveyId).executeTakeFirst();
   return row?.state === 'open';

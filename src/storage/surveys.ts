@@ -84,7 +84,6 @@ export function findSurveyById(db: Kysely<Database>, id: string): Promise<Survey
 async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string): Promise<SurveyWithDefinition | undefined> {
   const row = await db
     .selectFrom('survey')
-    .innerJoin('instrument_version', 'instrument_version.id', 'survey.instrument_version_id')
     .select([
       'survey.id',
       'survey.slug',
@@ -97,11 +96,11 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
       'survey.previous_survey_id',
       'survey.synthetic',
       'survey.release_free_text',
-      'instrument_version.definition',
     ])
     .where(`survey.${by}`, '=', value)
     .executeTakeFirst();
   if (!row) return undefined;
+  const definition = await frozenDefinition(db, row.instrument_version_id);
   return {
     id: row.id,
     slug: row.slug,
@@ -110,10 +109,36 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
     suppressionThreshold: row.suppression_threshold,
     instrumentVersionId: row.instrument_version_id,
     closesOn: row.closes_on,
-    definition: JSON.parse(row.definition) as TDefinition,
+    definition,
     organisationId: row.organisation_id,
     previousSurveyId: row.previous_survey_id,
     synthetic: Number(row.synthetic) === 1,
     releaseFreeText: Number(row.release_free_text) === 1,
   };
+}
+
+/**
+ * Parsed instrument versions, by id. A version never changes once published, so it is read
+ * and parsed once, not on every request that looks a survey up (a respondent's every page and
+ * submission do). Frozen, so no caller can change the copy every other caller shares.
+ */
+const definitions = new Map<string, TDefinition>();
+const DEFINITIONS_KEPT = 64;
+
+async function frozenDefinition(db: Kysely<Database>, instrumentVersionId: string): Promise<TDefinition> {
+  const known = definitions.get(instrumentVersionId);
+  if (known) return known;
+  const row = await db.selectFrom('instrument_version').select('definition').where('id', '=', instrumentVersionId).executeTakeFirstOrThrow();
+  const definition = deepFreeze(JSON.parse(row.definition) as TDefinition);
+  if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
+  definitions.set(instrumentVersionId, definition);
+  return definition;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
