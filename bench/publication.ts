@@ -213,8 +213,8 @@ export async function run(): Promise<SuiteResult> {
         console.log(`\nBuild steps, each timed apart in a fresh process (${database.kind}, ${size.toLocaleString('en-GB')} responses):`);
         console.table([
           { step: 'load the language model (wink-nlp; once per process)', ms: round(s.start) },
-          { step: 'read rows (keyset pages)', ms: round(s.read) },
-          { step: 'JSON.parse answers', ms: round(s.parse) },
+          { step: 'read rows (PostgreSQL: a cursor; SQLite: keyset pages)', ms: round(s.read) },
+          { step: 'JSON.parse answers (one response at a time)', ms: round(s.parse) },
           { step: 'count (TableBuilder: question-type modules, index scores)', ms: round(s.count) },
           { step: 'answer patterns (respondent file masks)', ms: round(s.patterns) },
           { step: 'free text: count comments, keep the sample', ms: round(s.comments) },

@@ -7,25 +7,33 @@ import { indexVariable, type CellKey, type SurveyTables } from './tables.js';
 /*
  * Counting is the hot loop of a publication build (a million responses × some fifty
  * variables), so the tallies are kept in typed arrays indexed by slot numbers rather than
- * in maps keyed by strings built for every answer: each distinct (question, item) and
- * (question, item, option) gets a slot the first time any response uses it, found through
- * maps keyed by the strings the answers already hold. Each cell also remembers the order in
- * which its slots were first used, so `tables()` lists rows exactly as the earlier
- * string-keyed maps did (same rows, same order, same sums in the same order).
+ * in maps keyed by strings built for every answer. Every variable and option the definition
+ * declares gets its slot when the builder is made (from the question-type modules'
+ * `closedVariables`), and each question its own counter, bound to its slots: counting an
+ * answer is a lookup by the option code the answer already holds, then an array increment.
+ * A code the definition does not declare (stored under an older definition) gets a slot the
+ * first time it is met. Each cell also remembers the order in which its slots were first
+ * used, so `tables()` lists rows exactly as the earlier string-keyed maps did (same rows, same
+ * order, same sums in the same order): slot numbers themselves never show.
  */
 
 /** Where one question's counts go: its slots, found by item and option. */
 interface QuestionSlots {
   question: TQuestion;
+  code: string;
   module: QuestionTypeModule<TQuestion, AnswerValue>;
   /** Answered slot by item ('' unless a matrix row). */
   answered: Map<string, number>;
+  /** The answered slot of item '' (every question but a matrix). */
+  blankAnswered: number;
   /** Option slots by item, then option. */
   options: Map<string, Map<string, number>>;
-  /** The option slots of item '' (every question but a matrix), looked up once. */
+  /** The option slots of item '' (every question but a matrix). */
   blankOptions: Map<string, number>;
   /** The numeric slot of the question's own variable (number questions), -1 until first used. */
   numeric: number;
+  /** Receives this question's answers' counts (the module's `count`) into the cell being counted. */
+  counter: AnswerCounter;
 }
 
 /** How one index is scored for a respondent, precomputed from the definition (see indexScores in indices.ts). */
@@ -54,7 +62,19 @@ class CellCounts {
   sum: Float64Array<ArrayBuffer> = new Float64Array(0);
   sumSquares: Float64Array<ArrayBuffer> = new Float64Array(0);
   readonly numericOrder: number[] = [];
-  constructor(readonly key: CellKey) {}
+  /** Sized for the slots known when the cell is first met, so the arrays seldom grow. */
+  constructor(
+    readonly key: CellKey,
+    answered: number,
+    options: number,
+    numeric: number,
+  ) {
+    this.answered = new Float64Array(answered);
+    this.options = new Float64Array(options);
+    this.n = new Float64Array(numeric);
+    this.sum = new Float64Array(numeric);
+    this.sumSquares = new Float64Array(numeric);
+  }
 
   countAnswered(slot: number): void {
     if (slot >= this.answered.length) this.answered = grown(this.answered, slot);
@@ -97,10 +117,12 @@ export class TableBuilder {
   private readonly optionSlots: { question: string; item: string; option: string }[] = [];
   private readonly numericSlots: string[] = [];
   private readonly numericSlotOf = new Map<string, number>();
-  /** The cell and question being counted, read by `counter`. */
+  /** The cell being counted, read by the questions' counters. */
   private cell!: CellCounts;
-  private current!: QuestionSlots;
-  private readonly counter: AnswerCounter;
+  /** Position in `questions` by question code. */
+  private readonly position = new Map<string, number>();
+  /** The answers of the response being counted, by position in `questions` (cleared as counted). */
+  private readonly given: (AnswerValue | undefined)[] = [];
 
   constructor(private readonly definition: TDefinition) {
     // The segment questions define the cells; their counts are the responses by cell.
@@ -108,10 +130,11 @@ export class TableBuilder {
     this.questions = allQuestions(definition)
       .map((p) => p.question)
       .filter((q) => !segments.has(q.code))
-      .map((question) => {
-        const blankOptions = new Map<string, number>();
-        return { question, module: moduleFor(question), answered: new Map(), options: new Map([['', blankOptions]]), blankOptions, numeric: -1 };
-      });
+      .map((question) => this.slotsFor(question));
+    this.questions.forEach((q, i) => {
+      this.position.set(q.code, i);
+      this.given.push(undefined);
+    });
     // As indexScores (indices.ts) scores them: the same items, in the same order, summed the same way.
     const byCode = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.code, q] as const)));
     this.indices = definition.indices.map((index) => ({
@@ -121,15 +144,39 @@ export class TableBuilder {
     }));
     this.anyMaturity = definition.indices.some((i) => i.kind === 'maturity');
     this.overallSlot = this.anyMaturity ? this.numericSlot(indexVariable(OVERALL_MATURITY)) : -1;
-    this.counter = {
-      answered: (item) => this.cell.countAnswered(this.answeredSlot(item)),
-      option: (item, option) => this.cell.countOption(this.optionSlot(item, option)),
-      numeric: (value) => {
-        const q = this.current;
-        if (q.numeric < 0) q.numeric = this.numericSlot(q.question.code);
-        this.cell.addNumeric(q.numeric, value);
+  }
+
+  /** A question's slots: one per variable and option its module declares (more are added as answers need them), and its counter. */
+  private slotsFor(question: TQuestion): QuestionSlots {
+    const module = moduleFor(question);
+    const blankOptions = new Map<string, number>();
+    const q: QuestionSlots = {
+      question,
+      code: question.code,
+      module,
+      answered: new Map(),
+      blankAnswered: -1,
+      options: new Map([['', blankOptions]]),
+      blankOptions,
+      numeric: -1,
+      counter: {
+        answered: (item) => this.cell.countAnswered(item === '' ? q.blankAnswered : (q.answered.get(item) ?? this.answeredSlot(q, item))),
+        option: (item, option) => {
+          const slot = (item === '' ? q.blankOptions : q.options.get(item))?.get(option);
+          this.cell.countOption(slot ?? this.optionSlot(q, item, option));
+        },
+        numeric: (value) => {
+          if (q.numeric < 0) q.numeric = this.numericSlot(q.code);
+          this.cell.addNumeric(q.numeric, value);
+        },
       },
     };
+    q.blankAnswered = this.answeredSlot(q, '');
+    for (const variable of module.closedVariables(question)) {
+      this.answeredSlot(q, variable.item);
+      for (const option of variable.options) this.optionSlot(q, variable.item, option.code);
+    }
+    return q;
   }
 
   private numericSlot(variable: string): number {
@@ -141,23 +188,21 @@ export class TableBuilder {
     return slot;
   }
 
-  private answeredSlot(item: string): number {
-    const q = this.current;
+  private answeredSlot(q: QuestionSlots, item: string): number {
     let slot = q.answered.get(item);
     if (slot === undefined) {
-      slot = this.answeredSlots.push({ question: q.question.code, item }) - 1;
+      slot = this.answeredSlots.push({ question: q.code, item }) - 1;
       q.answered.set(item, slot);
     }
     return slot;
   }
 
-  private optionSlot(item: string, option: string): number {
-    const q = this.current;
-    let byOption = item === '' ? q.blankOptions : q.options.get(item);
+  private optionSlot(q: QuestionSlots, item: string, option: string): number {
+    let byOption = q.options.get(item);
     if (!byOption) q.options.set(item, (byOption = new Map()));
     let slot = byOption.get(option);
     if (slot === undefined) {
-      slot = this.optionSlots.push({ question: q.question.code, item, option }) - 1;
+      slot = this.optionSlots.push({ question: q.code, item, option }) - 1;
       byOption.set(option, slot);
     }
     return slot;
@@ -168,7 +213,7 @@ export class TableBuilder {
     if (!byDirectorate) this.cellsByRole.set(roleGroup, (byDirectorate = new Map()));
     let cell = byDirectorate.get(directorate);
     if (!cell) {
-      byDirectorate.set(directorate, (cell = new CellCounts({ roleGroup, directorate })));
+      byDirectorate.set(directorate, (cell = new CellCounts({ roleGroup, directorate }, this.answeredSlots.length, this.optionSlots.length, this.numericSlots.length)));
       this.cells.push(cell);
     }
     return cell;
@@ -183,14 +228,29 @@ export class TableBuilder {
 
   /** Adds one completed response (in the cell its answers give, unless the stored cell is passed). */
   add(answers: Answers, key: CellKey = this.cellOf(answers)): void {
-    const cell = this.cellFor(key.roleGroup, key.directorate);
+    this.addIn(key.roleGroup, key.directorate, answers);
+  }
+
+  /** Adds one completed response in the given cell (as `add`, without a key object per response). */
+  addIn(roleGroup: string, directorate: string, answers: Answers): void {
+    const cell = this.cellFor(roleGroup, directorate);
     this.cell = cell;
     cell.responses++;
-    for (const q of this.questions) {
-      const answer = answers[q.question.code];
+    // The answers are read in the order they are stored (a for-in over a decoded object reads
+    // its properties in place, where looking up some fifty codes one by one in objects of
+    // ever-different shapes costs a slow search each), then counted in the definition's order.
+    const given = this.given;
+    for (const code in answers) {
+      const position = this.position.get(code);
+      if (position !== undefined) given[position] = answers[code];
+    }
+    const questions = this.questions;
+    for (let i = 0; i < questions.length; i++) {
+      const answer = given[i];
       if (answer === undefined) continue;
-      this.current = q;
-      q.module.count(q.question, answer, this.counter);
+      given[i] = undefined;
+      const q = questions[i]!;
+      q.module.count(q.question, answer, q.counter);
     }
     // Each index's 0-100 score: the mean of its scored items; overall maturity, the mean of the dimension scores.
     let dimensions = 0;

@@ -296,27 +296,44 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
  * staff (flagged, so the lead can check the link or the profile).
  */
 function decideDisclosure(seg: Segments, responses: Float64Array, profile: WorkforceProfile | undefined): SurveyAnalysis['disclosure'] {
-  const t = seg.tables;
+  const cells = seg.tables.cells.map((c, i) => ({ ...c, responses: responses[i] ?? 0 }));
+  const profileHidden = profile ? profileHiddenGroups(cells, seg, profile) : [];
+  seg.decide(responses, hiddenSets(profileHidden));
+  return { profileHidden };
+}
+
+/**
+ * The groups a workforce profile rules out, whatever their responses: fewer staff than the
+ * threshold, or more responses than staff. One rule for the publication and the lead's live
+ * response rates (admin/waves.ts), so neither shows a group the other hides.
+ */
+export function profileHiddenGroups(
+  cells: readonly { roleGroup: string; directorate: string; responses: number }[],
+  segments: { roleGroups: readonly string[]; directorates: readonly string[]; threshold: number },
+  profile: WorkforceProfile,
+): ProfileHidden[] {
   const profileHidden: ProfileHidden[] = [];
-  if (profile) {
-    const check = (kind: ProfileHidden['kind'], code: string, headcount: number, answered: number) => {
-      if (answered > headcount) profileHidden.push({ kind, code, reason: 'responses_exceed_headcount' });
-      else if (headcount < seg.threshold) profileHidden.push({ kind, code, reason: 'headcount_below_threshold' });
-    };
-    const answeredBy = (match: (c: { roleGroup: string; directorate: string }) => boolean) => t.cells.reduce((s, c, i) => s + (match(c) ? (responses[i] ?? 0) : 0), 0);
-    const headcountOf = (match: (c: { roleGroup: string; directorate: string }) => boolean) => profile.cells.reduce((s, c) => s + (match(c) ? c.headcount : 0), 0);
-    for (const code of seg.roleGroups) check('roleGroup', code, headcountOf((c) => c.roleGroup === code), answeredBy((c) => c.roleGroup === code));
-    if (seg.crossed && profile.cells.some((c) => c.directorate !== '')) {
-      for (const code of seg.directorates) {
-        if (code !== '') check('directorate', code, headcountOf((c) => c.directorate === code), answeredBy((c) => c.directorate === code));
-      }
+  const check = (kind: ProfileHidden['kind'], code: string, headcount: number, answered: number) => {
+    if (answered > headcount) profileHidden.push({ kind, code, reason: 'responses_exceed_headcount' });
+    else if (headcount < segments.threshold) profileHidden.push({ kind, code, reason: 'headcount_below_threshold' });
+  };
+  const answeredBy = (match: (c: { roleGroup: string; directorate: string }) => boolean) => cells.reduce((s, c) => s + (match(c) ? c.responses : 0), 0);
+  const headcountOf = (match: (c: { roleGroup: string; directorate: string }) => boolean) => profile.cells.reduce((s, c) => s + (match(c) ? c.headcount : 0), 0);
+  for (const code of segments.roleGroups) check('roleGroup', code, headcountOf((c) => c.roleGroup === code), answeredBy((c) => c.roleGroup === code));
+  if (profile.cells.some((c) => c.directorate !== '')) {
+    for (const code of segments.directorates) {
+      if (code !== '') check('directorate', code, headcountOf((c) => c.directorate === code), answeredBy((c) => c.directorate === code));
     }
   }
-  seg.decide(responses, {
+  return profileHidden;
+}
+
+/** Profile-hidden groups as the sets segment suppression takes. */
+export function hiddenSets(profileHidden: readonly ProfileHidden[]): { roleGroups: Set<string>; directorates: Set<string> } {
+  return {
     roleGroups: new Set(profileHidden.filter((h) => h.kind === 'roleGroup').map((h) => h.code)),
     directorates: new Set(profileHidden.filter((h) => h.kind === 'directorate').map((h) => h.code)),
-  });
-  return { profileHidden };
+  };
 }
 
 /** Sets adjusted p-values and significance on a family of tests. */

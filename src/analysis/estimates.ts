@@ -4,6 +4,8 @@ import { chiSquareTest, newcombeDifference, twoProportionZ, wilsonInterval, type
 import type { Group, GroupFigure, GroupRef, Segments } from './segments.js';
 import { reveal, type CellStatus, type SegmentSuppression, type Suppressible } from './suppression.js';
 import type { ClosedVariable } from './variables.js';
+import { tQuantile } from './distributions.js';
+import { effectiveBaseOf } from './weighting.js';
 
 /** A proportion (0-1, never rounded) with its 95% Wilson interval. */
 export interface Proportion extends Interval {
@@ -98,7 +100,7 @@ export function proportionFrom(
   const b = weightedSums(cells, base, weights);
   const x = weightedSums(cells, numerator, weights);
   const estimate = b.w > 0 ? x.w / b.w : Number.NaN;
-  const effectiveBase = b.w2 > 0 ? (b.w * b.w) / b.w2 : 0;
+  const effectiveBase = effectiveBaseOf(weights, cells, b.raw, b.w2 > 0 ? (b.w * b.w) / b.w2 : 0);
   return { proportion: { estimate, ...wilsonInterval(estimate, effectiveBase) }, count: x.raw, base: b.raw, effectiveBase };
 }
 
@@ -124,6 +126,7 @@ export function closedCounts(seg: Segments, variable: ClosedVariable): ClosedCou
   if (variable.dontKnow === 'excluded') {
     dontKnow = t.option(variable.code, variable.item, DONT_KNOW.code);
     base = answered.map((a, i) => Math.max(0, a - (dontKnow![i] ?? 0)));
+    seg.identify(base, variable.code, variable.item);
   }
   let positive: Float64Array | undefined;
   if (variable.positive) {
@@ -240,9 +243,17 @@ export interface MomentArrays {
 }
 
 export function meanOf(seg: Segments, group: Group, m: MomentArrays): MeanEstimate | undefined {
-  return meanFromMoments(
+  const estimate = meanFromMoments(
     group.cells.map((i) => ({ n: m.n[i] ?? 0, sum: m.sum[i] ?? 0, sumSquares: m.sumSquares[i] ?? 0, weight: seg.weights[i] ?? 0 })),
   );
+  if (!estimate) return undefined;
+  // Kish's effective n of a group with a withheld cell is given coarse (effectiveBaseOf), and the interval rests on that.
+  const effectiveN = effectiveBaseOf(seg.weights, group.cells, estimate.n, estimate.effectiveN);
+  if (effectiveN === estimate.effectiveN) return estimate;
+  const se = estimate.sd / Math.sqrt(effectiveN);
+  const df = effectiveN - 1;
+  const t = df > 0 ? tQuantile(0.975, df) : Number.NaN;
+  return { ...estimate, se, effectiveN, df, lower: estimate.mean - t * se, upper: estimate.mean + t * se };
 }
 
 export function meanDifference(seg: Segments, a: Group, b: Group, m: MomentArrays): DifferenceEstimate | undefined {

@@ -1,8 +1,15 @@
 import type { TDefinition } from '../instrument/definition.js';
-import { findQuestion } from '../instrument/definition.js';
-import { cellKey, refineSegments, suppressSegments, type CellStatus, type SegmentGrid, type SegmentSuppression, type Suppressible } from './suppression.js';
+import { allQuestions, findQuestion } from '../instrument/definition.js';
+import type { TCondition } from '../instrument/question-types/base.js';
+import { closedCounts } from './estimates.js';
+import { cellKey, protectGate, refineSegments, shownCount, suppressSegments, unionOf, withheldEverywhere, type CellStatus, type SegmentGrid, type SegmentSuppression, type Suppressible } from './suppression.js';
 import type { IndexedTables } from './tables.js';
-import type { CellWeight } from './weighting.js';
+import { variablesOf, type Variable } from './variables.js';
+import { CellWeights, kishDesignEffect, publishedDesignEffect, type CellWeight } from './weighting.js';
+
+function variableKey(question: string, item: string): string {
+  return `${question}\u0000${item}`;
+}
 
 /** A group of respondents results are reported for. */
 export type GroupRef =
@@ -55,7 +62,7 @@ export class Segments {
   readonly roleGroups: string[];
   readonly directorates: string[];
   readonly crossed: boolean;
-  readonly weights: Float64Array;
+  readonly weights: CellWeights;
   readonly weighted: boolean;
   readonly total: Group;
   readonly byRole: Group[];
@@ -70,6 +77,15 @@ export class Segments {
   /** Responses per cell, once the pattern is decided from them. */
   private responses?: ArrayLike<number>;
   private readonly aggregates: { id: 'leaders' | 'frontline'; roleGroups: string[] }[] = [];
+  /** Which variable a per-cell base belongs to (`identify`), so a question under a showIf and its condition get their linked patterns. */
+  private readonly owners = new WeakMap<object, string>();
+  private readonly variables = new Map<string, Variable>();
+  /** Per question, the conditions it is asked under (its own showIf and its section's). */
+  private readonly conditionsOf = new Map<string, TCondition[]>();
+  /** Per condition variable, the questions asked under it and on which answers. */
+  private readonly gatesOf = new Map<string, { question: string; condition: TCondition }[]>();
+  /** Questions asked under a condition that are withheld whole, so the condition's figures take none of them apart (protectGates). */
+  private readonly withheldWhole = new Set<string>();
 
   constructor(
     definition: TDefinition,
@@ -91,7 +107,7 @@ export class Segments {
     tables.cells.forEach((c, i) => this.cellAt.set(cellKey(c.roleGroup, c.directorate), i));
 
     this.weighted = weights !== undefined;
-    this.weights = new Float64Array(tables.size).fill(weights ? 0 : 1);
+    this.weights = new CellWeights(tables.size).fill(weights ? 0 : 1);
     if (weights) {
       for (const w of weights) {
         const i = this.cellAt.get(cellKey(w.roleGroup, w.directorate));
@@ -124,6 +140,34 @@ export class Segments {
       this.leaders = { ref: { kind: 'leaders' }, cells: cellsWhere((i) => gap.leaders.includes(tables.cells[i]!.roleGroup)) };
       this.frontline = { ref: { kind: 'frontline' }, cells: cellsWhere((i) => gap.frontline.includes(tables.cells[i]!.roleGroup)) };
     }
+
+    for (const v of variablesOf(definition)) {
+      const key = variableKey(v.code, v.kind === 'closed' ? v.item : '');
+      this.variables.set(key, v);
+      if (v.kind === 'number') {
+        const n = tables.numeric(v.code)?.n;
+        if (n) this.owners.set(n, key);
+      } else this.owners.set(tables.answered(v.code, v.kind === 'closed' ? v.item : ''), key);
+    }
+    for (const { question, section } of allQuestions(definition)) {
+      const conditions = [section.showIf, question.showIf].filter((c): c is TCondition => c !== undefined);
+      if (conditions.length === 0) continue;
+      this.conditionsOf.set(question.code, conditions);
+      for (const condition of conditions) {
+        const key = variableKey(condition.question, condition.item ?? '');
+        this.gatesOf.set(key, [...(this.gatesOf.get(key) ?? []), { question: question.code, condition }]);
+      }
+    }
+  }
+
+  /**
+   * Says which variable (question, and item of a matrix) a per-cell base array holds the
+   * respondents of, so `suppress` gives it the variable's own pattern. The tables' own arrays
+   * (respondents answering, number questions' n) are known from the start.
+   */
+  identify(base: ArrayLike<number>, question: string, item = ''): void {
+    const key = variableKey(question, item);
+    if (this.variables.has(key)) this.owners.set(base, key);
   }
 
   /** The key of a question's audience, or undefined when it is asked of every role group. */
@@ -162,8 +206,17 @@ export class Segments {
   decide(responses: ArrayLike<number>, hidden: { roleGroups?: ReadonlySet<string>; directorates?: ReadonlySet<string> } = {}): SegmentSuppression {
     this.cache.clear();
     this.responses = responses;
-    this.decided = suppressSegments(this.grid(responses), this.threshold, hidden);
-    return this.decided;
+    const decided = suppressSegments(this.grid(responses), this.threshold, hidden);
+    this.decided = decided;
+    if (this.weighted) {
+      const { designEffect } = kishDesignEffect(this.tables.cells.map((_, i) => ({ n: responses[i] ?? 0, weight: this.weights[i] ?? 0 })));
+      const cellShown = (i: number) => {
+        const c = this.tables.cells[i]!;
+        return (this.crossed ? decided.cells.get(cellKey(c.roleGroup, c.directorate)) : decided.roleGroups.get(c.roleGroup)) === 'shown';
+      };
+      this.weights.coarse = { designEffect: publishedDesignEffect(designEffect), exact: (cells) => cells.every(cellShown) };
+    }
+    return decided;
   }
 
   /**
@@ -172,22 +225,112 @@ export class Segments {
    */
   suppress(base: ArrayLike<number>, askedOf?: ReadonlySet<string>): SegmentSuppression {
     const audience = this.audienceOf(askedOf);
-    const key = `${audience ?? ''}|${Array.prototype.join.call(base, ',')}`;
+    const owner = this.decided ? this.owners.get(base) : undefined;
+    const key = `${owner ?? ''}#${audience ?? ''}|${Array.prototype.join.call(base, ',')}`;
     let result = this.cache.get(key);
     if (!result) {
       const responses = this.responses;
-      result =
-        this.decided && responses
-          ? refineSegments(
-              this.grid(base),
-              this.threshold,
-              this.decided,
-              audience === undefined ? undefined : { askedOf: audience.split(','), responses: (r, d) => (responses[this.cellAt.get(cellKey(r, d)) ?? -1] ?? 0) },
-            )
-          : suppressSegments(this.grid(base), this.threshold);
+      const decided = this.decided;
+      if (decided && responses) {
+        const refine = (from: SegmentSuppression) =>
+          refineSegments(
+            this.grid(base),
+            this.threshold,
+            from,
+            audience === undefined ? undefined : { askedOf: audience.split(','), responses: (r, d) => (responses[this.cellAt.get(cellKey(r, d)) ?? -1] ?? 0) },
+          );
+        // A question under a showIf starts from its conditions' patterns: the condition publishes its base for every group it shows.
+        let from = decided;
+        for (const condition of (owner && this.conditionsOf.get(this.variables.get(owner)!.code)) || []) {
+          const c = this.conditionPattern(condition);
+          if (c) from = unionOf(from, c);
+        }
+        result = refine(from);
+        if (owner) result = this.protectGates(owner, result, from, refine);
+        // A question its condition's protection chose to withhold whole (protectGates) shows nothing.
+        const question = owner && this.variables.get(owner)!.code;
+        if (question && this.withheldWhole.has(question)) result = withheldEverywhere(result);
+      } else result = suppressSegments(this.grid(base), this.threshold);
       this.cache.set(key, result);
     }
     return result;
+  }
+
+  /**
+   * A condition question's figures publish, for every group they show, the base of each
+   * question asked under it (the respondents its gating answers send on). Where those bases
+   * would take apart what a gated question withholds (protectGate finds more to hide), one of
+   * two things is done, whichever withholds fewer figures: hide more on the condition question
+   * (solved again until nothing more is needed; this also serves chains of conditions), or
+   * withhold the gated questions concerned whole, so no figure of theirs is left to take apart.
+   */
+  private protectGates(owner: string, own: SegmentSuppression, from: SegmentSuppression, refine: (from: SegmentSuppression) => SegmentSuppression): SegmentSuppression {
+    const gates = this.gateGrids(owner);
+    const exposed = gates.filter((gate) => protectGate(this.grid(gate.grid), this.threshold, own) !== undefined);
+    if (exposed.length === 0) return own;
+    let result = own;
+    for (let guard = 0; guard < 100; guard++) {
+      let more: SegmentSuppression | undefined;
+      for (const gate of gates) {
+        const extra = protectGate(this.grid(gate.grid), this.threshold, more ? unionOf(result, more) : result);
+        if (extra) more = more ? unionOf(more, extra) : extra;
+      }
+      if (!more) break;
+      from = unionOf(from, more);
+      result = refine(unionOf(from, result));
+    }
+    const gated = [...new Set(exposed.flatMap((gate) => gate.questions))];
+    const hiddenMoreHere = shownCount(own) - shownCount(result);
+    const shownThere = gated.reduce((sum, question) => sum + this.shownOnItsOwn(question), 0);
+    if (shownThere > hiddenMoreHere) return result;
+    for (const question of gated) this.withheldWhole.add(question);
+    return own;
+  }
+
+  /** How many figures a question would show with no condition's protection: each of its variables from the publication's pattern. */
+  private shownOnItsOwn(question: string): number {
+    const decided = this.decided!;
+    let shown = 0;
+    for (const v of this.variables.values()) {
+      if (v.code !== question) continue;
+      const base = v.kind === 'number' ? this.tables.numeric(v.code)?.n : this.tables.answered(v.code, v.kind === 'closed' ? v.item : '');
+      if (base) shown += shownCount(refineSegments(this.grid(base), this.threshold, decided));
+    }
+    return shown;
+  }
+
+  /** The pattern of a condition's variable, as its own analysis gets it (undefined when it is not a closed variable). */
+  private conditionPattern(condition: TCondition): SegmentSuppression | undefined {
+    const v = this.variables.get(variableKey(condition.question, condition.item ?? ''));
+    if (v?.kind !== 'closed') return undefined;
+    return this.suppress(closedCounts(this, v).base, v.roleGroups);
+  }
+
+  /**
+   * Per question asked under a condition on this variable, the respondents per cell the
+   * condition holds for, among those the question is asked of (one grid per distinct one).
+   */
+  private gateGrids(owner: string): { grid: Float64Array; questions: string[] }[] {
+    const v = this.variables.get(owner);
+    const gates = this.gatesOf.get(owner);
+    if (!gates || v?.kind !== 'closed') return [];
+    const t = this.tables;
+    const grids = new Map<string, { grid: Float64Array; questions: string[] }>();
+    for (const { question, condition } of gates) {
+      const askedOf = (this.variables.get(variableKey(question, '')) ?? [...this.variables.values()].find((x) => x.code === question))?.roleGroups;
+      const grid = new Float64Array(t.size);
+      const count = (codes: readonly string[]) => codes.reduce((sum, code) => sum.map((x, i) => x + (t.option(v.code, v.item, code)[i] ?? 0)), new Float64Array(t.size));
+      const chosen = condition.anyOf ? count(condition.anyOf) : count(condition.noneOf ?? []);
+      t.cells.forEach((c, i) => {
+        if (askedOf && !askedOf.has(c.roleGroup)) return;
+        grid[i] = condition.anyOf ? chosen[i]! : Math.max(0, (t.responses[i] ?? 0) - chosen[i]!);
+      });
+      const key = grid.join(',');
+      const same = grids.get(key);
+      if (same) same.questions.push(question);
+      else grids.set(key, { grid, questions: [question] });
+    }
+    return [...grids.values()];
   }
 
   /**

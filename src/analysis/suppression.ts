@@ -82,6 +82,14 @@ export interface SuppressionOptions {
    * the threshold (what is left of a directorate outside a question's audience, say).
    */
   unpublished?: (i: number) => boolean;
+  /**
+   * Whether a figure under the threshold is hidden for that alone (default true). False for a
+   * grid of answer counts whose pattern is decided elsewhere (those its condition question
+   * sends on to a question asked under a showIf): every figure starts as `hidden` says, a
+   * published total may then be small, and a sum none of whose parts is published only
+   * repeats its total, so it needs no cover.
+   */
+  primary?: boolean;
 }
 
 /**
@@ -97,7 +105,8 @@ export function solveSuppression(problem: SuppressionProblem, options: Suppressi
   // A determined figure matters unless it is an unpublished one of at least the threshold.
   const exposed = (i: number) => !(unpublished(i) && (cells[i]?.base ?? 0) >= threshold);
   const determined = () => determinedUnknowns(cells.length, relations, unknown).filter(exposed);
-  const status: CellStatus[] = cells.map((c, i) => (c.base < threshold ? 'primary' : fixed[i] ? 'secondary' : 'shown'));
+  const primary = options.primary ?? true;
+  const status: CellStatus[] = cells.map((c, i) => (primary && c.base < threshold ? 'primary' : fixed[i] ? 'secondary' : 'shown'));
   const unknown = (i: number) => status[i] !== 'shown' && (cells[i]?.base ?? 0) > 0;
   const membersOf: number[][] = cells.map(() => []);
   relations.forEach((rel, r) => {
@@ -141,6 +150,7 @@ export function solveSuppression(problem: SuppressionProblem, options: Suppressi
       if (status[rel.total] !== 'shown') return false;
       const hidden = rel.parts.filter(unknown);
       if (hidden.length === 0) return false;
+      if (!primary && !rel.parts.some((p) => status[p] === 'shown' && (cells[p]?.base ?? 0) > 0)) return false;
       return hidden.reduce((s, p) => s + (cells[p]?.base ?? 0), 0) < threshold;
     });
 
@@ -460,6 +470,53 @@ export function refineSegments(
   });
   const status = solved.resolved ? solved.status : solved.status.map((s): CellStatus => (s === 'primary' ? 'primary' : 'secondary'));
   return segmentStatuses(grid, p, status);
+}
+
+/**
+ * A condition question's pattern, made to protect the grid of those its gating answers send on
+ * to a question asked under a showIf (`gate`: per cell, the respondents for whom the condition
+ * holds, among those the gated question is asked of). The condition's shown figures publish
+ * that grid for every group they show, and the gated question's base is at most it (equal
+ * when the gated question is required), whatever the gated question itself hides. So the
+ * groups the condition hides must, on this grid too, cover at least the threshold under every
+ * published total they are subtracted from, and none may be pinned; what this takes beyond
+ * `pattern` is returned (the caller either hides it on the condition question, solves that
+ * again and repeats until nothing more is needed, or withholds the gated question whole:
+ * Segments.protectGates). A figure the grid finds small is no reason to hide it: the condition
+ * publishes it as an answer count.
+ */
+export function protectGate(grid: SegmentGrid, threshold: number, pattern: SegmentSuppression): SegmentSuppression | undefined {
+  const p = segmentProblem(grid, threshold);
+  const hidden = hiddenFrom(grid, p, pattern);
+  const { status } = solveSuppression(p.problem, { hidden, primary: false });
+  if (status.every((s, i) => (s !== 'shown') === hidden[i])) return undefined;
+  return segmentStatuses(grid, p, status);
+}
+
+/** How many figures a pattern shows. */
+export function shownCount(pattern: SegmentSuppression): number {
+  const shown = (m: ReadonlyMap<string, CellStatus>) => [...m.values()].filter((s) => s === 'shown').length;
+  return (pattern.total === 'shown' ? 1 : 0) + shown(pattern.roleGroups) + shown(pattern.directorates) + shown(pattern.cells) + shown(pattern.aggregates);
+}
+
+/** The pattern with every figure hidden (a variable withheld whole). */
+export function withheldEverywhere(pattern: SegmentSuppression): SegmentSuppression {
+  const hide = (s: CellStatus): CellStatus => (s === 'primary' ? 'primary' : 'secondary');
+  const all = (m: ReadonlyMap<string, CellStatus>) => new Map([...m].map(([k, v]) => [k, hide(v)]));
+  return { total: hide(pattern.total), roleGroups: all(pattern.roleGroups), directorates: all(pattern.directorates), cells: all(pattern.cells), aggregates: all(pattern.aggregates) };
+}
+
+/** Hidden wherever either pattern hides. */
+export function unionOf(a: SegmentSuppression, b: SegmentSuppression): SegmentSuppression {
+  const hide = (x: CellStatus | undefined, y: CellStatus | undefined): CellStatus => (x === 'primary' || y === 'primary' ? 'primary' : x !== 'shown' || (y !== undefined && y !== 'shown') ? 'secondary' : 'shown');
+  const merge = (x: ReadonlyMap<string, CellStatus>, y: ReadonlyMap<string, CellStatus>) => new Map([...x].map(([k, v]) => [k, hide(v, y.get(k))]));
+  return {
+    total: hide(a.total, b.total),
+    roleGroups: merge(a.roleGroups, b.roleGroups),
+    directorates: merge(a.directorates, b.directorates),
+    cells: merge(a.cells, b.cells),
+    aggregates: merge(a.aggregates, b.aggregates),
+  };
 }
 
 /**

@@ -166,12 +166,13 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
       if (dimension === 'directorate' && code === '') continue;
       responses.set(code, (responses.get(code) ?? 0) + c.responses);
     }
-    for (const [code, count] of responses) {
+    // Messages carry no count of responses: the group may be one the results withhold.
+    for (const code of responses.keys()) {
       if (!((targets.get(code) ?? 0) > 0)) {
         problems.push({
           code: 'not_in_profile',
           margin: { dimension, code },
-          message: `${count} response(s) from ${label} "${code}", which the workforce profile ${targets.has(code) ? 'lists with no staff' : 'does not list'}`,
+          message: `responses from ${label} "${code}", which the workforce profile ${targets.has(code) ? 'lists with no staff' : 'does not list'}`,
         });
       }
     }
@@ -239,7 +240,7 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
       problems: [
         {
           code: 'did_not_converge',
-          message: `the weights did not meet the margins after ${iterations} iterations (still ${(maxError * 100).toPrecision(3)}% out): the pattern of responses across role groups and directorates cannot reproduce the profile; combine small groups or weight by role group only`,
+          message: `the weights did not meet the margins after ${iterations} iterations: the pattern of responses across role groups and directorates cannot reproduce the profile; combine small groups or weight by role group only`,
         },
       ],
     };
@@ -252,6 +253,44 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
       'respondents who did not state a directorate are weighted by role group only; those who did are spread across directorates in the profile’s proportions';
   }
   return result;
+}
+
+/**
+ * A weight per segment cell, as analysis uses them. In a weighted analysis whose disclosure
+ * control is decided, `coarse` says how to give a group's effective base: Kish's effective base
+ * is a function of the counts of every cell in the group, so for a group with a withheld cell
+ * it is given as the group's (published) base over the published design effect instead, which
+ * says nothing more; it stays exact for a group whose every cell's count is published.
+ */
+export class CellWeights extends Float64Array {
+  coarse?: { designEffect: number; exact: (cells: readonly number[]) => boolean };
+}
+
+/** A group's effective base: Kish's, or the coarse one `CellWeights` asks for. */
+export function effectiveBaseOf(weights: ArrayLike<number>, cells: readonly number[], base: number, kish: number): number {
+  const coarse = weights instanceof CellWeights ? weights.coarse : undefined;
+  if (!coarse || coarse.exact(cells)) return kish;
+  return base > 0 ? base / coarse.designEffect : 0;
+}
+
+/** The design effect as published: two decimals, half up (what the report and aggregates.csv give). */
+export function publishedDesignEffect(designEffect: number): number {
+  return Math.round(designEffect * 100 + 1e-9) / 100;
+}
+
+/**
+ * The weighting summary as a publication stores it. The exact design effect is a function of
+ * every cell's count, withheld ones included, so it is stored as published (two decimals) and
+ * the effective number of responses as the responses over that; with the number of responses
+ * withheld (the total under the threshold), neither is stored, nor the number of iterations.
+ */
+export function publishedWeighting<T extends { status: string }>(summary: T, totalShown: boolean): T {
+  if (summary.status !== 'weighted') return summary;
+  const w = summary as T & { designEffect: number; effectiveN: number; n: number; iterations?: number };
+  const { iterations: _iterations, ...rest } = w;
+  if (!totalShown) return { ...rest, designEffect: Number.NaN, effectiveN: Number.NaN, n: Number.NaN } as T;
+  const designEffect = publishedDesignEffect(w.designEffect);
+  return { ...rest, designEffect, effectiveN: w.n / designEffect } as T;
 }
 
 function groupIndices<T>(items: readonly T[], key: (item: T) => string): Map<string, number[]> {

@@ -1,17 +1,18 @@
 import { analyseSurvey, compareWaves, TableBuilder, type SurveyAnalysis, type TextVariableAnalysis, type WorkforceProfile } from '../analysis/index.js';
+import { publishedWeighting } from '../analysis/weighting.js';
 import type { TDefinition } from '../instrument/definition.js';
 import type { Answers } from '../instrument/question-types/index.js';
 import type { TPublishedFindings } from '../instrument/published-findings.js';
 import { coarsenSegments } from '../reporting/exports/coarsen.js';
 import { quotableTexts, themeFreeText, type FreeTextTheme } from '../reporting/free-text.js';
-import type { ExportedResponse } from '../storage/exports.js';
+import type { StoredAnswersRow } from '../storage/publications.js';
 import { PUBLICATION_FORMAT, type PublicationDocument } from './document.js';
 import { AnswerPatterns } from './respondent-file.js';
 
 export interface PublicationInput {
   survey: { id: string; title: string; threshold: number; definition: TDefinition; instrumentVersionId: string; closedOn: string | null };
-  /** The wave's responses, in batches: read once. */
-  batches: AsyncIterable<ExportedResponse[]>;
+  /** The wave's response rows in pages, answers as stored (JSON text): read once, each decoded when counted. */
+  rows: AsyncIterable<readonly StoredAnswersRow[]>;
   profile?: WorkforceProfile;
   /** The publication of the wave this one follows, for the trend. */
   previous?: { surveyId: string; title: string; version: number; analysis: SurveyAnalysis };
@@ -33,11 +34,15 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
   const builder = new TableBuilder(survey.definition);
   const patterns = new AnswerPatterns(survey.definition);
   const comments = new CommentSample(survey.definition.sections.flatMap((s) => s.questions.filter((q) => q.type === 'text').map((q) => q.code)));
-  for await (const batch of input.batches) {
-    for (const r of batch) {
-      builder.add(r.answers, { roleGroup: r.roleGroup, directorate: r.directorate });
-      patterns.add(r);
-      comments.add(r.roleGroup, r.answers);
+  // One response at a time: decoded, counted, its skip pattern and comments taken, then
+  // dropped. Only a page of stored text is alive at once, and each response's decoded answers
+  // die before the next is decoded, young, where collecting them costs next to nothing.
+  for await (const page of input.rows) {
+    for (const row of page) {
+      const answers = JSON.parse(row.answers) as Answers;
+      builder.addIn(row.role_group, row.directorate, answers);
+      patterns.add({ roleGroup: row.role_group, directorate: row.directorate, answers });
+      comments.add(row.role_group, answers);
     }
   }
   const tables = builder.tables();
@@ -46,6 +51,8 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
     findings: input.findings,
     ...(input.profile ? { profile: input.profile } : {}),
   });
+  // The weighting summary as published (two-decimal design effect), never its exact diagnostics.
+  analysis.weighting = publishedWeighting(analysis.weighting, analysis.responses.some((r) => r.group.kind === 'total' && r.figure.shown));
   // Themes come from a bounded random sample of the quotable comments (CommentSample: at most
   // THEMED_COMMENTS per question, all of them below that), their counts scaled to every
   // comment; the number of comments, like every count in the tables, is exact.

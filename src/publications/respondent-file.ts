@@ -93,12 +93,20 @@ export class AnswerPatterns {
     }
   }
 
-  add(response: ExportedResponse): void {
+  add(response: Pick<ExportedResponse, 'roleGroup' | 'directorate' | 'answers'>): void {
+    const { answers } = response;
     let pattern = '';
+    // Whether a question was shown is asked once per question (a matrix's rows share it), and only when a slot of it is empty.
+    let shownFor: TQuestion | undefined;
+    let shown = false;
     for (const unit of this.units) {
-      const answer = response.answers[unit.question.code];
+      const answer = answers[unit.question.code];
       const given = unit.item === undefined ? answer !== undefined : typeof answer === 'object' && answer !== null && (answer as Record<string, unknown>)[unit.item] !== undefined;
-      pattern += !given && isQuestionShown(this.definition, unit.section, unit.question, response.answers) ? SKIPPED : NOT_SKIPPED;
+      if (!given && shownFor !== unit.question) {
+        shownFor = unit.question;
+        shown = isQuestionShown(this.definition, unit.section, unit.question, answers);
+      }
+      pattern += !given && shown ? SKIPPED : NOT_SKIPPED;
     }
     const cell = `${response.roleGroup}\u0000${response.directorate}`;
     let byPattern = this.counts.get(cell);

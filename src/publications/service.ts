@@ -3,8 +3,7 @@ import { headlineMeasures, type SurveyAnalysis } from '../analysis/index.js';
 import { auditBy, recordAudit, type Actor } from '../admin/audit.js';
 import { today } from '../fieldwork/respondent.js';
 import { loadPublishedFindings } from '../instrument/published-findings.js';
-import { responseBatches } from '../storage/exports.js';
-import { closedWavesWithoutPublication, insertPublication, nextPublicationVersion } from '../storage/publications.js';
+import { closedWavesWithoutPublication, insertPublication, nextPublicationVersion, publicationResponseRows } from '../storage/publications.js';
 import { lockSurveyRow } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
 import { findSurveyById } from '../storage/surveys.js';
@@ -44,7 +43,7 @@ async function publish(trx: Kysely<Database>, surveyId: string, reason: Reason):
       instrumentVersionId: survey.instrumentVersionId,
       closedOn: row.closes_on,
     },
-    batches: responseBatches(trx, surveyId),
+    rows: publicationResponseRows(trx, surveyId),
     ...(profile ? { profile } : {}),
     ...(previous ? { previous } : {}),
     findings: loadPublishedFindings(),

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export interface StoredPublication {
@@ -96,4 +97,103 @@ export async function closedWavesWithoutPublication(db: Kysely<Database>, format
     .orderBy('opens_on')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** A response row as a publication build reads it: its segment cell, and its answers as stored (JSON text). */
+export interface StoredAnswersRow {
+  role_group: string;
+  directorate: string;
+  answers: string;
+}
+
+/** Rows per page handed to the build: small enough that a page's strings die young in V8's heap. */
+export const PUBLICATION_PAGE_SIZE = 1000;
+
+/**
+ * On SQLite the response table is WITHOUT ROWID, keyed by the random id, with each row's
+ * answers (about 1 KB) spilling onto an overflow page; walking the table in id order reads
+ * each row once, skipping other waves' rows without reading their overflow pages, while
+ * going through the (survey_id, id) index costs a seek into the table per row. The walk is
+ * the cheaper way while the wave is a fair share of all responses; past 1 in 8 the seeks
+ * are left to the index (as storage/exports.ts decides for exports).
+ */
+const SCAN_TABLE_SHARE = 8;
+
+/**
+ * Every response row of a wave, once, in id order (the random id: the order says nothing
+ * about when a response arrived), in pages of `pageSize`, for building its publication.
+ * On PostgreSQL one query, read as it goes: a cursor in the transaction (the close's own; one
+ * is begun, read-only, if the caller has none), each page fetched while the caller counts
+ * the one before, instead of a query per page (each planned, each seeking into the index).
+ * On SQLite, whose reads are synchronous and cheap to start, keyset pages on the id. Only the
+ * columns the build needs are read.
+ */
+export async function* publicationResponseRows(db: Kysely<Database>, surveyId: string, pageSize = PUBLICATION_PAGE_SIZE): AsyncGenerator<StoredAnswersRow[]> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    yield* postgresCursorPages(db, surveyId, pageSize);
+    return;
+  }
+  const count = async (wave?: string) => {
+    let query = db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (wave !== undefined) query = query.where('survey_id', '=', wave);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  };
+  const responses = await count(surveyId);
+  if (responses === 0) return;
+  const scan = responses * SCAN_TABLE_SHARE >= (await count());
+  // Keyset pages on the id, a statement per page: the driver builds a page's rows in one call,
+  // where Kysely's stream hands each row on through async generators, costing more here.
+  let after: string | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('response')
+      .select(['id', 'role_group', 'directorate', 'answers'])
+      // `+survey_id` keeps SQLite from choosing the index for this term (see SCAN_TABLE_SHARE).
+      .where(scan ? sql<string>`+survey_id` : 'survey_id', '=', surveyId)
+      .orderBy('id')
+      .limit(pageSize);
+    if (after !== undefined) query = query.where('id', '>', after);
+    const rows = await query.execute();
+    if (rows.length > 0) yield rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+    // Let the process answer what needs no database between pages (SQLite's reads are synchronous).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function* postgresCursorPages(db: Kysely<Database>, surveyId: string, pageSize: number): AsyncGenerator<StoredAnswersRow[]> {
+  if (!db.isTransaction) {
+    // A cursor lives in a transaction; a caller without one (a benchmark's steps) gets a read-only one of its own.
+    const trx = await db.startTransaction().setAccessMode('read only').execute();
+    let read = false;
+    try {
+      yield* postgresCursorPages(trx, surveyId, pageSize);
+      read = true;
+    } finally {
+      await (read ? trx.commit() : trx.rollback()).execute();
+    }
+    return;
+  }
+  const cursor = sql.id(`publication_rows_${randomBytes(6).toString('hex')}`);
+  await sql`declare ${cursor} no scroll cursor for select role_group, directorate, answers from response where survey_id = ${surveyId} order by id`.execute(db);
+  const fetch = () => {
+    const rows = sql<StoredAnswersRow>`fetch forward ${sql.lit(pageSize)} from ${cursor}`.execute(db);
+    // Asked for ahead: if the caller stops early, a failure of this read is nobody's to report.
+    rows.catch(() => undefined);
+    return rows;
+  };
+  try {
+    let next = fetch();
+    for (;;) {
+      const { rows } = await next;
+      const more = rows.length === pageSize;
+      if (more) next = fetch();
+      if (rows.length > 0) yield rows;
+      if (!more) return;
+    }
+  } finally {
+    // Stopped early: the fetch asked for ahead is answered before the cursor closes (one connection, in order).
+    await sql`close ${cursor}`.execute(db).catch(() => undefined);
+  }
 }

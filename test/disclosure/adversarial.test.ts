@@ -247,15 +247,12 @@ describe('an analyst holding every output of two closed waves', () => {
   // The leaks of the published figures and of the respondent-level file, one test per category
   // (categories.ts), each listing its leaks with the outputs they need.
 
-  // Open problem A, not yet closed in the product: on a question asked under a showIf condition
-  // (achievable, asked only if strategy = yes), a group withheld as cover (senior by role group,
-  // care by directorate) has its base public through the condition's shown figure (strategy = yes
-  // of that group), so the total less the shown groups less that base isolates the small rest
-  // (specialist + member; environment + planning + legal). it.fails passes while such leaks
-  // exist; it flips red the day the product closes this leak, and the test must then be changed
-  // to a plain `it`.
-  it.fails('cannot take a showIf question\'s hidden cover apart through the condition\'s shown figure (A: open, it.fails)', () => {
-    if (leaksOf('showIf cover').length > 0) console.log(`Open (it.fails): ${describeCategory('showIf cover')}`);
+  // A: on a question asked under a showIf condition (achievable, asked only if strategy = yes),
+  // every group the condition shows publishes its base there (strategy = yes of that group), so
+  // a group hidden on the question as cover would cover nothing. The condition question's
+  // pattern also protects the grid of those its gating answers send on (protectGate: the groups
+  // it hides cover the threshold there too), and the question starts from that pattern.
+  it('cannot take a showIf question\'s hidden cover apart through the condition\'s shown figure (A)', () => {
     expect(leaksOf('showIf cover').length, describeCategory('showIf cover')).toBe(0);
   });
 
