@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import { databaseTarget, readConfig } from '../src/config.js';
+import { readConfig } from '../src/config.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/instrument/load.js';
 import { today } from '../src/fieldwork/respondent.js';
 import { keepShownAnswers } from '../src/fieldwork/journey.js';
@@ -14,7 +14,7 @@ import { seededRandom, syntheticAnswers } from '../src/fieldwork/synthetic.js';
 import { openStorage } from '../src/storage/db.js';
 
 const config = readConfig();
-const storage = openStorage(databaseTarget(config));
+const storage = openStorage(config.database);
 const definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
 const answers = keepShownAnswers(definition, syntheticAnswers(definition, seededRandom(1)));
 const surveyId = process.env.BASELINE_SURVEY_ID!;
@@ -37,5 +37,5 @@ app.post('/insert', async (_request, reply) => {
     .execute();
   return reply.code(204).send();
 });
-await app.listen({ port: config.PORT, host: '127.0.0.1' });
+await app.listen({ port: config.port, host: '127.0.0.1' });
 process.once('SIGTERM', () => void app.close().then(() => storage.close()).then(() => process.exit(0)));

@@ -20,7 +20,8 @@ import { getHeapStatistics } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import { changeWaveState } from '../src/admin/waves.js';
 import { analyseSurvey, TableBuilder } from '../src/analysis/index.js';
-import { databaseTarget, readConfig } from '../src/config.js';
+import { buildServices } from '../src/composition.js';
+import { readConfig } from '../src/config.js';
 import { loadPublishedFindings } from '../src/instrument/published-findings.js';
 import type { Answers } from '../src/instrument/question-types/index.js';
 import { CommentSample, scaleThemes } from '../src/publications/build.js';
@@ -30,13 +31,13 @@ import { coarsenSegments } from '../src/reporting/exports/coarsen.js';
 import { themeFreeText } from '../src/reporting/free-text.js';
 import { openStorage } from '../src/storage/db.js';
 import { buildApp } from '../src/web/app.js';
-import { responsePages } from '../src/storage/exports.js';
-import { latestPublicationVersion, publicationVersion } from '../src/storage/publications.js';
+import { latestPublicationVersion, publicationResponseRows, publicationVersion } from '../src/storage/publications.js';
 import { findSurveyById } from '../src/storage/surveys.js';
 import { loadWorkforceProfile } from '../src/storage/workforce-profiles.js';
 
 const [mode, surveyId, countsFile] = process.argv.slice(2);
-const storage = openStorage(databaseTarget(readConfig()));
+const config = readConfig();
+const storage = openStorage(config.database);
 const db = storage.db;
 const now = () => performance.now();
 
@@ -91,24 +92,28 @@ async function steps() {
   const builder = new TableBuilder(definition);
   const patterns = new AnswerPatterns(definition);
   const comments = new CommentSample(definition.sections.flatMap((s) => s.questions.filter((q) => q.type === 'text').map((q) => q.code)));
-  const pages = responsePages(db, surveyId!)[Symbol.asyncIterator]();
+  const pages = publicationResponseRows(db, surveyId!)[Symbol.asyncIterator]();
+  // As the build goes: one response at a time, decoded, counted, its pattern and comments taken (each step timed per response).
   for (;;) {
     t = now();
     const page = await pages.next();
     time.read += now() - t;
     if (page.done) break;
-    t = now();
-    const batch = page.value.map((r) => ({ roleGroup: r.role_group, directorate: r.directorate, submittedOn: r.submitted_on, answers: JSON.parse(r.answers) as Answers }));
-    time.parse += now() - t;
-    t = now();
-    for (const r of batch) builder.add(r.answers, { roleGroup: r.roleGroup, directorate: r.directorate });
-    time.count += now() - t;
-    t = now();
-    for (const r of batch) patterns.add(r);
-    time.patterns += now() - t;
-    t = now();
-    for (const r of batch) comments.add(r.roleGroup, r.answers);
-    time.comments += now() - t;
+    for (const row of page.value) {
+      const t0 = now();
+      const answers = JSON.parse(row.answers) as Answers;
+      const t1 = now();
+      builder.addIn(row.role_group, row.directorate, answers);
+      const t2 = now();
+      patterns.add({ roleGroup: row.role_group, directorate: row.directorate, answers });
+      const t3 = now();
+      comments.add(row.role_group, answers);
+      const t4 = now();
+      time.parse += t1 - t0;
+      time.count += t2 - t1;
+      time.patterns += t3 - t2;
+      time.comments += t4 - t3;
+    }
   }
   t = now();
   const tables = builder.tables();
@@ -197,7 +202,8 @@ async function cold(url: string, cookie: string) {
   t = now();
   JSON.parse(stored.document);
   const parseMs = now() - t;
-  const app = await buildApp({ storage });
+  // Logs off: this process's standard output is the measurements.
+  const app = await buildApp({ ...config, logLevel: 'silent' }, buildServices(config, storage));
   await app.ready();
   const session = new Session();
   session.connect();

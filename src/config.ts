@@ -1,43 +1,122 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CHROMIUM_PATH } from './reporting/pdf.js';
 
-/** The whole configuration, read once from the environment; a bad value stops start-up with a clear message. */
-export const ZConfig = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** GOV.UK Notify: an API key and an email template whose subject is ((subject)) and body ((body)). */
-  NOTIFY_API_KEY: z.string().min(74, 'must be a GOV.UK Notify API key').optional(),
-  NOTIFY_TEMPLATE_ID: z.uuid('must be the id of a GOV.UK Notify email template').optional(),
-  /** SMTP server for email when Notify is not configured, e.g. smtps://user:password@smtp.example.org:465 */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
-  /** Chromium for PDF reports; where it is missing the app still serves HTML reports and says PDF is unavailable. */
-  CHROMIUM_PATH: z.string().min(1).default(DEFAULT_CHROMIUM_PATH),
-  MAIL_FROM: z.string().min(3).default('Sounding <sounding@localhost>'),
-  /** The address people use to reach Sounding; links in emails start with it. https:// marks cookies Secure and turns on HSTS. */
-  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://localhost:3000'),
-  /** Optional OpenID Connect sign-in (e.g. Microsoft Entra ID): all four or none. */
-  OIDC_ISSUER: z.url().optional(),
-  OIDC_CLIENT_ID: z.string().min(1).optional(),
-  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-  OIDC_REDIRECT_URL: z.url().optional(),
-}).superRefine((config, context) => {
-  const oidc = [config.OIDC_ISSUER, config.OIDC_CLIENT_ID, config.OIDC_CLIENT_SECRET, config.OIDC_REDIRECT_URL];
-  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
-    context.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OpenID Connect needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL, or none' });
-  }
-});
-export type TConfig = z.output<typeof ZConfig>;
+/** The file the lead mail-merges from when no email service is configured, in DATA_DIR. */
+export const OUTBOX_FILE = 'outbox.csv';
 
+/** Where the database is: a SQLite file in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const PORT = 'must be a whole number from 1 to 65535';
+const NOT_EMPTY = 'must not be empty';
+
+/**
+ * The environment variables Sounding reads, and nothing else: this schema is the only place
+ * that knows their names. Messages name the variable and what is wrong, never the value given
+ * (a URL or key may hold a password).
+ */
+const ZEnvironment = z
+  .object({
+    PORT: z.coerce.number({ error: PORT }).int(PORT).min(1, PORT).max(65535, PORT).default(3000),
+    HOST: z.string().min(1, NOT_EMPTY).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1, NOT_EMPTY).default('./data'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** "development" reads page templates afresh on every request (npm run dev). */
+    NODE_ENV: z.string().optional(),
+    /** GOV.UK Notify: an API key and an email template whose subject is ((subject)) and body ((body)); both or neither. */
+    NOTIFY_API_KEY: z.string().min(74, 'must be a GOV.UK Notify API key').optional(),
+    NOTIFY_TEMPLATE_ID: z.uuid('must be the id of a GOV.UK Notify email template').optional(),
+    /** SMTP server for email when Notify is not configured, e.g. smtps://user:password@smtp.example.org:465 */
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    /** Chromium for PDF reports; where it is missing the app still serves HTML reports and says PDF is unavailable. */
+    CHROMIUM_PATH: z.string().min(1, NOT_EMPTY).default(DEFAULT_CHROMIUM_PATH),
+    MAIL_FROM: z.string().min(3, 'must be a sender such as Sounding <sounding@council.gov.uk>').default('Sounding <sounding@localhost>'),
+    /** The address people use to reach Sounding; links in emails start with it. https:// marks cookies Secure and turns on HSTS. */
+    PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://localhost:3000'),
+    /** Optional OpenID Connect sign-in (e.g. Microsoft Entra ID): all four or none. */
+    OIDC_ISSUER: z.url('must be a URL').optional(),
+    OIDC_CLIENT_ID: z.string().min(1, NOT_EMPTY).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1, NOT_EMPTY).optional(),
+    OIDC_REDIRECT_URL: z.url('must be a URL').optional(),
+  })
+  .superRefine((env, context) => {
+    if (Boolean(env.NOTIFY_API_KEY) !== Boolean(env.NOTIFY_TEMPLATE_ID)) {
+      context.addIssue({
+        code: 'custom',
+        path: [env.NOTIFY_API_KEY ? 'NOTIFY_TEMPLATE_ID' : 'NOTIFY_API_KEY'],
+        message: 'GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set, or neither',
+      });
+    }
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET, env.OIDC_REDIRECT_URL];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      context.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OpenID Connect needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL, or none' });
+    }
+  });
+
+/** How email goes out: GOV.UK Notify (one template), an SMTP server, or a CSV file to mail-merge from. */
+export type MailSettings =
+  | { kind: 'notify'; apiKey: string; templateId: string }
+  | { kind: 'smtp'; url: string; from: string }
+  | { kind: 'outbox'; file: string };
+
+/** OpenID Connect sign-in, when all four OIDC_ variables are set. */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: string;
+}
+
+type Environment = z.output<typeof ZEnvironment>;
+
+function database(env: Environment): DatabaseTarget {
+  return env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'sqlite', file: join(resolve(env.DATA_DIR), 'sounding.sqlite') };
+}
+
+/** GOV.UK Notify when its key and template are set, else SMTP when a server is set, else a CSV outbox in DATA_DIR. */
+function mail(env: Environment): MailSettings {
+  if (env.NOTIFY_API_KEY && env.NOTIFY_TEMPLATE_ID) return { kind: 'notify', apiKey: env.NOTIFY_API_KEY, templateId: env.NOTIFY_TEMPLATE_ID };
+  if (env.SMTP_URL) return { kind: 'smtp', url: env.SMTP_URL, from: env.MAIL_FROM };
+  return { kind: 'outbox', file: join(resolve(env.DATA_DIR), OUTBOX_FILE) };
+}
+
+function oidc(env: Environment): OidcSettings | undefined {
+  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_REDIRECT_URL: redirectUrl } = env;
+  return issuer && clientId && clientSecret && redirectUrl ? { issuer, clientId, clientSecret, redirectUrl } : undefined;
+}
+
+/**
+ * The whole configuration, read once from the environment by the entry points (web/server.ts,
+ * cli/index.ts) and passed down; nothing below them reads the environment. Settings that go
+ * together arrive together: mail is one of three kinds, OpenID Connect all four values or none.
+ */
+export const ZConfig = ZEnvironment.transform((env) => ({
+  port: env.PORT,
+  host: env.HOST,
+  logLevel: env.LOG_LEVEL,
+  database: database(env),
+  /** Base of links in emails: from here, never from a request's Host header. */
+  publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+  /** Behind TLS (PUBLIC_URL https://…): Secure cookies and HSTS. */
+  secureCookies: env.PUBLIC_URL.startsWith('https:'),
+  chromiumPath: env.CHROMIUM_PATH,
+  mail: mail(env),
+  oidc: oidc(env),
+  /** Page templates read afresh on every request, for editing them while the server runs. */
+  reloadTemplates: env.NODE_ENV === 'development',
+  /** Sign-in and password-reset attempts allowed per client address per window. */
+  signInRateLimit: { max: 20, timeWindowMs: 15 * 60 * 1000 },
+}));
+export type TConfig = z.output<typeof ZConfig>;
+
+/** Parses the environment once; a bad value stops start-up with a message naming each variable (never its value). */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
   const parsed = ZConfig.safeParse(env);
   if (!parsed.success) {
@@ -45,10 +124,4 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   return parsed.data;
-}
-
-export function databaseTarget(config: TConfig): DatabaseTarget {
-  return config.DATABASE_URL
-    ? { kind: 'postgres', url: config.DATABASE_URL }
-    : { kind: 'sqlite', file: resolve(config.DATA_DIR, 'sounding.sqlite') };
 }

@@ -24,7 +24,12 @@ const ROWS_PER_INSERT = 500;
  * one commit per batch rather than one per response. Refused for a real wave (synthetic
  * answers would pass for staff's) and for a wave that is not open, checked in each batch's
  * transaction as `storeResponse` checks it, so a batch racing a close either lands before it
- * (and is in the publication) or is rolled back. Audited.
+ * (and is in the publication) or is rolled back.
+ *
+ * Audited once, in the last batch's transaction, so the entry is stored with the rows that
+ * complete the count it states and never names rows that were not stored. When a batch fails
+ * after earlier ones were committed (the wave closed part-way), those rows are audited as what
+ * was added, straight after.
  */
 export async function generateResponses(db: Kysely<Database>, actor: Actor, surveyId: string, count: number, seed = 1, batch = 1): Promise<void> {
   const survey = await findSurveyById(db, surveyId);
@@ -33,7 +38,15 @@ export async function generateResponses(db: Kysely<Database>, actor: Actor, surv
   if (survey.state !== 'open') throw new Refusal(`${survey.title} is ${survey.state}: answers can only be added while it is open`);
   const random = seededRandom(seed);
   const { roleGroup, directorate } = survey.definition.segments;
-  await recordAudit(db, auditBy(actor, { organisationId: survey.organisationId, action: 'wave.generate', target: `survey ${surveyId} (${survey.title}): ${count} synthetic responses` }));
+  const audit = (trx: Kysely<Database>, added: number) =>
+    recordAudit(
+      trx,
+      auditBy(actor, {
+        organisationId: survey.organisationId,
+        action: 'wave.generate',
+        target: `survey ${surveyId} (${survey.title}): ${added === count ? `${count}` : `${added} of ${count}`} synthetic responses`,
+      }),
+    );
   const draw = (n: number, submittedOn: string) =>
     Array.from({ length: n }, () => {
       const answers = syntheticAnswers(survey.definition, random);
@@ -57,7 +70,10 @@ export async function generateResponses(db: Kysely<Database>, actor: Actor, surv
       }
       // Read after the writes, as a real submission does (storage/responses.ts): a close in progress is waited for, then seen.
       if (!(await waveOpen(trx, surveyId))) throw new WaveClosed();
-    }).catch((error: unknown) => {
+      if (done + size === count) await audit(trx, count);
+    }).catch(async (error: unknown) => {
+      // Batches committed before this one stay stored, so they are audited as what was added.
+      if (done > 0) await audit(db, done).catch(() => undefined);
       throw error instanceof WaveClosed ? new Refusal(`${survey.title} was closed while answers were being added; ${done} were added`) : error;
     });
   }

@@ -1,6 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
-import type { Actor } from './audit.js';
+import { auditBy, recordAudit, type Actor } from './audit.js';
 import { z } from 'zod';
 import { newToken, today } from '../fieldwork/respondent.js';
 import { findQuestion, type TDefinition } from '../instrument/definition.js';
@@ -155,21 +155,26 @@ export function parseStaffList(bytes: Buffer, definition: TDefinition): StaffLis
 
 /**
  * Checks a staff list against the survey's existing invitations and stores it, all or
- * nothing. Someone whose earlier invitation was already used cannot be recognised (that
- * invitation no longer holds their address), which is the price of forgetting.
+ * nothing, with its audit entry in the same transaction. Someone whose earlier invitation was
+ * already used cannot be recognised (that invitation no longer holds their address), which is
+ * the price of forgetting.
  */
-export async function importStaffList(db: Kysely<Database>, survey: SurveyWithDefinition, bytes: Buffer): Promise<StaffListResult> {
+export async function importStaffList(db: Kysely<Database>, actor: Actor, survey: SurveyWithDefinition, bytes: Buffer): Promise<StaffListResult> {
   if (survey.state === 'closed') return failed([{ message: 'this survey is closed, so nobody more can be invited' }]);
   const parsed = parseStaffList(bytes, survey.definition);
   if (!parsed.ok) return parsed;
-  const existing = await invitedEmails(db, survey.id);
-  const problems: StaffListProblem[] = [];
-  for (const member of parsed.staff) {
-    if (existing.has(member.email)) problems.push({ row: member.row, column: 'email', message: `${member.email} is already invited to this survey` });
-  }
-  if (problems.length > 0) return failed(problems);
-  await insertStaffList(db, survey.id, parsed.staff);
-  return parsed;
+  return db.transaction().execute(async (trx) => {
+    const existing = await invitedEmails(trx, survey.id);
+    const problems: StaffListProblem[] = [];
+    for (const member of parsed.staff) {
+      if (existing.has(member.email)) problems.push({ row: member.row, column: 'email', message: `${member.email} is already invited to this survey` });
+    }
+    if (problems.length > 0) return failed(problems);
+    await insertStaffList(trx, survey.id, parsed.staff);
+    // How many, never who: the audit log holds no email address.
+    await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'invitations.import', target: `survey ${survey.id}: ${parsed.staff.length} people` }));
+    return parsed;
+  });
 }
 
 export interface MailText {

@@ -1,9 +1,9 @@
 import { appendFile, mkdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import nodemailer from 'nodemailer';
 import { NotifyClient } from 'notifications-node-client';
-import type { TConfig } from '../config.js';
+import type { MailSettings } from '../config.js';
 
 export interface MailMessage {
   to: string;
@@ -17,11 +17,6 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
-export type MailerConfig = Pick<TConfig, 'NOTIFY_API_KEY' | 'NOTIFY_TEMPLATE_ID' | 'SMTP_URL' | 'MAIL_FROM' | 'DATA_DIR'>;
-
-/** The file the lead mail-merges from when no email service is configured. */
-export const OUTBOX_FILE = 'outbox.csv';
-
 /**
  * A failure to send, worded without the recipient, the API key or the SMTP password, so it
  * can be logged and shown as it is.
@@ -31,19 +26,20 @@ export class MailError extends Error {
 }
 
 /**
- * GOV.UK Notify when its key and template are set, else SMTP when a server is set, else a
- * CSV outbox in DATA_DIR. Notify sends through one template whose subject is ((subject))
- * and whose body is ((body)), so Sounding's wording stays in Sounding.
+ * The mailer the configuration chose (config.ts: GOV.UK Notify when its key and template are
+ * set, else SMTP when a server is set, else a CSV outbox in DATA_DIR). Notify sends through one
+ * template whose subject is ((subject)) and whose body is ((body)), so Sounding's wording stays
+ * in Sounding.
  */
-export function createMailer(config: MailerConfig, options: { notifyBaseUrl?: string } = {}): Mailer {
-  if (config.NOTIFY_API_KEY || config.NOTIFY_TEMPLATE_ID) {
-    if (!config.NOTIFY_API_KEY || !config.NOTIFY_TEMPLATE_ID) {
-      throw new MailError('GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set');
-    }
-    return notifyMailer(config.NOTIFY_API_KEY, config.NOTIFY_TEMPLATE_ID, options.notifyBaseUrl);
+export function createMailer(settings: MailSettings, options: { notifyBaseUrl?: string } = {}): Mailer {
+  switch (settings.kind) {
+    case 'notify':
+      return notifyMailer(settings.apiKey, settings.templateId, options.notifyBaseUrl);
+    case 'smtp':
+      return smtpMailer(settings.url, settings.from);
+    case 'outbox':
+      return outboxMailer(settings.file);
   }
-  if (config.SMTP_URL) return smtpMailer(config.SMTP_URL, config.MAIL_FROM);
-  return outboxMailer(outboxPath(config));
 }
 
 function notifyMailer(apiKey: string, templateId: string, baseUrl?: string): Mailer {
@@ -99,8 +95,4 @@ function outboxMailer(file: string): Mailer {
       return sent;
     },
   };
-}
-
-export function outboxPath(config: Pick<TConfig, 'DATA_DIR'>): string {
-  return join(resolve(config.DATA_DIR), OUTBOX_FILE);
 }

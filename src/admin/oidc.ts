@@ -1,12 +1,7 @@
 import * as client from 'openid-client';
-import type { TConfig } from '../config.js';
+import type { OidcSettings } from '../config.js';
 
-export interface OidcSettings {
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  redirectUrl: string;
-}
+export type { OidcSettings };
 
 /** What the provider said about the person, once the code has been exchanged and the ID token checked. */
 export interface OidcIdentity {
@@ -20,12 +15,6 @@ export interface OidcTransaction {
   nonce: string;
   verifier: string;
   next: string;
-}
-
-/** The four OIDC_ variables, or undefined unless all are set (readConfig refuses some without the others). */
-export function oidcSettings(config: Pick<TConfig, 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_REDIRECT_URL'>): OidcSettings | undefined {
-  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_REDIRECT_URL: redirectUrl } = config;
-  return issuer && clientId && clientSecret && redirectUrl ? { issuer, clientId, clientSecret, redirectUrl } : undefined;
 }
 
 /** Plain HTTP to the provider only on this machine (a test or a local provider), never across a network. */
@@ -86,7 +75,3 @@ export function createOidc(settings: OidcSettings) {
 }
 export type Oidc = ReturnType<typeof createOidc>;
 
-export function oidcFromConfig(config: Parameters<typeof oidcSettings>[0]): Oidc | undefined {
-  const settings = oidcSettings(config);
-  return settings && createOidc(settings);
-}

@@ -2,12 +2,20 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { cellKey, DEFAULT_THRESHOLD, MIN_THRESHOLD, suppressSegments, type CellStatus } from '../analysis/suppression.js';
 import type { WorkforceProfile } from '../analysis/weighting.js';
+import { hiddenSets, profileHiddenGroups, type ProfileHidden } from '../analysis/analyse.js';
+import type { GroupRef } from '../analysis/segments.js';
+import type { PublicationDocument } from '../publications/document.js';
+import { readPublication } from '../publications/read.js';
+import { responsesByCell } from '../storage/responses.js';
+import { loadWorkforceProfile } from '../storage/workforce-profiles.js';
+import type { SurveyWithDefinition } from '../storage/surveys.js';
 import { today } from '../fieldwork/respondent.js';
 import { findQuestion, type TDefinition } from '../instrument/definition.js';
 import { localise } from '../instrument/text.js';
 import { validateDefinitionText, type DefinitionProblem } from '../instrument/validate.js';
 import type { Database } from '../storage/schema.js';
-import { createSurvey, publishInstrument } from '../storage/surveys.js';
+import { createSurvey, findSurveyById, publishInstrument } from '../storage/surveys.js';
+import { listSurveys } from '../storage/tables.js';
 import { closeAndPublish, Refusal, republishWithin } from '../publications/service.js';
 import { listOrganisationWaves, setWavePlan } from '../storage/waves.js';
 import { saveWorkforceProfile } from '../storage/workforce-profiles.js';
@@ -212,6 +220,10 @@ export interface ResponseRates {
   total: RateFigure;
   roleGroups: RateFigure[];
   directorates: RateFigure[];
+  /** Groups the workforce profile rules out (too few staff, or more responses than staff), for the lead to see why. */
+  profileHidden: ProfileHidden[];
+  /** Live: counted from the response rows of a wave still open; published: the closed wave's publication. */
+  source: 'live' | 'published';
 }
 
 function optionsOf(definition: TDefinition, code: string | undefined): { code: string; label: string }[] {
@@ -220,9 +232,62 @@ function optionsOf(definition: TDefinition, code: string | undefined): { code: s
 }
 
 /**
+ * A wave's response rates for its lead. While it is open, counted live from its response rows
+ * (responseRates); once closed, the figures its publication released, so the page shows no
+ * count the publication withholds.
+ */
+export async function waveResponseRates(db: Kysely<Database>, survey: SurveyWithDefinition): Promise<ResponseRates> {
+  const publication = survey.state === 'closed' ? await readPublication(db, survey.id) : undefined;
+  if (publication) return publishedResponseRates(survey.definition, publication);
+  const [cells, profile] = await Promise.all([responsesByCell(db, survey.id), loadWorkforceProfile(db, survey.id)]);
+  return responseRates(survey.definition, cells, profile, survey.suppressionThreshold);
+}
+
+/**
+ * Surveys (those `keep` lets through) with their response totals as their leads see them
+ * (waveResponseRates): undefined where withheld. The home page and the command line list
+ * surveys this way, so neither prints a count the lead's page or the publication withholds.
+ */
+export async function listSurveysWithResponses(db: Kysely<Database>, keep: (survey: { organisationId: string }) => boolean = () => true) {
+  const surveys = (await listSurveys(db)).filter(keep);
+  return Promise.all(
+    surveys.map(async (listed) => {
+      const survey = await findSurveyById(db, listed.id);
+      return { ...listed, responses: survey ? (await waveResponseRates(db, survey)).total.responses : undefined };
+    }),
+  );
+}
+
+/** The response figures a publication released, against the profile it was weighted to. */
+export function publishedResponseRates(definition: TDefinition, publication: PublicationDocument): ResponseRates {
+  const { analysis, profile } = publication;
+  const released = (ref: Extract<GroupRef, { kind: 'total' | 'roleGroup' | 'directorate' }>) => {
+    const found = analysis.responses.find((r) => r.group.kind === ref.kind && (ref.kind === 'total' || ('code' in r.group && r.group.code === ref.code)));
+    return found?.figure.shown ? found.figure.value : undefined;
+  };
+  const headcount = (match: (c: WorkforceProfile['cells'][number]) => boolean) => (profile ? profile.cells.filter(match).reduce((n, c) => n + c.headcount, 0) : undefined);
+  const hasDirectorates = profile?.cells.some((c) => c.directorate !== '') ?? false;
+  return {
+    threshold: publication.threshold,
+    total: rateFigure('', 'All staff', released({ kind: 'total' }), headcount(() => true)),
+    roleGroups: optionsOf(definition, definition.segments.roleGroup).map((r) => rateFigure(r.code, r.label, released({ kind: 'roleGroup', code: r.code }), headcount((c) => c.roleGroup === r.code))),
+    directorates: (definition.segments.directorate ? optionsOf(definition, definition.segments.directorate) : []).map((d) =>
+      rateFigure(d.code, d.label, released({ kind: 'directorate', code: d.code }), hasDirectorates ? headcount((c) => c.directorate === d.code) : undefined),
+    ),
+    profileHidden: analysis.disclosure.profileHidden,
+    source: 'published',
+  };
+}
+
+function rateFigure(code: string, label: string, responses: number | undefined, staff: number | undefined): RateFigure {
+  return { code, label, headcount: staff || undefined, responses, rate: responses !== undefined && staff ? responses / staff : undefined };
+}
+
+/**
  * Live response rates by role group and directorate against the workforce profile. Counts go
- * through the same segment suppression as results: a group with fewer responses than the
- * threshold, or one that could be worked out from the total and the others, is withheld.
+ * through the same rules as the publication: groups the profile rules out are withheld
+ * (profileHiddenGroups), then the same segment suppression: a group with fewer responses than
+ * the threshold, or one that could be worked out from the total and the others, is withheld.
  */
 export function responseRates(definition: TDefinition, cells: readonly ResponseCell[], profile: WorkforceProfile | undefined, threshold: number): ResponseRates {
   const roleGroups = optionsOf(definition, definition.segments.roleGroup);
@@ -230,16 +295,16 @@ export function responseRates(definition: TDefinition, cells: readonly ResponseC
   const counts = new Map(cells.map((c) => [cellKey(c.roleGroup, c.directorate), c.responses]));
   // Responses without a directorate ('' : not stated) are a column of their own, so margins add up.
   const directorateCodes = directorates.length > 0 ? [...directorates.map((d) => d.code), ''] : [''];
+  const profileHidden = profile ? profileHiddenGroups(cells, { roleGroups: roleGroups.map((r) => r.code), directorates: directorateCodes, threshold }, profile) : [];
   const pattern = suppressSegments(
     { roleGroups: roleGroups.map((r) => r.code), directorates: directorateCodes, base: (r, d) => counts.get(cellKey(r, d)) ?? 0 },
     threshold,
+    hiddenSets(profileHidden),
   );
   const sum = (match: (c: ResponseCell) => boolean) => cells.filter(match).reduce((s, c) => s + c.responses, 0);
   const headcount = (match: (c: WorkforceProfile['cells'][number]) => boolean) => (profile ? profile.cells.filter(match).reduce((s, c) => s + c.headcount, 0) : undefined);
-  const figure = (code: string, label: string, status: CellStatus | undefined, responses: number, staff: number | undefined): RateFigure => {
-    const shown = status === 'shown' ? responses : undefined;
-    return { code, label, headcount: staff || undefined, responses: shown, rate: shown !== undefined && staff ? shown / staff : undefined };
-  };
+  const figure = (code: string, label: string, status: CellStatus | undefined, responses: number, staff: number | undefined) =>
+    rateFigure(code, label, status === 'shown' ? responses : undefined, staff);
   return {
     threshold,
     total: figure('', 'All staff', pattern.total, sum(() => true), headcount(() => true)),
@@ -247,5 +312,7 @@ export function responseRates(definition: TDefinition, cells: readonly ResponseC
     directorates: directorates.map((d) =>
       figure(d.code, d.label, pattern.directorates.get(d.code), sum((c) => c.directorate === d.code), profile?.cells.some((c) => c.directorate !== '') ? headcount((c) => c.directorate === d.code) : undefined),
     ),
+    profileHidden,
+    source: 'live',
   };
 }

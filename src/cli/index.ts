@@ -3,17 +3,18 @@ import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { generateResponses } from '../admin/demo.js';
-import { blankWaveForm, changeWaveState, createWave, setFreeTextRelease, uploadWorkforceProfile } from '../admin/waves.js';
+import { blankWaveForm, changeWaveState, createWave, listSurveysWithResponses, setFreeTextRelease, uploadWorkforceProfile } from '../admin/waves.js';
+import { MIN_THRESHOLD } from '../analysis/suppression.js';
 import { profileMargins } from '../analysis/weighting.js';
-import { databaseTarget, readConfig } from '../config.js';
+import { readConfig, type TConfig } from '../config.js';
+import { prepareStorage } from '../composition.js';
 import { validateDefinitionText } from '../instrument/validate.js';
 import { EXPORT_FORMAT_NAMES, exportFileName, writeExport, type ExportFormat } from '../reporting/exports/index.js';
 import { prepareExport } from '../reporting/exports/service.js';
-import { publishClosedWaves, Refusal } from '../publications/service.js';
+import { Refusal } from '../publications/service.js';
 import { progressReporter } from './progress.js';
-import { migrate, openStorage, type Storage } from '../storage/db.js';
+import { openStorage, type Storage } from '../storage/db.js';
 import { createOrganisation, findSurveyById } from '../storage/surveys.js';
-import { listSurveys } from '../storage/tables.js';
 import { auditBy, commandLineActor, recordAudit } from '../admin/audit.js';
 import { createUser, ZNewUser } from '../admin/users.js';
 import { findUserByEmail, ROLES, setMembership } from '../storage/users.js';
@@ -23,7 +24,6 @@ class CliError extends Error {}
 
 const ORGANISATION_TYPES = ['county', 'district', 'unitary', 'metropolitan', 'london_borough', 'other'] as const;
 const NATIONS = ['England', 'Wales', 'Scotland', 'Northern Ireland'] as const;
-const MIN_THRESHOLD = 5;
 
 /** Parses commander's options with zod; the first problem becomes a one-line error naming the option. */
 function parseOptions<T extends z.ZodType>(schema: T, options: unknown, flags: Record<string, string>): z.output<T> {
@@ -74,13 +74,19 @@ const ZGenerate = z.object({
   batch: integer('batch').pipe(z.number().min(1, 'must be at least 1').max(100_000, 'must be at most 100000')),
 });
 
+/**
+ * The configuration, read from the environment once, when a command first needs it (so
+ * `validate` works whatever the environment holds). This file and web/server.ts are the only
+ * readers of the environment; commands get what they need from here.
+ */
+let config: TConfig | undefined;
+const configuration = (): TConfig => (config ??= readConfig());
+
 /** Opens the configured database (DATA_DIR or DATABASE_URL), brings it up to date, and always closes it. */
 async function withStorage<T>(work: (storage: Storage) => Promise<T>): Promise<T> {
-  const config = readConfig();
-  const storage = openStorage(databaseTarget(config));
+  const storage = openStorage(configuration().database);
   try {
-    await migrate(storage);
-    await publishClosedWaves(storage.db);
+    await prepareStorage(storage);
     return await work(storage);
   } finally {
     await storage.close();
@@ -251,9 +257,9 @@ survey
   .description('list surveys with their state, number of responses and public link')
   .action(
     run(async () => {
-      const rows = await withStorage((storage) => listSurveys(storage.db));
+      const rows = await withStorage((storage) => listSurveysWithResponses(storage.db));
       printTable(
-        rows.map((r) => ({ ...r, link: `/s/${r.slug}` })),
+        rows.map((r) => ({ ...r, responses: r.responses ?? `fewer than ${r.threshold} or withheld`, link: `/s/${r.slug}` })),
         [
           { key: 'organisation', label: 'Organisation' },
           { key: 'title', label: 'Title' },

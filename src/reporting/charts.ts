@@ -1,5 +1,6 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { remember } from './cache.js';
 
 /**
  * Charts for the report: vega-lite specs compiled to vega and rendered to SVG on the server
@@ -59,15 +60,16 @@ const BASE_CONFIG = {
   legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 220 },
 } as const;
 
+export interface IntervalChartOptions {
+  scale: 'percent' | 'score' | 'points';
+  axisTitle: string;
+}
+
 /**
  * Horizontal bars with 95% interval whiskers: proportions on a 0-100% axis, or scores on 0-100.
  * With `signed`, bars run either way from zero (differences, such as the perception gap).
  */
-export async function intervalBarChart(
-  text: ChartText,
-  rows: readonly IntervalRow[],
-  options: { scale: 'percent' | 'score' | 'points'; axisTitle: string },
-): Promise<string> {
+export async function intervalBarChart(text: ChartText, rows: readonly IntervalRow[], options: IntervalChartOptions): Promise<string> {
   // Proportions and differences of proportions are drawn in percentages and percentage points.
   const factor = options.scale === 'score' ? 1 : 100;
   const values = rows.map((r) => ({
@@ -77,8 +79,11 @@ export async function intervalBarChart(
     upper: r.upper * factor,
     ...(r.reference === undefined ? {} : { reference: r.reference * factor }),
   }));
-  const extent = options.scale === 'points' ? Math.max(10, ...values.map((v) => Math.max(Math.abs(v.lower), Math.abs(v.upper)))) : 100;
-  const domain = options.scale === 'points' ? [-Math.ceil(extent / 10) * 10, Math.ceil(extent / 10) * 10] : [0, 100];
+  // Differences run either way from zero, as far as the widest interval, to the next 10 points:
+  // the range is a signal, so the spec (compiled once) does not depend on the figures.
+  const signed = options.scale === 'points';
+  const extent = signed ? Math.ceil(Math.max(10, ...values.map((v) => Math.max(Math.abs(v.lower), Math.abs(v.upper)))) / 10) * 10 : 100;
+  const domain = signed ? { expr: `[-${EXTENT}, ${EXTENT}]` } : [0, 100];
   const y = { field: 'label', type: 'nominal', sort: null, title: null, axis: LABEL_AXIS } as const;
   const layers: Record<string, unknown>[] = [
     { mark: { type: 'bar', color: BLUE, height: { band: 0.6 } }, encoding: { y, x: { field: 'value', type: 'quantitative', scale: { domain }, title: options.axisTitle } } },
@@ -93,13 +98,19 @@ export async function intervalBarChart(
       encoding: { y, x: { field: 'reference', type: 'quantitative' } },
     });
   }
-  return render(text, {
-    width: 360,
-    height: { step: 36 },
-    data: { values },
-    layer: layers,
-    config: BASE_CONFIG,
-  } as unknown as TopLevelSpec);
+  return render(
+    text,
+    {
+      ...(signed ? { params: [{ name: EXTENT, value: 10 }] } : {}),
+      width: 360,
+      height: { step: 36 },
+      data: { name: DATA },
+      layer: layers,
+      config: BASE_CONFIG,
+    } as unknown as TopLevelSpec,
+    values,
+    signed ? { [EXTENT]: extent } : {},
+  );
 }
 
 export interface DivergingRow {
@@ -126,25 +137,55 @@ export async function divergingChart(text: ChartText, answers: readonly string[]
   });
   const colours = ['#942514', '#d4351c', '#f47738', '#b1b4b6', '#5694ca', '#1d70b8', '#003078'];
   const range = answers.length === 5 ? [colours[0], colours[2], colours[3], colours[4], colours[6]] : answers.length === 4 ? [colours[0], colours[2], colours[4], colours[6]] : colours.slice(0, answers.length);
-  return render(text, {
-    width: 360,
-    height: { step: 36 },
-    data: { values },
-    mark: { type: 'bar', height: { band: 0.7 } },
-    encoding: {
-      y: { field: 'label', type: 'nominal', sort: null, title: null, axis: LABEL_AXIS },
-      x: { field: 'start', type: 'quantitative', scale: { domain: [-100, 100] }, title: 'Percentage answering (negative to the left, positive to the right)', axis: { labelExpr: 'abs(datum.value) + "%"' } },
-      x2: { field: 'end' },
-      color: { field: 'answer', type: 'nominal', sort: [...answers], scale: { domain: [...answers], range }, legend: { orient: 'bottom', columns: 3, title: null } },
-      order: { field: 'order' },
-    },
-    config: BASE_CONFIG,
-  } as unknown as TopLevelSpec);
+  return render(
+    text,
+    {
+      width: 360,
+      height: { step: 36 },
+      data: { name: DATA },
+      mark: { type: 'bar', height: { band: 0.7 } },
+      encoding: {
+        y: { field: 'label', type: 'nominal', sort: null, title: null, axis: LABEL_AXIS },
+        x: { field: 'start', type: 'quantitative', scale: { domain: [-100, 100] }, title: 'Percentage answering (negative to the left, positive to the right)', axis: { labelExpr: 'abs(datum.value) + "%"' } },
+        x2: { field: 'end' },
+        color: { field: 'answer', type: 'nominal', sort: [...answers], scale: { domain: [...answers], range }, legend: { orient: 'bottom', columns: 3, title: null } },
+        order: { field: 'order' },
+      },
+      config: BASE_CONFIG,
+    } as unknown as TopLevelSpec,
+    values,
+  );
 }
 
-async function render(text: ChartText, spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+/** The one data set of every chart: specs name it and the figures are given to the view, so a spec's compiled form does not depend on them. */
+const DATA = 'figures';
+/** The signal holding how far a signed axis runs from zero either way. */
+const EXTENT = 'extent';
+
+/**
+ * Vega's runtime dataflow for each chart spec (without its figures), compiled from vega-lite
+ * and parsed once: that costs more than drawing, and a report's charts are a handful of shapes
+ * (whether national figures are drawn changes the spec; the gap chart's range is a signal),
+ * the same for every wave. The runtime is a plain description that each view instantiates
+ * afresh, so sharing it is safe. (Views themselves cannot be kept and given new figures: vega
+ * keeps axis labels from the previous figures.)
+ */
+const runtimes = new Map<string, vega.Runtime>();
+
+function runtimeFor(spec: TopLevelSpec): vega.Runtime {
+  const key = JSON.stringify(spec);
+  const hit = runtimes.get(key);
+  if (hit) return hit;
+  const runtime = vega.parse(compile(spec).spec);
+  remember(runtimes, key, runtime);
+  return runtime;
+}
+
+async function render(text: ChartText, spec: TopLevelSpec, values: readonly object[], signals: Record<string, unknown> = {}): Promise<string> {
+  const view = new vega.View(runtimeFor(spec), { renderer: 'none' });
   try {
+    view.data(DATA, values as object[]);
+    for (const [name, value] of Object.entries(signals)) view.signal(name, value);
     return accessible(await view.toSVG(), text);
   } finally {
     view.finalize();

@@ -15,7 +15,7 @@ import {
 } from '../analysis/index.js';
 import { localise } from '../instrument/text.js';
 import { AGREE_SCALE } from '../instrument/scales.js';
-import { divergingChart, intervalBarChart, type IntervalRow } from './charts.js';
+import { divergingChart, intervalBarChart, type IntervalChartOptions, type IntervalRow } from './charts.js';
 import { Labels } from './labels.js';
 import { remember } from './cache.js';
 import type { FreeTextThemes, SurveyResults } from './survey-data.js';
@@ -76,6 +76,47 @@ const TOTAL: GroupRef = { kind: 'total' };
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const num = (text: string): TableCell => ({ text, format: 'numeric' });
 const score = (x: number) => roundHalfUp(x, 0).toFixed(0);
+
+/**
+ * The axes of the report's interval charts. With the agreement chart's answers, they are all
+ * that shapes a chart apart from its figures, so `warmUpReportCharts` can prepare each one.
+ */
+const AXES = {
+  indices: { scale: 'score', axisTitle: 'Score out of 100' },
+  gap: { scale: 'points', axisTitle: 'Leaders minus frontline (percentage points)' },
+  barriers: { scale: 'percent', axisTitle: 'Percentage of respondents' },
+  strategy: { scale: 'percent', axisTitle: 'Percentage answering yes' },
+  national: { scale: 'percent', axisTitle: 'Percentage' },
+} as const satisfies Record<string, IntervalChartOptions>;
+
+/** The agreement scale's answers, from most negative to most positive: the diverging chart's order. */
+const AGREE_ORDER = [...AGREE_SCALE].reverse().map((o) => o.code);
+const AGREE_ANSWERS = AGREE_ORDER.map((code) => localise(AGREE_SCALE.find((a) => a.code === code)!.label, 'en'));
+
+/**
+ * Draws each chart the report can have once, with made-up figures, and discards it: the
+ * chart specs get compiled and the chart code optimised, so that the first report a server
+ * builds for a wave spends its time on that wave's figures only. For start-up; done once per
+ * process, however many apps are built.
+ */
+export function warmUpReportCharts(): Promise<void> {
+  chartsWarmedUp ??= drawEveryChart();
+  return chartsWarmedUp;
+}
+let chartsWarmedUp: Promise<void> | undefined;
+
+async function drawEveryChart(): Promise<void> {
+  const text = { id: 'warm-up', title: 'Warm-up', description: 'Warm-up' };
+  const rows: IntervalRow[] = [
+    { label: 'First', value: 0.5, lower: 0.4, upper: 0.6, reference: 0.45 },
+    { label: 'Second', value: 0.25, lower: 0.2, upper: 0.3, reference: 0.35 },
+  ];
+  for (const [name, axis] of Object.entries(AXES)) {
+    // Only the national chart draws reference values (and always does).
+    await intervalBarChart(text, name === 'national' ? rows : rows.map(({ reference: _, ...row }) => row), axis);
+  }
+  await divergingChart(text, AGREE_ANSWERS, [{ label: 'First', shares: AGREE_ANSWERS.map(() => 1 / AGREE_ANSWERS.length) }]);
+}
 
 function figureOf<T>(groups: { group: GroupRef; figure: Suppressible<T> }[], ref: GroupRef): Suppressible<T> {
   return groups.find((g) => same(g.group, ref))?.figure ?? { shown: false, reason: 'withheld' };
@@ -165,7 +206,7 @@ const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _resul
       ? await intervalBarChart(
           { id: 'chart-indices', title: 'Index scores out of 100, with 95% intervals', description: describe(rows, 'score') },
           rows,
-          { scale: 'score', axisTitle: 'Score out of 100' },
+          AXES.indices,
         )
       : undefined,
     table: {
@@ -234,7 +275,7 @@ const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headli
           ? await intervalBarChart(
               { id: 'chart-gap', title: 'Gap between senior leaders and frontline staff, percentage points, with 95% intervals', description: describe(rows, 'points') },
               rows,
-              { scale: 'points', axisTitle: 'Leaders minus frontline (percentage points)' },
+              AXES.gap,
             )
           : undefined,
         table: {
@@ -271,10 +312,11 @@ const barrierSection: SectionBuilder = async ({ labels, closed, hidden }, _resul
       {
         id: 'barriers',
         heading: 'Barriers, most often named first',
-        chart: await intervalBarChart({ id: 'chart-barriers', title: 'Barriers named, percentage of respondents, with 95% intervals', description: describe(rows, 'percent') }, rows, {
-          scale: 'percent',
-          axisTitle: 'Percentage of respondents',
-        }),
+        chart: await intervalBarChart(
+          { id: 'chart-barriers', title: 'Barriers named, percentage of respondents, with 95% intervals', description: describe(rows, 'percent') },
+          rows,
+          AXES.barriers,
+        ),
         table: {
           caption: `Barriers named (${f.value.base} respondents)`,
           head: [{ text: 'Barrier' }, num('Percentage'), num('95% interval'), num('Respondents')],
@@ -330,7 +372,7 @@ const strategySection: SectionBuilder = async ({ analysis, labels, closed, hidde
           ? await intervalBarChart(
               { id: 'chart-strategy', title: 'Percentage saying the organisation has a digital strategy, by role, with 95% intervals', description: describe(rows, 'percent') },
               rows,
-              { scale: 'percent', axisTitle: 'Percentage answering yes' },
+              AXES.strategy,
             )
           : undefined,
         table: {
@@ -347,9 +389,8 @@ const strategySection: SectionBuilder = async ({ analysis, labels, closed, hidde
 const scaleSection: SectionBuilder = async ({ labels, closed, hidden }) => {
   const agree = closed.filter((v) => v.positive && v.options.length === AGREE_SCALE.length && v.options.every((o) => AGREE_SCALE.some((a) => a.code === o)));
   if (agree.length === 0) return undefined;
-  // Scale order from most negative to most positive.
-  const order = [...AGREE_SCALE].reverse().map((o) => o.code);
-  const answers = order.map((code) => localise(AGREE_SCALE.find((a) => a.code === code)!.label, 'en'));
+  const order = AGREE_ORDER;
+  const answers = AGREE_ANSWERS;
   const shown = agree.flatMap((v) => {
     const f = figureOf(v.groups, TOTAL);
     return f.shown ? [{ v, e: f.value }] : [];
@@ -421,7 +462,7 @@ const publishedSection: SectionBuilder = async ({ analysis, labels, hidden }, _r
                 description: shown.map(({ p, r }) => `${p.finding.statement}: here ${formatPercent(r.proportion.estimate)}, nationally ${p.finding.percent}%`).join('; '),
               },
               rows,
-              { scale: 'percent', axisTitle: 'Percentage' },
+              AXES.national,
             )
           : undefined,
         table: {

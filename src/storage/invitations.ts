@@ -24,7 +24,8 @@ export async function invitedEmails(db: Kysely<Database>, surveyId: string): Pro
  * survey and email included), none is kept.
  */
 export async function insertStaffList(db: Kysely<Database>, surveyId: string, staff: readonly StaffMember[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  // Within the caller's transaction when given one (the import and its audit entry), else in its own.
+  const insert = async (trx: Kysely<Database>) => {
     for (let start = 0; start < staff.length; start += BATCH) {
       await trx
         .insertInto('invitation')
@@ -42,7 +43,8 @@ export async function insertStaffList(db: Kysely<Database>, surveyId: string, st
         )
         .execute();
     }
-  });
+  };
+  await (db.isTransaction ? insert(db) : db.transaction().execute(insert));
 }
 
 export interface InvitationCounts {

@@ -6,7 +6,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import nunjucks from 'nunjucks';
 import { parse as parseQuery } from 'node:querystring';
 import { isDatabaseUnavailable, type Storage } from '../storage/db.js';
@@ -14,17 +14,17 @@ import { localise } from '../instrument/text.js';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
 import { exportsRoutes } from './routes/exports.js';
-import { reportRoutes } from './routes/report.js';
+import { reportRoutes, warmUpReporting } from './routes/report.js';
 import { apiRoutes } from './routes/api.js';
 import { homeRoutes } from './routes/home.js';
 import { languageContext, languagePlugin } from './i18n/language.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityPlugin } from './plugins/security.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
-import { accountRoutes, type AccountRouteOptions } from './routes/account.js';
-import { createMailer } from '../admin/mailer.js';
-import { oidcFromConfig } from '../admin/oidc.js';
-import { readConfig } from '../config.js';
+import { accountRoutes } from './routes/account.js';
+import type { Mailer } from '../admin/mailer.js';
+import type { Oidc } from '../admin/oidc.js';
+import type { TConfig } from '../config.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin/index.js';
 
@@ -32,15 +32,18 @@ const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-fro
 // Works from src/web (tsx, tests) and dist/web (compiled): both sit two levels below the repo root.
 const viewsDir = fileURLToPath(new URL('../../src/web/views', import.meta.url));
 
-export interface AppOptions {
+/** The settings the app uses, from the configuration read once by the entry point (config.ts). */
+export type AppConfig = Pick<TConfig, 'publicUrl' | 'secureCookies' | 'chromiumPath' | 'logLevel' | 'reloadTemplates' | 'signInRateLimit'>;
+
+/** What the app runs on, built by the entry point (composition.ts `buildServices`); tests pass their own. */
+export interface AppServices {
   storage: Storage;
-  /** Mark cookies Secure (set when the app is served over TLS). */
-  secureCookies?: boolean;
-  /** Chromium for PDF reports; without it reports are HTML only. */
-  chromiumPath?: string;
-  logger?: FastifyServerOptions['logger'];
-  /** Sign-in settings; mail goes where the environment says and links start with PUBLIC_URL unless given. */
-  accounts?: Partial<Pick<AccountRouteOptions, 'mailer' | 'publicUrl' | 'rateLimit' | 'oidc'>>;
+  /** Sign-in mail (reset links) and the lead's invitations. */
+  mailer: Mailer;
+  /** Sign-in through an OpenID Connect provider, when configured. */
+  oidc?: Oidc;
+  /** Where log lines go (standard output unless given); the level is the configuration's. */
+  logStream?: { write(line: string): void };
 }
 
 declare module 'fastify' {
@@ -50,23 +53,35 @@ declare module 'fastify' {
 }
 
 /** Builds the whole app from its dependencies; server.ts only listens, tests use inject. */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+export async function buildApp(config: AppConfig, services: AppServices): Promise<FastifyInstance> {
+  const { storage, mailer } = services;
+  const secureCookies = config.secureCookies;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            ...(services.logStream ? { stream: services.logStream } : {}),
+            // Request logs carry the request id, method and URL only: no client address, browser details or body.
+            serializers: { req: (request) => ({ id: request.id, method: request.method, url: request.url }) },
+          },
     bodyLimit: 64 * 1024,
   });
 
-  const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: process.env.NODE_ENV === 'development' });
+  const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: config.reloadTemplates });
   views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
+  // A wave's first report or results page then compiles no template or chart (web/routes/report.ts); /readyz answers after it.
+  app.addHook('onReady', () => warmUpReporting(views));
 
   // Old PCs on slow council networks: pages, styles and exports go compressed when the browser accepts it.
   await app.register(fastifyCompress, { global: true, encodings: ['gzip', 'deflate'], threshold: 1024 });
   await app.register(fastifyCookie);
-  await app.register(languagePlugin, { secureCookies: options.secureCookies ?? false });
-  await app.register(securityPlugin, { tls: options.secureCookies ?? false });
-  await app.register(authPlugin, { storage: options.storage, secureCookies: options.secureCookies ?? false });
+  await app.register(languagePlugin, { secureCookies });
+  await app.register(securityPlugin, { tls: secureCookies });
+  await app.register(authPlugin, { storage, secureCookies });
   await app.register(fastifyCsrf, {
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies ?? false },
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies },
     getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf,
   });
   // Repeated fields (checkboxes) arrive as arrays.
@@ -105,28 +120,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.render('errors/problem.njk', { status, clientError: status < 500 ? error.message : undefined }, status);
   });
 
-  await app.register(healthRoutes, { storage: options.storage });
-  await app.register(homeRoutes, { storage: options.storage });
-  await app.register(respondRoutes, { storage: options.storage, secureCookies: options.secureCookies ?? false });
-  await app.register(resultsRoutes, { storage: options.storage });
-  await app.register(exportsRoutes, { storage: options.storage });
-  await app.register(reportRoutes, { storage: options.storage, chromiumPath: options.chromiumPath });
-  await app.register(apiRoutes, { storage: options.storage });
-  await app.register(rateLimitPlugin, { storage: options.storage });
-  await app.register(accountRoutes, {
-    storage: options.storage,
-    secureCookies: options.secureCookies ?? false,
-    mailer: options.accounts?.mailer ?? createMailer(readConfig()),
-    publicUrl: options.accounts?.publicUrl ?? readConfig().PUBLIC_URL,
-    rateLimit: options.accounts?.rateLimit,
-    oidc: options.accounts && 'oidc' in options.accounts ? options.accounts.oidc : oidcFromConfig(readConfig()),
-  });
+  await app.register(healthRoutes, { storage });
+  await app.register(homeRoutes, { storage });
+  await app.register(respondRoutes, { storage, secureCookies });
+  await app.register(resultsRoutes, { storage });
+  await app.register(exportsRoutes, { storage });
+  await app.register(reportRoutes, { storage, chromiumPath: config.chromiumPath });
+  await app.register(apiRoutes, { storage });
+  await app.register(rateLimitPlugin, { storage });
+  await app.register(accountRoutes, { storage, secureCookies, mailer, publicUrl: config.publicUrl, rateLimit: config.signInRateLimit, oidc: services.oidc });
   // The survey lead's pages mail invitations the way sign-in mails reset links.
-  await app.register(adminRoutes, {
-    storage: options.storage,
-    mailer: options.accounts?.mailer ?? createMailer(readConfig()),
-    publicUrl: options.accounts?.publicUrl ?? readConfig().PUBLIC_URL,
-  });
-  app.addHook('onClose', async () => options.storage.close());
+  await app.register(adminRoutes, { storage, mailer, publicUrl: config.publicUrl });
+  app.addHook('onClose', async () => storage.close());
   return app;
 }

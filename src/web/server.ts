@@ -1,7 +1,7 @@
-import { databaseTarget, readConfig } from '../config.js';
+import { readConfig } from '../config.js';
 import { seedDemoIfEmpty } from '../admin/demo.js';
-import { describeTarget, migrate, openStorage } from '../storage/db.js';
-import { publishClosedWaves } from '../publications/service.js';
+import { buildServices, prepareStorage } from '../composition.js';
+import { describeTarget, openStorage } from '../storage/db.js';
 import { buildApp } from './app.js';
 
 /** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
@@ -14,7 +14,10 @@ function oneLine(error: unknown, secret: string | undefined): string {
   return secret ? text.split(secret).join('***') : text;
 }
 
-/** Listens and handles signals; everything else is built by buildApp. */
+/**
+ * The web entry point: reads the configuration (the only place besides the CLI that does),
+ * builds the services from it, hands both to buildApp, then listens and handles signals.
+ */
 async function main() {
   let config;
   try {
@@ -23,13 +26,11 @@ async function main() {
     console.error(oneLine(error, undefined));
     process.exit(1);
   }
-  const target = databaseTarget(config);
+  const target = config.database;
   const storage = openStorage(target);
   try {
     await storage.ping();
-    await migrate(storage);
-    // Waves closed before publications existed get theirs now, before anything reads them.
-    await publishClosedWaves(storage.db);
+    await prepareStorage(storage);
   } catch (error) {
     const password = target.kind === 'postgres' ? decodeURIComponent(new URL(target.url).password) : undefined;
     console.error(`Sounding cannot use the database at ${describeTarget(target)}: ${oneLine(error, password || undefined)}`);
@@ -37,27 +38,17 @@ async function main() {
     process.exit(1);
   }
   const demo = await seedDemoIfEmpty(storage.db);
-  const app = await buildApp({
-    storage,
-    chromiumPath: config.CHROMIUM_PATH,
-    // Behind TLS (PUBLIC_URL https://…): Secure cookies and HSTS.
-    secureCookies: config.PUBLIC_URL.startsWith('https:'),
-    logger: {
-      level: config.LOG_LEVEL,
-      // Request logs carry the request id, method and URL only: no client address, browser details or body.
-      serializers: { req: (request) => ({ id: request.id, method: request.method, url: request.url }) },
-    },
-  });
+  const app = await buildApp(config, buildServices(config, storage));
   let closing = false;
   // A response finished while shutting down closes its connection: Node only closes connections
   // idle at the moment of close(), so a keep-alive client would otherwise hold the process open.
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
-  await app.listen({ port: config.PORT, host: config.HOST });
+  await app.listen({ port: config.port, host: config.host });
   if (demo) {
-    app.log.info(`Demo survey ready: http://localhost:${config.PORT}/s/${demo.slug}`);
-    app.log.info(`Last year's closed wave has published results: http://localhost:${config.PORT}/surveys/${demo.resultsOf}/report`);
+    app.log.info(`Demo survey ready: http://localhost:${config.port}/s/${demo.slug}`);
+    app.log.info(`Last year's closed wave has published results: http://localhost:${config.port}/surveys/${demo.resultsOf}/report`);
     app.log.info('To see its results, create an account: npm run cli -- user create-admin --email you@example.org --name "Your name" (then sign in at /sign-in)');
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

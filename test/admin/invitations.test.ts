@@ -1,4 +1,4 @@
-import { openWave, closeWave } from '../support/waves.js';
+import { openWave, closeWave, TEST_ACTOR } from '../support/waves.js';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
@@ -124,7 +124,7 @@ describe('reading a staff list', () => {
 describe('importing a staff list', () => {
   it('stores nothing when any row is wrong', async () => {
     const { storage, survey } = await openSurvey();
-    const result = await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,frontline,nowhere\n'));
+    const result = await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,frontline,nowhere\n'));
     expect(result.ok).toBe(false);
     expect((await invitationCounts(storage.db, survey.id)).listed).toBe(0);
     await storage.close();
@@ -132,11 +132,26 @@ describe('importing a staff list', () => {
 
   it('refuses people already invited to the survey, by row', async () => {
     const { storage, survey } = await openSurvey();
-    expect((await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'))).ok).toBe(true);
+    expect((await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'))).ok).toBe(true);
     // After a blank line: rows are the file's lines, not positions in the list.
-    const fixed = await importStaffList(storage.db, survey, csv('email,role_group,directorate\n\nb@x.gov.uk,frontline,housing\nA@x.gov.uk,manager,housing\n'));
+    const fixed = await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\n\nb@x.gov.uk,frontline,housing\nA@x.gov.uk,manager,housing\n'));
     expect(fixed).toEqual({ ok: false, more: 0, problems: [{ row: 4, column: 'email', message: 'a@x.gov.uk is already invited to this survey' }] });
     expect((await invitationCounts(storage.db, survey.id)).listed).toBe(1);
+    await storage.close();
+  });
+
+  it('audits the import in its own transaction: one entry with the count and no address, none for a refused list, and no list kept without its entry', async () => {
+    const { storage, survey } = await openSurvey();
+    const entries = () => storage.db.selectFrom('audit_log').select(['action', 'actor_label', 'organisation_id', 'target']).where('action', '=', 'invitations.import').execute();
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,nowhere\n'));
+    expect(await entries()).toEqual([]);
+    expect((await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\n'))).ok).toBe(true);
+    expect(await entries()).toEqual([{ action: 'invitations.import', actor_label: 'test', organisation_id: survey.organisationId, target: `survey ${survey.id}: 2 people` }]);
+
+    // The audit entry cannot be written: the list is not kept either.
+    await storage.db.schema.dropTable('audit_log').execute();
+    await expect(importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\nc@x.gov.uk,frontline,housing\n'))).rejects.toThrow();
+    expect((await invitationCounts(storage.db, survey.id)).listed).toBe(2);
     await storage.close();
   });
 
@@ -154,7 +169,7 @@ describe('an erased invitation on disk', () => {
   it('leaves no copy of the email in the SQLite file once the log is checkpointed', async () => {
     const target = freshSqlite();
     const { storage, survey } = await openSurvey(target);
-    await importStaffList(storage.db, survey, csv('email,role_group,directorate\nerased.person@x.gov.uk,frontline,housing\nkept.person@x.gov.uk,manager,housing\n'));
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\nerased.person@x.gov.uk,frontline,housing\nkept.person@x.gov.uk,manager,housing\n'));
     const mailer = capturingMailer();
     await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
     const erased = mailer.messages.find((m) => m.to === 'erased.person@x.gov.uk')!;
@@ -170,7 +185,7 @@ describe('an erased invitation on disk', () => {
 describe('sending invitations and reminders', () => {
   it('sends each person a working link once, then reminds only those who have not started', async () => {
     const { storage, survey } = await openSurvey();
-    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\nc@x.gov.uk,frontline,finance_corporate\n'));
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\nc@x.gov.uk,frontline,finance_corporate\n'));
     const mailer = capturingMailer();
     expect(await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation')).toEqual({ sent: 3 });
     expect(mailer.messages.map((m) => m.to).sort()).toEqual(['a@x.gov.uk', 'b@x.gov.uk', 'c@x.gov.uk']);
@@ -196,7 +211,7 @@ describe('sending invitations and reminders', () => {
 
   it('stops at a mail failure, says how many are left, and sends the rest when tried again', async () => {
     const { storage, survey } = await openSurvey();
-    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\nc@x.gov.uk,frontline,housing\n'));
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\nc@x.gov.uk,frontline,housing\n'));
     const flaky = capturingMailer(2);
     expect(await sendInvitations(storage.db, flaky, survey, linkFor, 'invitation')).toEqual({
       sent: 1,
@@ -210,7 +225,7 @@ describe('sending invitations and reminders', () => {
 
   it('sends nothing for a survey that is not open, and says why', async () => {
     const { storage, survey } = await openSurvey(freshSqlite(), 'draft');
-    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'));
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'));
     const mailer = capturingMailer();
     const outcome = await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
     expect(outcome.failed?.message).toBe('open the survey before sending invitations or reminders: links to a survey that is not open do not work');
@@ -229,7 +244,7 @@ describe('sending invitations and reminders', () => {
 describe('using an invitation', () => {
   it('starts answers with the role group and directorate from the list, and works once', async () => {
     const { storage, survey } = await openSurvey();
-    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,head_of_service,housing\n'));
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,head_of_service,housing\n'));
     const mailer = capturingMailer();
     await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
     const token = tokenIn(mailer.messages[0]!);
@@ -250,7 +265,7 @@ describe('using an invitation', () => {
 
   it('does not start a closed survey', async () => {
     const { storage, survey } = await openSurvey();
-    await importStaffList(storage.db, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'));
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'));
     const mailer = capturingMailer();
     await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
     await closeWave(storage.db, survey.id);
@@ -275,7 +290,7 @@ async function unlinkabilityCheck(target: DatabaseTarget) {
     return { email: `person${i}@council.gov.uk`, answers };
   });
   const list = ['email,role_group,directorate', ...people.map((p) => `${p.email},${String(p.answers.role)},${String(p.answers.directorate)}`), 'never@council.gov.uk,manager,housing'];
-  expect((await importStaffList(db, survey, csv(list.join('\n')))).ok).toBe(true);
+  expect((await importStaffList(db, TEST_ACTOR, survey, csv(list.join('\n')))).ok).toBe(true);
   const mailer = capturingMailer();
   await sendInvitations(db, mailer, survey, linkFor, 'invitation');
   await sendInvitations(db, capturingMailer(), survey, linkFor, 'reminder');

@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMailer, MailError, outboxPath } from '../../src/admin/mailer.js';
+import { createMailer, MailError } from '../../src/admin/mailer.js';
+import { OUTBOX_FILE, readConfig } from '../../src/config.js';
 
 const SERVICE_ID = '26785a09-ab16-4eb0-8407-a37497a57506';
 const SECRET = '3d844edf-8d35-48ac-975b-e847b4f122b0';
 const API_KEY = `sounding_test-${SERVICE_ID}-${SECRET}`;
 const TEMPLATE_ID = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
-const base = { DATA_DIR: '', MAIL_FROM: 'Sounding <sounding@example.org>' };
+/** The mail settings the configuration chooses for these variables (config.ts decides which kind). */
+const mailOf = (env: Record<string, string>) => readConfig({ MAIL_FROM: 'Sounding <sounding@example.org>', ...env }).mail;
 
 const closers: (() => void)[] = [];
 afterEach(() => {
@@ -30,13 +32,13 @@ function readBody(request: IncomingMessage): Promise<string> {
 describe('file outbox (no email service configured)', () => {
   it('appends one CSV row per message under a single header, quoting commas, quotes and new lines', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sounding-mail-'));
-    const mailer = createMailer({ ...base, DATA_DIR: dir });
+    const mailer = createMailer(mailOf({ DATA_DIR: dir }));
     expect(mailer.kind).toBe('outbox');
     await Promise.all([
       mailer.send({ to: 'a@example.org', subject: 'Your survey, "Wave 1"', body: 'Line one\nLine two' }),
       mailer.send({ to: 'b@example.org', subject: 'Reminder', body: 'Plain' }),
     ]);
-    const text = readFileSync(outboxPath({ DATA_DIR: dir }), 'utf8');
+    const text = readFileSync(join(dir, OUTBOX_FILE), 'utf8');
     expect(text.split('\n')[0]).toBe('email,subject,body');
     expect(text.match(/^email,subject,body$/gm)).toHaveLength(1);
     const rows = parse(text, { columns: true }) as Record<string, string>[];
@@ -61,7 +63,7 @@ describe('GOV.UK Notify', () => {
 
   it('sends through the one template with subject and body as personalisation, signed with the key', async () => {
     const notify = await fakeNotify(201, { id: 'x' });
-    const mailer = createMailer({ ...base, NOTIFY_API_KEY: API_KEY, NOTIFY_TEMPLATE_ID: TEMPLATE_ID }, { notifyBaseUrl: notify.url });
+    const mailer = createMailer(mailOf({ NOTIFY_API_KEY: API_KEY, NOTIFY_TEMPLATE_ID: TEMPLATE_ID }), { notifyBaseUrl: notify.url });
     expect(mailer.kind).toBe('notify');
     await mailer.send({ to: 'lead@example.org', subject: 'Hello', body: 'Body text' });
     expect(notify.received).toHaveLength(1);
@@ -76,7 +78,7 @@ describe('GOV.UK Notify', () => {
 
   it('reports a refusal with Notify’s reason but never the address or the key', async () => {
     const notify = await fakeNotify(400, { status_code: 400, errors: [{ error: 'BadRequestError', message: 'Template not found' }] });
-    const mailer = createMailer({ ...base, NOTIFY_API_KEY: API_KEY, NOTIFY_TEMPLATE_ID: TEMPLATE_ID }, { notifyBaseUrl: notify.url });
+    const mailer = createMailer(mailOf({ NOTIFY_API_KEY: API_KEY, NOTIFY_TEMPLATE_ID: TEMPLATE_ID }), { notifyBaseUrl: notify.url });
     const failure = await mailer.send({ to: 'secret.person@example.org', subject: 's', body: 'b' }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(MailError);
     expect((failure as Error).message).toBe('GOV.UK Notify did not accept the email (HTTP 400): BadRequestError Template not found');
@@ -84,8 +86,17 @@ describe('GOV.UK Notify', () => {
     expect((failure as Error).message).not.toContain(SECRET);
   });
 
-  it('refuses a key without a template, naming the missing setting', () => {
-    expect(() => createMailer({ ...base, NOTIFY_API_KEY: API_KEY })).toThrow('GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set');
+  it('is refused at start-up with a key and no template, or a template and no key, naming the missing setting', () => {
+    expect(() => readConfig({ NOTIFY_API_KEY: API_KEY })).toThrow(
+      /^Invalid configuration: NOTIFY_TEMPLATE_ID: GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set, or neither$/,
+    );
+    expect(() => readConfig({ NOTIFY_TEMPLATE_ID: TEMPLATE_ID })).toThrow(
+      /^Invalid configuration: NOTIFY_API_KEY: GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set, or neither$/,
+    );
+  });
+
+  it('is chosen over SMTP when both are configured', () => {
+    expect(mailOf({ NOTIFY_API_KEY: API_KEY, NOTIFY_TEMPLATE_ID: TEMPLATE_ID, SMTP_URL: 'smtp://127.0.0.1:25' }).kind).toBe('notify');
   });
 });
 
@@ -125,7 +136,7 @@ describe('SMTP', () => {
 
   it('delivers the message to the configured server from MAIL_FROM', async () => {
     const smtp = await fakeSmtp();
-    const mailer = createMailer({ ...base, SMTP_URL: `${smtp.url}?ignoreTLS=true` });
+    const mailer = createMailer(mailOf({ SMTP_URL: `${smtp.url}?ignoreTLS=true` }));
     expect(mailer.kind).toBe('smtp');
     await mailer.send({ to: 'staff@example.org', subject: 'Your survey', body: 'Please take part' });
     expect(smtp.transcript).toContain('MAIL FROM:<sounding@example.org>');
@@ -135,7 +146,7 @@ describe('SMTP', () => {
   });
 
   it('reports a server that is not there by its host, without the recipient or the password', async () => {
-    const mailer = createMailer({ ...base, SMTP_URL: 'smtp://sounding:hunter2@127.0.0.1:1' });
+    const mailer = createMailer(mailOf({ SMTP_URL: 'smtp://sounding:hunter2@127.0.0.1:1' }));
     const failure = await mailer.send({ to: 'secret.person@example.org', subject: 's', body: 'b' }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(MailError);
     expect((failure as Error).message).toMatch(/^The SMTP server at 127\.0\.0\.1:1 did not accept the email \((ESOCKET|ECONNECTION)\)$/);

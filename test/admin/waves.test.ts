@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blankWaveForm, changeWaveState, createWave, responseRates, uploadWorkforceProfile, type WaveForm } from '../../src/admin/waves.js';
+import { blankWaveForm, changeWaveState, createWave, listSurveysWithResponses, responseRates, uploadWorkforceProfile, waveResponseRates, type WaveForm } from '../../src/admin/waves.js';
+import { submitResponse } from '../../src/storage/responses.js';
 import { listAuditEntries } from '../../src/storage/audit-log.js';
 import { migrate, openStorage } from '../../src/storage/db.js';
 import { createOrganisation, findSurveyById } from '../../src/storage/surveys.js';
@@ -182,6 +183,51 @@ describe('live response rates', () => {
     }
     // 65 responses: frontline 50 shown; manager (12) and head of service (3) withheld together (15).
     expect(rates.roleGroups.filter((r) => r.responses !== undefined).map((r) => [r.code, r.responses])).toEqual([['frontline', 50]]);
+  });
+
+  it('withholds, and names for the lead, a group the workforce profile rules out, as the publication does', () => {
+    // 12 heads of service answered where the profile has 6: the open link went further than the group.
+    const cells = [
+      { roleGroup: 'frontline', directorate: 'housing', responses: 30 },
+      { roleGroup: 'frontline', directorate: 'finance_corporate', responses: 20 },
+      { roleGroup: 'manager', directorate: 'housing', responses: 12 },
+      { roleGroup: 'head_of_service', directorate: 'housing', responses: 12 },
+    ];
+    const rates = responseRates(definition, cells, profile, 10);
+    expect(rates.roleGroups.find((r) => r.code === 'head_of_service')!.responses).toBeUndefined();
+    expect(rates.profileHidden).toContainEqual({ kind: 'roleGroup', code: 'head_of_service', reason: 'responses_exceed_headcount' });
+    expect(rates.profileHidden.filter((h) => ['frontline', 'manager', 'housing', 'finance_corporate'].includes(h.code))).toEqual([]);
+    // Without the profile rule 12 would show; with it, manager (12) is withheld beside it, so total less frontline does not give it.
+    expect(rates.roleGroups.filter((r) => r.responses !== undefined).map((r) => r.code)).toEqual(['frontline']);
+  });
+
+  it('shows a closed wave\'s figures as its publication released them, and lists surveys with the same figures', async () => {
+    const { storage, db, organisationId } = await organisation();
+    const created = await createWave(db, actor, organisationId, form({ title: 'Wave 1' }));
+    const id = created.ok ? created.id : '';
+    await changeWaveState(db, actor, id, 'open');
+    const survey = (await findSurveyById(db, id))!;
+    const roles: [string, number][] = [['frontline', 14], ['manager', 11], ['head_of_service', 4]];
+    let n = 0;
+    for (const [role, count] of roles) {
+      for (let i = 0; i < count; i++) {
+        n++;
+        const answers = { role, directorate: 'housing', engaged: 'engaged' };
+        await submitResponse(db, `k${n}`, { surveyId: id, instrumentVersionId: survey.instrumentVersionId, roleGroup: role, directorate: 'housing', submittedOn: '2026-11-20', answers });
+      }
+    }
+    const live = await waveResponseRates(db, survey);
+    expect(live.source).toBe('live');
+    expect(live.total.responses).toBe(29);
+    await changeWaveState(db, actor, id, 'closed');
+    const closed = (await findSurveyById(db, id))!;
+    const published = await waveResponseRates(db, closed);
+    expect(published.source).toBe('published');
+    expect(published.total.responses).toBe(29);
+    expect(published.roleGroups.find((r) => r.code === 'head_of_service')!.responses).toBeUndefined();
+    expect(published.roleGroups.find((r) => r.code === 'frontline')!.responses).toBe(14);
+    expect((await listSurveysWithResponses(db)).map((s) => [s.title, s.responses])).toEqual([['Wave 1', 29]]);
+    await storage.close();
   });
 
   it('shows counts without rates when no profile has been loaded', () => {

@@ -13,6 +13,7 @@ import { createOrganisation, createSurvey, publishInstrument } from '../../src/s
 import { setWavePlan } from '../../src/storage/waves.js';
 import { buildApp } from '../../src/web/app.js';
 import { memberCookie } from '../support/accounts.js';
+import { testConfig, testServices } from '../support/app.js';
 import { freshSqlite } from '../storage/targets.js';
 
 /**
@@ -175,7 +176,7 @@ export async function buildScenario(): Promise<Scenario> {
 
   const previous = await makeWave('Disclosure test 2025', '2025-11-12', 2025, { senior: 10, manager: 17, frontline: 33, specialist: 11, member: 4 }, null);
   const current = await makeWave('Disclosure test 2026', '2026-11-12', 2026, { senior: 11, manager: 19, frontline: 38, specialist: 12, member: 5 }, previous.id);
-  const app = await buildApp({ storage });
+  const app = await buildApp(testConfig(), testServices(storage));
   const cookie = await memberCookie(storage.db, current.id, 'analyst');
   return { storage, app, definition, threshold: THRESHOLD, previous, current, cookie };
 }

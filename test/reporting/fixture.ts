@@ -6,7 +6,7 @@ import type { Answers } from '../../src/instrument/question-types/index.js';
 import { submitResponse } from '../../src/storage/responses.js';
 
 import { buildApp } from '../../src/web/app.js';
-import { standardInstrument, testApp, type TestApp } from '../support/app.js';
+import { standardInstrument, testApp, testConfig, testServices, type TestApp } from '../support/app.js';
 
 export const definition = standardInstrument();
 
@@ -65,7 +65,7 @@ export async function addFixtureResponses(t: Pick<TestApp, 'storage' | 'survey'>
 
 /** A second app on the same database, with PDF pointed at a Chromium that does not exist. */
 export function appWithoutChromium(t: TestApp): Promise<FastifyInstance> {
-  return buildApp({ storage: t.storage, chromiumPath: '/nonexistent/chromium' });
+  return buildApp(testConfig({ chromiumPath: '/nonexistent/chromium' }), testServices(t.storage));
 }
 
 /** Half-up rounding of a percentage, independently of the code under test. */

@@ -20,8 +20,8 @@ import { submitResponse } from '../../src/storage/responses.js';
 import type { Database } from '../../src/storage/schema.js';
 import { createOrganisation } from '../../src/storage/surveys.js';
 import { buildApp } from '../../src/web/app.js';
-import { capturingMailer, userWithRoles } from '../support/accounts.js';
-import { standardInstrument, type TestDatabase } from '../support/app.js';
+import { userWithRoles } from '../support/accounts.js';
+import { standardInstrument, testConfig, testServices, type TestDatabase } from '../support/app.js';
 import { databaseEnv } from '../support/server.js';
 import { Browser } from '../support/browser.js';
 
@@ -87,7 +87,7 @@ export async function leadSetup(database: TestDatabase): Promise<Setup> {
   await migrate(storage);
   const organisationId = await createOrganisation(storage.db, { name: 'Rules Borough Council', type: 'district', nation: 'England', region: 'South West' });
   // No Chromium: a PDF would only ever come from a publication, and these tests check it is refused before that.
-  const app = await buildApp({ storage, chromiumPath: '/nonexistent/chromium', accounts: { mailer: capturingMailer(), publicUrl: 'https://sounding.example.org' } });
+  const app = await buildApp(testConfig({ chromiumPath: '/nonexistent/chromium', publicUrl: 'https://sounding.example.org', secureCookies: false }), testServices(storage));
   const lead = await userWithRoles(storage.db, { [organisationId]: 'org_admin' });
   return { target, storage, app, organisationId, lead: new Browser(app, lead.cookie), leadId: lead.id, leadCookie: lead.cookie };
 }

@@ -1,11 +1,10 @@
 import { openWave } from './waves.js';
 import type { Kysely } from 'kysely';
-import type { MailMessage, Mailer } from '../../src/admin/mailer.js';
 import { migrate, openStorage } from '../../src/storage/db.js';
 import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
-import { buildApp, type AppOptions } from '../../src/web/app.js';
+import { buildApp, type AppConfig, type AppServices } from '../../src/web/app.js';
 import { freshSqlite } from '../storage/targets.js';
-import { standardInstrument } from './app.js';
+import { capturingMailer, standardInstrument, testConfig, testServices } from './app.js';
 import { createUser } from '../../src/admin/users.js';
 import { startSession } from '../../src/admin/sessions.js';
 import type { Database } from '../../src/storage/schema.js';
@@ -29,14 +28,13 @@ export async function userWithRoles(
   return { id, email, cookie: `${SESSION_COOKIE}=${token}` };
 }
 
-/** Mail captured in memory, so a test can follow the link in a reset email. */
-export function capturingMailer(): Mailer & { sent: MailMessage[] } {
-  const sent: MailMessage[] = [];
-  return { kind: 'outbox', sent, send: async (message) => void sent.push(message) };
-}
+export { capturingMailer };
 
-/** An app on a fresh SQLite database with one organisation and one open survey, built with the given options. */
-export async function accountsApp(options: Partial<AppOptions> = {}) {
+/**
+ * An app on a fresh SQLite database with one organisation and one open survey; links start
+ * with https://sounding.example.org, mail is captured, and settings or services may be replaced.
+ */
+export async function accountsApp(options: { config?: Partial<AppConfig>; services?: Partial<Omit<AppServices, 'storage'>> } = {}) {
   const target = freshSqlite();
   const storage = openStorage(target);
   await migrate(storage);
@@ -46,7 +44,7 @@ export async function accountsApp(options: Partial<AppOptions> = {}) {
   const survey = await createSurvey(storage.db, { organisationId, instrumentVersionId, title: 'Wave 1', synthetic: true });
   await openWave(storage.db, survey.id);
   const mailer = capturingMailer();
-  const app = await buildApp({ storage, accounts: { mailer, publicUrl: 'https://sounding.example.org', ...options.accounts }, ...options });
+  const app = await buildApp(testConfig({ publicUrl: 'https://sounding.example.org', secureCookies: false, ...options.config }), testServices(storage, { mailer, ...options.services }));
   return { app, storage, target, organisationId, survey: { ...survey, instrumentVersionId }, mailer };
 }
 

@@ -3,12 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../../src/web/app.js';
+import { buildApp, type AppConfig, type AppServices } from '../../src/web/app.js';
+import type { MailMessage, Mailer } from '../../src/admin/mailer.js';
 import { migrate, openStorage, type Storage } from '../../src/storage/db.js';
 import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
 import { validateDefinitionText } from '../../src/instrument/validate.js';
 import type { TDefinition } from '../../src/instrument/definition.js';
-import type { DatabaseTarget } from '../../src/config.js';
+import { readConfig, type DatabaseTarget } from '../../src/config.js';
 import { sectionFields } from './server.js';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { POSTGRES_SKIP_REASON, freshPostgres, freshSqlite, postgresUrl } from '../storage/targets.js';
@@ -17,6 +18,25 @@ export function standardInstrument(): TDefinition {
   const result = validateDefinitionText(readFileSync('instruments/digital-readiness.yaml', 'utf8'));
   if (!result.ok) throw new Error('standard instrument invalid');
   return result.definition;
+}
+
+/**
+ * The settings test apps are built with: the real schema over a fixed environment (nothing
+ * from the machine running the tests), with logging off unless a test asks for it.
+ */
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return { ...readConfig({ LOG_LEVEL: 'silent' }), ...overrides };
+}
+
+/** Mail captured in memory, so a test can follow the link in a reset email or an invitation. */
+export function capturingMailer(): Mailer & { sent: MailMessage[] } {
+  const sent: MailMessage[] = [];
+  return { kind: 'outbox', sent, send: async (message) => void sent.push(message) };
+}
+
+/** The services a test app runs on: the given storage, mail captured in memory, no OpenID Connect unless given. */
+export function testServices(storage: Storage, overrides: Partial<Omit<AppServices, 'storage'>> = {}): AppServices {
+  return { storage, mailer: capturingMailer(), ...overrides };
 }
 
 export interface TestApp {
@@ -56,7 +76,7 @@ export async function testApp(
   target: DatabaseTarget | Promise<DatabaseTarget> = freshSqlite(),
 ): Promise<TestApp> {
   const { storage, survey } = await openSurveyDatabase(definition, await target);
-  const app = await buildApp({ storage });
+  const app = await buildApp(testConfig(), testServices(storage));
   return { app, storage, survey };
 }
 

@@ -20,7 +20,7 @@ afterEach(async () => {
 
 async function leadApp() {
   const mailer = capturingMailer();
-  const setup = await accountsApp({ accounts: { mailer, publicUrl: 'https://sounding.example.org' } });
+  const setup = await accountsApp({ services: { mailer } });
   opened.push(setup);
   const lead = await userWithRoles(setup.storage.db, { [setup.organisationId]: 'org_admin' });
   return { ...setup, mailer, lead: new Browser(setup.app, lead.cookie), leadEmail: lead.email };
@@ -258,7 +258,7 @@ describe('sending in the background', () => {
         sent.push(message.to);
       },
     };
-    const setup = await accountsApp({ accounts: { mailer, publicUrl: 'https://sounding.example.org' } });
+    const setup = await accountsApp({ services: { mailer } });
     opened.push(setup);
     const lead = new Browser(setup.app, (await userWithRoles(setup.storage.db, { [setup.organisationId]: 'org_admin' })).cookie);
     const id = setup.survey.id;

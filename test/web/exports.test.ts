@@ -13,7 +13,7 @@ import { exportDefinition, exportFixture, SMALL_GROUP_COMMENT, type ExportFixtur
 import { freshSqlite } from '../storage/targets.js';
 import { bulkInsertResponses } from '../support/bulk-responses.js';
 import { databaseEnv, startServer } from '../support/server.js';
-import { standardInstrument } from '../support/app.js';
+import { standardInstrument, testConfig, testServices } from '../support/app.js';
 import { memberCookie } from '../support/accounts.js';
 
 let fixture: ExportFixture;
@@ -22,7 +22,7 @@ let app: FastifyInstance;
 let cookie: string;
 beforeAll(async () => {
   fixture = await exportFixture(freshSqlite());
-  app = await buildApp({ storage: fixture.storage });
+  app = await buildApp(testConfig(), testServices(fixture.storage));
   cookie = await memberCookie(fixture.storage.db, fixture.surveyId, 'analyst');
 });
 afterAll(async () => app.close());

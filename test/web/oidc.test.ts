@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 // @ts-expect-error no type declarations
 import Provider from 'oidc-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createOidc, oidcSettings } from '../../src/admin/oidc.js';
+import { createOidc } from '../../src/admin/oidc.js';
 import { readConfig } from '../../src/config.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 
@@ -76,7 +76,7 @@ async function throughProvider(authorizationUrl: string, login: string): Promise
 const SECRET = 'a client secret long enough for HS256 signing';
 
 async function appWithOidc() {
-  t = await accountsApp({ accounts: { oidc: createOidc({ issuer, clientId: 'sounding', clientSecret: SECRET, redirectUrl: REDIRECT }) } });
+  t = await accountsApp({ services: { oidc: createOidc({ issuer, clientId: 'sounding', clientSecret: SECRET, redirectUrl: REDIRECT }) } });
   await userWithRoles(t.storage.db, { [t.organisationId]: 'viewer' }, { email: 'alice@council.example' });
 }
 
@@ -135,7 +135,7 @@ describe('OpenID Connect sign-in against a local provider', () => {
 
 describe('OpenID Connect configuration', () => {
   it('is off when no OIDC_ variable is set and a clear error at start-up when only some are', () => {
-    expect(oidcSettings(readConfig({}))).toBeUndefined();
+    expect(readConfig({}).oidc).toBeUndefined();
     expect(() => readConfig({ OIDC_ISSUER: 'https://login.example' })).toThrow(
       'Invalid configuration: OIDC_ISSUER: OpenID Connect needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL, or none',
     );

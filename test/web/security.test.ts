@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_FAILED_SIGN_INS } from '../../src/admin/users.js';
 import { openStorage } from '../../src/storage/db.js';
 import { buildApp } from '../../src/web/app.js';
-import { Respondent } from '../support/app.js';
+import { Respondent, testConfig, testServices } from '../support/app.js';
 import { accountsApp, TEST_PASSWORD, userWithRoles } from '../support/accounts.js';
 
 type App = Awaited<ReturnType<typeof accountsApp>>;
@@ -46,7 +46,7 @@ describe('sign-in', () => {
   });
 
   it('marks the session cookie Secure and sends HSTS when served over TLS', async () => {
-    t = await accountsApp({ secureCookies: true });
+    t = await accountsApp({ config: { secureCookies: true } });
     const user = await userWithRoles(t.storage.db, {});
     const response = await signIn(new Respondent(t.app), user.email, TEST_PASSWORD);
     expect(String(response.headers['set-cookie'])).toMatch(/sounding_session=[^;]+;.*Secure/);
@@ -90,7 +90,7 @@ describe('sign-in', () => {
   });
 
   it('rate-limits sign-in attempts per client with counters in the database (shared by every process)', async () => {
-    t = await accountsApp({ accounts: { rateLimit: { max: 3, timeWindowMs: 60_000 } } });
+    t = await accountsApp({ config: { signInRateLimit: { max: 3, timeWindowMs: 60_000 } } });
     const browser = new Respondent(t.app);
     await browser.get('/sign-in');
     const statuses: number[] = [];
@@ -104,7 +104,7 @@ describe('sign-in', () => {
     // The client address is not stored as it is.
     expect(counters[0]!.key).not.toContain('127.0.0.1');
     // A second app on the same database (another process) sees the same count.
-    const other = await buildApp({ storage: openStorage(t.target), accounts: { mailer: t.mailer, rateLimit: { max: 3, timeWindowMs: 60_000 } } });
+    const other = await buildApp(testConfig({ signInRateLimit: { max: 3, timeWindowMs: 60_000 } }), testServices(openStorage(t.target), { mailer: t.mailer }));
     const elsewhere = new Respondent(other);
     await elsewhere.get('/sign-in');
     expect((await elsewhere.post('/sign-in', { email: 'z@example.org', password: 'whatever it is' })).statusCode).toBe(429);
@@ -115,7 +115,7 @@ describe('sign-in', () => {
 describe('security events in the log', () => {
   it('logs refused sign-ins and refused access with a reason, never the email, password or client address', async () => {
     const lines: string[] = [];
-    t = await accountsApp({ logger: { level: 'warn', stream: { write: (line: string) => void lines.push(line) } } });
+    t = await accountsApp({ config: { logLevel: 'warn' }, services: { logStream: { write: (line: string) => void lines.push(line) } } });
     const user = await userWithRoles(t.storage.db, {});
     await signIn(new Respondent(t.app), user.email, 'a wrong password here');
     await t.app.inject({ url: `/surveys/${t.survey.id}/results`, headers: { cookie: user.cookie } });

@@ -19,7 +19,7 @@ export interface AccountRouteOptions {
   /** Base of links in emails: taken from configuration, never from the request's Host header. */
   publicUrl: string;
   /** Sign-in and reset attempts allowed per client address per window. */
-  rateLimit?: { max: number; timeWindowMs: number };
+  rateLimit: { max: number; timeWindowMs: number };
   /** Sign-in through an OpenID Connect provider, when configured. */
   oidc?: Oidc;
 }
@@ -32,8 +32,7 @@ const ZChangePassword = ZNewPassword.extend({ current: z.string().default('') })
 
 export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app, options) => {
   const { storage, secureCookies, mailer, publicUrl } = options;
-  const limit = options.rateLimit ?? { max: 20, timeWindowMs: 15 * 60 * 1000 };
-  const rateLimit = { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } };
+  const rateLimit = { rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.timeWindowMs } };
   const base = publicUrl.replace(/\/$/, '');
 
   /** ASVS 2.2.3: the owner hears of a password change, so a change they did not make is noticed. */

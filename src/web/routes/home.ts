@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Storage } from '../../storage/db.js';
-import { listSurveys } from '../../storage/tables.js';
+import { listSurveysWithResponses } from '../../admin/waves.js';
 import { hasRole } from '../plugins/auth.js';
 
 export const homeRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, { storage }) => {
@@ -8,10 +8,9 @@ export const homeRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, 
   app.get('/', async (request, reply) => {
     const user = request.user;
     const surveys = user
-      ? (await listSurveys(storage.db))
-          .filter((s) => hasRole(user, s.organisationId, 'viewer'))
-          // A small count is not shown, as on the lead's response-rate table.
-          .map((s) => ({ ...s, responses: s.responses >= s.threshold ? String(s.responses) : `Fewer than ${s.threshold}` }))
+      ? (await listSurveysWithResponses(storage.db, (s) => hasRole(user, s.organisationId, 'viewer')))
+          // Withheld as on the lead's response-rate table.
+          .map((s) => ({ ...s, responses: s.responses !== undefined ? String(s.responses) : `Fewer than ${s.threshold} or withheld` }))
       : [];
     return reply.render('home.njk', { surveys });
   });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createInvitationSender, importStaffList } from '../../../admin/invitations.js';
 import type { Mailer } from '../../../admin/mailer.js';
 import { auditBy, recordAudit } from '../../../admin/audit.js';
-import { blankWaveForm, changeWaveState, createWave, responseRates, setFreeTextRelease, uploadWorkforceProfile, waveFormFrom, type FieldError, type WaveForm } from '../../../admin/waves.js';
+import { blankWaveForm, changeWaveState, createWave, setFreeTextRelease, waveResponseRates, uploadWorkforceProfile, waveFormFrom, type FieldError, type WaveForm } from '../../../admin/waves.js';
 import { readPublication } from '../../../publications/read.js';
 import { Labels } from '../../../reporting/labels.js';
 import { readSection } from '../../../fieldwork/answer-form.js';
@@ -13,7 +13,6 @@ import type { DefinitionProblem } from '../../../instrument/validate.js';
 import type { Storage } from '../../../storage/db.js';
 import { invitationCounts } from '../../../storage/invitations.js';
 import { findSurveyById, type SurveyWithDefinition } from '../../../storage/surveys.js';
-import { responsesByCell } from '../../../storage/responses.js';
 import { listOrganisationWaves, organisationsNamed } from '../../../storage/waves.js';
 import { loadWorkforceProfile } from '../../../storage/workforce-profiles.js';
 import { surveyOrganisationId } from '../../../storage/users.js';
@@ -79,9 +78,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   async function renderSurvey(request: FastifyRequest, reply: FastifyReply, survey: SurveyWithDefinition & { organisationId: string }, problem?: string) {
     const query = ZDone.safeParse(request.query ?? {});
     const notice = query.success && query.data.done ? NOTICES[query.data.done](query.data.n, mailer.kind) : undefined;
-    const [waves, counts, profile, invitations, publication] = await Promise.all([
+    const [waves, rates, profile, invitations, publication] = await Promise.all([
       listOrganisationWaves(db, survey.organisationId),
-      responsesByCell(db, survey.id),
+      waveResponseRates(db, survey),
       loadWorkforceProfile(db, survey.id),
       invitationCounts(db, survey.id),
       readPublication(db, survey.id),
@@ -93,19 +92,16 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
         survey,
         wave,
         previous: waves.find((w) => w.id === wave.previousSurveyId),
-        rates: responseRates(survey.definition, counts, profile, survey.suppressionThreshold),
+        rates,
+        profileHidden: rates.profileHidden.map((h) => ({
+          label: new Labels(survey.definition).group(h.kind === 'roleGroup' ? { kind: 'roleGroup', code: h.code } : { kind: 'directorate', code: h.code }),
+          reason:
+            h.reason === 'responses_exceed_headcount'
+              ? 'more responses than staff in the workforce profile: check that the open link was not shared outside this group, and that the profile is right'
+              : `fewer than ${survey.suppressionThreshold} staff in the workforce profile`,
+        })),
         hasProfile: profile !== undefined,
-        publication: publication && {
-          version: publication.version,
-          builtOn: publication.builtOn,
-          profileHidden: publication.analysis.disclosure.profileHidden.map((h) => ({
-            label: new Labels(survey.definition).group(h.kind === 'roleGroup' ? { kind: 'roleGroup', code: h.code } : { kind: 'directorate', code: h.code }),
-            reason:
-              h.reason === 'responses_exceed_headcount'
-                ? 'more responses than staff in the workforce profile: check that the open link was not shared outside this group, and that the profile is right'
-                : `fewer than ${survey.suppressionThreshold} staff in the workforce profile`,
-          })),
-        },
+        publication: publication && { version: publication.version, builtOn: publication.builtOn },
         invitations,
         canManage: hasRole(request.user!, survey.organisationId, 'org_admin'),
         openLink: `${publicUrl}/s/${survey.slug}`,
@@ -259,9 +255,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     if (!survey) return reply.callNotFound();
     const file = ((request.body ?? {}) as UploadBody).files?.file;
     if (!file || file.length === 0) return renderUpload(reply, survey, 'invitations', [{ message: 'choose a CSV file to upload' }]);
-    const result = await importStaffList(db, survey, file);
+    const result = await importStaffList(db, actorOf(request), survey, file);
     if (!result.ok) return renderUpload(reply, survey, 'invitations', result.problems, result.more);
-    await recordAudit(db, { actorId: actorOf(request).userId, organisationId: survey.organisationId, action: 'invitations.import', target: `survey ${survey.id}: ${result.staff.length} people` });
     return done(reply, survey, 'imported', result.staff.length);
   });
 

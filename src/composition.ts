@@ -1,0 +1,23 @@
+import { createMailer } from './admin/mailer.js';
+import { createOidc } from './admin/oidc.js';
+import type { TConfig } from './config.js';
+import { publishClosedWaves } from './publications/service.js';
+import { migrate, type Storage } from './storage/db.js';
+import type { AppServices } from './web/app.js';
+
+/**
+ * Wiring, done once by an entry point (web/server.ts, cli/index.ts, a benchmark) from the
+ * configuration it read: config.ts reads the environment, this builds what the app and the
+ * commands run on, and everything below takes these as arguments.
+ */
+
+/** Brings a database up to date before anything reads it: migrations, then a publication for any wave closed before publications existed. */
+export async function prepareStorage(storage: Storage): Promise<void> {
+  await migrate(storage);
+  await publishClosedWaves(storage.db);
+}
+
+/** The services `buildApp` takes: the storage given, and the mailer and OpenID Connect client the configuration chose. */
+export function buildServices(config: Pick<TConfig, 'mail' | 'oidc'>, storage: Storage): AppServices {
+  return { storage, mailer: createMailer(config.mail), ...(config.oidc ? { oidc: createOidc(config.oidc) } : {}) };
+}
