@@ -23,7 +23,7 @@ const ROWS_PER_INSERT = 500;
  * (storage/responses.ts), and so does this: the rows of a batch go in with multi-row INSERTs,
  * one commit per batch rather than one per response. Refused for a real wave (synthetic
  * answers would pass for staff's) and for a wave that is not open, checked in each batch's
- * transaction as `storeResponse` checks it, so a batch racing a close either lands before it
+ * transaction as a submission's (storage/responses.ts) checks it, so a batch racing a close either lands before it
  * (and is in the publication) or is rolled back.
  *
  * Audited once, in the last batch's transaction, so the entry is stored with the rows that
