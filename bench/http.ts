@@ -24,7 +24,7 @@ import { dropTarget } from './support.js';
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_HTTP_CONNECTIONS ?? '50,200').split(',').map(Number);
 /** Sessions made ready per run: more than the fastest plausible rate can use up. */
-const SESSIONS_PER_SECOND = Number(process.env.BENCH_HTTP_SESSIONS_PER_SECOND ?? 3000);
+const SESSIONS_PER_SECOND = Number(process.env.BENCH_HTTP_SESSIONS_PER_SECOND ?? 8000);
 
 const definition = standardInstrument();
 

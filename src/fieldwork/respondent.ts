@@ -15,7 +15,7 @@ import {
 } from '../storage/answer-sessions.js';
 import { submitResponse, type SubmitOutcome } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
-import type { SurveyWithDefinition } from '../storage/surveys.js';
+import { findSurveyBySlugWithSession, type SurveyWithDefinition } from '../storage/surveys.js';
 import { readSection, type SectionResult } from './answer-form.js';
 import { firstIncompleteSection, keepShownAnswers, nextSection } from './journey.js';
 
@@ -51,6 +51,9 @@ export function createRespondentService(db: Kysely<Database>) {
     },
 
     session: (survey: SurveyWithDefinition, token: string) => findAnswerSession(db, token, survey.id),
+
+    /** A survey by its link, with the answers the respondent's cookie token holds for it (one query: every page needs both). */
+    open: (slug: string, token: string | undefined) => findSurveyBySlugWithSession(db, slug, token ? hashSecret(token) : ''),
 
     hasSubmitted: (token: string) => isSubmitted(db, hashSecret(token)),
 

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { TDefinition } from '../instrument/definition.js';
+import type { Answers } from '../instrument/question-types/index.js';
+import type { AnswerSession } from './answer-sessions.js';
 import type { Database } from './schema.js';
 
 export async function createOrganisation(
@@ -73,17 +75,22 @@ export interface SurveyWithDefinition {
 }
 
 /** Loads a survey by its public link; the definition is the frozen version it was opened with. */
-export function findSurveyBySlug(db: Kysely<Database>, slug: string): Promise<SurveyWithDefinition | undefined> {
-  return findSurvey(db, 'slug', slug);
+export async function findSurveyById(db: Kysely<Database>, id: string): Promise<SurveyWithDefinition | undefined> {
+  return (await findSurvey(db, 'id', id))?.survey;
 }
 
-export function findSurveyById(db: Kysely<Database>, id: string): Promise<SurveyWithDefinition | undefined> {
-  return findSurvey(db, 'id', id);
+/**
+ * A survey by its public link, with the answer session (by its key) a respondent's cookie
+ * names, if it is this survey's: one query, as every page of the journey needs both.
+ */
+export async function findSurveyBySlugWithSession(db: Kysely<Database>, slug: string, sessionKey: string): Promise<{ survey: SurveyWithDefinition; session?: AnswerSession } | undefined> {
+  return findSurvey(db, 'slug', slug, sessionKey);
 }
 
-async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string): Promise<SurveyWithDefinition | undefined> {
+async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string, sessionKey?: string): Promise<{ survey: SurveyWithDefinition; session?: AnswerSession } | undefined> {
   const row = await db
     .selectFrom('survey')
+    .leftJoin('answer_session', (join) => join.onRef('answer_session.survey_id', '=', 'survey.id').on('answer_session.id', '=', sessionKey ?? ''))
     .select([
       'survey.id',
       'survey.slug',
@@ -96,12 +103,14 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
       'survey.previous_survey_id',
       'survey.synthetic',
       'survey.release_free_text',
+      'answer_session.id as session_key',
+      'answer_session.answers as session_answers',
     ])
     .where(`survey.${by}`, '=', value)
     .executeTakeFirst();
   if (!row) return undefined;
   const definition = await frozenDefinition(db, row.instrument_version_id);
-  return {
+  const survey: SurveyWithDefinition = {
     id: row.id,
     slug: row.slug,
     title: row.title,
@@ -115,6 +124,8 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
     synthetic: Number(row.synthetic) === 1,
     releaseFreeText: Number(row.release_free_text) === 1,
   };
+  const session = row.session_key && row.session_answers !== null ? { key: row.session_key, surveyId: row.id, answers: JSON.parse(row.session_answers) as Answers } : undefined;
+  return session ? { survey, session } : { survey };
 }
 
 /**

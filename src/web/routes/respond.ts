@@ -8,7 +8,8 @@ import type { AnswerError } from '../../instrument/question-types/contract.js';
 import type { TSection } from '../../instrument/definition.js';
 import type { Storage } from '../../storage/db.js';
 import { localise } from '../../instrument/text.js';
-import { findSurveyBySlug, type SurveyWithDefinition } from '../../storage/surveys.js';
+import type { SurveyWithDefinition } from '../../storage/surveys.js';
+import type { AnswerSession } from '../../storage/answer-sessions.js';
 import { lookUpInvitation, startFromInvitation } from '../../fieldwork/invitations.js';
 import { errorMessage, formatDate, message } from '../messages.js';
 import { sectionViews } from '../question-view.js';
@@ -21,10 +22,15 @@ const ZResumeBody = z.object({ code: z.string().max(40).default('') });
 export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies: boolean }> = async (app, { storage, secureCookies }) => {
   const service = createRespondentService(storage.db);
 
+  /** The answers each request's cookie holds, read with its survey (openSurvey) and handed out by currentSession. */
+  const sessions = new WeakMap<FastifyRequest, AnswerSession>();
+
   /** The survey for a link, or a clear 404/410 page; never a 500. */
   async function openSurvey(request: FastifyRequest, reply: FastifyReply): Promise<SurveyWithDefinition | undefined> {
     const params = ZSlugParams.safeParse(request.params);
-    const survey = params.success ? await findSurveyBySlug(storage.db, params.data.slug) : undefined;
+    const opened = params.success ? await service.open(params.data.slug, request.cookies[COOKIE]) : undefined;
+    const survey = opened?.survey;
+    if (opened?.session) sessions.set(request, opened.session);
     if (!survey || survey.state === 'draft') {
       await reply.render('errors/survey-not-found.njk', {}, 404);
       return undefined;
@@ -41,9 +47,10 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   const setCookie = (reply: FastifyReply, survey: SurveyWithDefinition, token: string) =>
     reply.setCookie(COOKIE, token, { path: base(survey), httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: 30 * 86_400 });
 
-  async function currentSession(request: FastifyRequest, survey: SurveyWithDefinition) {
-    const token = request.cookies[COOKIE];
-    return token ? service.session(survey, token) : undefined;
+  /** The respondent's answers to this survey, as openSurvey read them. */
+  function currentSession(request: FastifyRequest, survey: SurveyWithDefinition): AnswerSession | undefined {
+    const session = sessions.get(request);
+    return session?.surveyId === survey.id ? session : undefined;
   }
 
   /** No unfinished answers: either already submitted (show the confirmation) or never started. */
@@ -89,14 +96,14 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   app.get('/s/:slug', async (request, reply) => {
     const survey = await openSurvey(request, reply);
     if (!survey) return reply;
-    const session = await currentSession(request, survey);
+    const session = currentSession(request, survey);
     return reply.render('respond/start.njk', { survey, inProgress: session !== undefined, base: base(survey) });
   });
 
   app.post('/s/:slug/start', { preHandler: app.csrfProtection }, async (request, reply) => {
     const survey = await openSurvey(request, reply);
     if (!survey) return reply;
-    const existing = await currentSession(request, survey);
+    const existing = currentSession(request, survey);
     if (existing) {
       const next = firstIncompleteSection(survey.definition, existing.answers);
       return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
@@ -111,7 +118,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const params = ZSectionParams.safeParse(request.params);
     const section = params.success ? findSection(survey, params.data.section) : undefined;
     if (!section) return reply.callNotFound();
-    const session = await currentSession(request, survey);
+    const session = currentSession(request, survey);
     if (!session) return noSession(request, reply, survey);
     if (!shownSections(survey.definition, session.answers).includes(section)) {
       const next = firstIncompleteSection(survey.definition, session.answers);
@@ -127,7 +134,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const params = ZSectionParams.safeParse(request.params);
     const section = params.success ? findSection(survey, params.data.section) : undefined;
     if (!section) return reply.callNotFound();
-    const session = await currentSession(request, survey);
+    const session = currentSession(request, survey);
     if (!session) return noSession(request, reply, survey);
     const body = (request.body ?? {}) as FormBody;
     const returnTo = body.returnTo === 'check' ? 'check' : undefined;
@@ -150,7 +157,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   app.get('/s/:slug/check', async (request, reply) => {
     const survey = await openSurvey(request, reply);
     if (!survey) return reply;
-    const session = await currentSession(request, survey);
+    const session = currentSession(request, survey);
     if (!session) return noSession(request, reply, survey);
     const incomplete = firstIncompleteSection(survey.definition, session.answers);
     if (incomplete) return reply.redirect(`${base(survey)}/q/${incomplete.code}`, 303);
@@ -171,7 +178,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   app.post('/s/:slug/submit', { preHandler: app.csrfProtection }, async (request, reply) => {
     const survey = await openSurvey(request, reply);
     if (!survey) return reply;
-    const session = await currentSession(request, survey);
+    const session = currentSession(request, survey);
     if (!session) return noSession(request, reply, survey);
     const outcome = await service.submit(survey, session);
     if (typeof outcome === 'object') return reply.redirect(`${base(survey)}/q/${outcome.incomplete.code}`, 303);
