@@ -251,16 +251,25 @@ export function createInvitationSender(
   const last = new Map<string, SendRun>();
   return {
     /** Starts a run; resolves at once with how many are to be sent, or why nothing was started. */
-    async start(survey: { id: string; title: string; state: string; closesOn?: string | null }, kind: SendRun['kind'], actor: Actor): Promise<{ started: number } | { refused: string }> {
+    async start(
+      survey: { id: string; title: string; state: string; closesOn?: string | null; organisationId: string },
+      kind: SendRun['kind'],
+      actor: Actor,
+    ): Promise<{ started: number } | { refused: string }> {
       if (survey.state !== 'open') return { refused: 'Open the survey before sending invitations or reminders: links to a survey that is not open do not work' };
       if (running.has(survey.id)) return { refused: 'Invitations or reminders for this survey are already being sent. Refresh this page to see how many have gone.' };
       const pending = (await invitationsToSend(db, survey.id, kind)).length;
       if (pending === 0) return { started: 0 };
+      const { organisationId } = survey;
+      await recordAudit(db, auditBy(actor, { organisationId, action: kind === 'invitation' ? 'invitations.send' : 'invitations.remind', target: `survey ${survey.id}: ${pending} to send` }));
       last.set(survey.id, { kind, actor });
       const run = sendInvitations(db, mailer, survey, linkFor, kind)
         .catch((error: unknown): SendOutcome => ({ sent: 0, failed: { remaining: pending, message: error instanceof Error ? error.message : String(error) } }))
         .then(async (outcome) => {
           last.set(survey.id, { kind, actor, outcome });
+          // A background run is audited as the user who started it.
+          const result = `${outcome.sent} sent${outcome.failed ? `; stopped: ${outcome.failed.message}` : ''}`;
+          await recordAudit(db, auditBy(actor, { organisationId, action: kind === 'invitation' ? 'invitations.sent' : 'reminders.sent', target: `survey ${survey.id}: ${result}` }));
           await finished(survey, { kind, actor, outcome });
         })
         .finally(() => running.delete(survey.id));

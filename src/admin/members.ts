@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../storage/schema.js';
 import { findUserByEmail, insertUser, listMembers, removeMembership, ROLES, setMembership } from '../storage/users.js';
-import { recordAudit } from './audit.js';
+import { auditBy, recordAudit, type Actor } from './audit.js';
 import { requestPasswordReset, ZEmail } from './users.js';
 
 export const ZMemberForm = z.object({
@@ -18,28 +18,27 @@ export { listMembers };
  * Gives a person a role in the organisation. Someone without an account gets one with no
  * password, and a link to choose one (the reset link, so there is one way to set a password).
  */
-export async function addMember(
-  db: Kysely<Database>,
-  actorId: string,
-  organisationId: string,
-  member: TMemberForm,
-): Promise<{ created: boolean; setPasswordToken?: string; email: string }> {
-  let user = await findUserByEmail(db, member.email);
-  const created = !user;
-  if (!user) {
-    await insertUser(db, { email: member.email, name: member.name || member.email, passwordHash: null, platformAdmin: false }, new Date());
-    user = (await findUserByEmail(db, member.email))!;
-  }
-  await setMembership(db, user.id, organisationId, member.role);
-  await recordAudit(db, { actorId, organisationId, action: created ? 'member.add' : 'member.set-role', target: `${user.email}: ${member.role}` });
-  const reset = created ? await requestPasswordReset(db, user.email) : undefined;
-  return { created, setPasswordToken: reset?.token, email: user.email };
+export async function addMember(db: Kysely<Database>, actor: Actor, organisationId: string, member: TMemberForm): Promise<{ created: boolean; setPasswordToken?: string; email: string }> {
+  return db.transaction().execute(async (trx) => {
+    let user = await findUserByEmail(trx, member.email);
+    const created = !user;
+    if (!user) {
+      await insertUser(trx, { email: member.email, name: member.name || member.email, passwordHash: null, platformAdmin: false }, new Date());
+      user = (await findUserByEmail(trx, member.email))!;
+    }
+    await setMembership(trx, user.id, organisationId, member.role);
+    await recordAudit(trx, auditBy(actor, { organisationId, action: created ? 'member.add' : 'member.set-role', target: `${user.email}: ${member.role}` }));
+    const reset = created ? await requestPasswordReset(trx, user.email) : undefined;
+    return { created, setPasswordToken: reset?.token, email: user.email };
+  });
 }
 
-export async function removeMember(db: Kysely<Database>, actorId: string, organisationId: string, userId: string): Promise<boolean> {
-  const member = (await listMembers(db, organisationId)).find((m) => m.id === userId);
-  if (!member) return false;
-  await removeMembership(db, userId, organisationId);
-  await recordAudit(db, { actorId, organisationId, action: 'member.remove', target: member.email });
-  return true;
+export async function removeMember(db: Kysely<Database>, actor: Actor, organisationId: string, userId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const member = (await listMembers(trx, organisationId)).find((m) => m.id === userId);
+    if (!member) return false;
+    await removeMembership(trx, userId, organisationId);
+    await recordAudit(trx, auditBy(actor, { organisationId, action: 'member.remove', target: member.email }));
+    return true;
+  });
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { recordAudit } from './audit.js';
 import type { Database } from '../storage/schema.js';
 import { deleteSession, deleteUserSessions, findSession, insertSession, loadSignedInUser, touchSession, type SignedInUser } from '../storage/users.js';
 
@@ -50,4 +51,12 @@ export async function endSession(db: Kysely<Database>, token: string): Promise<v
 
 export async function endAllSessions(db: Kysely<Database>, userId: string): Promise<void> {
   await deleteUserSessions(db, userId);
+}
+
+/** Ends every session of the account (the person's own request), audited with it. */
+export async function signOutEverywhere(db: Kysely<Database>, user: { id: string; email: string }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await endAllSessions(trx, user.id);
+    await recordAudit(trx, { actorId: user.id, organisationId: null, action: 'account.sign-out-everywhere', target: user.email });
+  });
 }

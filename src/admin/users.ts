@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
+import { auditBy, recordAudit, type Actor } from './audit.js';
 import { z } from 'zod';
 import type { Database } from '../storage/schema.js';
 import {
@@ -51,6 +52,15 @@ export async function createUser(db: Kysely<Database>, input: TNewUser, now: Dat
   return insertUser(db, { email: user.email, name: user.name, passwordHash: user.password ? await hashPassword(user.password) : null, platformAdmin: user.platformAdmin }, now);
 }
 
+/** Creates a platform administrator (from the command line), audited in the same transaction. */
+export async function createPlatformAdmin(db: Kysely<Database>, actor: Actor, input: TNewUser): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const id = await createUser(trx, { ...input, platformAdmin: true });
+    await recordAudit(trx, auditBy(actor, { organisationId: null, action: 'user.create-admin', target: ZNewUser.parse(input).email }));
+    return id;
+  });
+}
+
 export type SignInResult = { ok: true; userId: string } | { ok: false; reason: 'invalid' | 'locked' };
 
 /**
@@ -86,8 +96,12 @@ export async function changePassword(db: Kysely<Database>, userId: string, curre
   if (!user) return { ok: false, reason: 'invalid' };
   const checked = await authenticate(db, user.email, current);
   if (!checked.ok) return checked;
-  await setPasswordHash(db, user.id, await hashPassword(ZPassword.parse(next)));
-  await endAllSessions(db, user.id);
+  const passwordHash = await hashPassword(ZPassword.parse(next));
+  await db.transaction().execute(async (trx) => {
+    await setPasswordHash(trx, user.id, passwordHash);
+    await endAllSessions(trx, user.id);
+    await recordAudit(trx, { actorId: user.id, organisationId: null, action: 'account.password-change', target: user.email });
+  });
   return checked;
 }
 
@@ -108,11 +122,15 @@ export async function completePasswordReset(
   now: Date = new Date(),
 ): Promise<{ ok: true; userId: string; email: string } | { ok: false }> {
   const passwordHash = await hashPassword(ZPassword.parse(password));
-  const reset = await takePasswordReset(db, hashToken(token));
-  if (!reset || Date.parse(reset.expires_at) <= now.getTime()) return { ok: false };
-  const user = await findUserById(db, reset.user_id);
-  if (!user) return { ok: false };
-  await setPasswordHash(db, user.id, passwordHash);
-  await endAllSessions(db, user.id);
-  return { ok: true, userId: user.id, email: user.email };
+  // One transaction: the token is spent only together with the new password, the sessions ended and the audit row.
+  return db.transaction().execute(async (trx) => {
+    const reset = await takePasswordReset(trx, hashToken(token));
+    if (!reset || Date.parse(reset.expires_at) <= now.getTime()) return { ok: false as const };
+    const user = await findUserById(trx, reset.user_id);
+    if (!user) return { ok: false as const };
+    await setPasswordHash(trx, user.id, passwordHash);
+    await endAllSessions(trx, user.id);
+    await recordAudit(trx, { actorId: user.id, organisationId: null, action: 'account.password-reset', target: user.email });
+    return { ok: true as const, userId: user.id, email: user.email };
+  });
 }

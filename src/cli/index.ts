@@ -15,9 +15,10 @@ import { Refusal } from '../publications/service.js';
 import { progressReporter } from './progress.js';
 import { openStorage, type Storage } from '../storage/db.js';
 import { createOrganisation, findSurveyById } from '../storage/surveys.js';
-import { auditBy, commandLineActor, recordAudit } from '../admin/audit.js';
-import { createUser, ZNewUser } from '../admin/users.js';
-import { findUserByEmail, ROLES, setMembership } from '../storage/users.js';
+import { commandLineActor } from '../admin/audit.js';
+import { addMember } from '../admin/members.js';
+import { createPlatformAdmin, ZNewUser } from '../admin/users.js';
+import { findUserByEmail, ROLES } from '../storage/users.js';
 
 /** An error meant for the person at the terminal: printed as one line, exit code 1. */
 class CliError extends Error {}
@@ -419,8 +420,7 @@ user
       }
       await withStorage(async (storage) => {
         if (await findUserByEmail(storage.db, parsed.data.email)) throw new CliError(`An account for ${parsed.data.email} already exists`);
-        const id = await createUser(storage.db, parsed.data);
-        await recordAudit(storage.db, auditBy(commandLineActor(), { organisationId: null, action: 'user.create-admin', target: parsed.data.email }));
+        const id = await createPlatformAdmin(storage.db, commandLineActor(), parsed.data);
         console.log(`Platform admin ${parsed.data.email} created (${id}). Sign in at /sign-in.`);
       });
     }),
@@ -446,8 +446,7 @@ user
         if (!account) throw new CliError(`No account for ${options.email}`);
         const organisation = await storage.db.selectFrom('organisation').select('name').where('id', '=', options.org).executeTakeFirst();
         if (!organisation) throw new CliError(`No organisation with id ${options.org}`);
-        await setMembership(storage.db, account.id, options.org, options.role);
-        await recordAudit(storage.db, auditBy(commandLineActor(), { organisationId: options.org, action: 'member.set-role', target: `${account.email}: ${options.role}` }));
+        await addMember(storage.db, commandLineActor(), options.org, { email: account.email, name: account.name, role: options.role });
         console.log(`${account.email} is now ${options.role} in ${organisation.name}`);
       });
     }),

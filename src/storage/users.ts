@@ -155,12 +155,14 @@ export async function insertPasswordReset(db: Kysely<Database>, reset: Database[
 
 /** Deleting in the same step as reading makes a reset link single-use even under concurrent clicks. */
 export async function takePasswordReset(db: Kysely<Database>, tokenHash: string) {
-  return db.transaction().execute(async (trx) => {
+  const take = async (trx: Kysely<Database>) => {
     const row = await trx.selectFrom('password_reset').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
     if (!row) return undefined;
     const deleted = await trx.deleteFrom('password_reset').where('token_hash', '=', tokenHash).executeTakeFirst();
     return Number(deleted.numDeletedRows) === 1 ? row : undefined;
-  });
+  };
+  // Joins the caller's transaction when given one (completing a reset spends the token with the new password).
+  return db.isTransaction ? take(db) : db.transaction().execute(take);
 }
 
 /** Which organisation a survey belongs to, for access checks. */

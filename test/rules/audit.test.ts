@@ -9,7 +9,12 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blankWaveForm, changeWaveState, createWave, setFreeTextRelease, uploadWorkforceProfile } from '../../src/admin/waves.js';
+import { addMember, removeMember } from '../../src/admin/members.js';
+import { signOutEverywhere } from '../../src/admin/sessions.js';
+import { authenticate, changePassword, createPlatformAdmin } from '../../src/admin/users.js';
 import { prepareExport } from '../../src/reporting/exports/service.js';
+import { findUserByEmail, findUserById, listMembers } from '../../src/storage/users.js';
+import { TEST_PASSWORD } from '../support/accounts.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { testDatabases } from '../support/app.js';
 import { TEST_ACTOR } from '../support/waves.js';
@@ -169,6 +174,12 @@ for (const database of testDatabases) {
           await fails(uploadWorkforceProfile(db, TEST_ACTOR, (await findSurveyById(db, closed))!, Buffer.from(PROFILE_CSV)));
           await fails(setFreeTextRelease(db, TEST_ACTOR, closed, true));
           await fails(prepareExport(db, TEST_ACTOR, closed, 'aggregates.csv', { freeText: false }));
+          // Accounts and members: the change and its audit row go together too.
+          await fails(addMember(db, TEST_ACTOR, s.organisationId, { email: 'never.added@example.org', name: 'Never added', role: 'viewer' }));
+          await fails(removeMember(db, TEST_ACTOR, s.organisationId, s.leadId));
+          await fails(createPlatformAdmin(db, TEST_ACTOR, { email: 'never.admin@example.org', name: 'Never admin', password: 'a long enough passphrase' }));
+          await fails(changePassword(db, s.leadId, TEST_PASSWORD, 'a different long passphrase'));
+          await fails(signOutEverywhere(db, { id: s.leadId, email: 'lead' }));
 
           // The web.
           const created = await s.lead.upload(`/admin/organisations/${s.organisationId}/surveys`, { title: 'Never made', source: 'standard', threshold: '10', previousSurveyId: '' }, {});
@@ -207,6 +218,12 @@ for (const database of testDatabases) {
         expect(await profileCells(s, draft)).toEqual([]);
         expect(await profileCells(s, closed)).toEqual([]);
         expect(await auditRows(db)).toEqual(before.audit);
+        expect(await findUserByEmail(db, 'never.added@example.org')).toBeUndefined();
+        expect(await findUserByEmail(db, 'never.admin@example.org')).toBeUndefined();
+        expect((await listMembers(db, s.organisationId)).map((m) => m.id)).toEqual([s.leadId]);
+        // The password did not change and the lead is still signed in.
+        expect(await authenticate(db, (await findUserById(db, s.leadId))!.email, TEST_PASSWORD)).toEqual({ ok: true, userId: s.leadId });
+        expect((await s.lead.get(`/admin/organisations/${s.organisationId}`)).statusCode).toBe(200);
       } finally {
         await s.app.close();
       }

@@ -2,8 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Mailer } from '../../admin/mailer.js';
 import type { Oidc } from '../../admin/oidc.js';
-import { recordAudit } from '../../admin/audit.js';
-import { endAllSessions, endSession } from '../../admin/sessions.js';
+import { endSession, signOutEverywhere } from '../../admin/sessions.js';
 import { authenticate, changePassword, completePasswordReset, requestPasswordReset, ZEmail, ZPassword } from '../../admin/users.js';
 import { listAuditEntries } from '../../storage/audit-log.js';
 import type { Storage } from '../../storage/db.js';
@@ -88,8 +87,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
   });
 
   app.post('/account/sign-out-everywhere', { preHandler: [requireSignIn, app.csrfProtection] }, async (request, reply) => {
-    await endAllSessions(storage.db, request.user!.id);
-    await recordAudit(storage.db, { actorId: request.user!.id, organisationId: null, action: 'account.sign-out-everywhere', target: request.user!.email });
+    await signOutEverywhere(storage.db, request.user!);
     reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
     return reply.redirect('/sign-in', 303);
   });
@@ -107,7 +105,6 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     if (errors.length === 0) {
       const result = await changePassword(storage.db, user.id, form.current, form.password);
       if (result.ok) {
-        await recordAudit(storage.db, { actorId: user.id, organisationId: null, action: 'account.password-change', target: user.email });
         await tellPasswordChanged(user.email);
         // Every session ended, this one included; the person carries on in a new one.
         return signInAndRedirect(storage, reply, { userId: user.id, next: '/account?changed=1', secure: secureCookies });
@@ -161,7 +158,6 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     if (errors.length === 0) {
       const result = await completePasswordReset(storage.db, params.data.token, form.password);
       if (result.ok) {
-        await recordAudit(storage.db, { actorId: result.userId, organisationId: null, action: 'account.password-reset', target: result.email });
         await tellPasswordChanged(result.email);
         return reply.render('account/reset-done.njk');
       }

@@ -32,7 +32,7 @@ export const memberRoutes: FastifyPluginAsync<{ storage: Storage; mailer: Mailer
       const errorList = form.error.issues.map((issue) => ({ text: issue.message, href: `#${String(issue.path[0])}` }));
       return reply.render('account/members.njk', { ...view, form: request.body, errorList }, 422);
     }
-    const result = await addMember(storage.db, request.user!.id, organisationId, form.data);
+    const result = await addMember(storage.db, { userId: request.user!.id }, organisationId, form.data);
     if (result.setPasswordToken) {
       await mailer.send({
         to: result.email,
@@ -48,7 +48,7 @@ export const memberRoutes: FastifyPluginAsync<{ storage: Storage; mailer: Mailer
     if (!params.success || !params.data.userId) return reply.callNotFound();
     // Removing yourself could leave the organisation with no admin; another admin must do it.
     if (params.data.userId === request.user!.id) return reply.render('account/forbidden.njk', {}, 403);
-    if (!(await removeMember(storage.db, request.user!.id, params.data.organisationId, params.data.userId))) return reply.callNotFound();
+    if (!(await removeMember(storage.db, { userId: request.user!.id }, params.data.organisationId, params.data.userId))) return reply.callNotFound();
     return reply.redirect(`/organisations/${params.data.organisationId}/members`, 303);
   });
 };

@@ -2,7 +2,6 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createInvitationSender, importStaffList } from '../../../admin/invitations.js';
 import type { Mailer } from '../../../admin/mailer.js';
-import { auditBy, recordAudit } from '../../../admin/audit.js';
 import { blankWaveForm, changeWaveState, createWave, setFreeTextRelease, waveResponseRates, uploadWorkforceProfile, waveFormFrom, type FieldError, type WaveForm } from '../../../admin/waves.js';
 import { readPublication } from '../../../publications/read.js';
 import { Labels } from '../../../reporting/labels.js';
@@ -261,10 +260,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   });
 
   const sender = createInvitationSender(db, mailer, (token) => `${publicUrl}/i/${token}`, async (survey, run) => {
-    const organisationId = (await surveyOrganisationId(db, survey.id)) ?? null;
-    const result = `${run.outcome.sent} sent${run.outcome.failed ? `; stopped: ${run.outcome.failed.message}` : ''}`;
-    // A background run is audited as the user who started it.
-    await recordAudit(db, auditBy(run.actor, { organisationId, action: run.kind === 'invitation' ? 'invitations.sent' : 'reminders.sent', target: `survey ${survey.id}: ${result}` }));
     if (run.outcome.failed) app.log.warn({ survey: survey.id, sent: run.outcome.sent, remaining: run.outcome.failed.remaining }, run.outcome.failed.message);
   });
   // Runs still sending finish before the database closes.
@@ -276,7 +271,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
       if (!survey) return reply.callNotFound();
       const started = await sender.start(survey, kind, actorOf(request));
       if ('refused' in started) return renderSurvey(request, reply, survey, started.refused);
-      await recordAudit(db, { actorId: actorOf(request).userId, organisationId: survey.organisationId, action: kind === 'invitation' ? 'invitations.send' : 'invitations.remind', target: `survey ${survey.id}: ${started.started} to send` });
       return done(reply, survey, kind, started.started);
     });
   }
