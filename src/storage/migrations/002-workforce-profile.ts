@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 /** Headcount per role group × directorate cell of a survey's workforce profile (directorate '' when it has none). */
 export function workforceProfile(): Migration {
