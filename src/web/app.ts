@@ -6,6 +6,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
+import { ZodError } from 'zod';
 import Fastify, { type FastifyInstance } from 'fastify';
 import nunjucks from 'nunjucks';
 import { parse as parseQuery } from 'node:querystring';
@@ -113,6 +114,11 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
       // Nothing was half-written (each write is one transaction); the pool reconnects on a later request.
       request.log.warn({ code: error.code }, 'database unavailable');
       return reply.header('retry-after', '5').render('errors/unavailable.njk', {}, 503);
+    }
+    if (error instanceof ZodError) {
+      // Input a route's schema refused (a field repeated, of the wrong type, too long): which field and what is wrong, never its value.
+      const clientError = `The form was not sent as expected: ${error.issues.map((i) => `${i.path.join('.') || 'the form'}: ${i.message}`).join('; ')}`;
+      return reply.render('errors/problem.njk', { status: 400, clientError }, 400);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'unhandled error');

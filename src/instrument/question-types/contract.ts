@@ -1,9 +1,12 @@
+import { z } from 'zod';
 import type { TLanguage } from '../text.js';
 import type { TOption } from './base.js';
 import type { ExportColumn } from './coding.js';
 import type { QuestionPage, QuestionView } from './view.js';
 
 /** A parsed application/x-www-form-urlencoded body: repeated fields arrive as arrays. */
+/** A submitted form: each field a string, or several strings when repeated (checkboxes). */
+export const ZFormBody = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 export type FormBody = Record<string, string | string[] | undefined>;
 
 /** Why an answer was refused; the message for each code is in web/messages (English and Welsh). */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createRespondentService, SESSION_DAYS } from '../../fieldwork/respondent.js';
 import { firstIncompleteSection, previousSection, shownQuestions, shownSections } from '../../fieldwork/journey.js';
-import type { FormBody } from '../../instrument/question-types/contract.js';
+import { ZFormBody, type FormBody } from '../../instrument/question-types/contract.js';
 import { moduleFor, type Answers } from '../../instrument/question-types/index.js';
 import type { AnswerError } from '../../instrument/question-types/contract.js';
 import type { TSection } from '../../instrument/definition.js';
@@ -136,7 +136,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     if (!section) return reply.callNotFound();
     const session = currentSession(request, survey);
     if (!session) return noSession(request, reply, survey);
-    const body = (request.body ?? {}) as FormBody;
+    const body: FormBody = ZFormBody.parse(request.body ?? {});
     const returnTo = body.returnTo === 'check' ? 'check' : undefined;
     const result = await service.answerSection(survey, session, section, body);
     if (body.action === 'save') {
@@ -200,7 +200,9 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   app.post('/s/:slug/resume', { preHandler: app.csrfProtection }, async (request, reply) => {
     const survey = await openSurvey(request, reply);
     if (!survey) return reply;
-    const { code } = ZResumeBody.parse(request.body ?? {});
+    // A code too long to be one (or not text at all) is simply not a match.
+    const parsed = ZResumeBody.safeParse(request.body ?? {});
+    const code = parsed.success ? parsed.data.code : 'not a code';
     const token = code.trim() === '' ? undefined : await service.resume(survey, code);
     if (!token) {
       const error = message(request.lang, code.trim() === '' ? 'resume.empty' : 'resume.noMatch');

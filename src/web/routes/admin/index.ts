@@ -7,7 +7,7 @@ import { readPublication } from '../../../publications/read.js';
 import { Labels } from '../../../reporting/labels.js';
 import { readSection } from '../../../fieldwork/answer-form.js';
 import { nextSection, previousSection } from '../../../fieldwork/journey.js';
-import type { FormBody } from '../../../instrument/question-types/contract.js';
+import { ZFormBody, type FormBody } from '../../../instrument/question-types/contract.js';
 import type { DefinitionProblem } from '../../../instrument/validate.js';
 import type { Storage } from '../../../storage/db.js';
 import { invitationCounts } from '../../../storage/invitations.js';
@@ -224,7 +224,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     );
   }
   app.get('/admin/surveys/:id/preview/:section', viewer, (request, reply) => renderPreview(request, reply, undefined));
-  app.post('/admin/surveys/:id/preview/:section', { preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), app.csrfProtection] }, (request, reply) => renderPreview(request, reply, (request.body ?? {}) as FormBody));
+  app.post('/admin/surveys/:id/preview/:section', { preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), app.csrfProtection] }, (request, reply) => renderPreview(request, reply, ZFormBody.parse(request.body ?? {})));
 
   const renderUpload = (reply: FastifyReply, survey: SurveyWithDefinition, kind: 'profile' | 'invitations', problems: { row?: number; column?: string; message: string }[] = [], more = 0) =>
     reply.render(`admin/upload-${kind}.njk`, { survey, errorList: problemList(problems), more, fieldError: problems.length > 0 }, problems.length > 0 ? 422 : 200);
