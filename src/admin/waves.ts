@@ -265,18 +265,27 @@ export function publishedResponseRates(definition: TDefinition, publication: Pub
     const found = analysis.responses.find((r) => r.group.kind === ref.kind && (ref.kind === 'total' || ('code' in r.group && r.group.code === ref.code)));
     return found?.figure.shown ? found.figure.value : undefined;
   };
-  const headcount = (match: (c: WorkforceProfile['cells'][number]) => boolean) => (profile ? profile.cells.filter(match).reduce((n, c) => n + c.headcount, 0) : undefined);
-  const hasDirectorates = profile?.cells.some((c) => c.directorate !== '') ?? false;
+  const headcount = headcountsOf(profile);
   return {
     threshold: publication.threshold,
     total: rateFigure('', 'All staff', released({ kind: 'total' }), headcount(() => true)),
     roleGroups: optionsOf(definition, definition.segments.roleGroup).map((r) => rateFigure(r.code, r.label, released({ kind: 'roleGroup', code: r.code }), headcount((c) => c.roleGroup === r.code))),
     directorates: (definition.segments.directorate ? optionsOf(definition, definition.segments.directorate) : []).map((d) =>
-      rateFigure(d.code, d.label, released({ kind: 'directorate', code: d.code }), hasDirectorates ? headcount((c) => c.directorate === d.code) : undefined),
+      rateFigure(d.code, d.label, released({ kind: 'directorate', code: d.code }), headcount.ofDirectorate(d.code)),
     ),
     profileHidden: analysis.disclosure.profileHidden,
     source: 'published',
   };
+}
+
+/**
+ * Staff in the profile matching a test (undefined without a profile); by directorate only when
+ * the profile gives directorates at all.
+ */
+function headcountsOf(profile: WorkforceProfile | undefined) {
+  const of = (match: (c: WorkforceProfile['cells'][number]) => boolean) => (profile ? profile.cells.filter(match).reduce((n, c) => n + c.headcount, 0) : undefined);
+  const byDirectorate = profile?.cells.some((c) => c.directorate !== '') ?? false;
+  return Object.assign(of, { ofDirectorate: (code: string) => (byDirectorate ? of((c) => c.directorate === code) : undefined) });
 }
 
 function rateFigure(code: string, label: string, responses: number | undefined, staff: number | undefined): RateFigure {
@@ -302,7 +311,7 @@ export function responseRates(definition: TDefinition, cells: readonly ResponseC
     hiddenSets(profileHidden),
   );
   const sum = (match: (c: ResponseCell) => boolean) => cells.filter(match).reduce((s, c) => s + c.responses, 0);
-  const headcount = (match: (c: WorkforceProfile['cells'][number]) => boolean) => (profile ? profile.cells.filter(match).reduce((s, c) => s + c.headcount, 0) : undefined);
+  const headcount = headcountsOf(profile);
   const figure = (code: string, label: string, status: CellStatus | undefined, responses: number, staff: number | undefined) =>
     rateFigure(code, label, status === 'shown' ? responses : undefined, staff);
   return {
@@ -310,7 +319,7 @@ export function responseRates(definition: TDefinition, cells: readonly ResponseC
     total: figure('', 'All staff', pattern.total, sum(() => true), headcount(() => true)),
     roleGroups: roleGroups.map((r) => figure(r.code, r.label, pattern.roleGroups.get(r.code), sum((c) => c.roleGroup === r.code), headcount((c) => c.roleGroup === r.code))),
     directorates: directorates.map((d) =>
-      figure(d.code, d.label, pattern.directorates.get(d.code), sum((c) => c.directorate === d.code), profile?.cells.some((c) => c.directorate !== '') ? headcount((c) => c.directorate === d.code) : undefined),
+      figure(d.code, d.label, pattern.directorates.get(d.code), sum((c) => c.directorate === d.code), headcount.ofDirectorate(d.code)),
     ),
     profileHidden,
     source: 'live',

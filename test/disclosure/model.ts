@@ -1,4 +1,5 @@
 import { audienceOf } from '../../src/fieldwork/journey.js';
+import type { ApiGroup } from './outputs.js';
 import type { TDefinition, TSection } from '../../src/instrument/definition.js';
 import type { TCondition } from '../../src/instrument/question-types/base.js';
 import type { Answers, TQuestion } from '../../src/instrument/question-types/index.js';
@@ -421,14 +422,8 @@ export function chosen(answers: Answers, v: ClosedVar): string[] {
   return value === undefined ? [] : [value];
 }
 
-export type GroupRef =
-  | { kind: 'total' }
-  | { kind: 'roleGroup'; code: string }
-  | { kind: 'directorate'; code: string }
-  | { kind: 'cell'; roleGroup: string; directorate: string }
-  | { kind: 'leaders' }
-  | { kind: 'frontline' }
-  | { kind: 'rest'; roleGroup: string };
+/** A group the outputs report on, as the API names it. */
+export type GroupRef = ApiGroup;
 
 export function groupName(g: GroupRef): string {
   switch (g.kind) {
