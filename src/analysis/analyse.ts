@@ -149,7 +149,7 @@ function methods(threshold: number, adjust: AdjustMethod, family: 'variable' | '
     indices:
       'index scores are means of respondents’ 0-100 scores with analytic t intervals from per-cell sums and sums of squares (delta method / normal theory, not bootstrap)',
     weighting:
-      'raking (iterative proportional fitting) of one weight per role group × directorate cell to the workforce profile’s margins; design effect by Kish’s formula 1 + CV² of the weights',
+      'raking (iterative proportional fitting) of one weight per role group × directorate cell to the workforce profile’s margins, with the groups whose figures are withheld raked together as one (so the weights cannot tell their sizes apart); design effect by Kish’s formula 1 + CV² of the weights',
     suppression: `no figure from fewer than ${threshold} respondents; secondary suppression so that no hidden figure can be worked out from shown ones (checked exactly), and hidden groups under a shown total together cover at least ${threshold}`,
   };
 }
@@ -165,15 +165,26 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
   const alpha = options.alpha ?? 0.05;
   const indexed = new IndexedTables(tables);
 
+  // Disclosure is decided from the responses alone, before weighting, so that the groups it
+  // withholds are weighted as one: weights raked per withheld group would make the design
+  // effect and every weighted total a function of how responses split between them.
+  const seg = new Segments(definition, indexed, threshold);
+  const groups = seg.reportGroups(options.crossTab ?? false);
+  const responsesBase = Float64Array.from(indexed.responses);
+  const disclosure = decideDisclosure(seg, responsesBase, options.profile);
+
   let weighting: WeightingSummary = { status: 'unweighted' };
   let weights = options.weights;
   if (!weights && options.profile) {
-    const raked = rakeWeights(tables.cells, profileMargins(options.profile));
+    const raked = rakeWeights(tables.cells, profileMargins(options.profile), { pooled: seg.withheld() });
     if (raked.ok) {
       weights = raked.weights;
       weighting = {
         status: 'weighted',
-        method: 'raking to role group and directorate headcounts',
+        method:
+          raked.pooled
+            ? 'raking to role group and directorate headcounts, with the groups the results withhold raked together as one'
+            : 'raking to role group and directorate headcounts',
         designEffect: raked.designEffect,
         effectiveN: raked.effectiveN,
         n: raked.n,
@@ -189,11 +200,8 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
     const population = weights.reduce((s, c) => s + c.responses * c.weight, 0);
     weighting = { status: 'weighted', method: 'weights supplied', designEffect, effectiveN, n, population };
   }
+  if (weights) seg.weightBy(weights);
 
-  const seg = new Segments(definition, indexed, threshold, weights);
-  const groups = seg.reportGroups(options.crossTab ?? false);
-  const responsesBase = Float64Array.from(indexed.responses);
-  const disclosure = decideDisclosure(seg, responsesBase, options.profile);
   const responsesPattern = seg.suppress(responsesBase);
   const responses: GroupFigure<number>[] = groups.map((g) => ({
     group: g.ref,

@@ -62,8 +62,9 @@ export class Segments {
   readonly roleGroups: string[];
   readonly directorates: string[];
   readonly crossed: boolean;
-  readonly weights: CellWeights;
-  readonly weighted: boolean;
+  /** One weight per cell: all 1 until `weightBy` gives the publication's weights. */
+  weights: CellWeights;
+  weighted = false;
   readonly total: Group;
   readonly byRole: Group[];
   readonly byDirectorate: Group[];
@@ -91,7 +92,6 @@ export class Segments {
     definition: TDefinition,
     readonly tables: IndexedTables,
     readonly threshold: number,
-    weights?: readonly CellWeight[],
   ) {
     const seenRoles = new Set(tables.cells.map((c) => c.roleGroup));
     const seenDirs = new Set(tables.cells.map((c) => c.directorate));
@@ -106,14 +106,7 @@ export class Segments {
     this.crossed = dirs.length > 1;
     tables.cells.forEach((c, i) => this.cellAt.set(cellKey(c.roleGroup, c.directorate), i));
 
-    this.weighted = weights !== undefined;
-    this.weights = new CellWeights(tables.size).fill(weights ? 0 : 1);
-    if (weights) {
-      for (const w of weights) {
-        const i = this.cellAt.get(cellKey(w.roleGroup, w.directorate));
-        if (i !== undefined) this.weights[i] = w.weight;
-      }
-    }
+    this.weights = new CellWeights(tables.size).fill(1);
 
     const all = tables.cells.map((_, i) => i);
     const cellsWhere = (test: (i: number) => boolean) => all.filter(test);
@@ -208,15 +201,42 @@ export class Segments {
     this.responses = responses;
     const decided = suppressSegments(this.grid(responses), this.threshold, hidden);
     this.decided = decided;
-    if (this.weighted) {
-      const { designEffect } = kishDesignEffect(this.tables.cells.map((_, i) => ({ n: responses[i] ?? 0, weight: this.weights[i] ?? 0 })));
-      const cellShown = (i: number) => {
-        const c = this.tables.cells[i]!;
-        return (this.crossed ? decided.cells.get(cellKey(c.roleGroup, c.directorate)) : decided.roleGroups.get(c.roleGroup)) === 'shown';
-      };
-      this.weights.coarse = { designEffect: publishedDesignEffect(designEffect), exact: (cells) => cells.every(cellShown) };
-    }
     return decided;
+  }
+
+  /**
+   * The groups the decided pattern withholds, as weighting pools them (analyse.ts): raked as
+   * one stratum, their weights say nothing about how their responses split between them.
+   */
+  withheld(): { roleGroups: Set<string>; directorates: Set<string> } {
+    const decided = this.decided;
+    if (!decided) throw new Error('withheld() before decide()');
+    const hidden = (statuses: ReadonlyMap<string, string>) => new Set([...statuses].filter(([, status]) => status !== 'shown').map(([code]) => code));
+    return { roleGroups: hidden(decided.roleGroups), directorates: this.crossed ? hidden(decided.directorates) : new Set() };
+  }
+
+  /**
+   * Weights the analysis, once the pattern is decided. A group's effective base is Kish's
+   * only where every cell's count is published; elsewhere it is the group's base over the
+   * published (two-decimal) design effect, which says nothing more (CellWeights.coarse).
+   */
+  weightBy(weights: readonly CellWeight[]): void {
+    const decided = this.decided;
+    if (!decided || !this.responses) throw new Error('weightBy() before decide()');
+    this.weights = new CellWeights(this.tables.size).fill(0);
+    for (const w of weights) {
+      const i = this.cellAt.get(cellKey(w.roleGroup, w.directorate));
+      if (i !== undefined) this.weights[i] = w.weight;
+    }
+    this.weighted = true;
+    this.cache.clear();
+    const responses = this.responses;
+    const { designEffect } = kishDesignEffect(this.tables.cells.map((_, i) => ({ n: responses[i] ?? 0, weight: this.weights[i] ?? 0 })));
+    const cellShown = (i: number) => {
+      const c = this.tables.cells[i]!;
+      return (this.crossed ? decided.cells.get(cellKey(c.roleGroup, c.directorate)) : decided.roleGroups.get(c.roleGroup)) === 'shown';
+    };
+    this.weights.coarse = { designEffect: publishedDesignEffect(designEffect), exact: (cells) => cells.every(cellShown) };
   }
 
   /**

@@ -94,6 +94,8 @@ export interface WeightingSuccess {
   population: number;
   /** How respondents who did not state a directorate were treated (present only when there were any). */
   unstatedDirectorate?: string;
+  /** The groups raked together as one stratum (RakeOptions.pooled), present only when some were. */
+  pooled?: { roleGroups: string[]; directorates: string[] };
 }
 
 export type WeightingResult = WeightingSuccess | { ok: false; problems: WeightingProblem[] };
@@ -102,6 +104,26 @@ export interface RakeOptions {
   /** Stop when every margin is within this relative error (default 1e-12). */
   tolerance?: number;
   maxIterations?: number;
+  /**
+   * Groups raked together as one stratum (the groups a publication withholds): they share one
+   * weight per cell pattern, so nothing computed from the weights tells their counts apart.
+   */
+  pooled?: { roleGroups?: ReadonlySet<string>; directorates?: ReadonlySet<string> };
+}
+
+/** The stratum that pooled groups are raked as (never a code a definition can give: it holds a NUL). */
+const POOL = '\u0000pooled';
+
+/** Margins with the pooled codes that have staff summed into one, and how a cell's code maps onto them. */
+function poolMargin(targets: Record<string, number>, pooled: ReadonlySet<string> | undefined): { targets: Map<string, number>; key: (code: string) => string; pool: string[] } {
+  const pool = new Set([...(pooled ?? [])].filter((code) => (targets[code] ?? 0) > 0));
+  if (pool.size < 2) return { targets: new Map(Object.entries(targets)), key: (code) => code, pool: [] };
+  const out = new Map<string, number>();
+  for (const [code, headcount] of Object.entries(targets)) {
+    const key = pool.has(code) ? POOL : code;
+    out.set(key, (out.get(key) ?? 0) + headcount);
+  }
+  return { targets: out, key: (code) => (pool.has(code) ? POOL : code), pool: [...pool] };
 }
 
 function sum(values: Iterable<number>): number {
@@ -146,8 +168,12 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
   const n = sum(live.map((c) => c.responses));
   if (n === 0) return { ok: false, problems: [{ code: 'no_responses', message: 'there are no responses to weight' }] };
 
-  const roleTargets = new Map(Object.entries(margins.roleGroups));
-  const dirTargets = margins.directorates ? new Map(Object.entries(margins.directorates)) : undefined;
+  const roles = poolMargin(margins.roleGroups, options.pooled?.roleGroups);
+  const dirs = margins.directorates ? poolMargin(margins.directorates, options.pooled?.directorates) : undefined;
+  const roleTargets = roles.targets;
+  const dirTargets = dirs?.targets;
+  const roleOf = (c: CellKey) => roles.key(c.roleGroup);
+  const directorateOf = (c: CellKey) => (c.directorate === '' || !dirs ? c.directorate : dirs.key(c.directorate));
   const population = sum(roleTargets.values());
   if (dirTargets) {
     const dirTotal = sum(dirTargets.values());
@@ -160,6 +186,7 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
   }
   const checkMargin = (dimension: 'roleGroup' | 'directorate', targets: Map<string, number>, codeOf: (c: CellKey) => string) => {
     const label = dimension === 'roleGroup' ? 'role group' : 'directorate';
+    const named = (code: string) => (code === POOL ? `the withheld ${label}s` : `${label} "${code}"`);
     const responses = new Map<string, number>();
     for (const c of live) {
       const code = codeOf(c);
@@ -171,8 +198,8 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
       if (!((targets.get(code) ?? 0) > 0)) {
         problems.push({
           code: 'not_in_profile',
-          margin: { dimension, code },
-          message: `responses from ${label} "${code}", which the workforce profile ${targets.has(code) ? 'lists with no staff' : 'does not list'}`,
+          ...(code === POOL ? {} : { margin: { dimension, code } }),
+          message: `responses from ${named(code)}, which the workforce profile ${targets.has(code) ? 'lists with no staff' : 'does not list'}`,
         });
       }
     }
@@ -180,20 +207,20 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
       if (headcount > 0 && !responses.has(code)) {
         problems.push({
           code: 'empty_group',
-          margin: { dimension, code },
-          message: `no responses from ${label} "${code}" (${headcount} staff), so no weight can stand for them; combine it with another ${label} in the profile or weight without this margin`,
+          ...(code === POOL ? {} : { margin: { dimension, code } }),
+          message: `no responses from ${named(code)} (${headcount} staff), so no weight can stand for them; combine it with another ${label} in the profile or weight without this margin`,
         });
       }
     }
   };
-  checkMargin('roleGroup', roleTargets, (c) => c.roleGroup);
-  if (dirTargets) checkMargin('directorate', dirTargets, (c) => c.directorate);
+  checkMargin('roleGroup', roleTargets, roleOf);
+  if (dirTargets) checkMargin('directorate', dirTargets, directorateOf);
   if (problems.length > 0) return { ok: false, problems };
 
   // Weighted responses per cell: m[c] = w[c] × responses[c]; start from equal weights.
   const w = live.map(() => population / n);
-  const byRole = groupIndices(live, (c) => c.roleGroup);
-  const byDir = dirTargets ? groupIndices(live, (c) => c.directorate) : undefined;
+  const byRole = groupIndices(live, roleOf);
+  const byDir = dirTargets ? groupIndices(live, directorateOf) : undefined;
   const stated = live.map((c, i) => (c.directorate === '' ? -1 : i)).filter((i) => i >= 0);
   const weighted = (indices: number[]) => indices.reduce((s, i) => s + w[i]! * live[i]!.responses, 0);
 
@@ -248,6 +275,7 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
   const weights = live.map((c, i) => ({ roleGroup: c.roleGroup, directorate: c.directorate, responses: c.responses, weight: w[i]! }));
   const { designEffect, effectiveN } = kishDesignEffect(weights.map((c) => ({ n: c.responses, weight: c.weight })));
   const result: WeightingSuccess = { ok: true, weights, iterations, maxError, designEffect, effectiveN, n, population };
+  if (roles.pool.length + (dirs?.pool.length ?? 0) > 0) result.pooled = { roleGroups: roles.pool, directorates: dirs?.pool ?? [] };
   if (dirTargets && stated.length < live.length) {
     result.unstatedDirectorate =
       'respondents who did not state a directorate are weighted by role group only; those who did are spread across directorates in the profile’s proportions';
