@@ -267,6 +267,7 @@ export class Segments {
         }
         result = refine(from);
         if (owner) result = this.protectGates(owner, result, from, refine);
+        if (owner && this.crossed) result = this.protectCells(owner, base, result, refine);
         // A question its condition's protection chose to withhold whole (protectGates) shows nothing.
         const question = owner && this.variables.get(owner)!.code;
         if (question && this.withheldWhole.has(question)) result = withheldEverywhere(result);
@@ -305,6 +306,97 @@ export class Segments {
     if (shownThere > hiddenMoreHere) return result;
     for (const question of gated) this.withheldWhole.add(question);
     return own;
+  }
+
+  /**
+   * A role group × directorate cell is never published, but a role group's and a directorate's
+   * answer distributions on one question bound it: everyone in the cell gave some answer (or
+   * none), so the cell is at most the sum, over the answers, of the smaller of the two groups'
+   * counts (Fréchet's bound; e.g. none of finance "very engaged" and 4 of 12 seniors are, so
+   * at most 8 seniors work in finance). Where that bound, for a shown role group (or leaders,
+   * frontline) and a shown directorate, falls under the threshold, the directorate is hidden on
+   * this question; the directorates hidden together are bounded the same way from the total
+   * less the shown ones, and more are hidden with them (the one that lifts their bound most)
+   * until every bound reaches the threshold, or the question's directorate figures go whole.
+   */
+  private protectCells(owner: string, base: ArrayLike<number>, pattern: SegmentSuppression, refine: (from: SegmentSuppression) => SegmentSuppression): SegmentSuppression {
+    const partitions = this.answerPartitions(owner, base);
+    const rows = [
+      ...this.byRole.map((g) => {
+        const code = (g.ref as { code: string }).code;
+        return { cells: g.cells, shown: (p: SegmentSuppression) => p.roleGroups.get(code) === 'shown', cellShown: (p: SegmentSuppression, d: string) => p.cells.get(cellKey(code, d)) === 'shown' };
+      }),
+      ...[this.leaders, this.frontline].flatMap((g) => (g ? [{ cells: g.cells, shown: (p: SegmentSuppression) => p.aggregates.get(g.ref.kind) === 'shown', cellShown: () => false }] : [])),
+    ];
+    const sumOver = (cells: readonly number[], counts: ArrayLike<number>) => cells.reduce((s, i) => s + (counts[i] ?? 0), 0);
+    /** The largest the overlap of two groups can be, given both groups' answer counts. */
+    const overlapBound = (a: readonly number[], b: readonly number[]) =>
+      Math.min(...partitions.map((parts) => parts.reduce((s, counts) => s + Math.min(sumOver(a, counts), sumOver(b, counts)), 0)));
+    const directorates = this.byDirectorate.filter((g) => (g.ref as { code: string }).code !== '');
+    const codeOf = (g: Group) => (g.ref as { code: string }).code;
+    let result = pattern;
+    for (let guard = 0; guard <= directorates.length; guard++) {
+      const shownRows = rows.filter((r) => r.shown(result));
+      const shownDirs = directorates.filter((d) => result.directorates.get(codeOf(d)) === 'shown');
+      const hiddenDirs = directorates.filter((d) => result.directorates.get(codeOf(d)) !== 'shown');
+      // A cell the question shows (a cross-tabulation) is published anyway, and an empty one
+      // holds no one: neither has a bound to keep above the threshold.
+      const inCell = (r: { cells: readonly number[] }, d: Group) => sumOver(r.cells.filter((i) => d.cells.includes(i)), this.responses!);
+      const exposed = shownDirs.filter((d) => shownRows.some((r) => !r.cellShown(result, codeOf(d)) && inCell(r, d) > 0 && overlapBound(r.cells, d.cells) < this.threshold));
+      let hide = exposed;
+      if (hide.length === 0 && hiddenDirs.length > 0 && result.total === 'shown') {
+        // The hidden directorates together: the total less the shown ones gives their counts
+        // (a group with no one in them is left out, as above).
+        const block = (extra: readonly Group[]) => [...hiddenDirs, ...extra].flatMap((d) => d.cells);
+        const inBlock = (r: { cells: readonly number[] }, extra: readonly Group[]) => {
+          const cells = new Set(block(extra));
+          return sumOver(r.cells.filter((i) => cells.has(i)), this.responses!);
+        };
+        const blockBound = (extra: readonly Group[]) => Math.min(...shownRows.map((r) => (inBlock(r, extra) > 0 ? overlapBound(r.cells, block(extra)) : Infinity)));
+        if (shownRows.length > 0 && blockBound([]) < this.threshold) {
+          const best = shownDirs.reduce<{ d?: Group; bound: number }>((top, d) => {
+            const bound = blockBound([d]);
+            return bound > top.bound ? { d, bound } : top;
+          }, { bound: -1 });
+          hide = best.d ? [best.d] : [];
+        }
+      }
+      if (hide.length === 0) return result;
+      const codes = new Set(hide.map(codeOf));
+      result = refine({ ...result, directorates: new Map([...result.directorates].map(([code, status]) => [code, codes.has(code) && status === 'shown' ? 'secondary' : status])) });
+    }
+    return { ...result, directorates: new Map([...result.directorates].map(([code, status]) => [code, status === 'shown' ? 'secondary' : status])) };
+  }
+
+  /**
+   * The ways a variable splits each cell's respondents by their answers (each partition's
+   * counts add up to the cell's responses): answered or not, and for a closed question every
+   * answer (one answer each) or each option chosen or not, beside the exclusive ones (several
+   * answers allowed).
+   */
+  private answerPartitions(owner: string, base: ArrayLike<number>): Float64Array[][] {
+    const responses = this.responses!;
+    const rest = (...parts: ArrayLike<number>[]) => Float64Array.from({ length: this.tables.size }, (_, i) => Math.max(0, (responses[i] ?? 0) - parts.reduce((s, p) => s + (p[i] ?? 0), 0)));
+    const own = Float64Array.from(base);
+    const partitions: Float64Array[][] = [[own, rest(own)]];
+    const v = this.variables.get(owner);
+    if (v?.kind !== 'closed') return partitions;
+    const counts = closedCounts(this, v);
+    const options = [...counts.options.values()];
+    if (v.multiple) {
+      // An exclusive option ("none of these") is chosen alone, so it splits off with any other.
+      const exclusive = v.options.filter((o) => o.exclusive).map((o) => counts.options.get(o.code)!);
+      for (const o of v.options) {
+        if (o.exclusive) continue;
+        const chosen = counts.options.get(o.code)!;
+        partitions.push([chosen, ...exclusive, rest(chosen, ...exclusive)]);
+      }
+      if (exclusive.length > 0) partitions.push([...exclusive, rest(...exclusive)]);
+    } else {
+      const answers = counts.dontKnow ? [...options, counts.dontKnow] : options;
+      partitions.push([...answers, rest(...answers)]);
+    }
+    return partitions;
   }
 
   /** How many figures a question would show with no condition's protection: each of its variables from the publication's pattern. */

@@ -256,14 +256,12 @@ describe('an analyst holding every output of two closed waves', () => {
     expect(leaksOf('showIf cover').length, describeCategory('showIf cover')).toBe(0);
   });
 
-  // Open problem B, not yet closed in the product: role group × directorate cells (and questions
-  // asked of one role group only, per directorate: the same cell) are bounded from the answer
-  // distributions the results publish per role group and per directorate (finance has no "very
-  // engaged" and 4 of 12 seniors are, so senior/finance ≤ 8). it.fails passes while such leaks
-  // exist; it flips red the day the product closes this leak, and the test must then be changed
-  // to a plain `it`.
-  it.fails('cannot bound a role group × directorate cell from the published answer distributions (B: open, it.fails)', () => {
-    if (leaksOf('cells from answers').length > 0) console.log(`Open (it.fails): ${describeCategory('cells from answers')}`);
+  // B: role group × directorate cells (and questions asked of one role group only, per
+  // directorate: the same cell) were bounded from the answer distributions the results publish
+  // per role group and per directorate (finance had no "very engaged" and 4 of 12 seniors were,
+  // so senior/finance ≤ 8). Segments.protectCells hides a directorate on a question wherever
+  // Fréchet's bound on such a cell, from that question's answers, falls under the threshold.
+  it('cannot bound a role group × directorate cell from the published answer distributions (B)', () => {
     expect(leaksOf('cells from answers').length, describeCategory('cells from answers')).toBe(0);
   });
 
