@@ -112,15 +112,16 @@ export type ApiTokenCheck = { ok: true; user: SignedInUser } | { ok: false; reas
 export async function authenticateApiToken(db: Kysely<Database>, presented: string, clientAddress: string, now: Date = new Date()): Promise<ApiTokenCheck> {
   const parsed = ZPresentedToken.safeParse(presented);
   const row = parsed.success ? await findApiTokenByHash(db, hashToken(parsed.data)) : undefined;
-  const reason: ApiTokenRefusal | undefined = !parsed.success ? 'malformed' : !row ? 'unknown' : row.revoked_at ? 'revoked' : Date.parse(row.expires_at) <= now.getTime() ? 'expired' : undefined;
-  const owner = row && !reason ? await loadSignedInUser(db, row.user_id) : undefined;
-  if (!row || !owner || reason) {
-    const refusal = reason ?? 'unknown';
-    await countRefusal(db, row, refusal, clientAddress, now);
-    return { ok: false, reason: refusal };
+  const refusal = !parsed.success ? 'malformed' : !row ? 'unknown' : row.revoked_at ? 'revoked' : Date.parse(row.expires_at) <= now.getTime() ? 'expired' : undefined;
+  // Deleting an account deletes its tokens, so a live token's owner is always found.
+  const owner = row && !refusal ? await loadSignedInUser(db, row.user_id) : undefined;
+  if (!row || !owner) {
+    await countRefusal(db, row, refusal ?? 'unknown', clientAddress, now);
+    return { ok: false, reason: refusal ?? 'unknown' };
   }
+  const today = day(now.toISOString());
   // The day of last use, written at most once a day per token.
-  if (row.last_used_on !== day(now.toISOString())) await setApiTokenLastUsed(db, row.id, day(now.toISOString()));
+  if (row.last_used_on !== today) await setApiTokenLastUsed(db, row.id, today);
   return { ok: true, user: { ...owner, platformAdmin: false, memberships: owner.memberships.filter((m) => m.organisationId === row.organisation_id) } };
 }
 

@@ -11,8 +11,9 @@ import { generateResponses } from '../../src/admin/demo.js';
 import type { DatabaseTarget } from '../../src/config.js';
 import { migrate, openStorage, type Storage } from '../../src/storage/db.js';
 import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
-import { loadSignedInUser, removeMembership } from '../../src/storage/users.js';
+import { loadSignedInUser, removeMembership, setMembership } from '../../src/storage/users.js';
 import { buildApp } from '../../src/web/app.js';
+import { requireOrganisationRole, surveyOrganisation } from '../../src/web/plugins/auth.js';
 import { userWithRoles } from '../support/accounts.js';
 import { standardInstrument, testConfig, testDatabases, testServices } from '../support/app.js';
 import { Browser } from '../support/browser.js';
@@ -43,6 +44,8 @@ async function world(target: DatabaseTarget) {
   const surveyA = await publishedWave(a);
   const surveyB = await publishedWave(b);
   const app = await buildApp(testConfig({ publicUrl: 'https://sounding.example.org', secureCookies: false }), testServices(storage));
+  // An API address for analysts and up (the real API asks only for viewer), to see which role a token acts with.
+  app.get('/api/probe/surveys/:id/analyst', { preHandler: requireOrganisationRole('analyst', surveyOrganisation(storage)) }, async () => ({ ok: true }));
   /** A member of both organisations (admin of A, viewer of B), signed in to the pages. */
   const person = async () => {
     const user = await userWithRoles(db, { [a]: 'org_admin', [b]: 'viewer' });
@@ -172,6 +175,13 @@ for (const database of testDatabases) {
       expect(theirs.body).toBe(missing.body);
       expect(theirs.json()).toMatchObject({ status: 404, error: 'not_found' });
 
+      // Not even a platform admin's token reaches beyond its organisation.
+      const platformAdmin = await userWithRoles(w.db, { [w.a]: 'viewer' }, { platformAdmin: true });
+      const { token: adminToken } = await makeToken(new Browser(w.app, platformAdmin.cookie), { name: 'Admin', organisationId: w.a, expiresInDays: '7' });
+      expect((await w.app.inject({ url: `/api/surveys/${w.surveyB}/results`, headers: { cookie: platformAdmin.cookie } })).statusCode).toBe(200);
+      expect((await api(w, adminToken, `/api/surveys/${w.surveyA}/results`)).statusCode).toBe(200);
+      expect((await api(w, adminToken, `/api/surveys/${w.surveyB}/results`)).body).toBe(missing.body);
+
       // Only organisations the person belongs to can be chosen; a tampered form is refused on the field.
       const outsider = await userWithRoles(w.db, { [w.b]: 'viewer' });
       const browser = new Browser(w.app, outsider.cookie);
@@ -180,6 +190,18 @@ for (const database of testDatabases) {
       expect(tampered.statusCode).toBe(422);
       expect(mainText(tampered.body)).toContain('Select the organisation the token reads');
       expect(await tokenRows(w)).not.toContainEqual(expect.objectContaining({ user_id: outsider.id }));
+    });
+
+    it('acts with the owner’s role as it is at each request, never more', async () => {
+      const owner = await w.person();
+      const { token } = await makeToken(owner.browser, { name: 'Role', organisationId: w.a, expiresInDays: '7' });
+      const probe = `/api/probe/surveys/${w.surveyA}/analyst`;
+      expect((await api(w, token, probe)).statusCode).toBe(200);
+      await setMembership(w.db, owner.id, w.a, 'viewer');
+      const below = await api(w, token, probe);
+      expect(below.statusCode).toBe(403);
+      expect(below.json()).toMatchObject({ status: 403, error: 'forbidden' });
+      expect((await api(w, token, `/api/surveys/${w.surveyA}/results`)).statusCode).toBe(200);
     });
 
     it('changes nothing and opens no page: a token is ignored everywhere but reading the API', async () => {
