@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { revokeMemberApiTokens } from '../storage/api-tokens.js';
 import type { Database } from '../storage/schema.js';
 import { findUserByEmail, insertUser, listMembers, removeMembership, ROLES, setMembership } from '../storage/users.js';
 import { auditBy, recordAudit, type Actor } from './audit.js';
@@ -38,6 +39,8 @@ export async function removeMember(db: Kysely<Database>, actor: Actor, organisat
     const member = (await listMembers(trx, organisationId)).find((m) => m.id === userId);
     if (!member) return false;
     await removeMembership(trx, userId, organisationId);
+    // Their API tokens for this organisation end too (the member.remove entry records it), so adding the person again later does not bring an old token back.
+    await revokeMemberApiTokens(trx, userId, organisationId, new Date().toISOString());
     await recordAudit(trx, auditBy(actor, { organisationId, action: 'member.remove', target: member.email }));
     return true;
   });

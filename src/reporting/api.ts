@@ -141,7 +141,17 @@ export const ZApiResults = z
   .meta({ id: 'SurveyResults' });
 export type TApiResults = z.output<typeof ZApiResults>;
 
-export const ZApiError = z.object({ error: z.string(), message: z.string() }).strict().meta({ id: 'Error' });
+/** Every API error: a problem document (RFC 9457, served as application/problem+json) with a stable code for programs. */
+export const ZApiError = z
+  .object({
+    title: z.string().meta({ description: 'The standard title of the HTTP status, such as "Unauthorized".' }),
+    status: z.number().int().min(400).max(599).meta({ description: 'The HTTP status code, repeated.' }),
+    error: z.string().meta({ description: 'A stable code for programs: `invalid_id`, `unauthenticated`, `invalid_token`, `forbidden`, `not_found` or `not_released`.' }),
+    detail: z.string().meta({ description: 'What is wrong, in a sentence for people. It never repeats the request.' }),
+  })
+  .strict()
+  .meta({ id: 'Error' });
+export type TApiError = z.output<typeof ZApiError>;
 
 function figures<T, U>(groups: { group: GroupRef; figure: Suppressible<T> }[], labels: Labels, map: (value: T) => U) {
   return groups.map((g) => ({
@@ -256,36 +266,64 @@ const jsonSchema = (schema: z.ZodType) => {
 
 /** The OpenAPI 3.1 description of the API (3.1 uses JSON Schema 2020-12, so the zod output drops straight in). */
 export function openApiDocument(sessionCookie: string): Record<string, unknown> {
-  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Error' } } };
+  const error = (description: string) => ({ description, content: problem });
+  const refused = {
+    description:
+      'No credentials (`unauthenticated`), or a bearer token that is malformed, unknown, expired or revoked (`invalid_token`): the answer is the same whichever it is.',
+    headers: {
+      'WWW-Authenticate': { description: '`Bearer realm="Sounding API"`, with `error="invalid_token"` when a token was refused (RFC 6750).', schema: { type: 'string' } },
+    },
+    content: problem,
+  };
   return {
     openapi: '3.1.0',
     info: {
       title: 'Sounding results API',
-      version: '1.0.0',
+      version: '1.1.0',
       description:
-        'Aggregate survey results with 95% intervals. Anonymity protection is applied before anything is returned: a figure from fewer respondents than the survey’s threshold, or one that could be used to work out such a figure, is returned as `{ "shown": false, "reason": … }` with no numbers.',
+        'Aggregate survey results with 95% intervals. Anonymity protection is applied before anything is returned: a figure from fewer respondents than the survey’s threshold, or one that could be used to work out such a figure, is returned as `{ "shown": false, "reason": … }` with no numbers. Scripts send a personal API token as `Authorization: Bearer snd_…` (made under Your account › API tokens); every error is a problem document (RFC 9457, `application/problem+json`).',
     },
     paths: {
       '/api/surveys/{id}/results': {
         get: {
           operationId: 'getSurveyResults',
-          security: [{ session: [] }],
+          security: [{ bearerToken: [] }, { session: [] }],
           summary: 'Per-question estimates with intervals, by group, suppression applied',
-          parameters: [{ name: 'id', in: 'path', required: true, description: 'The survey id (a UUID).', schema: { type: 'string', format: 'uuid' } }],
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'The survey id (a UUID): the wave’s results page is /surveys/{id}/results.', schema: { type: 'string', format: 'uuid' } }],
           responses: {
             '200': { description: 'The survey’s results.', content: { 'application/json': { schema: { $ref: '#/components/schemas/SurveyResults' } } } },
-            '400': error('The id is not a UUID.'),
-            '401': error('Not signed in.'),
-            '403': error('Signed in, but the role in the survey’s organisation does not allow reading results.'),
-            '404': error('No survey has this id that the signed-in user can see (other organisations’ surveys are not revealed).'),
+            '400': error('The id is not a UUID (`invalid_id`).'),
+            '401': refused,
+            '403': error('The role in the survey’s organisation does not allow reading results (`forbidden`).'),
+            '404': error(
+              'No survey has this id that the caller can see (`not_found`): other organisations’ surveys are not revealed, and a token reads nothing of an organisation its owner has left.',
+            ),
             '409': error('The survey has no published results yet (`not_released`): results are published when it closes, never while it is open.'),
           },
+        },
+      },
+      '/api/openapi.json': {
+        get: {
+          operationId: 'getOpenApiDocument',
+          security: [{}],
+          summary: 'This description',
+          responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } }, '401': refused },
         },
       },
     },
     components: {
       schemas: { SurveyResults: jsonSchema(ZApiResults), Error: jsonSchema(ZApiError) },
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: sessionCookie, description: 'The session cookie set by signing in; members of the survey’s organisation (viewer and up) may read its results.' } },
+      securitySchemes: {
+        bearerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'snd_ and 43 base64url characters',
+          description:
+            'A personal API token, made by a signed-in member under Your account › API tokens and shown once. It reads the published results of one organisation, with its owner’s role there at the time of each request, until it expires (at most a year after it was made) or is revoked; it stops reading an organisation its owner leaves. It is read-only: it is accepted for GET requests under /api/ and nowhere else.',
+        },
+        session: { type: 'apiKey', in: 'cookie', name: sessionCookie, description: 'The session cookie set by signing in to the pages; members of the survey’s organisation (viewer and up) may read its results.' },
+      },
     },
   };
 }

@@ -105,6 +105,21 @@ export interface Database {
     reminded_on: string | null;
     used: number;
   };
+  /**
+   * A personal, read-only API token for one of its owner's organisations; token_hash is the
+   * sha256 of the token, which is shown once and never stored. last_used_on is a day (YYYY-MM-DD).
+   */
+  api_token: {
+    id: string;
+    token_hash: string;
+    user_id: string;
+    organisation_id: string;
+    name: string;
+    created_at: string;
+    expires_at: string;
+    last_used_on: string | null;
+    revoked_at: string | null;
+  };
   /** sha256 of each link sent (the invitation and every reminder), so any of them works until one is used. */
   invitation_token: { token_hash: string; invitation_id: string };
 }

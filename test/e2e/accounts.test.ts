@@ -69,6 +69,24 @@ describe.skipIf(!chromiumAvailable)(`sign-in and account pages in Chromium (${CH
             expect(response?.status(), path).toBe(200);
             await checkPage(page, name);
           }
+          // API tokens: made, shown once, listed and revoked with the forms alone.
+          await page.goto(`${app.baseUrl}/account`);
+          await page.getByRole('link', { name: 'Manage API tokens' }).click();
+          expect(new URL(page.url()).pathname).toBe('/account/api-tokens');
+          await checkPage(page, 'api-tokens');
+          await page.getByRole('button', { name: 'Create token' }).click();
+          expect(await page.locator('.govuk-error-summary').textContent()).toContain('Enter a name for the token');
+          await checkPage(page, 'api-tokens-error');
+          await page.getByLabel('Name').fill('R on my laptop');
+          await page.getByLabel('Test Council').check();
+          await page.getByLabel('In 30 days').check();
+          await page.getByRole('button', { name: 'Create token' }).click();
+          expect(await page.getByLabel('API token: R on my laptop').inputValue()).toMatch(/^snd_[A-Za-z0-9_-]{43}$/);
+          await checkPage(page, 'api-token-created');
+          await page.getByRole('link', { name: 'Back to your API tokens' }).click();
+          await checkPage(page, 'api-tokens-listed');
+          await page.getByRole('button', { name: 'Revoke R on my laptop' }).click();
+          expect(await page.locator('main').textContent()).toContain('You have no tokens');
         } finally {
           await context.close();
         }

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blankWaveForm, changeWaveState, createWave, setFreeTextRelease, uploadWorkforceProfile } from '../../src/admin/waves.js';
 import { addMember, removeMember } from '../../src/admin/members.js';
+import { createApiToken, revokeApiToken } from '../../src/admin/api-tokens.js';
 import { signOutEverywhere } from '../../src/admin/sessions.js';
 import { authenticate, changePassword, createPlatformAdmin } from '../../src/admin/users.js';
 import { prepareExport } from '../../src/reporting/exports/service.js';
-import { findUserByEmail, findUserById, listMembers } from '../../src/storage/users.js';
+import { findUserByEmail, findUserById, listMembers, loadSignedInUser } from '../../src/storage/users.js';
 import { TEST_PASSWORD } from '../support/accounts.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { testDatabases } from '../support/app.js';
@@ -114,6 +115,20 @@ for (const database of testDatabases) {
       }
     });
 
+    it('the web: making and revoking an API token each leave exactly one row naming the signed-in user', async () => {
+      const s = await leadSetup(database);
+      try {
+        await s.lead.get('/account/api-tokens');
+        const made = await rowsAddedBy(s, async () => expect((await s.lead.post('/account/api-tokens', { name: 'R script', organisationId: s.organisationId, expiresInDays: '90' })).statusCode).toBe(200));
+        expect(only(made)).toEqual([byLead(s, 'api-token.create', /^API token "R script", expires \d{4}-\d{2}-\d{2}$/)]);
+        const form = /action="(\/account\/api-tokens\/[0-9a-f-]{36}\/revoke)"/.exec((await s.lead.get('/account/api-tokens')).body);
+        const revoked = await rowsAddedBy(s, async () => expect((await s.lead.post(form![1]!)).statusCode).toBe(303));
+        expect(only(revoked)).toEqual([byLead(s, 'api-token.revoke', 'API token "R script"')]);
+      } finally {
+        await s.app.close();
+      }
+    });
+
     it('the command line: create, open, profile, close, free-text release and export each leave exactly one row naming the command line and the OS user', { timeout: 240_000 }, async () => {
       const s = await leadSetup(database);
       const dir = mkdtempSync(join(tmpdir(), 'sounding-rules-audit-'));
@@ -160,9 +175,14 @@ for (const database of testDatabases) {
         expect((await pressWaveButton(s.lead, closed, 'close')).statusCode).toBe(303);
         await s.lead.get(`/admin/organisations/${s.organisationId}/surveys/new`);
         await s.lead.get(`/admin/surveys/${draft}/profile`);
+        const lead = (await loadSignedInUser(db, s.leadId))!;
+        expect(await createApiToken(db, lead, { name: 'Kept', organisationId: s.organisationId, expiresInDays: '30' })).toMatchObject({ ok: true });
+        const apiTokens = () => db.selectFrom('api_token').selectAll().execute();
+        const [kept] = await apiTokens();
+        await s.lead.get('/account/api-tokens');
 
         const surveys = async () => (await db.selectFrom('survey').select(['id', 'state', 'release_free_text']).orderBy('id').execute()).map((r) => [r.id, r.state, Number(r.release_free_text)]);
-        const before = { surveys: await surveys(), audit: await auditRows(db), open: await publications(db, open), closed: await publications(db, closed) };
+        const before = { surveys: await surveys(), audit: await auditRows(db), open: await publications(db, open), closed: await publications(db, closed), apiTokens: await apiTokens() };
         const refusal = await refuseAuditInserts(s.target, db);
         try {
           // Services.
@@ -180,6 +200,8 @@ for (const database of testDatabases) {
           await fails(createPlatformAdmin(db, TEST_ACTOR, { email: 'never.admin@example.org', name: 'Never admin', password: 'a long enough passphrase' }));
           await fails(changePassword(db, s.leadId, TEST_PASSWORD, 'a different long passphrase'));
           await fails(signOutEverywhere(db, { id: s.leadId, email: 'lead' }));
+          await fails(createApiToken(db, lead, { name: 'Never made', organisationId: s.organisationId, expiresInDays: '7' }));
+          await fails(revokeApiToken(db, lead, kept!.id));
 
           // The web.
           const created = await s.lead.upload(`/admin/organisations/${s.organisationId}/surveys`, { title: 'Never made', source: 'standard', threshold: '10', previousSurveyId: '' }, {});
@@ -191,6 +213,7 @@ for (const database of testDatabases) {
           expect(exported.statusCode).toBe(500);
           expect(exported.headers['content-disposition']).toBeUndefined();
           expect(exported.body).not.toContain('all respondents');
+          expect((await s.lead.post('/account/api-tokens', { name: 'Never made', organisationId: s.organisationId, expiresInDays: '7' })).statusCode).toBe(500);
 
           // The command line, one command at a time.
           for (const args of [
@@ -218,6 +241,7 @@ for (const database of testDatabases) {
         expect(await profileCells(s, draft)).toEqual([]);
         expect(await profileCells(s, closed)).toEqual([]);
         expect(await auditRows(db)).toEqual(before.audit);
+        expect(await apiTokens()).toEqual(before.apiTokens);
         expect(await findUserByEmail(db, 'never.added@example.org')).toBeUndefined();
         expect(await findUserByEmail(db, 'never.admin@example.org')).toBeUndefined();
         expect((await listMembers(db, s.organisationId)).map((m) => m.id)).toEqual([s.leadId]);

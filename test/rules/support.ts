@@ -283,9 +283,9 @@ export async function expectWithheld(app: FastifyInstance, cookie: string, url: 
   if (url.startsWith('/api/')) {
     expect(response.statusCode, url).toBe(409);
     const body = response.json() as Record<string, unknown>;
-    expect(Object.keys(body).sort(), url).toEqual(['error', 'message']);
-    expect(body.error, url).toBe('not_released');
-    expect(String(body.message), `${url}: no figure`).not.toMatch(/\d/);
+    // A problem document: its status and title, a code and a sentence, and no figure in any of them.
+    expect(body, url).toEqual({ title: 'Conflict', status: 409, error: 'not_released', detail: expect.any(String) });
+    expect(String(body.detail), `${url}: no figure`).not.toMatch(/\d/);
     return;
   }
   expect([200, 409], `${url} answered ${response.statusCode}`).toContain(response.statusCode);

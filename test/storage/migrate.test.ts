@@ -17,6 +17,7 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
       expect(tables).toEqual(
         [
           'answer_session',
+          'api_token',
           'audit_log',
           'instrument_version',
           'invitation',

@@ -60,7 +60,8 @@ describe('results API against its OpenAPI description', () => {
     const validateError = new Ajv2020({ strict: false }).compile(openApi.components.schemas.Error!);
     const bad = await f.app.inject({ headers: { cookie }, url: '/api/surveys/not-a-uuid/results' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/must be a UUID/);
+    expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(bad.json()).toMatchObject({ status: 400, title: 'Bad Request', error: 'invalid_id', detail: expect.stringMatching(/must be a UUID/) });
     expect(validateError(bad.json())).toBe(true);
     const missing = await f.app.inject({ headers: { cookie }, url: '/api/surveys/00000000-0000-4000-8000-000000000000/results' });
     expect(missing.statusCode).toBe(404);
@@ -82,7 +83,7 @@ describe('results API against its OpenAPI description', () => {
     expect(new Ajv2020({ strict: false }).compile(openApi.components.schemas.Error!)(response.json())).toBe(true);
     const described = (openApi.paths['/api/surveys/{id}/results'] as { get: { responses: Record<string, { description: string; content: unknown }> } }).get.responses['409']!;
     expect(described.description).toContain('not_released');
-    expect(described.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } });
+    expect(described.content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Error' } } });
   });
 });
 

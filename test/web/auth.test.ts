@@ -22,7 +22,9 @@ describe('auth plugin contract', () => {
     expect(page.headers.location).toBe('/sign-in?next=%2Fprobe%2Fme');
     const api = await t.app.inject({ method: 'GET', url: `/api/probe/surveys/${t.survey.id}` });
     expect(api.statusCode).toBe(401);
-    expect(api.json()).toEqual({ error: 'unauthenticated', message: 'Sign in to use this API.' });
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(api.headers['www-authenticate']).toBe('Bearer realm="Sounding API"');
+    expect(api.json()).toEqual({ title: 'Unauthorized', status: 401, error: 'unauthenticated', detail: 'Send an API token (Authorization: Bearer) or sign in to use this API.' });
   });
 
   it('sets request.user from the session cookie with the memberships', async () => {

@@ -39,7 +39,7 @@ const PUBLIC: Record<string, string> = {
   '/sign-in/oidc/callback': 'OpenID Connect sign-in return; the provider’s code is the credential',
 };
 /** Signed-in routes about the visitor themself, not an organisation: any signed-in user may use them. */
-const OWN_ACCOUNT = new Set(['/account', '/account/password', '/account/sign-out-everywhere']);
+const OWN_ACCOUNT = new Set(['/account', '/account/password', '/account/sign-out-everywhere', '/account/api-tokens', '/account/api-tokens/:tokenId/revoke']);
 /** Signed-in routes that list only what the visitor may see (checked by the last test for the survey's title). */
 const PLATFORM_WIDE = new Set(['/admin']);
 /**

@@ -1,9 +1,11 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
+import { authenticateApiToken } from '../../admin/api-tokens.js';
 import { SESSION_ABSOLUTE_MS, resolveSession, startSession } from '../../admin/sessions.js';
 import type { Storage } from '../../storage/db.js';
 import { ROLES, surveyOrganisationId, type SignedInUser, type TRole } from '../../storage/users.js';
+import { sendApiProblem } from '../api-problem.js';
 
 export type { SignedInUser } from '../../storage/users.js';
 
@@ -20,11 +22,31 @@ export interface AuthPluginOptions {
   secureCookies: boolean;
 }
 
-/** Reads the session cookie on every request and sets request.user (null when signed out). */
+/** Methods a bearer token is accepted for: it reads, and can change nothing. */
+const READING = new Set(['GET', 'HEAD']);
+const API_REALM = 'Bearer realm="Sounding API"';
+
+/**
+ * Sets request.user on every request (null when signed out): from an API token for reading
+ * the JSON API, otherwise from the session cookie.
+ */
 export const authPlugin = fp<AuthPluginOptions>(
   async (app, { storage, secureCookies }) => {
     app.decorateRequest('user', null);
     app.addHook('onRequest', async (request, reply) => {
+      const bearer = bearerToken(request);
+      // A token is a credential for reading the API only: on a page or a form it is ignored, so it can never change anything.
+      if (bearer !== undefined && isApi(request) && READING.has(request.method)) {
+        const checked = await authenticateApiToken(storage.db, bearer, request.ip);
+        if (checked.ok) {
+          request.user = checked.user;
+          return;
+        }
+        request.log.warn({ event: 'api-token-refused', reason: checked.reason }, 'API token refused');
+        // One answer for a malformed, unknown, expired or revoked token: a caller cannot tell which.
+        reply.header('www-authenticate', `${API_REALM}, error="invalid_token"`);
+        return sendApiProblem(reply, 401, 'invalid_token', 'The API token is not valid. Make a new one under Your account, API tokens.');
+      }
       const token = request.cookies[SESSION_COOKIE];
       if (!token) return;
       request.user = (await resolveSession(storage.db, token)) ?? null;
@@ -60,9 +82,14 @@ function isApi(request: FastifyRequest): boolean {
   return request.url === '/api' || request.url.startsWith('/api/');
 }
 
+/** The token of an `Authorization: Bearer …` header (possibly empty), or undefined when there is no such header. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const match = /^bearer(?:\s+|$)(.*)$/is.exec((request.headers.authorization ?? '').trim());
+  return match ? match[1]!.trim() : undefined;
+}
+
 function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
-  // API errors have the shape the OpenAPI document's Error schema describes.
-  if (isApi(request)) return reply.code(401).send({ error: 'unauthenticated', message: 'Sign in to use this API.' });
+  if (isApi(request)) return sendApiProblem(reply.header('www-authenticate', API_REALM), 401, 'unauthenticated', 'Send an API token (Authorization: Bearer) or sign in to use this API.');
   // Only a GET can be repeated after signing in; a form post is not replayed.
   const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
   return reply.redirect(`/sign-in${next}`, 303);
@@ -75,14 +102,14 @@ function logRefusal(request: FastifyRequest, status: number) {
 
 function notFound(request: FastifyRequest, reply: FastifyReply) {
   logRefusal(request, 404);
-  if (isApi(request)) return reply.code(404).send({ error: 'not_found', message: 'There is nothing at this address that you can see.' });
+  if (isApi(request)) return sendApiProblem(reply, 404, 'not_found', 'There is nothing at this address that you can see.');
   reply.callNotFound();
   return reply;
 }
 
 function forbidden(request: FastifyRequest, reply: FastifyReply) {
   logRefusal(request, 403);
-  if (isApi(request)) return reply.code(403).send({ error: 'forbidden', message: 'Your role in this organisation does not allow this.' });
+  if (isApi(request)) return sendApiProblem(reply, 403, 'forbidden', 'Your role in this organisation does not allow this.');
   return reply.render('account/forbidden.njk', {}, 403);
 }
 

@@ -4,6 +4,7 @@ import { WITHHELD_WHILE_OPEN } from '../../reporting/release.js';
 import type { Storage } from '../../storage/db.js';
 import { hasPublication } from '../../storage/publications.js';
 import { findSurveyById } from '../../storage/surveys.js';
+import { sendApiProblem } from '../api-problem.js';
 
 const ZParams = z.object({ id: z.uuid() });
 
@@ -20,7 +21,7 @@ export function releasedResultsOnly(storage: Storage) {
     const [survey, published] = await Promise.all([findSurveyById(storage.db, params.data.id), hasPublication(storage.db, params.data.id)]);
     if (!survey || published) return;
     if (request.url.startsWith('/api/')) {
-      return reply.status(409).header('cache-control', 'no-store').send({ error: 'not_released', message: WITHHELD_WHILE_OPEN });
+      return sendApiProblem(reply.header('cache-control', 'no-store'), 409, 'not_released', WITHHELD_WHILE_OPEN);
     }
     return reply.render('results-withheld.njk', { survey, reason: WITHHELD_WHILE_OPEN });
   };

@@ -7,6 +7,7 @@ import { authenticate, changePassword, completePasswordReset, requestPasswordRes
 import { listAuditEntries } from '../../storage/audit-log.js';
 import type { Storage } from '../../storage/db.js';
 import { organisationsNamed } from '../../storage/waves.js';
+import { apiTokenRoutes } from './api-tokens.js';
 import { memberRoutes } from './members.js';
 import { oidcRoutes } from './oidc.js';
 import { pathOrganisation, requireOrganisationRole, requireSignIn, SESSION_COOKIE, sessionCookieOptions, signInAndRedirect, ZNext } from '../plugins/auth.js';
@@ -71,6 +72,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
 
   if (options.oidc) await app.register(oidcRoutes, { storage, oidc: options.oidc, secureCookies });
   await app.register(memberRoutes, { storage, mailer, publicUrl });
+  await app.register(apiTokenRoutes, { storage });
 
   app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];

@@ -6,6 +6,7 @@ import { loadSurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
 import { requireOrganisationRole, SESSION_COOKIE, surveyOrganisation } from '../plugins/auth.js';
 import { releasedResultsOnly } from '../plugins/released.js';
+import { sendApiProblem } from '../api-problem.js';
 
 const ZParams = z.object({ id: z.uuid() });
 
@@ -13,19 +14,19 @@ export const apiRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, {
   const openApi = openApiDocument(SESSION_COOKIE);
   app.get('/api/openapi.json', async () => openApi);
 
-  const invalidId = { error: 'invalid_id', message: 'The survey id in the path must be a UUID.' };
+  const invalidId = (reply: FastifyReply) => sendApiProblem(reply, 400, 'invalid_id', 'The survey id in the path must be a UUID.');
   const access = {
     // A malformed id is a client error whoever asks and reveals nothing, so it is answered before the access check.
     preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!ZParams.safeParse(request.params).success) return reply.status(400).send(invalidId);
+      if (!ZParams.safeParse(request.params).success) return invalidId(reply);
     },
     preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), releasedResultsOnly(storage)],
   };
   app.get('/api/surveys/:id/results', access, async (request, reply) => {
     const params = ZParams.safeParse(request.params);
-    if (!params.success) return reply.status(400).send(invalidId);
+    if (!params.success) return invalidId(reply);
     const results = await loadSurveyResults(storage.db, params.data.id);
-    if (!results) return reply.status(404).send({ error: 'not_found', message: `No survey has the id ${params.data.id}.` });
+    if (!results) return sendApiProblem(reply, 404, 'not_found', 'There is nothing at this address that you can see.');
     return apiResults(results, new Labels(results.survey.definition));
   });
 };
