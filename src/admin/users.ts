@@ -13,10 +13,12 @@ import { endAllSessions, hashToken, newToken } from './sessions.js';
  * waits twice as long as the last (2 s, 4 s, 8 s … at most MAX_SIGN_IN_DELAY_MS), and attempts
  * made while waiting are refused unchecked. The owner signing in from another address is not
  * slowed at all, so nobody can lock an account by knowing its email. Failures are forgotten
- * after FORGET_FAILURES_MS without one (and at midnight UTC, when keys change: storage/rate-limit.ts),
- * or at once by a right password from that address or a new password. Many addresses each get FREE_FAILURES before they are slowed; each address is
- * also held to a fixed number of attempts per window on every account (web/plugins/rate-limit.ts),
- * and passwords of 12 characters or more checked with argon2id keep that far from enough.
+ * after FORGET_FAILURES_MS without one (and at midnight UTC, when keys change:
+ * storage/rate-limit.ts), or at once by a right password from that address or a new password.
+ *
+ * Many addresses each get FREE_FAILURES before they are slowed; each address is also held to a
+ * fixed number of attempts per window across all accounts (web/plugins/rate-limit.ts), and
+ * passwords of 12 characters or more checked with argon2id keep that far from enough.
  */
 export const FREE_FAILURES = 5;
 export const MAX_SIGN_IN_DELAY_MS = 15 * 60 * 1000;

@@ -204,15 +204,13 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     // A code too long to be one (or not text at all) is simply not a match.
     const parsed = ZResumeBody.safeParse(request.body ?? {});
     const code = parsed.success ? parsed.data.code : 'not a code';
-    const resumed = code.trim() === '' ? undefined : await service.resume(survey, code, request.ip);
-    if (resumed?.outcome !== 'resumed') {
-      const refusal = !resumed
-        ? { error: message(request.lang, 'resume.empty'), status: 422 }
-        : resumed.outcome === 'wait'
-          ? { error: message(request.lang, 'resume.wait', { wait: formatWait(resumed.retryAfterSeconds, request.lang) }), status: 429 }
-          : { error: message(request.lang, 'resume.noMatch'), status: 422 };
-      if (resumed?.outcome === 'wait') reply.header('retry-after', String(resumed.retryAfterSeconds));
-      return reply.render('respond/resume.njk', { survey, base: base(survey), code, error: refusal.error }, refusal.status);
+    const again = (error: string, status = 422) => reply.render('respond/resume.njk', { survey, base: base(survey), code, error }, status);
+    if (code.trim() === '') return again(message(request.lang, 'resume.empty'));
+    const resumed = await service.resume(survey, code, request.ip);
+    if (resumed.outcome === 'no-match') return again(message(request.lang, 'resume.noMatch'));
+    if (resumed.outcome === 'wait') {
+      reply.header('retry-after', String(resumed.retryAfterSeconds));
+      return again(message(request.lang, 'resume.wait', { wait: formatWait(resumed.retryAfterSeconds, request.lang) }), 429);
     }
     setCookie(reply, survey, resumed.token);
     const session = await service.session(survey, resumed.token);
