@@ -10,6 +10,32 @@ export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgre
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const PORT = 'must be a whole number from 1 to 65535';
+const TRUST_PROXY = 'must be true, the number of proxies in front of Sounding (1 or more), or a comma-separated list of proxy addresses or CIDR ranges';
+/** Names proxy-addr (Fastify's trustProxy) understands for whole ranges of private addresses. */
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+const ZProxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6(), z.enum(NAMED_RANGES)]);
+
+/**
+ * Which proxies may tell Sounding the client's address (X-Forwarded-For): unset or false,
+ * none (the connection's own address is the client); true, any; a number, that many proxies
+ * in front, each on this machine or a private network (web/trust-proxy.ts); or a list of
+ * proxy addresses and ranges.
+ */
+const ZTrustProxy = z
+  .string()
+  .trim()
+  .transform((value, context): boolean | number | string[] => {
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) {
+      if (Number(value) >= 1) return Number(value);
+    } else {
+      const addresses = value.split(',').map((address) => address.trim());
+      if (addresses.every((address) => ZProxyAddress.safeParse(address).success)) return addresses;
+    }
+    context.addIssue({ code: 'custom', message: TRUST_PROXY });
+    return z.NEVER;
+  });
 const NOT_EMPTY = 'must not be empty';
 
 /**
@@ -40,6 +66,8 @@ const ZEnvironment = z
     MAIL_FROM: z.string().min(3, 'must be a sender such as Sounding <sounding@council.gov.uk>').default('Sounding <sounding@localhost>'),
     /** The address people use to reach Sounding; links in emails start with it. https:// marks cookies Secure and turns on HSTS. */
     PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://localhost:3000'),
+    /** Set behind a reverse proxy, so limits count each client rather than the proxy (docs/operations-proxy.md). */
+    TRUST_PROXY: ZTrustProxy.default(false),
     /** Optional OpenID Connect sign-in (e.g. Microsoft Entra ID): all four or none. */
     OIDC_ISSUER: z.url('must be a URL').optional(),
     OIDC_CLIENT_ID: z.string().min(1, NOT_EMPTY).optional(),
@@ -111,8 +139,10 @@ export const ZConfig = ZEnvironment.transform((env) => ({
   oidc: oidc(env),
   /** Page templates read afresh on every request, for editing them while the server runs. */
   reloadTemplates: env.NODE_ENV === 'development',
-  /** Sign-in and password-reset attempts allowed per client address per window. */
+  /** Sign-in and password-reset attempts allowed per client address per window (accounts also slow failures: admin/users.ts). */
   signInRateLimit: { max: 20, timeWindowMs: 15 * 60 * 1000 },
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe when working out the client's address. */
+  trustProxy: env.TRUST_PROXY,
 }));
 export type TConfig = z.output<typeof ZConfig>;
 

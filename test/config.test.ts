@@ -72,6 +72,25 @@ describe('readConfig', () => {
     expect(refusal({ PORT: '0', LOG_LEVEL: 'loud' })).toBe('Invalid configuration: PORT: must be a whole number from 1 to 65535; LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
   });
 
+  it('reads TRUST_PROXY as none, any, a number of proxies, or a list of proxy addresses and ranges', () => {
+    expect(readConfig({}).trustProxy).toBe(false);
+    expect(readConfig({ TRUST_PROXY: '' }).trustProxy).toBe(false);
+    expect(readConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(readConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(readConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(readConfig({ TRUST_PROXY: ' 2 ' }).trustProxy).toBe(2);
+    expect(readConfig({ TRUST_PROXY: '127.0.0.1' }).trustProxy).toEqual(['127.0.0.1']);
+    expect(readConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.20,::1,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.20', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses any other TRUST_PROXY with one message naming it', () => {
+    const message =
+      'Invalid configuration: TRUST_PROXY: must be true, the number of proxies in front of Sounding (1 or more), or a comma-separated list of proxy addresses or CIDR ranges';
+    for (const value of ['yes', '0', '-1', '1.5', '10.0.0.300', '10.0.0.0/33', '127.0.0.1,,10.0.0.1', 'proxy.internal', '127.0.0.1 10.0.0.1']) {
+      expect([value, refusal({ TRUST_PROXY: value })]).toEqual([value, message]);
+    }
+  });
+
   it('never repeats a value it refuses, so a password or key in a wrong variable stays out of logs', () => {
     const secret = 'Sup3r-s3cret';
     const messages = [

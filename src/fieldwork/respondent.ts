@@ -18,6 +18,7 @@ import type { Database } from '../storage/schema.js';
 import { findSurveyBySlugWithSession, type SurveyWithDefinition } from '../storage/surveys.js';
 import { readSection, type SectionResult } from './answer-form.js';
 import { firstIncompleteSection, keepShownAnswers, nextSection } from './journey.js';
+import { limitGuesses, RESUME_GUESSES, type GuessRefused } from './guess-limit.js';
 
 /** Unfinished answers are kept for 30 days, then forgotten. */
 export const SESSION_DAYS = 30;
@@ -40,6 +41,8 @@ export function newResumeCode(): string {
 export function normaliseResumeCode(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, '');
 }
+
+export type ResumeOutcome = { outcome: 'resumed'; token: string } | { outcome: 'no-match' } | GuessRefused;
 
 export function createRespondentService(db: Kysely<Database>) {
   return {
@@ -70,9 +73,18 @@ export function createRespondentService(db: Kysely<Database>) {
       return code;
     },
 
-    async resume(survey: SurveyWithDefinition, code: string): Promise<string | undefined> {
-      const token = newToken();
-      return (await resumeWithCode(db, survey.id, normaliseResumeCode(code), token)) ? token : undefined;
+    /** Carries on with saved answers on a new device; a client address with too many wrong codes waits (RESUME_GUESSES). */
+    resume(survey: SurveyWithDefinition, code: string, client: string): Promise<ResumeOutcome> {
+      return limitGuesses(
+        db,
+        RESUME_GUESSES,
+        client,
+        async (): Promise<ResumeOutcome> => {
+          const token = newToken();
+          return (await resumeWithCode(db, survey.id, normaliseResumeCode(code), token)) ? { outcome: 'resumed', token } : { outcome: 'no-match' };
+        },
+        (result) => result.outcome === 'resumed',
+      );
     },
 
     /** Submits, unless a required question is still unanswered (then returns that section). */

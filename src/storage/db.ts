@@ -12,6 +12,7 @@ import { invitations } from './migrations/004-invitations.js';
 import { responseExportIndex } from './migrations/005-response-export-index.js';
 import { publications } from './migrations/006-publications.js';
 import { apiTokens } from './migrations/007-api-tokens.js';
+import { signInDelays } from './migrations/008-sign-in-delays.js';
 import type { Database } from './schema.js';
 
 export interface Storage {
@@ -109,7 +110,7 @@ export function openStorage(target: DatabaseTarget): Storage {
 
 /** Migrations are code, not files found at run time, so the compiled app carries them. */
 function migrations(dialect: Storage['dialect']): MigrationProvider {
-  const all: Record<string, Migration> = { '001-foundation': foundation(dialect), '002-workforce-profile': workforceProfile(), '003-accounts': accounts(), '004-invitations': invitations(dialect), '005-response-export-index': responseExportIndex(), '006-publications': publications(), '007-api-tokens': apiTokens() };
+  const all: Record<string, Migration> = { '001-foundation': foundation(dialect), '002-workforce-profile': workforceProfile(), '003-accounts': accounts(), '004-invitations': invitations(dialect), '005-response-export-index': responseExportIndex(), '006-publications': publications(), '007-api-tokens': apiTokens(), '008-sign-in-delays': signInDelays() };
   return { getMigrations: async () => all };
 }
 

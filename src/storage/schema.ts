@@ -78,8 +78,6 @@ export interface Database {
     name: string;
     password_hash: string | null;
     platform_admin: number;
-    failed_sign_ins: number;
-    locked_until: string | null;
     created_at: string;
   };
   membership: { user_id: string; organisation_id: string; role: 'viewer' | 'analyst' | 'org_admin' };
@@ -88,8 +86,12 @@ export interface Database {
   password_reset: { token_hash: string; user_id: string; expires_at: string };
   /** Who did what to which thing, and when; never answer content. */
   audit_log: { id: string; at: string; actor_id: string | null; actor_label: string | null; organisation_id: string | null; action: string; target: string };
-  /** Request counters shared by every process serving the app (rate limiting). */
+  /** Request counters shared by every process serving the app (rate limiting); keys are keyed hashes (storage/rate-limit.ts). */
   rate_limit_counter: { key: string; count: number; window_ends_at: string };
+  /** Failed sign-ins per account and client address, both keyed hashes; the next attempt from there is checked from retry_at. */
+  sign_in_failure: { account_key: string; client_key: string; failures: number; retry_at: string; forget_at: string };
+  /** The random salt of a day (UTC, YYYY-MM-DD) that rate-limit keys are hashed with; dropped the day after. */
+  rate_limit_salt: { day: string; salt: string };
   /**
    * A person on a survey's staff list. Once their link is used, everything that said who
    * they were (email, segment, dates) is set to null and only `used` is kept, so the row

@@ -20,8 +20,6 @@ export interface UserRecord {
   name: string;
   passwordHash: string | null;
   platformAdmin: boolean;
-  failedSignIns: number;
-  lockedUntil: string | null;
 }
 
 /** Emails are compared case-insensitively everywhere, so they are stored lower-cased. */
@@ -43,15 +41,13 @@ export async function insertUser(
       name: user.name,
       password_hash: user.passwordHash,
       platform_admin: user.platformAdmin ? 1 : 0,
-      failed_sign_ins: 0,
-      locked_until: null,
       created_at: now.toISOString(),
     })
     .execute();
   return id;
 }
 
-const userColumns = ['id', 'email', 'name', 'password_hash', 'platform_admin', 'failed_sign_ins', 'locked_until'] as const;
+const userColumns = ['id', 'email', 'name', 'password_hash', 'platform_admin'] as const;
 
 function toUserRecord(row: Pick<Database['user_account'], (typeof userColumns)[number]>): UserRecord {
   return {
@@ -60,8 +56,6 @@ function toUserRecord(row: Pick<Database['user_account'], (typeof userColumns)[n
     name: row.name,
     passwordHash: row.password_hash,
     platformAdmin: Number(row.platform_admin) === 1,
-    failedSignIns: Number(row.failed_sign_ins),
-    lockedUntil: row.locked_until,
   };
 }
 
@@ -110,23 +104,8 @@ export function listMembers(db: Kysely<Database>, organisationId: string) {
     .execute();
 }
 
-/** Counted in one statement so two processes failing at once both count. */
-export async function countFailedSignIn(db: Kysely<Database>, id: string): Promise<number> {
-  await db
-    .updateTable('user_account')
-    .set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1) }))
-    .where('id', '=', id)
-    .execute();
-  const row = await db.selectFrom('user_account').select('failed_sign_ins').where('id', '=', id).executeTakeFirstOrThrow();
-  return Number(row.failed_sign_ins);
-}
-
-export async function setLock(db: Kysely<Database>, id: string, lockedUntil: string | null, failedSignIns: number): Promise<void> {
-  await db.updateTable('user_account').set({ locked_until: lockedUntil, failed_sign_ins: failedSignIns }).where('id', '=', id).execute();
-}
-
 export async function setPasswordHash(db: Kysely<Database>, id: string, passwordHash: string): Promise<void> {
-  await db.updateTable('user_account').set({ password_hash: passwordHash, failed_sign_ins: 0, locked_until: null }).where('id', '=', id).execute();
+  await db.updateTable('user_account').set({ password_hash: passwordHash }).where('id', '=', id).execute();
 }
 
 export async function insertSession(db: Kysely<Database>, session: Database['user_session']): Promise<void> {

@@ -12,6 +12,7 @@ import nunjucks from 'nunjucks';
 import { parse as parseQuery } from 'node:querystring';
 import { isDatabaseUnavailable, type Storage } from '../storage/db.js';
 import { localise } from '../instrument/text.js';
+import { formatWait } from './messages.js';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
 import { exportsRoutes } from './routes/exports.js';
@@ -21,12 +22,13 @@ import { homeRoutes } from './routes/home.js';
 import { languageContext, languagePlugin } from './i18n/language.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityPlugin } from './plugins/security.js';
-import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { rateLimitPlugin, TooManyAttempts } from './plugins/rate-limit.js';
 import { accountRoutes } from './routes/account.js';
 import type { Mailer } from '../admin/mailer.js';
 import type { Oidc } from '../admin/oidc.js';
 import type { TConfig } from '../config.js';
 import { healthRoutes } from './routes/health.js';
+import { trustProxyOption } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin/index.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
@@ -34,7 +36,7 @@ const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-fro
 const viewsDir = fileURLToPath(new URL('../../src/web/views', import.meta.url));
 
 /** The settings the app uses, from the configuration read once by the entry point (config.ts). */
-export type AppConfig = Pick<TConfig, 'publicUrl' | 'secureCookies' | 'chromiumPath' | 'logLevel' | 'reloadTemplates' | 'signInRateLimit'>;
+export type AppConfig = Pick<TConfig, 'publicUrl' | 'secureCookies' | 'chromiumPath' | 'logLevel' | 'reloadTemplates' | 'signInRateLimit' | 'trustProxy'>;
 
 /** What the app runs on, built by the entry point (composition.ts `buildServices`); tests pass their own. */
 export interface AppServices {
@@ -68,6 +70,8 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
             serializers: { req: (request) => ({ id: request.id, method: request.method, url: request.url }) },
           },
     bodyLimit: 64 * 1024,
+    // Which proxies may say who the client is (X-Forwarded-For): request.ip, and so every per-address limit, depends on it.
+    trustProxy: trustProxyOption(config.trustProxy),
   });
 
   const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: config.reloadTemplates });
@@ -109,6 +113,9 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
       return reply.render('errors/expired.njk', {}, 403);
+    }
+    if (error instanceof TooManyAttempts) {
+      return reply.header('retry-after', String(error.retryAfterSeconds)).render('errors/too-many-attempts.njk', { wait: formatWait(error.retryAfterSeconds, request.lang) }, 429);
     }
     if (isDatabaseUnavailable(error)) {
       // Nothing was half-written (each write is one transaction); the pool reconnects on a later request.

@@ -89,6 +89,7 @@ const en = {
   'resume.hint': 'The 8 letters and numbers you were given when you saved your answers',
   'resume.empty': 'Enter your resume code',
   'resume.noMatch': 'No unfinished answers match that code. Check it and try again',
+  'resume.wait': 'Too many codes have been tried. Wait {wait}, then try again',
   'characterCount.description': 'You can enter up to %{count} characters',
   'characterCount.under': 'You have %{count} characters remaining',
   'characterCount.underOne': 'You have %{count} character remaining',
@@ -128,6 +129,9 @@ const en = {
   'error.invitationUsed.title': 'This link has already been used',
   'error.invitationUsed.text': 'Each invitation link works once. Sounding does not keep a record of whose link it was, so it cannot send you a new one.',
   'error.invitationUsed.continue': 'Carry on with your answers on this device',
+  'error.tooMany.title': 'Too many attempts',
+  'error.tooMany.text': 'Wait {wait}, then try again.',
+  'error.tooMany.safe': 'Answers you have already saved are safe.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -182,6 +186,7 @@ const cy: Record<MessageKey, string> = {
   'resume.hint': "Yr 8 llythyren a rhif a gawsoch pan wnaethoch gadw eich atebion",
   'resume.empty': 'Rhowch eich cod ailddechrau',
   'resume.noMatch': "Nid oes atebion anorffenedig yn cyfateb i'r cod hwnnw. Gwiriwch ef a rhowch gynnig arall arni",
+  'resume.wait': "Mae gormod o godau wedi'u rhoi cynnig arnynt. Arhoswch {wait}, yna rhowch gynnig arall arni",
   'characterCount.description': 'Gallwch roi hyd at %{count} nod',
   'characterCount.under': 'Mae gennych %{count} nod yn weddill',
   'characterCount.underOne': 'Mae gennych %{count} nod yn weddill',
@@ -221,6 +226,9 @@ const cy: Record<MessageKey, string> = {
   'error.invitationUsed.title': "Mae'r ddolen hon eisoes wedi'i defnyddio",
   'error.invitationUsed.text': "Mae pob dolen wahoddiad yn gweithio unwaith. Nid yw Sounding yn cadw cofnod o bwy oedd biau'r ddolen, felly ni all anfon un newydd atoch.",
   'error.invitationUsed.continue': "Parhau gyda'ch atebion ar y ddyfais hon",
+  'error.tooMany.title': 'Gormod o ymdrechion',
+  'error.tooMany.text': 'Arhoswch {wait}, yna rhowch gynnig arall arni.',
+  'error.tooMany.safe': "Mae'r atebion rydych eisoes wedi'u cadw yn ddiogel.",
 };
 
 const service: Record<TLanguage, Record<MessageKey, string>> = { en, cy };
@@ -228,6 +236,18 @@ const service: Record<TLanguage, Record<MessageKey, string>> = { en, cy };
 /** Service text in the given language, with {name} placeholders filled in. */
 export function message(lang: TLanguage, key: MessageKey, params: Record<string, string | number> = {}): string {
   return service[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+}
+
+const WAIT_UNITS: Record<TLanguage, { second: [string, string]; minute: [string, string] }> = {
+  // Welsh keeps the singular noun after a numeral: "15 munud".
+  en: { second: ['second', 'seconds'], minute: ['minute', 'minutes'] },
+  cy: { second: ['eiliad', 'eiliad'], minute: ['munud', 'munud'] },
+};
+
+/** How long to wait, as people say it: seconds under a minute, else whole minutes rounded up ("2 minutes" for 61 seconds). */
+export function formatWait(seconds: number, lang: TLanguage): string {
+  const [count, unit] = seconds < 60 ? [Math.max(1, Math.ceil(seconds)), WAIT_UNITS[lang].second] : [Math.ceil(seconds / 60), WAIT_UNITS[lang].minute];
+  return `${count} ${unit[count === 1 ? 0 : 1]}`;
 }
 
 /** A date as GOV.UK writes it ("24 December 2026"; "24 Rhagfyr 2026" in Welsh). */

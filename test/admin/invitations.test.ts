@@ -16,6 +16,8 @@ import { freshPostgres, freshSqlite, postgresUrl, POSTGRES_SKIP_REASON } from '.
 import { standardInstrument } from '../support/app.js';
 
 const definition = standardInstrument();
+/** The address invitation lookups come from (documentation range, RFC 5737). */
+const CLIENT = '192.0.2.1';
 const csv = (text: string) => Buffer.from(text, 'utf8');
 
 async function openSurvey(target: DatabaseTarget = freshSqlite(), state: 'draft' | 'open' = 'open'): Promise<{ storage: Storage; survey: SurveyWithDefinition }> {
@@ -173,7 +175,7 @@ describe('an erased invitation on disk', () => {
     const mailer = capturingMailer();
     await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
     const erased = mailer.messages.find((m) => m.to === 'erased.person@x.gov.uk')!;
-    expect((await startFromInvitation(storage.db, tokenIn(erased))).outcome).toBe('started');
+    expect((await startFromInvitation(storage.db, tokenIn(erased), CLIENT)).outcome).toBe('started');
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(storage.db);
     await storage.close();
     const file = readFileSync(target.kind === 'sqlite' ? target.file : '');
@@ -193,7 +195,7 @@ describe('sending invitations and reminders', () => {
     expect(await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation')).toEqual({ sent: 0 });
 
     const toA = mailer.messages.find((m) => m.to === 'a@x.gov.uk')!;
-    expect((await startFromInvitation(storage.db, tokenIn(toA))).outcome).toBe('started');
+    expect((await startFromInvitation(storage.db, tokenIn(toA), CLIENT)).outcome).toBe('started');
     expect(await invitationCounts(storage.db, survey.id)).toEqual({ listed: 3, sent: 3, used: 1 });
 
     const reminders = capturingMailer();
@@ -204,8 +206,8 @@ describe('sending invitations and reminders', () => {
     const firstToB = mailer.messages.find((m) => m.to === 'b@x.gov.uk')!;
     const reminderToB = reminders.messages.find((m) => m.to === 'b@x.gov.uk')!;
     expect(tokenIn(firstToB)).not.toBe(tokenIn(reminderToB));
-    expect((await startFromInvitation(storage.db, tokenIn(firstToB))).outcome).toBe('started');
-    expect((await startFromInvitation(storage.db, tokenIn(reminderToB))).outcome).toBe('used');
+    expect((await startFromInvitation(storage.db, tokenIn(firstToB), CLIENT)).outcome).toBe('started');
+    expect((await startFromInvitation(storage.db, tokenIn(reminderToB), CLIENT)).outcome).toBe('used');
     await storage.close();
   });
 
@@ -248,18 +250,18 @@ describe('using an invitation', () => {
     const mailer = capturingMailer();
     await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
     const token = tokenIn(mailer.messages[0]!);
-    expect((await lookUpInvitation(storage.db, token)).outcome).toBe('ready');
+    expect((await lookUpInvitation(storage.db, token, CLIENT)).outcome).toBe('ready');
     // Looking (as a mail scanner does) does not spend the link.
-    expect((await lookUpInvitation(storage.db, token)).outcome).toBe('ready');
-    const started = await startFromInvitation(storage.db, token);
+    expect((await lookUpInvitation(storage.db, token, CLIENT)).outcome).toBe('ready');
+    const started = await startFromInvitation(storage.db, token, CLIENT);
     expect(started.outcome).toBe('started');
     if (started.outcome !== 'started') return;
     const session = await createRespondentService(storage.db).session(survey, started.sessionToken);
     expect(session?.answers).toEqual({ role: 'head_of_service', directorate: 'housing' });
-    expect((await startFromInvitation(storage.db, token)).outcome).toBe('used');
-    expect((await lookUpInvitation(storage.db, token)).outcome).toBe('used');
-    expect((await startFromInvitation(storage.db, 'A'.repeat(32))).outcome).toBe('unknown');
-    expect((await startFromInvitation(storage.db, '../../etc')).outcome).toBe('unknown');
+    expect((await startFromInvitation(storage.db, token, CLIENT)).outcome).toBe('used');
+    expect((await lookUpInvitation(storage.db, token, CLIENT)).outcome).toBe('used');
+    expect((await startFromInvitation(storage.db, 'A'.repeat(32), CLIENT)).outcome).toBe('unknown');
+    expect((await startFromInvitation(storage.db, '../../etc', CLIENT)).outcome).toBe('unknown');
     await storage.close();
   });
 
@@ -269,7 +271,7 @@ describe('using an invitation', () => {
     const mailer = capturingMailer();
     await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation');
     await closeWave(storage.db, survey.id);
-    expect((await startFromInvitation(storage.db, tokenIn(mailer.messages[0]!))).outcome).toBe('closed');
+    expect((await startFromInvitation(storage.db, tokenIn(mailer.messages[0]!), CLIENT)).outcome).toBe('closed');
     expect((await invitationCounts(storage.db, survey.id)).used).toBe(0);
     await storage.close();
   });
@@ -299,7 +301,7 @@ async function unlinkabilityCheck(target: DatabaseTarget) {
   const service = createRespondentService(db);
   const sessions: string[] = [];
   for (const person of people) {
-    const started = await startFromInvitation(db, tokenIn(mailer.messages.find((m) => m.to === person.email)!));
+    const started = await startFromInvitation(db, tokenIn(mailer.messages.find((m) => m.to === person.email)!), CLIENT);
     if (started.outcome !== 'started') throw new Error(`invitation not started: ${started.outcome}`);
     sessions.push(started.sessionToken);
   }

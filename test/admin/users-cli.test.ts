@@ -31,7 +31,7 @@ describe('sounding user commands', () => {
 
     const storage = openStorage({ kind: 'sqlite', file: resolve(data, 'sounding.sqlite') });
     await migrate(storage);
-    const signedIn = await authenticate(storage.db, 'lead@example.org', 'a long enough passphrase');
+    const signedIn = await authenticate(storage.db, { email: 'lead@example.org', password: 'a long enough passphrase', client: '192.0.2.1' });
     expect(signedIn.ok).toBe(true);
     const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'South West' });
     const added = await cli(data, '', 'user', 'add-member', '--email', 'lead@example.org', '--org', organisationId, '--role', 'analyst');

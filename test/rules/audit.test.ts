@@ -198,7 +198,7 @@ for (const database of testDatabases) {
           await fails(addMember(db, TEST_ACTOR, s.organisationId, { email: 'never.added@example.org', name: 'Never added', role: 'viewer' }));
           await fails(removeMember(db, TEST_ACTOR, s.organisationId, s.leadId));
           await fails(createPlatformAdmin(db, TEST_ACTOR, { email: 'never.admin@example.org', name: 'Never admin', password: 'a long enough passphrase' }));
-          await fails(changePassword(db, s.leadId, TEST_PASSWORD, 'a different long passphrase'));
+          await fails(changePassword(db, s.leadId, { current: TEST_PASSWORD, next: 'a different long passphrase', client: '192.0.2.1' }));
           await fails(signOutEverywhere(db, { id: s.leadId, email: 'lead' }));
           await fails(createApiToken(db, lead, { name: 'Never made', organisationId: s.organisationId, expiresInDays: '7' }));
           await fails(revokeApiToken(db, lead, kept!.id));
@@ -246,7 +246,7 @@ for (const database of testDatabases) {
         expect(await findUserByEmail(db, 'never.admin@example.org')).toBeUndefined();
         expect((await listMembers(db, s.organisationId)).map((m) => m.id)).toEqual([s.leadId]);
         // The password did not change and the lead is still signed in.
-        expect(await authenticate(db, (await findUserById(db, s.leadId))!.email, TEST_PASSWORD)).toEqual({ ok: true, userId: s.leadId });
+        expect(await authenticate(db, { email: (await findUserById(db, s.leadId))!.email, password: TEST_PASSWORD, client: '192.0.2.1' })).toEqual({ ok: true, userId: s.leadId });
         expect((await s.lead.get(`/admin/organisations/${s.organisationId}`)).statusCode).toBe(200);
       } finally {
         await s.app.close();

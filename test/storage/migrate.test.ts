@@ -27,7 +27,9 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
           'password_reset',
           'publication',
           'rate_limit_counter',
+          'rate_limit_salt',
           'response',
+          'sign_in_failure',
           'submission_key',
           'survey',
           'user_account',
@@ -38,6 +40,9 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
       const responseColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'response')!.columns.map((c) => c.name);
       // Anonymity: nothing that could identify a respondent or the time they answered.
       expect(responseColumns.sort()).toEqual(['answers', 'directorate', 'id', 'instrument_version_id', 'role_group', 'submitted_on', 'survey_id']);
+      // No account-wide lock any more: failures are counted per account and address (sign_in_failure).
+      const accountColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'user_account')!.columns.map((c) => c.name);
+      expect(accountColumns.sort()).toEqual(['created_at', 'email', 'id', 'name', 'password_hash', 'platform_admin']);
     } finally {
       await storage.close();
     }

@@ -80,14 +80,24 @@ export async function testApp(
   return { app, storage, survey };
 }
 
+/** Where a test browser's requests come from: the connection's address, and an X-Forwarded-For header as a proxy would add. */
+export interface ClientAddress {
+  remoteAddress?: string;
+  forwardedFor?: string;
+}
+
 /**
  * A respondent's browser for inject(): keeps cookies, reads the CSRF token from each page
- * and posts it back, as a real browser does (CSRF stays on in tests).
+ * and posts it back, as a real browser does (CSRF stays on in tests). Requests come from
+ * 127.0.0.1 unless another client address is given.
  */
 export class Respondent {
   private cookies = new Map<string, string>();
   csrf = '';
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly client: ClientAddress = {},
+  ) {}
 
   private remember(setCookie: string | string[] | undefined) {
     for (const header of [setCookie ?? []].flat()) {
@@ -102,32 +112,35 @@ export class Respondent {
     return [...this.cookies];
   }
 
-  private cookieHeader() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  async get(url: string) {
-    const response = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } });
-    this.remember(response.headers['set-cookie']);
-    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
-    if (token) this.csrf = token;
-    return response;
-  }
-
-  async post(url: string, fields: Record<string, string | string[]> = {}) {
-    const body = new URLSearchParams();
-    body.append('_csrf', this.csrf);
-    for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(key, v);
+  /** Sends a request with this browser's cookies from its address, keeping the cookies and CSRF token of the answer. */
+  private async send(method: 'GET' | 'POST', url: string, form?: URLSearchParams) {
+    const { remoteAddress, forwardedFor } = this.client;
     const response = await this.app.inject({
-      method: 'POST',
+      method,
       url,
-      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: body.toString(),
+      ...(remoteAddress ? { remoteAddress } : {}),
+      headers: {
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(form ? { payload: form.toString() } : {}),
     });
     this.remember(response.headers['set-cookie']);
     const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
     if (token) this.csrf = token;
     return response;
+  }
+
+  get(url: string) {
+    return this.send('GET', url);
+  }
+
+  post(url: string, fields: Record<string, string | string[]> = {}) {
+    const body = new URLSearchParams();
+    body.append('_csrf', this.csrf);
+    for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(key, v);
+    return this.send('POST', url, body);
   }
 }
 

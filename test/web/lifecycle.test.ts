@@ -83,6 +83,11 @@ describe('start-up', () => {
     const result = await runServerUntilExit({ DATABASE_URL: 'mysql://x', PORT: '3000' });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('Invalid configuration: DATABASE_URL: must be a postgres:// URL');
+    const proxy = await runServerUntilExit({ TRUST_PROXY: 'the nginx box', PORT: '3000' });
+    expect(proxy.code).toBe(1);
+    expect(proxy.stderr.trim()).toBe(
+      'Invalid configuration: TRUST_PROXY: must be true, the number of proxies in front of Sounding (1 or more), or a comma-separated list of proxy addresses or CIDR ranges',
+    );
   });
 });
 

@@ -39,7 +39,7 @@ export const languagePlugin = fp<{ secureCookies: boolean }>(
  * Pages a respondent sees exist in both languages; staff pages (results, accounts, reports)
  * are English only, so they keep lang="en" and offer no switch whatever the cookie says.
  */
-const TRANSLATED = /^(respond\/[\w-]+|errors\/(not-found|expired|problem|survey-closed|survey-not-found|unavailable)|home|accessibility)\.njk$/;
+const TRANSLATED = /^(respond\/[\w-]+|errors\/(not-found|expired|problem|survey-closed|survey-not-found|unavailable|too-many-attempts)|home|accessibility)\.njk$/;
 
 /** What a template needs to speak the request's language and offer the other one. */
 export function languageContext(request: FastifyRequest, template: string) {

@@ -1,9 +1,19 @@
-import { createHash } from 'node:crypto';
 import fastifyRateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Storage } from '../../storage/db.js';
-import { countHit, deleteExpiredCounters } from '../../storage/rate-limit.js';
+import { countHit, deleteSpentLimits, limitKey } from '../../storage/rate-limit.js';
+
+/** How often each process drops spent counters, forgotten failures and old salts. */
+const SWEEP_MS = 60_000;
+
+/** A request refused by a limit: answered by the error handler (app.ts) with a 429 page saying how long to wait. */
+export class TooManyAttempts extends Error {
+  readonly statusCode = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many attempts');
+  }
+}
 
 /**
  * A @fastify/rate-limit store in the database: its default store is per process, so with
@@ -11,10 +21,8 @@ import { countHit, deleteExpiredCounters } from '../../storage/rate-limit.js';
  */
 function databaseStore(storage: Storage): FastifyRateLimitStoreCtor {
   return class DatabaseStore implements FastifyRateLimitStore {
-    private hits = 0;
     incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number) {
       const now = new Date();
-      if (++this.hits % 1000 === 0) void deleteExpiredCounters(storage.db, now).catch(() => undefined);
       countHit(storage.db, key, timeWindow, now).then(
         ({ current, windowEndsAt }) => callback(null, { current, ttl: Math.max(0, windowEndsAt.getTime() - now.getTime()) }),
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
@@ -27,11 +35,12 @@ function databaseStore(storage: Storage): FastifyRateLimitStoreCtor {
 }
 
 /**
- * The client address is hashed before it is stored, and only sign-in and reset routes are
- * limited; respondents are never counted.
+ * Attempts per client address on the routes that ask for a limit (sign-in and password
+ * reset); request.ip is the proxy's client when TRUST_PROXY says the proxy is trusted. The
+ * address is stored only as a keyed hash (storage/rate-limit.ts `limitKey`).
  */
-function keyOf(request: FastifyRequest): string {
-  return `${request.routeOptions.url ?? request.url}:${createHash('sha256').update(request.ip).digest('hex')}`;
+function keyOf(storage: Storage) {
+  return (request: FastifyRequest) => limitKey(storage.db, request.routeOptions.url ?? request.url, request.ip, new Date());
 }
 
 export const rateLimitPlugin = fp<{ storage: Storage }>(
@@ -39,12 +48,15 @@ export const rateLimitPlugin = fp<{ storage: Storage }>(
     await app.register(fastifyRateLimit, {
       global: false,
       store: databaseStore(storage),
-      keyGenerator: keyOf,
-      errorResponseBuilder: (_request, context) => ({
-        statusCode: 429,
-        message: `Too many attempts. Wait ${Math.ceil(context.ttl / 60_000)} minutes and try again.`,
-      }),
+      keyGenerator: keyOf(storage),
+      errorResponseBuilder: (_request, context) => new TooManyAttempts(Math.ceil(context.ttl / 1000)),
     });
+    let sweep: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      // unref: the sweep never keeps a process alive; a failed sweep is retried by the next one.
+      sweep = setInterval(() => void deleteSpentLimits(storage.db, new Date()).catch(() => undefined), SWEEP_MS).unref();
+    });
+    app.addHook('onClose', async () => clearInterval(sweep));
   },
   { name: 'sounding-rate-limit' },
 );

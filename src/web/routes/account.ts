@@ -1,9 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Mailer } from '../../admin/mailer.js';
 import type { Oidc } from '../../admin/oidc.js';
 import { endSession, signOutEverywhere } from '../../admin/sessions.js';
-import { authenticate, changePassword, completePasswordReset, requestPasswordReset, ZEmail, ZPassword } from '../../admin/users.js';
+import { authenticate, changePassword, completePasswordReset, requestPasswordReset, RESET_MAILS_PER_HOUR, type SignInResult, ZEmail, ZPassword } from '../../admin/users.js';
+import { formatWait } from '../messages.js';
 import { listAuditEntries } from '../../storage/audit-log.js';
 import type { Storage } from '../../storage/db.js';
 import { organisationsNamed } from '../../storage/waves.js';
@@ -18,7 +19,7 @@ export interface AccountRouteOptions {
   mailer: Mailer;
   /** Base of links in emails: taken from configuration, never from the request's Host header. */
   publicUrl: string;
-  /** Sign-in and reset attempts allowed per client address per window. */
+  /** Sign-in and reset attempts allowed per client address per window, on top of the account's own slowing of failures (admin/users.ts). */
   rateLimit: { max: number; timeWindowMs: number };
   /** Sign-in through an OpenID Connect provider, when configured. */
   oidc?: Oidc;
@@ -29,6 +30,18 @@ const ZResetRequest = z.object({ email: z.string().default('') });
 const ZResetToken = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 const ZNewPassword = z.object({ password: z.string().default(''), confirm: z.string().default('') });
 const ZChangePassword = ZNewPassword.extend({ current: z.string().default('') });
+
+/**
+ * What a refused password check says, and its status: 422 with the form again, or 429 (with
+ * Retry-After) when the attempt came too soon after failures to be checked. Sign-in uses the
+ * same words for an unknown email and a wrong password, which are slowed alike (no account enumeration).
+ */
+function refusal(reply: FastifyReply, result: Exclude<SignInResult, { ok: true }>, wrong: string, href: string): { error: { text: string; href: string }; status: number } {
+  if (result.reason === 'invalid') return { error: { text: wrong, href }, status: 422 };
+  reply.header('retry-after', String(result.retryAfterSeconds));
+  const wait = formatWait(result.retryAfterSeconds, 'en');
+  return { error: { text: `Too many wrong passwords have been tried for this account. Wait ${wait}, then try again, or reset your password`, href }, status: 429 };
+}
 
 export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app, options) => {
   const { storage, secureCookies, mailer, publicUrl } = options;
@@ -56,18 +69,16 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     if (!form.email.trim()) errors.push({ text: 'Enter your email address', href: '#email' });
     else if (!email.success) errors.push({ text: 'Enter an email address in the correct format, like name@example.org', href: '#email' });
     if (!form.password) errors.push({ text: 'Enter your password', href: '#password' });
+    let status = 422;
     if (errors.length === 0 && email.success) {
-      const result = await authenticate(storage.db, email.data, form.password);
+      const result = await authenticate(storage.db, { email: email.data, password: form.password, client: request.ip });
       if (result.ok) return signInAndRedirect(storage, reply, { userId: result.userId, next: form.next, secure: secureCookies });
       request.log.warn({ event: 'sign-in-refused', reason: result.reason }, 'sign-in refused');
-      // The same words for an unknown email and a wrong password: no account enumeration.
-      errors.push(
-        result.reason === 'locked'
-          ? { text: 'This account is locked for 15 minutes after too many failed attempts. Try again later or reset your password.', href: '#email' }
-          : { text: 'The email address or password is not right', href: '#email' },
-      );
+      const refused = refusal(reply, result, 'The email address or password is not right', '#email');
+      errors.push(refused.error);
+      status = refused.status;
     }
-    return reply.render('account/sign-in.njk', { next: form.next, email: form.email, errorList: errors }, 422);
+    return reply.render('account/sign-in.njk', { next: form.next, email: form.email, errorList: errors }, status);
   });
 
   if (options.oidc) await app.register(oidcRoutes, { storage, oidc: options.oidc, secureCookies });
@@ -104,20 +115,19 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     const password = ZPassword.safeParse(form.password);
     if (!password.success) errors.push({ text: password.error.issues[0]!.message, href: '#password' });
     else if (form.password !== form.confirm) errors.push({ text: 'The passwords do not match', href: '#confirm' });
+    let status = 422;
     if (errors.length === 0) {
-      const result = await changePassword(storage.db, user.id, form.current, form.password);
+      const result = await changePassword(storage.db, user.id, { current: form.current, next: form.password, client: request.ip });
       if (result.ok) {
         await tellPasswordChanged(user.email);
         // Every session ended, this one included; the person carries on in a new one.
         return signInAndRedirect(storage, reply, { userId: user.id, next: '/account?changed=1', secure: secureCookies });
       }
-      errors.push(
-        result.reason === 'locked'
-          ? { text: 'This account is locked for 15 minutes after too many failed attempts', href: '#current' }
-          : { text: 'Your current password is not right', href: '#current' },
-      );
+      const refused = refusal(reply, result, 'Your current password is not right', '#current');
+      errors.push(refused.error);
+      status = refused.status;
     }
-    return reply.render('account/change-password.njk', { errorList: errors }, 422);
+    return reply.render('account/change-password.njk', { errorList: errors }, status);
   });
 
   app.get('/password-reset', async (_request, reply) => reply.render('account/reset-request.njk'));
@@ -138,7 +148,7 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
       });
     }
     // Same page whether or not the account exists.
-    return reply.render('account/reset-sent.njk', { email: email.data });
+    return reply.render('account/reset-sent.njk', { email: email.data, mailsPerHour: RESET_MAILS_PER_HOUR });
   });
 
   app.get('/password-reset/:token', async (request, reply) => {

@@ -10,8 +10,9 @@ import type { Storage } from '../../storage/db.js';
 import { localise } from '../../instrument/text.js';
 import type { SurveyWithDefinition } from '../../storage/surveys.js';
 import type { AnswerSession } from '../../storage/answer-sessions.js';
-import { lookUpInvitation, startFromInvitation } from '../../fieldwork/invitations.js';
-import { errorMessage, formatDate, message } from '../messages.js';
+import { lookUpInvitation, startFromInvitation, type InvitationFound } from '../../fieldwork/invitations.js';
+import { TooManyAttempts } from '../plugins/rate-limit.js';
+import { errorMessage, formatDate, formatWait, message } from '../messages.js';
 import { sectionViews } from '../question-view.js';
 
 const COOKIE = 'sounding_answers';
@@ -203,13 +204,16 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     // A code too long to be one (or not text at all) is simply not a match.
     const parsed = ZResumeBody.safeParse(request.body ?? {});
     const code = parsed.success ? parsed.data.code : 'not a code';
-    const token = code.trim() === '' ? undefined : await service.resume(survey, code);
-    if (!token) {
-      const error = message(request.lang, code.trim() === '' ? 'resume.empty' : 'resume.noMatch');
-      return reply.render('respond/resume.njk', { survey, base: base(survey), code, error }, 422);
+    const again = (error: string, status = 422) => reply.render('respond/resume.njk', { survey, base: base(survey), code, error }, status);
+    if (code.trim() === '') return again(message(request.lang, 'resume.empty'));
+    const resumed = await service.resume(survey, code, request.ip);
+    if (resumed.outcome === 'no-match') return again(message(request.lang, 'resume.noMatch'));
+    if (resumed.outcome === 'wait') {
+      reply.header('retry-after', String(resumed.retryAfterSeconds));
+      return again(message(request.lang, 'resume.wait', { wait: formatWait(resumed.retryAfterSeconds, request.lang) }), 429);
     }
-    setCookie(reply, survey, token);
-    const session = await service.session(survey, token);
+    setCookie(reply, survey, resumed.token);
+    const session = await service.session(survey, resumed.token);
     const next = session && firstIncompleteSection(survey.definition, session.answers);
     return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
   });
@@ -217,8 +221,9 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   // Invitation links. Opening one only shows the start page, because mail scanners open links
   // too; the respondent's "Start now" spends it and starts answers with their segment given.
   const ZInvitationParams = z.object({ token: z.string().max(64) });
-  async function invitationGone(request: FastifyRequest, reply: FastifyReply, found: { outcome: 'used' | 'closed' | 'unknown'; survey?: SurveyWithDefinition }) {
-    if (found.outcome === 'unknown' || !found.survey) return reply.render('errors/survey-not-found.njk', {}, 404);
+  async function invitationGone(request: FastifyRequest, reply: FastifyReply, found: Exclude<InvitationFound, { outcome: 'ready' }>) {
+    if (found.outcome === 'wait') throw new TooManyAttempts(found.retryAfterSeconds);
+    if (found.outcome === 'unknown') return reply.render('errors/survey-not-found.njk', {}, 404);
     if (found.outcome === 'closed') {
       const closedOn = found.survey.closesOn ? formatDate(new Date(`${found.survey.closesOn}T12:00:00Z`), request.lang) : undefined;
       return reply.render('errors/survey-closed.njk', { survey: found.survey, closedOn }, 410);
@@ -230,7 +235,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const params = ZInvitationParams.safeParse(request.params);
     if (!params.success) return invitationGone(request, reply, { outcome: 'unknown' });
     const { token } = params.data;
-    const found = await lookUpInvitation(storage.db, token);
+    const found = await lookUpInvitation(storage.db, token, request.ip);
     if (found.outcome !== 'ready') return invitationGone(request, reply, found);
     return reply.render('respond/start.njk', { survey: found.survey, inProgress: false, base: base(found.survey), startAction: `/i/${token}/start` });
   });
@@ -238,7 +243,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   app.post('/i/:token/start', { preHandler: app.csrfProtection }, async (request, reply) => {
     const params = ZInvitationParams.safeParse(request.params);
     if (!params.success) return invitationGone(request, reply, { outcome: 'unknown' });
-    const started = await startFromInvitation(storage.db, params.data.token);
+    const started = await startFromInvitation(storage.db, params.data.token, request.ip);
     if (started.outcome !== 'started') return invitationGone(request, reply, started);
     setCookie(reply, started.survey, started.sessionToken);
     return reply.redirect(`${base(started.survey)}/q/${started.survey.definition.sections[0]!.code}`, 303);
