@@ -105,7 +105,7 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
 
   app.decorateReply('render', function render(this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
     const csrfToken = this.generateCsrf();
-    const html = views.render(template, { ...languageContext(this.request, template), csrfToken, cspNonce: this.cspNonce?.script, user: this.request.user, ...context });
+    const html = views.render(template, { ...languageContext(this.request, template), csrfToken, user: this.request.user, ...context });
     return this.status(status).type('text/html; charset=utf-8').send(html);
   });
 
