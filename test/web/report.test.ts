@@ -144,7 +144,7 @@ describe('with a workforce profile', () => {
     // 98 of 640; frontline 45 of 450.
     expect(page.body).toMatch(/The response rate is 15% of the 640 staff in the workforce profile \(.*; frontline staff 10%\)\./);
     expect(page.body).not.toMatch(/procurement[^;)]* \d+%\)?[;)]/i);
-    expect(page.body).toContain('Results are weighted to the workforce profile (raking to role group and directorate headcounts); the design effect is');
+    expect(page.body).toContain('Results are weighted to the workforce profile (raking to role group and directorate headcounts, with the groups the results withhold raked together as one); the design effect is');
   });
 });
 
