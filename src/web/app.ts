@@ -76,8 +76,19 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
 
   const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: config.reloadTemplates });
   views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
-  // A wave's first report or results page then compiles no template or chart (web/routes/report.ts); /readyz answers after it.
-  app.addHook('onReady', () => warmUpReporting(views));
+  // Once listening, in the background: a wave's first report or results page then compiles no
+  // template or chart (web/routes/report.ts), and start-up does not wait for charting to load.
+  // Begun on the next turn of the event loop, so that what follows listen() in server.ts (signal
+  // handlers) runs first. A failure is logged; a report would then compile what it needs itself.
+  app.addHook('onListen', () => {
+    setImmediate(() => {
+      const started = performance.now();
+      warmUpReporting(views).then(
+        () => app.log.info({ ms: Math.round(performance.now() - started) }, 'report templates and charts warmed up'),
+        (error: unknown) => app.log.error({ err: error }, 'warming up the report failed'),
+      );
+    });
+  });
 
   // Old PCs on slow council networks: pages, styles and exports go compressed when the browser accepts it.
   await app.register(fastifyCompress, { global: true, encodings: ['gzip', 'deflate'], threshold: 1024 });
