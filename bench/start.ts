@@ -20,9 +20,10 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WARM_UP_LOG } from '../src/web/app.js';
 import { freePort } from '../test/support/server.js';
 import type { SuiteOptions, SuiteResult } from './run.js';
-import { median } from './support.js';
+import { median, pause, setting } from './support.js';
 
 const HELLO_WORLD = `import Fastify from 'fastify';
 const app = Fastify({ logger: true });
@@ -47,8 +48,6 @@ function residentMb(pid: number): number {
   return Math.round(Number(/(\d+)/.exec(line)![1]) / 1024);
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Spawns `node ...args` (logging at info, so Fastify says when it listens), polls /healthz
  * every 5 ms until it answers 200 and reads the process's RSS; with `warmsUp`, waits for the
@@ -67,7 +66,7 @@ async function timeStart(args: string[], env: Record<string, string>, warmsUp: b
   const read = (chunk: Buffer) => {
     output += chunk.toString();
     if (listeningMs === undefined && output.includes('Server listening at')) listeningMs = performance.now() - start;
-    if (warmedUp === undefined && output.includes('report templates and charts warmed up')) warmedUp = { ms: performance.now() - start, rssMb: residentMb(child.pid!) };
+    if (warmedUp === undefined && output.includes(WARM_UP_LOG.done)) warmedUp = { ms: performance.now() - start, rssMb: residentMb(child.pid!) };
   };
   child.stdout.on('data', read);
   child.stderr.on('data', read);
@@ -103,8 +102,8 @@ async function timeStart(args: string[], env: Record<string, string>, warmsUp: b
   }
 }
 
-export async function run({ smoke }: SuiteOptions): Promise<SuiteResult> {
-  const runs = Number(process.env.BENCH_START_RUNS ?? (smoke ? 1 : 5));
+export async function run(options: SuiteOptions): Promise<SuiteResult> {
+  const runs = Number(setting('BENCH_START_RUNS', { full: '5', smoke: '1' }, options));
   execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
   const cases = {
     'first start (empty SQLite file: migrations, demo seeded)': [] as Started[],

@@ -38,6 +38,9 @@ const viewsDir = fileURLToPath(new URL('../../src/web/views', import.meta.url));
 /** The settings the app uses, from the configuration read once by the entry point (config.ts). */
 export type AppConfig = Pick<TConfig, 'publicUrl' | 'secureCookies' | 'chromiumPath' | 'logLevel' | 'reloadTemplates' | 'signInRateLimit' | 'trustProxy'>;
 
+/** The lines logged (at info and error) when the report's warm-up ends, for whoever waits for it (benchmarks, tests). */
+export const WARM_UP_LOG = { done: 'report templates and charts warmed up', failed: 'warming up the report failed' } as const;
+
 /** What the app runs on, built by the entry point (composition.ts `buildServices`); tests pass their own. */
 export interface AppServices {
   storage: Storage;
@@ -84,8 +87,8 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
     setImmediate(() => {
       const started = performance.now();
       warmUpReporting(views).then(
-        () => app.log.info({ ms: Math.round(performance.now() - started) }, 'report templates and charts warmed up'),
-        (error: unknown) => app.log.error({ err: error }, 'warming up the report failed'),
+        () => app.log.info({ ms: Math.round(performance.now() - started) }, WARM_UP_LOG.done),
+        (error: unknown) => app.log.error({ err: error }, WARM_UP_LOG.failed),
       );
     });
   });

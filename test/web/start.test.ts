@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { WARM_UP_LOG } from '../../src/web/app.js';
 import { openSurveyDatabase, standardInstrument } from '../support/app.js';
 import { databaseEnv, startServer } from '../support/server.js';
 
@@ -56,8 +57,8 @@ describe('starting a server', () => {
       expect(beforeListening.filter((name) => [...WARM_UP_PACKAGES, ...ON_DEMAND_PACKAGES].includes(name) || name.startsWith('d3-'))).toEqual([]);
       expect(loaded().filter((l) => l.listening).map((l) => l.name)).toEqual(expect.arrayContaining(WARM_UP_PACKAGES));
 
-      await waitFor(() => /report templates and charts warmed up|warming up the report failed/.test(server.output()));
-      expect(server.output()).toContain('report templates and charts warmed up');
+      await waitFor(() => [WARM_UP_LOG.done, WARM_UP_LOG.failed].some((line) => server.output().includes(line)));
+      expect(server.output()).toContain(WARM_UP_LOG.done);
       // Warming up loads charts only: an idle server never loads what a request has not needed.
       expect(loaded().filter((l) => ON_DEMAND_PACKAGES.includes(l.name))).toEqual([]);
     } finally {
