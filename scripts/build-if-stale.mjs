@@ -15,7 +15,8 @@ import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const root = join(import.meta.dirname, '..');
+// The project's folder: npm runs scripts there (prestart, prepare, build), as does the benchmark.
+const root = process.cwd();
 const STAMP = join(root, 'dist', '.build-stamp');
 /** Outputs whose absence means no build has finished, whatever the stamp says. */
 const OUTPUTS = ['dist/web/server.js', 'dist/cli/index.js', 'dist/styles/govuk.css'].map((file) => join(root, file));
