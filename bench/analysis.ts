@@ -1,10 +1,11 @@
 /**
  * The analysis in a publication build: analyseSurvey over the standard instrument (every
  * question × every role group, pairwise and group-vs-rest tests with Holm adjustment, indices,
- * perception gap, suppression, weighting to a workforce profile) for 100,000 and 1,000,000
- * synthetic responses, and counting them into the tables it reads (TableBuilder, as the build
- * does, here from answers already in memory) timed apart. `--only publication` times the
- * whole build from stored rows.
+ * perception gap, suppression, weighting to a workforce profile) for BENCH_ANALYSIS_SIZES
+ * (default "100000,1000000") synthetic responses, median of BENCH_ANALYSIS_RUNS (5) after a
+ * warm-up, and counting them into the tables it reads (TableBuilder, as the build does, here
+ * from answers already in memory) timed apart. `--only publication` times the whole build
+ * from stored rows.
  */
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/instrument/load.js';
 import { TableBuilder } from '../src/analysis/aggregate.js';
@@ -12,10 +13,8 @@ import { analyseSurvey } from '../src/analysis/analyse.js';
 import type { SurveyTables } from '../src/analysis/tables.js';
 import type { WorkforceProfile } from '../src/analysis/weighting.js';
 import { seededRandom, syntheticAnswers } from '../src/fieldwork/synthetic.js';
-import type { SuiteResult } from './run.js';
-
-const SIZES = [100_000, 1_000_000];
-const ANALYSIS_RUNS = 5;
+import type { SuiteOptions, SuiteResult } from './run.js';
+import { median, setting } from './support.js';
 
 /** Response rates differ by role group (leaders answer more), so the weights are far from equal. */
 const RESPONSE_RATE: Record<string, number> = { senior_executive: 0.9, head_of_service: 0.8, manager: 0.6, it_digital: 0.7, procurement: 0.5, elected_member: 0.4, frontline: 0.25 };
@@ -31,12 +30,13 @@ function profileFor(tables: SurveyTables): WorkforceProfile {
 }
 
 const seconds = (ns: bigint) => Number(ns) / 1e9;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function run(): Promise<SuiteResult> {
+export async function run(options: SuiteOptions): Promise<SuiteResult> {
+  const sizes = setting('BENCH_ANALYSIS_SIZES', { full: '100000,1000000', smoke: '2000' }, options).split(',').map(Number);
+  const analysisRuns = Number(setting('BENCH_ANALYSIS_RUNS', { full: '5', smoke: '1' }, options));
   const definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
   const rows: SuiteResult['rows'] = [];
-  for (const size of SIZES) {
+  for (const size of sizes) {
     const random = seededRandom(size);
     const builder = new TableBuilder(definition);
     let generating = 0n;
@@ -53,7 +53,7 @@ export async function run(): Promise<SuiteResult> {
     const profile = profileFor(tables);
     const times: number[] = [];
     let result: ReturnType<typeof analyseSurvey> | undefined;
-    for (let run = 0; run <= ANALYSIS_RUNS; run++) {
+    for (let run = 0; run <= analysisRuns; run++) {
       const t0 = process.hrtime.bigint();
       result = analyseSurvey(definition, tables, { profile });
       // The first run warms up the JIT and is not counted.
@@ -74,5 +74,5 @@ export async function run(): Promise<SuiteResult> {
       'analysis min (ms)': +Math.min(...times).toFixed(0),
     });
   }
-  return { name: `Full analysis of the standard instrument (median of ${ANALYSIS_RUNS} runs after a warm-up)`, rows };
+  return { name: `Full analysis of the standard instrument (median of ${analysisRuns} runs after a warm-up)`, rows };
 }

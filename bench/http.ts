@@ -9,7 +9,8 @@
  * are kept as answers arrive, they are counted when the wave closes. Servers run as separate
  * processes with LOG_LEVEL=warn.
  *
- * Scale: BENCH_HTTP_SECONDS (default 10) per run, BENCH_HTTP_CONNECTIONS (default "50,200").
+ * Scale: BENCH_HTTP_SECONDS (default 10; 1 with --smoke) per run, BENCH_HTTP_CONNECTIONS
+ * (default "50,200"; "10" with --smoke).
  */
 import autocannon from 'autocannon';
 import type { DatabaseTarget } from '../src/config.js';
@@ -18,12 +19,10 @@ import { hashSecret } from '../src/storage/answer-sessions.js';
 import type { Storage } from '../src/storage/db.js';
 import { openSurveyDatabase, standardInstrument, testDatabases } from '../test/support/app.js';
 import { HttpRespondent, databaseEnv, respondentAnswers, startServer, type ServerProcess } from '../test/support/server.js';
-import type { SuiteResult } from './run.js';
-import { dropTarget } from './support.js';
+import type { SuiteOptions, SuiteResult } from './run.js';
+import { dropTarget, setting } from './support.js';
 
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-const CONNECTIONS = (process.env.BENCH_HTTP_CONNECTIONS ?? '50,200').split(',').map(Number);
-/** Sessions made ready per run: more than the fastest plausible rate can use up. */
+/** Sessions made ready per second of a run: more than the fastest plausible rate can use up. */
 const SESSIONS_PER_SECOND = Number(process.env.BENCH_HTTP_SESSIONS_PER_SECOND ?? 8000);
 
 const definition = standardInstrument();
@@ -59,10 +58,10 @@ interface Measured {
   failed: number;
 }
 
-async function submissions(target: DatabaseTarget, storage: Storage, survey: { id: string; slug: string }, connections: number): Promise<Measured> {
+async function submissions(target: DatabaseTarget, storage: Storage, survey: { id: string; slug: string }, connections: number, seconds: number): Promise<Measured> {
   const server = await startServer({ ...databaseEnv(target), LOG_LEVEL: 'warn' });
   try {
-    const tokens = await readySessions(storage, survey.id, SESSIONS_PER_SECOND * SECONDS);
+    const tokens = await readySessions(storage, survey.id, SESSIONS_PER_SECOND * seconds);
     // One CSRF secret and token, as a browser holds them; each request carries its own answer session.
     const browser = new HttpRespondent([server.origin], survey.slug);
     const page = await browser.call('');
@@ -73,7 +72,7 @@ async function submissions(target: DatabaseTarget, storage: Storage, survey: { i
     const result = await cannon({
       url: server.origin,
       connections,
-      duration: SECONDS,
+      duration: seconds,
       requests: [
         {
           method: 'POST',
@@ -92,14 +91,14 @@ async function submissions(target: DatabaseTarget, storage: Storage, survey: { i
   }
 }
 
-async function baseline(target: DatabaseTarget, survey: { id: string; instrumentVersionId: string }, storage: Storage, connections: number): Promise<Measured> {
+async function baseline(target: DatabaseTarget, survey: { id: string; instrumentVersionId: string }, storage: Storage, connections: number, seconds: number): Promise<Measured> {
   const server = await startServer(
     { ...databaseEnv(target), BASELINE_SURVEY_ID: survey.id, BASELINE_INSTRUMENT_VERSION_ID: survey.instrumentVersionId },
     { script: 'bench/baseline-server.ts' },
   );
   try {
     const before = await countResponses(storage);
-    const result = await cannon({ url: `${server.origin}/insert`, method: 'POST', connections, duration: SECONDS });
+    const result = await cannon({ url: `${server.origin}/insert`, method: 'POST', connections, duration: seconds });
     const stored = (await countResponses(storage)) - before;
     return { rps: stored / result.duration, p50: result.latency.p50, p99: result.latency.p99, stored, failed: result.errors + result.non2xx };
   } finally {
@@ -112,19 +111,21 @@ async function stop(server: ServerProcess) {
   await server.exited;
 }
 
-export async function run(): Promise<SuiteResult> {
+export async function run(options: SuiteOptions): Promise<SuiteResult> {
+  const seconds = Number(setting('BENCH_HTTP_SECONDS', { full: '10', smoke: '1' }, options));
+  const connectionCounts = setting('BENCH_HTTP_CONNECTIONS', { full: '50,200', smoke: '10' }, options).split(',').map(Number);
   const rows: SuiteResult['rows'] = [];
   for (const database of testDatabases) {
     if (database.skip) {
       rows.push({ database: database.kind, connections: '-', note: 'skipped: set TEST_DATABASE_URL to include PostgreSQL' });
       continue;
     }
-    for (const connections of CONNECTIONS) {
+    for (const connections of connectionCounts) {
       const target = await database.fresh();
       const { storage, survey } = await openSurveyDatabase(definition, target);
       try {
-        const app = await submissions(target, storage, survey, connections);
-        const ceiling = await baseline(target, survey, storage, connections);
+        const app = await submissions(target, storage, survey, connections, seconds);
+        const ceiling = await baseline(target, survey, storage, connections, seconds);
         rows.push({
           database: database.kind,
           connections,
@@ -142,5 +143,5 @@ export async function run(): Promise<SuiteResult> {
       }
     }
   }
-  return { name: `Answer submission, ${SECONDS} s per run (targets: ≥ 50% of the baseline, p99 < 50 ms at 200 connections)`, rows };
+  return { name: `Answer submission, ${seconds} s per run (targets: ≥ 50% of the baseline, p99 < 50 ms at 200 connections)`, rows };
 }

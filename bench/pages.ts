@@ -3,7 +3,7 @@
  * on a cold cache (HTML, CSS, fonts, images, and with JavaScript on, the scripts), measured
  * with JavaScript off and on, for the start page, the first question page and the page with
  * the most questions. Render time is the server's time to answer the page (median of
- * BENCH_PAGES_RUNS, default 50, through inject, after warm-up).
+ * BENCH_PAGES_RUNS, default 50 (2 with --smoke), through inject, after warm-up).
  *
  * Target: under 30 KB without JavaScript. The app sends no compressed responses today (no
  * compression plugin is installed), so the CSS and fonts dominate; see the README.
@@ -13,11 +13,10 @@ import { keepShownAnswers } from '../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../src/fieldwork/synthetic.js';
 import { CHROMIUM_SKIP_REASON, chromiumAvailable, launchChromium, startApp } from '../test/e2e/support/browser.js';
 import { Respondent, answerAll, standardInstrument } from '../test/support/app.js';
-import type { SuiteResult } from './run.js';
+import type { SuiteOptions, SuiteResult } from './run.js';
+import { median, setting } from './support.js';
 
-const RUNS = Number(process.env.BENCH_PAGES_RUNS ?? 50);
 const definition = standardInstrument();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Bytes fetched (bodies and headers) loading `url` in a fresh context, with the given cookies. */
 async function weigh(browser: Browser, url: string, javaScriptEnabled: boolean, cookies: { name: string; value: string; url: string }[]) {
@@ -36,7 +35,8 @@ async function weigh(browser: Browser, url: string, javaScriptEnabled: boolean, 
   return { total: kb(), html: kb('document'), css: kb('stylesheet'), fonts: kb('font'), requests: fetched.length };
 }
 
-export async function run(): Promise<SuiteResult> {
+export async function run(options: SuiteOptions): Promise<SuiteResult> {
+  const runs = Number(setting('BENCH_PAGES_RUNS', { full: '50', smoke: '2' }, options));
   if (!chromiumAvailable) return { name: 'Respondent pages', rows: [{ note: CHROMIUM_SKIP_REASON }] };
   const app = await startApp(definition);
   const browser = await launchChromium();
@@ -60,7 +60,7 @@ export async function run(): Promise<SuiteResult> {
       const withoutJs = await weigh(browser, `${app.baseUrl}${path}`, false, cookies);
       const withJs = await weigh(browser, `${app.baseUrl}${path}`, true, cookies);
       const times: number[] = [];
-      for (let i = 0; i < RUNS + 5; i++) {
+      for (let i = 0; i < runs + 5; i++) {
         const start = process.hrtime.bigint();
         const response = await respondent.get(path);
         if (response.statusCode !== 200) throw new Error(`${path} answered ${response.statusCode}`);

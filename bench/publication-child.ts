@@ -8,9 +8,10 @@
  *     (the same build again, warm: code compiled and the language model loaded).
  *   steps <survey id> <counts file>: the steps of a build again, each timed apart, and the
  *     per-cell option counts written to the counts file (for the suite to check against DuckDB's).
- *   cold <survey id> <url> <cookie>: in a fresh process, what a first request for a page
- *     costs: the publication read and parsed (timed apart), then the app's first answer to the
- *     page with its CPU time by where the code comes from (charts, templates, ...), and a second.
+ *   cold <survey id> <url> <cookie>: in a fresh process, warmed up as a listening server is
+ *     (web/app.ts), what a first request for a page costs: the publication read and parsed
+ *     (timed apart), then the app's first answer to the page with its CPU time by where the
+ *     code comes from (charts, templates, ...), and a second.
  *
  * Prints one JSON object on stdout.
  */
@@ -30,10 +31,10 @@ import { AnswerPatterns } from '../src/publications/respondent-file.js';
 import { coarsenSegments } from '../src/reporting/exports/coarsen.js';
 import { themeFreeText } from '../src/reporting/free-text.js';
 import { openStorage } from '../src/storage/db.js';
-import { buildApp } from '../src/web/app.js';
 import { latestPublicationVersion, publicationResponseRows, publicationVersion } from '../src/storage/publications.js';
 import { findSurveyById } from '../src/storage/surveys.js';
 import { loadWorkforceProfile } from '../src/storage/workforce-profiles.js';
+import { warmedUpApp } from './support.js';
 
 const [mode, surveyId, countsFile] = process.argv.slice(2);
 const config = readConfig();
@@ -202,9 +203,8 @@ async function cold(url: string, cookie: string) {
   t = now();
   JSON.parse(stored.document);
   const parseMs = now() - t;
-  // Logs off: this process's standard output is the measurements.
-  const app = await buildApp({ ...config, logLevel: 'silent' }, buildServices(config, storage));
-  await app.ready();
+  // Warmed up as a listening server is; its log goes to warmedUpApp (standard output is the measurements).
+  const app = await warmedUpApp(config, buildServices(config, storage));
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');

@@ -1,6 +1,7 @@
 /**
- * Publishing a large wave: for BENCH_PUBLICATION_SIZES (default "100000,1000000") synthetic
- * responses of the standard instrument, on SQLite and (with TEST_DATABASE_URL) PostgreSQL:
+ * Publishing a large wave: for BENCH_PUBLICATION_SIZES (default "100000,1000000"; "600" with
+ * --smoke) synthetic responses of the standard instrument, on SQLite and (with
+ * TEST_DATABASE_URL) PostgreSQL:
  *
  * 1. generation with the CLI (`survey generate <id> --responses N --batch 1000`);
  * 2. closing the wave, which builds its publication in one streaming pass over the response
@@ -12,12 +13,12 @@
  *    thing: every answer option by segment cell (role group × directorate), for every closed
  *    question and matrix row. Two query forms are timed, parsing the JSON into a typed struct
  *    (from_json) or extracting every path (json_extract_string), median of BENCH_DUCKDB_RUNS
- *    (3) each; the faster is the reference. Both must give exactly the publication's counts
- *    (checked for every count; a sample printed). DuckDB's json_each form, the generic one,
- *    was some 60 times slower at 20,000 responses, so is not run;
+ *    (3; 1 with --smoke) each; the faster is the reference. Both must give exactly the
+ *    publication's counts (checked for every count; a sample printed). DuckDB's json_each
+ *    form, the generic one, was some 60 times slower at 20,000 responses, so is not run;
  * 4. the report, results page and API of the published wave, cold (first request after a
- *    server process started: the publication read and parsed from the database, the page
- *    rendered; one new process each) and warm (median of three more); and for each, in a fresh
+ *    server process started and warmed up: the publication read and parsed from the database,
+ *    the page rendered; one new process each) and warm (median of three more); and for each, in a fresh
  *    process, what its first answer is made of (CPU time by package: charts, templates, ...).
  *
  * Targets: the build within 2x of DuckDB's time; report, results page and API cold under 300 ms.
@@ -33,11 +34,9 @@ import type { Storage } from '../src/storage/db.js';
 import { responsePages } from '../src/storage/exports.js';
 import { userWithRoles } from '../test/support/accounts.js';
 import { openSurveyDatabase, standardInstrument, testDatabases } from '../test/support/app.js';
-import type { SuiteResult } from './run.js';
-import { dropTarget, generate, mb, median, pageTimes, runScript, timed } from './support.js';
+import type { SuiteOptions, SuiteResult } from './run.js';
+import { dropTarget, generate, mb, median, pageTimes, runScript, setting, timed } from './support.js';
 
-const SIZES = (process.env.BENCH_PUBLICATION_SIZES ?? '100000,1000000').split(',').map(Number);
-const DUCKDB_RUNS = Number(process.env.BENCH_DUCKDB_RUNS ?? 3);
 
 const definition = standardInstrument();
 
@@ -155,11 +154,13 @@ async function duckCounts(duck: DuckDBConnection, query: string, variables: { qu
 const round = (x: number) => Math.round(x);
 const seconds = (ms: number) => +(ms / 1000).toFixed(2);
 
-export async function run(): Promise<SuiteResult> {
+export async function run(options: SuiteOptions): Promise<SuiteResult> {
+  const sizes = setting('BENCH_PUBLICATION_SIZES', { full: '100000,1000000', smoke: '600' }, options).split(',').map(Number);
+  const duckdbRuns = Number(setting('BENCH_DUCKDB_RUNS', { full: '3', smoke: '1' }, options));
   const rows: SuiteResult['rows'] = [];
   const pages: SuiteResult['rows'] = [];
   const plan = duckPlan(definition);
-  for (const size of SIZES) {
+  for (const size of sizes) {
     for (const database of testDatabases) {
       if (database.skip) {
         rows.push({ database: database.kind, responses: size, note: 'skipped: set TEST_DATABASE_URL to include PostgreSQL' });
@@ -185,7 +186,7 @@ export async function run(): Promise<SuiteResult> {
         let duckByKey = new Map<string, number>();
         for (const [form, query] of Object.entries(plan.queries)) {
           const times: number[] = [];
-          for (let i = 0; i < DUCKDB_RUNS; i++) {
+          for (let i = 0; i < duckdbRuns; i++) {
             const t = await timed(() => duckCounts(duck, query, plan.variables));
             times.push(t.ms);
             duckByKey = t.value;
@@ -207,7 +208,7 @@ export async function run(): Promise<SuiteResult> {
         console.table(
           Array.from({ length: 8 }, (_, i) => keys[Math.floor((i * keys.length) / 8)]!).map((key) => ({ count: key, Sounding: oursByKey.get(key), DuckDB: duckByKey.get(key) })),
         );
-        console.log(`DuckDB query forms (median of ${DUCKDB_RUNS}): ${forms.map((f) => `${f.form} ${round(f.ms)} ms${f.same ? '' : ' (DIFFERENT FIGURES)'}`).join('; ')}`);
+        console.log(`DuckDB query forms (median of ${duckdbRuns}): ${forms.map((f) => `${f.form} ${round(f.ms)} ms${f.same ? '' : ' (DIFFERENT FIGURES)'}`).join('; ')}`);
 
         const parts = Object.values(s).reduce((a, b) => a + b, 0);
         console.log(`\nBuild steps, each timed apart in a fresh process (${database.kind}, ${size.toLocaleString('en-GB')} responses):`);

@@ -1,10 +1,10 @@
 /**
  * The results page, report and API of a published wave of BENCH_RESULTS_SIZES (default
- * "100000,1000000") synthetic responses, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
- * The responses are made with the CLI (`survey generate --batch 1000`) and the wave closed,
+ * "100000,1000000"; "600" with --smoke) synthetic responses, on SQLite and (with
+ * TEST_DATABASE_URL) PostgreSQL. The responses are made with the CLI (`survey generate --batch 1000`) and the wave closed,
  * which builds its publication; every output reads that stored document. Each page is timed
- * cold, as the first request of a new server process (the publication read and parsed from
- * the database, the page rendered), and warm (median of three more).
+ * cold, as the first request of a new server process once it has warmed up (the publication
+ * read and parsed from the database, the page rendered), and warm (median of three more).
  *
  * `--only publication` measures the same pages along with the build itself and DuckDB; this
  * suite is the quicker way to measure only the pages. Target: cold under 300 ms.
@@ -12,16 +12,15 @@
 import { closeWave } from '../test/support/waves.js';
 import { userWithRoles } from '../test/support/accounts.js';
 import { openSurveyDatabase, standardInstrument, testDatabases } from '../test/support/app.js';
-import type { SuiteResult } from './run.js';
-import { dropTarget, generate, pageTimes, timed } from './support.js';
-
-const SIZES = (process.env.BENCH_RESULTS_SIZES ?? '100000,1000000').split(',').map(Number);
+import type { SuiteOptions, SuiteResult } from './run.js';
+import { dropTarget, generate, pageTimes, setting, timed } from './support.js';
 
 const definition = standardInstrument();
 
-export async function run(): Promise<SuiteResult> {
+export async function run(options: SuiteOptions): Promise<SuiteResult> {
+  const sizes = setting('BENCH_RESULTS_SIZES', { full: '100000,1000000', smoke: '600' }, options).split(',').map(Number);
   const rows: SuiteResult['rows'] = [];
-  for (const size of SIZES) {
+  for (const size of sizes) {
     for (const database of testDatabases) {
       if (database.skip) {
         rows.push({ database: database.kind, responses: size, note: 'skipped: set TEST_DATABASE_URL to include PostgreSQL' });

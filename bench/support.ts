@@ -5,10 +5,18 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { DatabaseTarget } from '../src/config.js';
-import { databaseEnv, startServer } from '../test/support/server.js';
+import { buildApp, WARM_UP_LOG, type AppConfig, type AppServices } from '../src/web/app.js';
+import { databaseEnv, startServer, type ServerProcess } from '../test/support/server.js';
 import { postgresUrl } from '../test/storage/targets.js';
+import type { SuiteOptions } from './run.js';
+
+/** A suite's setting: its BENCH_* variable when set, else the default for a full run or for a smoke run (`--smoke`). */
+export function setting(name: string, defaults: { full: string; smoke: string }, { smoke }: SuiteOptions): string {
+  return process.env[name] ?? (smoke ? defaults.smoke : defaults.full);
+}
 
 export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -55,14 +63,38 @@ export async function dropTarget(target: DatabaseTarget): Promise<void> {
 
 export const mb = (bytes: number) => Math.round(bytes / 1048576);
 
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `log()` holds the line saying the report's warm-up, begun once listening (web/app.ts), is done; rejects if it failed. */
+async function warmUpLogged(log: () => string): Promise<void> {
+  while (!log().includes(WARM_UP_LOG.done)) {
+    if (log().includes(WARM_UP_LOG.failed)) throw new Error(`warming up failed: ${log()}`);
+    await pause(20);
+  }
+}
+
 /**
- * A page of a real server process (LOG_LEVEL=warn) on the database, cold (the first request
- * after the process started) and warm (median of `warmRuns` more); each answer must be 200
- * and include `mustInclude`.
+ * The app built as a server builds it, listening on a free port, once the report's warm-up
+ * that listening begins (web/app.ts) has finished: a first request is then timed as on a
+ * server that has been up a moment. Its log is read for that line only.
+ */
+export async function warmedUpApp(config: AppConfig, services: AppServices): Promise<FastifyInstance> {
+  let lines = '';
+  const app = await buildApp({ ...config, logLevel: 'info' }, { ...services, logStream: { write: (line) => void (lines += line) } });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await warmUpLogged(() => lines);
+  return app;
+}
+
+/**
+ * A page of a real server process on the database, cold (the first request once the process
+ * has started and warmed up) and warm (median of `warmRuns` more); each answer must be 200
+ * and include `mustInclude`. Logging at info, to see the warm-up end: a few request lines.
  */
 export async function pageTimes(target: DatabaseTarget, url: string, cookie: string, mustInclude: string, warmRuns = 3): Promise<{ cold: number; warm: number }> {
-  const server = await startServer({ ...databaseEnv(target), LOG_LEVEL: 'warn' }, { timeoutMs: 180_000 });
+  const server = await startServer({ ...databaseEnv(target), LOG_LEVEL: 'info' }, { timeoutMs: 180_000 });
   try {
+    await warmUpLogged(server.output);
     const get = async () => {
       const { ms, value } = await timed(async () => {
         const response = await fetch(`${server.origin}${url}`, { headers: { cookie }, redirect: 'manual' });

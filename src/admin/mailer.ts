@@ -1,8 +1,8 @@
 import { appendFile, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import nodemailer from 'nodemailer';
-import { NotifyClient } from 'notifications-node-client';
+import type { Transporter } from 'nodemailer';
+import type { NotifyClient } from 'notifications-node-client';
 import type { MailSettings } from '../config.js';
 
 export interface MailMessage {
@@ -42,13 +42,19 @@ export function createMailer(settings: MailSettings, options: { notifyBaseUrl?: 
   }
 }
 
+// Each mail client is loaded with the first message it sends, not at start-up: together with
+// what they bring (axios, jsonwebtoken, ...) they are some 80 files a server that sends no
+// mail never needs, and a server configured for one never needs the other.
+
 function notifyMailer(apiKey: string, templateId: string, baseUrl?: string): Mailer {
-  const client = baseUrl ? new NotifyClient(baseUrl, apiKey) : new NotifyClient(apiKey);
+  let client: Promise<NotifyClient> | undefined;
+  const connect = () => (client ??= import('notifications-node-client').then(({ NotifyClient }) => (baseUrl ? new NotifyClient(baseUrl, apiKey) : new NotifyClient(apiKey))));
   return {
     kind: 'notify',
     async send({ to, subject, body }) {
+      const notify = await connect();
       try {
-        await client.sendEmail(templateId, to, { personalisation: { subject, body } });
+        await notify.sendEmail(templateId, to, { personalisation: { subject, body } });
       } catch (error) {
         // Notify's error body names the problem (e.g. a bad template) but never the recipient.
         const response = (error as { response?: { status?: number; data?: { errors?: { error?: string; message?: string }[] } } }).response;
@@ -60,13 +66,15 @@ function notifyMailer(apiKey: string, templateId: string, baseUrl?: string): Mai
 }
 
 function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url);
+  let transport: Promise<Transporter> | undefined;
+  const connect = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url)));
   const host = new URL(url).host;
   return {
     kind: 'smtp',
     async send({ to, subject, body }) {
+      const smtp = await connect();
       try {
-        await transport.sendMail({ from, to, subject, text: body });
+        await smtp.sendMail({ from, to, subject, text: body });
       } catch (error) {
         // nodemailer's message can quote the envelope; only its code and the server's host are kept.
         const code = (error as { code?: string; responseCode?: number }).responseCode ?? (error as { code?: string }).code ?? 'unknown';

@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type { Configuration } from 'openid-client';
 import type { OidcSettings } from '../config.js';
 
 export type { OidcSettings };
@@ -22,14 +22,19 @@ function isLoopback(url: URL): boolean {
   return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
+/** openid-client (with its JOSE library) is loaded with the first sign-in through a provider, not at start-up. */
+let openidClient: Promise<typeof import('openid-client')> | undefined;
+const loadOpenidClient = () => (openidClient ??= import('openid-client'));
+
 /**
  * Authorisation code flow with PKCE, state and nonce. The provider's metadata is fetched on
  * first use (not at start-up) so Sounding starts even while the provider is unreachable.
  */
 export function createOidc(settings: OidcSettings) {
-  let configuration: Promise<client.Configuration> | undefined;
+  let configuration: Promise<Configuration> | undefined;
   const configured = () => {
     configuration ??= (async () => {
+      const client = await loadOpenidClient();
       const issuer = new URL(settings.issuer);
       const options = isLoopback(issuer) ? { execute: [client.allowInsecureRequests] } : undefined;
       return client.discovery(issuer, settings.clientId, settings.clientSecret, undefined, options);
@@ -42,7 +47,7 @@ export function createOidc(settings: OidcSettings) {
 
   return {
     async start(next: string): Promise<{ url: string; transaction: OidcTransaction }> {
-      const config = await configured();
+      const [client, config] = await Promise.all([loadOpenidClient(), configured()]);
       const transaction = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), next };
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: settings.redirectUrl,
@@ -57,7 +62,7 @@ export function createOidc(settings: OidcSettings) {
 
     /** query is the callback's query string; it is checked against the transaction the browser brought back. */
     async finish(query: string, transaction: OidcTransaction): Promise<OidcIdentity> {
-      const config = await configured();
+      const [client, config] = await Promise.all([loadOpenidClient(), configured()]);
       const callback = new URL(settings.redirectUrl);
       callback.search = query;
       const tokens = await client.authorizationCodeGrant(config, callback, {

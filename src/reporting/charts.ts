@@ -1,5 +1,6 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Runtime } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { remember } from './cache.js';
 
 /**
@@ -170,19 +171,34 @@ const EXTENT = 'extent';
  * afresh, so sharing it is safe. (Views themselves cannot be kept and given new figures: vega
  * keeps axis labels from the previous figures.)
  */
-const runtimes = new Map<string, vega.Runtime>();
+const runtimes = new Map<string, Runtime>();
 
-function runtimeFor(spec: TopLevelSpec): vega.Runtime {
-  const key = JSON.stringify(spec);
-  const hit = runtimes.get(key);
-  if (hit) return hit;
-  const runtime = vega.parse(compile(spec).spec);
-  remember(runtimes, key, runtime);
-  return runtime;
+/**
+ * vega and vega-lite, with the thirty-odd d3 packages behind them, are loaded with the first
+ * chart rather than at start-up: they take about a second and 30 MB to load, and most requests
+ * draw no chart. (A server loads them soon after it listens, warming up: web/routes/report.ts.)
+ * Loading a package holds the event loop until it is done, so the two are loaded one at a
+ * time with a turn of the loop between them, in which other requests are answered.
+ */
+let chartLibraries: Promise<{ vega: typeof import('vega'); vegaLite: typeof import('vega-lite') }> | undefined;
+function loadChartLibraries() {
+  chartLibraries ??= (async () => {
+    const vegaLite = await import('vega-lite');
+    await nextTurn();
+    return { vega: await import('vega'), vegaLite };
+  })();
+  return chartLibraries;
 }
 
 async function render(text: ChartText, spec: TopLevelSpec, values: readonly object[], signals: Record<string, unknown> = {}): Promise<string> {
-  const view = new vega.View(runtimeFor(spec), { renderer: 'none' });
+  const { vega, vegaLite } = await loadChartLibraries();
+  const key = JSON.stringify(spec);
+  let runtime = runtimes.get(key);
+  if (!runtime) {
+    runtime = vega.parse(vegaLite.compile(spec).spec);
+    remember(runtimes, key, runtime);
+  }
+  const view = new vega.View(runtime, { renderer: 'none' });
   try {
     view.data(DATA, values as object[]);
     for (const [name, value] of Object.entries(signals)) view.signal(name, value);

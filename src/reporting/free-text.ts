@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import winkNLP, { type ItemToken, type ItsFunction, type Model } from 'wink-nlp';
+import type WinkNLP from 'wink-nlp';
+import type { ItemToken, ItsFunction, Model } from 'wink-nlp';
 import type { TextVariableAnalysis } from '../analysis/index.js';
 import { REDACTED, redactPii } from './redact.js';
 
@@ -26,11 +27,16 @@ export interface ThemeOptions {
 export const OTHER_THEME = 'Other comments';
 
 // The model ships inside the npm package, so theming works offline. It takes about 50 MB
-// once loaded, so it is required on first use rather than imported: a server that never
-// themes free text never pays for it.
-let nlp: ReturnType<typeof winkNLP> | undefined;
+// once loaded, so it and wink-nlp are required on first use rather than imported: a server
+// that never themes free text never pays for them. (require, not import(): both are CommonJS,
+// and theming is synchronous, inside the publication build's counting.)
+let nlp: ReturnType<typeof WinkNLP> | undefined;
 function reader() {
-  nlp ??= winkNLP(createRequire(import.meta.url)('wink-eng-lite-web-model') as Model);
+  if (!nlp) {
+    const require = createRequire(import.meta.url);
+    const winkNLP = require('wink-nlp') as typeof WinkNLP;
+    nlp = winkNLP(require('wink-eng-lite-web-model') as Model);
+  }
   return nlp;
 }
 

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   formatP,
   formatPercent,
@@ -96,8 +97,9 @@ const AGREE_ANSWERS = AGREE_ORDER.map((code) => localise(AGREE_SCALE.find((a) =>
 /**
  * Draws each chart the report can have once, with made-up figures, and discards it: the
  * chart specs get compiled and the chart code optimised, so that the first report a server
- * builds for a wave spends its time on that wave's figures only. For start-up; done once per
- * process, however many apps are built.
+ * builds for a wave spends its time on that wave's figures only. For start-up, in the
+ * background: a turn of the event loop between charts lets requests be answered meanwhile.
+ * Done once per process, however many apps are built.
  */
 export function warmUpReportCharts(): Promise<void> {
   chartsWarmedUp ??= drawEveryChart();
@@ -114,6 +116,7 @@ async function drawEveryChart(): Promise<void> {
   for (const [name, axis] of Object.entries(AXES)) {
     // Only the national chart draws reference values (and always does).
     await intervalBarChart(text, name === 'national' ? rows : rows.map(({ reference: _, ...row }) => row), axis);
+    await nextTurn();
   }
   await divergingChart(text, AGREE_ANSWERS, [{ label: 'First', shares: AGREE_ANSWERS.map(() => 1 / AGREE_ANSWERS.length) }]);
 }

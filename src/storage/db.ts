@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseTarget } from '../config.js';
 import { foundation } from './migrations/001-foundation.js';
 import { workforceProfile } from './migrations/002-workforce-profile.js';
@@ -92,8 +93,11 @@ export function openStorage(target: DatabaseTarget): Storage {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
     return { db, dialect: 'sqlite', ping: async () => void database.prepare('select 1').get(), close: () => db.destroy() };
   }
+  // pg (with its type parsers, some fifteen packages) is loaded only for PostgreSQL, so a server
+  // on SQLite starts without it; required, not imported, as opening storage is synchronous.
+  const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
   // A bounded connect wait, so an unreachable server fails a request (503) instead of hanging it.
-  const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
+  const pool = new Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
   // A connection dropped by the server (restart, failover, pg_terminate_backend) fails the query
   // using it and is replaced on next use; without these listeners the 'error' events of the
   // pool (idle connections) and of a client in use would end the process.

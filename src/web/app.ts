@@ -38,6 +38,9 @@ const viewsDir = fileURLToPath(new URL('../../src/web/views', import.meta.url));
 /** The settings the app uses, from the configuration read once by the entry point (config.ts). */
 export type AppConfig = Pick<TConfig, 'publicUrl' | 'secureCookies' | 'chromiumPath' | 'logLevel' | 'reloadTemplates' | 'signInRateLimit' | 'trustProxy'>;
 
+/** The lines logged (at info and error) when the report's warm-up ends, for whoever waits for it (benchmarks, tests). */
+export const WARM_UP_LOG = { done: 'report templates and charts warmed up', failed: 'warming up the report failed' } as const;
+
 /** What the app runs on, built by the entry point (composition.ts `buildServices`); tests pass their own. */
 export interface AppServices {
   storage: Storage;
@@ -76,8 +79,19 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
 
   const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: config.reloadTemplates });
   views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
-  // A wave's first report or results page then compiles no template or chart (web/routes/report.ts); /readyz answers after it.
-  app.addHook('onReady', () => warmUpReporting(views));
+  // Once listening, in the background: a wave's first report or results page then compiles no
+  // template or chart (web/routes/report.ts), and start-up does not wait for charting to load.
+  // Begun on the next turn of the event loop, so that what follows listen() in server.ts (signal
+  // handlers) runs first. A failure is logged; a report would then compile what it needs itself.
+  app.addHook('onListen', () => {
+    setImmediate(() => {
+      const started = performance.now();
+      warmUpReporting(views).then(
+        () => app.log.info({ ms: Math.round(performance.now() - started) }, WARM_UP_LOG.done),
+        (error: unknown) => app.log.error({ err: error }, WARM_UP_LOG.failed),
+      );
+    });
+  });
 
   // Old PCs on slow council networks: pages, styles and exports go compressed when the browser accepts it.
   await app.register(fastifyCompress, { global: true, encodings: ['gzip', 'deflate'], threshold: 1024 });

@@ -19,7 +19,8 @@ function cli(dataDir: string, stdin: string, ...args: string[]): Promise<{ statu
   });
 }
 
-describe('sounding user commands', () => {
+// Each command is a process of its own under tsx: seconds each, several times that on a busy 2-core machine.
+describe('sounding user commands', { timeout: 120_000 }, () => {
   it('creates the first platform admin with the password from stdin, and gives an account a role', async () => {
     const data = mkdtempSync(join(tmpdir(), 'sounding-users-'));
     const created = await cli(data, 'a long enough passphrase\n', 'user', 'create-admin', '--email', 'Lead@Example.org', '--name', 'Lead');

@@ -14,7 +14,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI as a separate process against the database in dataDir. */
+/**
+ * Runs the CLI as a separate process against the database in dataDir: a few seconds each under
+ * tsx, several times that on a busy 2-core machine, so the tests here allow minutes.
+ */
 function cli(dataDir: string, ...args: string[]): Promise<Run> {
   const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' };
   return new Promise((resolve) => {
@@ -91,7 +94,7 @@ describe('sounding org and survey commands', () => {
     await storage.close();
     expect(audit.map((a) => a.action)).toEqual(['wave.create', 'wave.open', 'wave.generate', 'wave.close', 'export']);
     for (const entry of audit) expect(entry.actor_label).toBe(`command line (${userInfo().username})`);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses bad input with exit code 1 and a specific message', async () => {
     const data = freshDataDir();
@@ -136,5 +139,5 @@ describe('sounding org and survey commands', () => {
 
     // None of the refused commands created a survey.
     expect(surveys.stdout.trim()).toBe('(none)');
-  }, 30_000);
+  }, 120_000);
 });

@@ -53,7 +53,7 @@ for (const database of testDatabases) {
       }
     });
 
-    it('refuses a batch size that is not a positive whole number, naming the option', async () => {
+    it('refuses a batch size that is not a positive whole number, naming the option', { timeout: 120_000 }, async () => {
       const target = await database.fresh();
       const { storage, survey } = await openSurveyDatabase(definition, target);
       await storage.close();

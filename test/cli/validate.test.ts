@@ -42,7 +42,8 @@ sections:
         text: How engaged are you?
 `;
 
-describe('sounding validate', () => {
+// Each command is a process of its own under tsx: seconds each, several times that on a busy 2-core machine.
+describe('sounding validate', { timeout: 120_000 }, () => {
   it('exits 0 for a valid definition', () => {
     const result = runValidate(valid);
     expect(result.status).toBe(0);

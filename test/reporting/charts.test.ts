@@ -6,7 +6,7 @@ import type { IntervalRow } from '../../src/reporting/charts.js';
 
 /**
  * Charts are drawn from specs compiled once per shape (reporting/charts.ts), and a server warms
- * them and the report's templates up before it listens (web/routes/report.ts warmUpReporting):
+ * them and the report's templates up once it listens (web/routes/report.ts warmUpReporting):
  * neither may change what is drawn or served.
  */
 

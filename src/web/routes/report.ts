@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_CHROMIUM_PATH, PdfRenderer } from '../../reporting/pdf.js';
@@ -57,16 +58,19 @@ export interface TemplateRenderer {
 }
 
 /**
- * Readies a server for the first report and results page of any published wave, before it
- * listens (call it once the app is built, with the app's template environment):
+ * Readies a server for the first report and results page of any published wave, in the
+ * background once it listens (web/app.ts, with the app's template environment):
  *
  * - the report's and results page's templates, with the layout and the GOV.UK macros they use,
  *   are compiled into the environment's cache (some 150 ms on a first render otherwise);
- * - every chart the report draws is compiled (vega-lite to vega, parsed) and the chart code
- *   optimised, by drawing each once with made-up figures (some 300 ms on a first report).
+ * - the chart libraries are loaded, and every chart the report draws is compiled (vega-lite to
+ *   vega, parsed) and the chart code optimised, by drawing each once with made-up figures
+ *   (a first report would otherwise wait for it: loading vega and vega-lite alone takes
+ *   about a second).
  *
- * No wave's data is read: a wave's first request still reads and parses its publication.
- * Made-up pages and charts are thrown away; nothing is cached that a request could see.
+ * Each step takes a turn of the event loop, so requests are answered between them. No wave's
+ * data is read: a wave's first request still reads and parses its publication. Made-up pages
+ * and charts are thrown away; nothing is cached that a request could see.
  */
 export async function warmUpReporting(views: TemplateRenderer): Promise<void> {
   await warmUpReportCharts();
@@ -83,6 +87,7 @@ export async function warmUpReporting(views: TemplateRenderer): Promise<void> {
     methodology: [{ heading: 'Warm-up', text: 'Warm-up.' }],
   };
   for (const pdf of [{ available: true }, { available: false, reason: 'warm-up' }]) {
+    await nextTurn();
     views.render('report/report.njk', { ...page, report, surveyId: 'warm-up', pdf });
   }
   const view: ResultsView = {
@@ -91,5 +96,6 @@ export async function warmUpReporting(views: TemplateRenderer): Promise<void> {
     withheld: ['Warm-up'],
     variables: [{ code: 'warm_up', title: 'Warm-up', base: 'everyone', columns: [{ label: 'All', base: 10 }], rows: [{ label: 'Warm-up', cells: [{ shown: true, text: '10%' }] }] }],
   };
+  await nextTurn();
   views.render('results.njk', { ...page, survey: { id: 'warm-up', title: 'Warm-up' }, view });
 }

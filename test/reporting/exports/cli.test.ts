@@ -26,7 +26,8 @@ beforeAll(async () => {
   await fixture.storage.close();
 });
 
-describe('sounding survey export', () => {
+// Each command is a process of its own under tsx: seconds each, several times that on a busy 2-core machine.
+describe('sounding survey export', { timeout: 120_000 }, () => {
   it('writes the file, with plain progress lines on stderr when it is not a terminal', async () => {
     const out = join(dataDir, 'answers.csv');
     const run = await cli(dataDir, 'survey', 'export', fixture.surveyId, '--format', 'respondents.csv', '--out', out, '--bom');
