@@ -146,7 +146,7 @@ export const ZApiError = z
   .object({
     title: z.string().meta({ description: 'The standard title of the HTTP status, such as "Unauthorized".' }),
     status: z.number().int().min(400).max(599).meta({ description: 'The HTTP status code, repeated.' }),
-    error: z.string().meta({ description: 'A stable code for programs: `invalid_id`, `unauthenticated`, `invalid_token`, `forbidden`, `not_found` or `not_released`.' }),
+    error: z.string().meta({ description: 'A stable code for programs: `invalid_id`, `unauthenticated`, `invalid_token`, `forbidden`, `not_found` or `not_released`; for a request that could not be read, or a fault of the server, the status title in snake case (`bad_request`, `payload_too_large`, `internal_server_error`, …).' }),
     detail: z.string().meta({ description: 'What is wrong, in a sentence for people. It never repeats the request.' }),
   })
   .strict()

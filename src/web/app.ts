@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,13 +7,11 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import { ZodError } from 'zod';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import nunjucks from 'nunjucks';
 import { parse as parseQuery } from 'node:querystring';
-import { isDatabaseUnavailable, type Storage } from '../storage/db.js';
+import type { Storage } from '../storage/db.js';
 import { localise } from '../instrument/text.js';
-import { formatWait } from './messages.js';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
 import { exportsRoutes } from './routes/exports.js';
@@ -22,7 +21,7 @@ import { homeRoutes } from './routes/home.js';
 import { languageContext, languagePlugin } from './i18n/language.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityPlugin } from './plugins/security.js';
-import { rateLimitPlugin, TooManyAttempts } from './plugins/rate-limit.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { accountRoutes } from './routes/account.js';
 import type { Mailer } from '../admin/mailer.js';
 import type { Oidc } from '../admin/oidc.js';
@@ -30,6 +29,7 @@ import type { TConfig } from '../config.js';
 import { healthRoutes } from './routes/health.js';
 import { trustProxyOption } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { answerError, answerNotFound } from './errors.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
 // Works from src/web (tsx, tests) and dist/web (compiled): both sit two levels below the repo root.
@@ -75,6 +75,17 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
     bodyLimit: 64 * 1024,
     // Which proxies may say who the client is (X-Forwarded-For): request.ip, and so every per-address limit, depends on it.
     trustProxy: trustProxyOption(config.trustProxy),
+    // A request id no other process repeats: a 500 page quotes it as the reference to its log line.
+    genReqId: () => randomUUID(),
+    // A URL Fastify cannot route (bad percent-encoding, a segment longer than maxParamLength) is refused before routing, with
+    // a request and reply the app's plugins never saw: they get the plugins' defaults (English, signed out) and a way to render
+    // a page with no form token (no cookies were read), and the error is answered as any other, never quoting the URL.
+    frameworkErrors: (error, request, reply) => {
+      request.lang = 'en';
+      request.user = null;
+      reply.render = (template, context = {}, status = 200) => renderPage(reply, template, context, status, undefined);
+      answerError(error, request, reply);
+    },
   });
 
   const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: config.reloadTemplates });
@@ -117,35 +128,17 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
 
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('../../src/web/public', import.meta.url)), prefix: '/static/', decorateReply: false });
 
-  app.decorateReply('render', function render(this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
-    const csrfToken = this.generateCsrf();
-    const html = views.render(template, { ...languageContext(this.request, template), csrfToken, user: this.request.user, ...context });
-    return this.status(status).type('text/html; charset=utf-8').send(html);
+  /** A page from a template, with what every page needs: the request's language and user, and the form token. */
+  function renderPage(reply: FastifyReply, template: string, context: Record<string, unknown>, status: number, csrfToken: string | undefined) {
+    const html = views.render(template, { ...languageContext(reply.request, template), csrfToken, user: reply.request.user, ...context });
+    return reply.status(status).type('text/html; charset=utf-8').send(html);
+  }
+  app.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
+    return renderPage(this, template, context, status, this.generateCsrf());
   });
 
-  app.setNotFoundHandler((_request, reply) => reply.render('errors/not-found.njk', {}, 404));
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
-      return reply.render('errors/expired.njk', {}, 403);
-    }
-    if (error instanceof TooManyAttempts) {
-      return reply.header('retry-after', String(error.retryAfterSeconds)).render('errors/too-many-attempts.njk', { wait: formatWait(error.retryAfterSeconds, request.lang) }, 429);
-    }
-    if (isDatabaseUnavailable(error)) {
-      // Nothing was half-written (each write is one transaction); the pool reconnects on a later request.
-      request.log.warn({ code: error.code }, 'database unavailable');
-      return reply.header('retry-after', '5').render('errors/unavailable.njk', {}, 503);
-    }
-    if (error instanceof ZodError) {
-      // Input a route's schema refused (a field repeated, of the wrong type, too long): which field and what is wrong, never its value.
-      const clientError = `The form was not sent as expected: ${error.issues.map((i) => `${i.path.join('.') || 'the form'}: ${i.message}`).join('; ')}`;
-      return reply.render('errors/problem.njk', { status: 400, clientError }, 400);
-    }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'unhandled error');
-    // A 4xx from Fastify (body too large, malformed body) says what went wrong in plain words.
-    return reply.render('errors/problem.njk', { status, clientError: status < 500 ? error.message : undefined }, status);
-  });
+  app.setNotFoundHandler(answerNotFound);
+  app.setErrorHandler(answerError);
 
   await app.register(healthRoutes, { storage });
   await app.register(homeRoutes, { storage });

@@ -41,12 +41,15 @@ export const languagePlugin = fp<{ secureCookies: boolean }>(
  */
 const TRANSLATED = /^(respond\/[\w-]+|errors\/(not-found|expired|problem|survey-closed|survey-not-found|unavailable|too-many-attempts)|home|accessibility)\.njk$/;
 
+/** Pages saying that the address or the request was wrong: their switch leads home, never back to what was sent. */
+const ABOUT_THE_REQUEST = /^errors\/(not-found|problem)\.njk$/;
+
 /** What a template needs to speak the request's language and offer the other one. */
 export function languageContext(request: FastifyRequest, template: string) {
   const translated = TRANSLATED.test(template);
   const lang: TLanguage = translated ? request.lang : 'en';
   const other: TLanguage = lang === 'cy' ? 'en' : 'cy';
-  const url = new URL(request.url, 'http://localhost');
+  const url = new URL(ABOUT_THE_REQUEST.test(template) ? '/' : request.url, 'http://localhost');
   url.searchParams.set('lang', other);
   return {
     lang,

@@ -78,7 +78,7 @@ export async function signInAndRedirect(storage: Storage, reply: FastifyReply, s
   return reply.redirect(session.next, 303);
 }
 
-function isApi(request: FastifyRequest): boolean {
+export function isApi(request: FastifyRequest): boolean {
   return request.url === '/api' || request.url.startsWith('/api/');
 }
 

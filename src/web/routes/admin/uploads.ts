@@ -17,7 +17,7 @@ export function acceptUploads(app: FastifyInstance): void {
     try {
       form = await new Response(new Uint8Array(body), { headers: { 'content-type': String(request.headers['content-type']) } }).formData();
     } catch {
-      throw Object.assign(new Error('The form could not be read: send it again from the page'), { statusCode: 400 });
+      throw Object.assign(new Error('The form could not be read: send it again from the page'), { statusCode: 400, expose: true });
     }
     const fields: Record<string, string> = {};
     const files: Record<string, Buffer> = {};
