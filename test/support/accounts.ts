@@ -1,5 +1,6 @@
 import { openWave } from './waves.js';
 import type { Kysely } from 'kysely';
+import type { DatabaseTarget } from '../../src/config.js';
 import { migrate, openStorage } from '../../src/storage/db.js';
 import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
 import { buildApp, type AppConfig, type AppServices } from '../../src/web/app.js';
@@ -31,11 +32,12 @@ export async function userWithRoles(
 export { capturingMailer };
 
 /**
- * An app on a fresh SQLite database with one organisation and one open survey; links start
- * with https://sounding.example.org, mail is captured, and settings or services may be replaced.
+ * An app on a fresh database (SQLite unless a target is given) with one organisation and one
+ * open survey; links start with https://sounding.example.org, mail is captured, and settings or
+ * services may be replaced.
  */
-export async function accountsApp(options: { config?: Partial<AppConfig>; services?: Partial<Omit<AppServices, 'storage'>> } = {}) {
-  const target = freshSqlite();
+export async function accountsApp(options: { config?: Partial<AppConfig>; services?: Partial<Omit<AppServices, 'storage'>>; target?: DatabaseTarget } = {}) {
+  const target = options.target ?? freshSqlite();
   const storage = openStorage(target);
   await migrate(storage);
   const organisationId = await createOrganisation(storage.db, { name: 'Test Council', type: 'district', nation: 'England', region: 'South West' });

@@ -58,6 +58,15 @@ describe('malformed input', () => {
     expect(response.body).toContain('govuk-error-summary');
   });
 
+  it('refuses files claimed by a JSON body (only an upload carries bytes) with a 400 naming the field', async () => {
+    const lead = new Browser(t.app, await memberCookie(t.storage.db, t.survey.id, 'org_admin'));
+    const profile = `/admin/surveys/${t.survey.id}/profile`;
+    const response = await postRaw(lead, profile, profile, '{"_csrf":"CSRF","files":{"file":12345}}', 'application/json');
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('files.file');
+    expect(response.body).not.toContain('12345');
+  });
+
   it('answers a section page sent as JSON with a number where text belongs with a 400 naming the field', async () => {
     const respondent = new Browser(t.app);
     const base = `/s/${t.survey.slug}`;

@@ -1,12 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-// oidc-provider ships without types; the test uses only its constructor and listen().
-// @ts-expect-error no type declarations
-import Provider from 'oidc-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOidc } from '../../src/admin/oidc.js';
 import { readConfig } from '../../src/config.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
+import { OIDC_CLIENT, startOidcProvider } from '../support/oidc-provider.js';
 
 const REDIRECT = 'http://sounding.test/sign-in/oidc/callback';
 const people: Record<string, { email: string; email_verified: boolean }> = {
@@ -15,22 +11,13 @@ const people: Record<string, { email: string; email_verified: boolean }> = {
   stranger: { email: 'stranger@council.example', email_verified: true },
 };
 
-let server: Server;
+let provider: Awaited<ReturnType<typeof startOidcProvider>>;
 let issuer: string;
 beforeAll(async () => {
-  const provider = new Provider('http://127.0.0.1', {
-    clients: [{ client_id: 'sounding', client_secret: 'a client secret long enough for HS256 signing', redirect_uris: [REDIRECT], grant_types: ['authorization_code'], response_types: ['code'] }],
-    findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id, ...people[id] }) }),
-    claims: { email: ['email', 'email_verified'] },
-    cookies: { keys: ['test cookie key'] },
-  });
-  server = provider.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // The issuer must match the URL the provider is reached at.
-  provider.issuer = issuer;
+  provider = await startOidcProvider(REDIRECT, people);
+  issuer = provider.issuer;
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(() => provider.close());
 
 type App = Awaited<ReturnType<typeof accountsApp>>;
 let t: App;
@@ -73,10 +60,8 @@ async function throughProvider(authorizationUrl: string, login: string): Promise
   throw new Error('too many redirects');
 }
 
-const SECRET = 'a client secret long enough for HS256 signing';
-
 async function appWithOidc() {
-  t = await accountsApp({ services: { oidc: createOidc({ issuer, clientId: 'sounding', clientSecret: SECRET, redirectUrl: REDIRECT }) } });
+  t = await accountsApp({ services: { oidc: createOidc({ issuer, ...OIDC_CLIENT, redirectUrl: REDIRECT }) } });
   await userWithRoles(t.storage.db, { [t.organisationId]: 'viewer' }, { email: 'alice@council.example' });
 }
 

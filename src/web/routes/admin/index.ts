@@ -18,7 +18,7 @@ import { surveyOrganisationId } from '../../../storage/users.js';
 import { errorMessage } from '../../messages.js';
 import { hasRole, pathOrganisation, requireOrganisationRole, requireSignIn, surveyOrganisation } from '../../plugins/auth.js';
 import { questionView } from '../../question-view.js';
-import { acceptUploads, type UploadBody } from './uploads.js';
+import { acceptUploads, uploadedFiles } from './uploads.js';
 
 export interface AdminRouteOptions {
   storage: Storage;
@@ -155,9 +155,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     const params = ZOrganisationParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
     const { organisationId } = params.data;
-    const body = (request.body ?? {}) as UploadBody;
-    const form = waveFormFrom(body);
-    const result = await createWave(db, actorOf(request), organisationId, form, body.files?.definition);
+    const definition = uploadedFiles(request.body).definition;
+    const form = waveFormFrom((request.body ?? {}) as Record<string, unknown>);
+    const result = await createWave(db, actorOf(request), organisationId, form, definition);
     if (!result.ok) return renderNewWave(reply, organisationId, form, result.errors, result.definitionProblems);
     return reply.redirect(`/admin/surveys/${result.id}`, 303);
   });
@@ -237,7 +237,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   app.post('/admin/surveys/:id/profile', lead, async (request, reply) => {
     const survey = await surveyOf(request);
     if (!survey) return reply.callNotFound();
-    const file = ((request.body ?? {}) as UploadBody).files?.file;
+    const file = uploadedFiles(request.body).file;
     if (!file || file.length === 0) return renderUpload(reply, survey, 'profile', [{ message: 'choose a CSV file to upload' }]);
     const result = await uploadWorkforceProfile(db, actorOf(request), survey, file);
     if (!result.ok) return renderUpload(reply, survey, 'profile', result.problems);
@@ -252,7 +252,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   app.post('/admin/surveys/:id/invitations', lead, async (request, reply) => {
     const survey = await surveyOf(request);
     if (!survey) return reply.callNotFound();
-    const file = ((request.body ?? {}) as UploadBody).files?.file;
+    const file = uploadedFiles(request.body).file;
     if (!file || file.length === 0) return renderUpload(reply, survey, 'invitations', [{ message: 'choose a CSV file to upload' }]);
     const result = await importStaffList(db, actorOf(request), survey, file);
     if (!result.ok) return renderUpload(reply, survey, 'invitations', result.problems, result.more);

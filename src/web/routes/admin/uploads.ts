@@ -1,10 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 
 /** The largest upload: a staff list of MAX_STAFF people is about 6 MB. */
 export const UPLOAD_LIMIT = 16 * 1024 * 1024;
 
-/** A posted form with its files: text fields as strings, each file's bytes by field name. */
-export type UploadBody = Record<string, string> & { files?: Record<string, Buffer> };
+/**
+ * The files of a posted form, each one's bytes by field name. Only a multipart upload gives
+ * bytes: a JSON or urlencoded body shaped like one is refused (a 400 naming the field), and a
+ * body with no files has none.
+ */
+const ZUploadedFiles = z.looseObject({ files: z.record(z.string(), z.instanceof(Buffer)).default({}) });
+export function uploadedFiles(body: unknown): Partial<Record<string, Buffer>> {
+  return ZUploadedFiles.parse(body ?? {}).files;
+}
 
 /**
  * Reads multipart/form-data (file uploads without JavaScript) with the platform's own
@@ -25,7 +33,7 @@ export function acceptUploads(app: FastifyInstance): void {
       if (typeof value === 'string') fields[name] = value;
       else files[name] = Buffer.from(await value.arrayBuffer());
     }
-    return { ...fields, files } as UploadBody;
+    return { ...fields, files };
   });
   app.setErrorHandler((error: Error & { code?: string }, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
