@@ -35,15 +35,18 @@ const SEED = 20_260_616;
  * PostgreSQL refuses what SQLite takes (text where a UUID or a number goes), so it gets a run of
  * its own, smaller as each request is slower.
  */
-const PER_ROUTE = { sqlite: { reading: 10, writing: 80 }, postgres: { reading: 5, writing: 40 } };
+const PER_ROUTE = { sqlite: { reading: 10, writing: 80 }, postgres: { reading: 8, writing: 40 } };
 /** Requests per address with a method it does not have. */
 const PER_UNKNOWN_METHOD = 6;
 
-type Identity = 'lead' | 'anonymous';
+/** The lead (a fresh session each time), someone signed out, or a browser whose cookies are all made up. */
+type Identity = 'lead' | 'anonymous' | 'forged';
 interface Planned {
   method: string;
   url: string;
   as: Identity;
+  /** The cookie header a forged browser sends. */
+  forgedCookies: string;
   headers: Record<string, string>;
   payload?: string;
 }
@@ -91,7 +94,7 @@ const oddText = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.constantFrom('', ' ', '0', '-1', '1e309', 'NaN', 'true', 'null', 'undefined', '__proto__', 'constructor', '<script>alert(1)</script>', '../../etc/passwd', '\u0000', '\uFEFF', '\u202E', 'Ⅻ', '👍🏽', 'ŵŷ âêîôû', '//evil.example', 'https://evil.example/'),
+  fc.constantFrom('', ' ', '0', '-1', '1e309', 'NaN', 'true', 'null', 'undefined', '__proto__', 'constructor', '<script>alert(1)</script>', '../../etc/passwd', '../../../package.json', '\u0000', '\uFEFF', '\u202E', 'Ⅻ', '👍🏽', 'ŵŷ âêîôû', '//evil.example', 'https://evil.example/'),
   // Huge: past every field limit, some past the body limit (64 KB).
   fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.constantFrom(101, 1_000, 20_000, 70_000)).map(([unit, n]) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n)),
 );
@@ -107,13 +110,19 @@ function nearly(values: string[]): fc.Arbitrary<string> {
   );
 }
 
-function pathValue(name: string, fixtures: Fixtures): fc.Arbitrary<string> {
-  const own = fixtures.params[name];
+/**
+ * A path parameter's values: real ones by the route up to it (a token after /i/ is an
+ * invitation's, after /password-reset/ a reset's; a wildcard's are files of its folder), or else
+ * by its name; now and then another parameter's, one a little off, or nonsense.
+ */
+function pathValue(routeUpToIt: string, name: string, fixtures: Fixtures): fc.Arbitrary<string> {
+  const own = fixtures.params[routeUpToIt] ?? fixtures.params[name];
   // A route with a parameter this test has no real values for must get some here.
-  if (!own) throw new Error(`no fixture values for the path parameter ${name}`);
+  if (!own) throw new Error(`no fixture values for the path parameter ${routeUpToIt}`);
   const any = Object.values(fixtures.params).flat();
   return fc.oneof(
-    { weight: 10, arbitrary: fc.constantFrom(...own).map((v) => (name.endsWith('*') ? v : encode(v))) },
+    // A wildcard's value is a path: its slashes stay.
+    { weight: 10, arbitrary: fc.constantFrom(...own).map((v) => (name === '*' ? v : encode(v))) },
     { weight: 1, arbitrary: fc.constantFrom(...any).map(encode) },
     { weight: 2, arbitrary: nearly(own).map(encode) },
     { weight: 2, arbitrary: fc.oneof(fc.uuid(), oddText).map(encode) },
@@ -226,8 +235,11 @@ const extraHeaders = rarely(
 
 /** Requests for one route and method; `method` undefined means one the address does not have. */
 function plans(url: string, method: string | undefined, fixtures: Fixtures): fc.Arbitrary<Planned> {
-  // A parameter's values by its name; a wildcard's (the files under a static folder) by its whole route.
-  const pieces = url.split(/(:[A-Za-z_]+|\*)/).map((piece) => (piece.startsWith(':') ? pathValue(piece.slice(1), fixtures) : piece === '*' ? pathValue(url, fixtures) : fc.constant(piece)));
+  let routeSoFar = '';
+  const pieces = url.split(/(:[A-Za-z_]+|\*)/).map((piece) => {
+    routeSoFar += piece;
+    return piece.startsWith(':') || piece === '*' ? pathValue(routeSoFar, piece.replace(/^:/, ''), fixtures) : fc.constant(piece);
+  });
   const reading = method === 'GET' || method === 'HEAD';
   return fc
     .record({
@@ -235,16 +247,19 @@ function plans(url: string, method: string | undefined, fixtures: Fixtures): fc.
       query: queryString,
       method: method ? fc.constant(method) : fc.constantFrom('PUT', 'PATCH', 'DELETE', 'OPTIONS', 'SEARCH'),
       // Mostly the lead, whose requests get past the access checks to the handlers.
-      as: fc.oneof({ weight: 2, arbitrary: fc.constant<Identity>('lead') }, { weight: 1, arbitrary: fc.constant<Identity>('anonymous') }),
+      as: fc.oneof({ weight: 4, arbitrary: fc.constant<Identity>('lead') }, { weight: 2, arbitrary: fc.constant<Identity>('anonymous') }, { weight: 1, arbitrary: fc.constant<Identity>('forged') }),
+      forgedCookies: fc
+        .array(fc.tuple(fc.constantFrom(SESSION_COOKIE, 'sounding_answers', 'sounding_lang', 'sounding_oidc', '_csrf'), oddText), { maxLength: 5 })
+        .map((pairs) => pairs.map(([name, value]) => `${name}=${encode(value)}`).join('; ')),
       // Reading routes take no body; now and then one comes anyway.
       body: reading ? rarely(body(fixtures), 6) : body(fixtures),
       extra: extraHeaders,
     })
-    .map(({ path, query, method, as, body, extra }) => ({ method, url: path + query, as, headers: { ...body?.headers, ...extra }, ...(body ? { payload: body.payload } : {}) }));
+    .map(({ path, query, method, as, forgedCookies, body, extra }) => ({ method, url: path + query, as, forgedCookies, headers: { ...body?.headers, ...extra }, ...(body ? { payload: body.payload } : {}) }));
 }
 
 async function send(app: FastifyInstance, plan: Planned, fixtures: Fixtures): Promise<LightMyRequestResponse> {
-  const cookies = [...fixtures.cookies, `sounding_answers=${await fixtures.answerSession()}`];
+  const cookies = plan.as === 'forged' ? [plan.forgedCookies] : [...fixtures.cookies, `sounding_answers=${await fixtures.answerSession()}`];
   if (plan.as === 'lead') cookies.push(`${SESSION_COOKIE}=${await fixtures.leadSession()}`);
   const options: InjectOptions = { method: plan.method as InjectOptions['method'], url: plan.url, headers: { ...plan.headers, cookie: cookies.join('; ') }, payload: plan.payload };
   return app.inject(options);
@@ -310,12 +325,13 @@ for (const database of testDatabases) {
           elsewhere: [answered.id, otherOrganisation],
           userId: [viewer.id, lead.id],
           section: definition.sections.map((s) => s.code),
-          token: [...invitationTokens, reset!.token],
+          '/i/:token': invitationTokens,
+          '/password-reset/:token': [reset!.token],
           format: EXPORT_FORMAT_NAMES,
-          '/assets/*': ['images/favicon.ico', 'images/govuk-crest.svg', 'images/../../../../package.json'],
-          '/govuk/*': ['govuk-frontend.min.js', 'all.scss'],
-          '/styles/*': ['govuk.css', '../package.json'],
-          '/static/*': ['init.js', 'sounding.css', '.%2e/.%2e/package.json'],
+          '/assets/*': ['images/favicon.ico', 'images/govuk-crest.svg'],
+          '/govuk/*': ['govuk-frontend.min.js'],
+          '/styles/*': ['govuk.css'],
+          '/static/*': ['init.js', 'sounding.css'],
         },
         forms: [
           ...definition.sections.map((s) => ({ ...sectionFields(definition, s.code, answers), action: 'continue' })),
@@ -363,7 +379,7 @@ for (const database of testDatabases) {
             const reference = /reference ([0-9a-f-]{36})/.exec(response.body)?.[1];
             const error = reference && logged.find((line) => line.includes(reference));
             failures.push(
-              `${response.statusCode} for ${plan.method} ${plan.url.slice(0, 300)} as ${plan.as} (seed ${SEED + index}), headers ${JSON.stringify(plan.headers)}, body ${JSON.stringify(plan.payload?.slice(0, 500))}: ${error ? JSON.stringify((JSON.parse(error) as { err?: { stack?: string } }).err?.stack?.split('\n').slice(0, 4)) : response.body.slice(0, 300)}`,
+              `${response.statusCode} for ${plan.method} ${plan.url.slice(0, 300)} as ${plan.as === 'forged' ? `forged (${plan.forgedCookies.slice(0, 200)})` : plan.as} (seed ${SEED + index}), headers ${JSON.stringify(plan.headers)}, body ${JSON.stringify(plan.payload?.slice(0, 500))}: ${error ? JSON.stringify((JSON.parse(error) as { err?: { stack?: string } }).err?.stack?.split('\n').slice(0, 4)) : response.body.slice(0, 300)}`,
             );
           }
         }
