@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken, listApiTokens } from '../../src/admin/api-tokens.js';
 import { createOidc } from '../../src/admin/oidc.js';
 import { startSession } from '../../src/admin/sessions.js';
 import { requestPasswordReset } from '../../src/admin/users.js';
@@ -10,6 +11,7 @@ import { keepShownAnswers } from '../../src/fieldwork/journey.js';
 import { EXPORT_FORMAT_NAMES } from '../../src/reporting/exports/index.js';
 import { addInvitationToken, insertStaffList, invitationsToSend } from '../../src/storage/invitations.js';
 import { createOrganisation, createSurvey, findSurveyById, type SurveyWithDefinition } from '../../src/storage/surveys.js';
+import { loadSignedInUser } from '../../src/storage/users.js';
 import { SESSION_COOKIE } from '../../src/web/plugins/auth.js';
 import { addFixtureResponses, definition } from '../reporting/fixture.js';
 import { accountsApp, TEST_PASSWORD, userWithRoles } from '../support/accounts.js';
@@ -73,6 +75,8 @@ interface Fixtures {
   params: Record<string, string[]>;
   /** Cookies every request carries: the CSRF secret, and an OpenID Connect sign-in under way. */
   cookies: string[];
+  /** One of the lead's API tokens, for the API. */
+  apiToken: string;
   forms: Record<string, string | string[]>[];
   csrfToken: string;
   /** Answers in progress for the open survey respondents reach, minted per request (a submission or sign-out spends them). */
@@ -221,17 +225,18 @@ function body(fixtures: Fixtures): fc.Arbitrary<{ headers: Record<string, string
   return fc.oneof({ weight: 4, arbitrary: form }, { weight: 4, arbitrary: json }, { weight: 2, arbitrary: multipart }, { weight: 2, arbitrary: raw }, { weight: 1, arbitrary: fc.constant(undefined) });
 }
 
-/** Headers a strange client might add. */
-const extraHeaders = rarely(
-  fc.oneof(
-    fc.constant({ 'content-encoding': 'gzip' }),
-    fc.constant({ 'content-encoding': 'zz' }),
-    fc.constant({ authorization: 'Bearer snd_not-a-token' }),
-    fc.constant({ 'accept-language': 'cy' }),
-    fc.constant({ accept: 'application/json' }),
-  ),
-  6,
-);
+/** Headers a strange client might add, or a script with the lead's API token (real, or a little off). */
+const extraHeaders = (fixtures: Fixtures) =>
+  rarely(
+    fc.oneof(
+      fc.constant({ 'content-encoding': 'gzip' }),
+      fc.constant({ 'content-encoding': 'zz' }),
+      fc.oneof(fc.constant(fixtures.apiToken), nearly([fixtures.apiToken]), oddText).map((token) => ({ authorization: `Bearer ${Buffer.from(token).toString()}` })),
+      fc.constant({ 'accept-language': 'cy' }),
+      fc.constant({ accept: 'application/json' }),
+    ),
+    5,
+  );
 
 /** Requests for one route and method; `method` undefined means one the address does not have. */
 function plans(url: string, method: string | undefined, fixtures: Fixtures): fc.Arbitrary<Planned> {
@@ -253,7 +258,7 @@ function plans(url: string, method: string | undefined, fixtures: Fixtures): fc.
         .map((pairs) => pairs.map(([name, value]) => `${name}=${encode(value)}`).join('; ')),
       // Reading routes take no body; now and then one comes anyway.
       body: reading ? rarely(body(fixtures), 6) : body(fixtures),
-      extra: extraHeaders,
+      extra: extraHeaders(fixtures),
     })
     .map(({ path, query, method, as, forgedCookies, body, extra }) => ({ method, url: path + query, as, forgedCookies, headers: { ...body?.headers, ...extra }, ...(body ? { payload: body.payload } : {}) }));
 }
@@ -301,6 +306,13 @@ for (const database of testDatabases) {
       const lead = await userWithRoles(db, { [t.organisationId]: 'org_admin' });
       const viewer = await userWithRoles(db, { [t.organisationId]: 'viewer' });
       const reset = await requestPasswordReset(db, viewer.email);
+      // The lead's API tokens: one a script uses, others for the revoke route to spend.
+      const leadAsUser = (await loadSignedInUser(db, lead.id))!;
+      const apiTokens: string[] = [];
+      for (const name of ['script', 'spare 1', 'spare 2']) {
+        const created = await createApiToken(db, leadAsUser, { name, organisationId: t.organisationId, expiresInDays: '30' });
+        if (created.ok) apiTokens.push(created.token);
+      }
       await insertStaffList(db, answered.id, ['ann@example.org', 'bob@example.org', 'cat@example.org'].map((email) => ({ email, roleGroup: 'frontline', directorate: '' })));
       const invitationTokens: string[] = [];
       for (const invitation of await invitationsToSend(db, answered.id, 'invitation')) {
@@ -327,6 +339,7 @@ for (const database of testDatabases) {
           section: definition.sections.map((s) => s.code),
           '/i/:token': invitationTokens,
           '/password-reset/:token': [reset!.token],
+          tokenId: (await listApiTokens(db, lead.id)).map((token) => token.id),
           format: EXPORT_FORMAT_NAMES,
           '/assets/*': ['images/favicon.ico', 'images/govuk-crest.svg'],
           '/govuk/*': ['govuk-frontend.min.js'],
@@ -341,9 +354,11 @@ for (const database of testDatabases) {
           { email: 'new.colleague@example.org', name: 'New Colleague', role: 'analyst' },
           { title: 'Wave 2', source: 'standard', threshold: '10', previousSurveyId: publishedSurvey.id, 'opensOn-day': '1', 'opensOn-month': '2', 'opensOn-year': '2027', 'closesOn-day': '1', 'closesOn-month': '3', 'closesOn-year': '2027' },
           { decision: 'release' },
+          { name: 'R script', organisationId: t.organisationId, expiresInDays: '30' },
           { code: 'ABCD-EFGH' },
         ],
         cookies: [cookieOf(signInPage, '_csrf'), cookieOf(oidcStarted, 'sounding_oidc')],
+        apiToken: apiTokens[0]!,
         csrfToken: /name="_csrf" value="([^"]+)"/.exec(signInPage.body)![1]!,
         answerSession: () => respondents.start(answeredSurvey),
         leadSession: () => startSession(db, lead.id),
