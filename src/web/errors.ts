@@ -60,7 +60,9 @@ export function answerError(error: AppError, request: FastifyRequest, reply: Fas
   if (error instanceof TooManyAttempts) {
     reply.header('retry-after', String(error.retryAfterSeconds));
     const wait = formatWait(error.retryAfterSeconds, 'en');
-    return api ? sendApiProblem(reply, 429, statusCode(429), `Too many attempts: try again in ${wait}.`) : reply.render('errors/too-many-attempts.njk', { wait: formatWait(error.retryAfterSeconds, request.lang) }, 429);
+    return api
+      ? sendApiProblem(reply, 429, statusCode(429), `Too many attempts: try again in ${wait}.`)
+      : reply.render('errors/too-many-attempts.njk', { wait: formatWait(error.retryAfterSeconds, request.lang) }, 429);
   }
   if (isDatabaseUnavailable(error)) {
     // Nothing was half-written (each write is one transaction); the pool reconnects on a later request.

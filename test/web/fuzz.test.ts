@@ -16,7 +16,7 @@ import { SESSION_COOKIE } from '../../src/web/plugins/auth.js';
 import { addFixtureResponses, definition } from '../reporting/fixture.js';
 import { accountsApp, TEST_PASSWORD, userWithRoles } from '../support/accounts.js';
 import { testDatabases } from '../support/app.js';
-import { OIDC_CLIENT, startOidcProvider } from '../support/oidc-provider.js';
+import { OIDC_CLIENT, startOidcProvider } from '../support/identity-provider.js';
 import { sectionFields } from '../support/server.js';
 import { openWave } from '../support/waves.js';
 
@@ -87,7 +87,7 @@ interface Fixtures {
 /** Percent-encoded as a browser would: a lone surrogate (which encodeURIComponent refuses) becomes U+FFFD, as in any UTF-8. */
 const encode = (text: string) => encodeURIComponent(Buffer.from(text).toString());
 /** Now and then (one time in `oneIn`) a value, otherwise nothing. */
-const rarely = <T,>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | undefined> =>
+const rarely = <T>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | undefined> =>
   fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arbitrary });
 
 /** Percent signs that decode to nothing, or to bytes that are not UTF-8. */
@@ -98,7 +98,30 @@ const oddText = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.constantFrom('', ' ', '0', '-1', '1e309', 'NaN', 'true', 'null', 'undefined', '__proto__', 'constructor', '<script>alert(1)</script>', '../../etc/passwd', '../../../package.json', '\u0000', '\uFEFF', '\u202E', 'Ⅻ', '👍🏽', 'ŵŷ âêîôû', '//evil.example', 'https://evil.example/'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1e309',
+    'NaN',
+    'true',
+    'null',
+    'undefined',
+    '__proto__',
+    'constructor',
+    '<script>alert(1)</script>',
+    '../../etc/passwd',
+    '../../../package.json',
+    '\u0000',
+    '\uFEFF',
+    '\u202E',
+    'Ⅻ',
+    '👍🏽',
+    'ŵŷ âêîôû',
+    '//evil.example',
+    'https://evil.example/',
+  ),
   // Huge: past every field limit, some past the body limit (64 KB).
   fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.constantFrom(101, 1_000, 20_000, 70_000)).map(([unit, n]) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n)),
 );
@@ -139,10 +162,7 @@ const queryString = fc
   .array(
     fc.tuple(
       fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUERY_KEYS) }, { weight: 1, arbitrary: oddText.map((k) => k.slice(0, 30)) }),
-      fc.oneof(
-        { weight: 3, arbitrary: fc.constantFrom('cy', 'en', '1', '0', 'check', 'open', 'preview', '/admin', '12', '-3', '99999999999') },
-        { weight: 2, arbitrary: oddText },
-      ),
+      fc.oneof({ weight: 3, arbitrary: fc.constantFrom('cy', 'en', '1', '0', 'check', 'open', 'preview', '/admin', '12', '-3', '99999999999') }, { weight: 2, arbitrary: oddText }),
       fc.boolean(),
     ),
     { maxLength: 5 },
@@ -158,18 +178,16 @@ const queryString = fc
 /** The fields a page's form sends, made strange: some dropped, some repeated, some of another type, some added. */
 function fields(fixtures: Fixtures): fc.Arbitrary<[string, unknown][]> {
   const names = [...new Set(fixtures.forms.flatMap((f) => Object.keys(f)))];
-  const name = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names, 'files', '__proto__', 'constructor', 'file', 'definition') }, { weight: 1, arbitrary: oddText.map((n) => n.slice(0, 40)) });
+  const name = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...names, 'files', '__proto__', 'constructor', 'file', 'definition') },
+    { weight: 1, arbitrary: oddText.map((n) => n.slice(0, 40)) },
+  );
   const value: fc.Arbitrary<unknown> = fc.oneof(
     { weight: 3, arbitrary: oddText },
     { weight: 2, arbitrary: fc.constantFrom(...fixtures.forms.flatMap((f) => Object.values(f).flat())) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   );
-  const edit = fc.oneof(
-    fc.record({ drop: fc.nat() }),
-    fc.record({ set: fc.nat(), value }),
-    fc.record({ repeat: fc.nat() }),
-    fc.record({ add: name, value }),
-  );
+  const edit = fc.oneof(fc.record({ drop: fc.nat() }), fc.record({ set: fc.nat(), value }), fc.record({ repeat: fc.nat() }), fc.record({ add: name, value }));
   return fc.tuple(fc.constantFrom(...fixtures.forms), fc.array(edit, { maxLength: 6 })).map(([form, edits]) => {
     const entries: [string, unknown][] = Object.entries(form).flatMap(([k, v]) => [v].flat().map((x): [string, unknown] => [k, x]));
     for (const e of edits) {
@@ -183,7 +201,7 @@ function fields(fixtures: Fixtures): fc.Arbitrary<[string, unknown][]> {
   });
 }
 
-const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
+const asText = (value: unknown) => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
 
 /** A body as a form, JSON, a multipart upload or raw bytes of any declared type, carrying the CSRF token or not. */
 function body(fixtures: Fixtures): fc.Arbitrary<{ headers: Record<string, string>; payload: string } | undefined> {
@@ -210,7 +228,12 @@ function body(fixtures: Fixtures): fc.Arbitrary<{ headers: Record<string, string
     `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"\r\nContent-Type: text/csv` : ''}\r\n\r\n${value}\r\n`;
   const csvText = fc.oneof(
     oddText,
-    fc.array(fc.array(fc.oneof(oddText, fc.constantFrom('email', 'role_group', 'directorate', 'headcount', 'frontline', 'a@example.org', '12')), { maxLength: 4 }).map((r) => r.join(',')), { maxLength: 5 }).map((rows) => rows.join('\n')),
+    fc
+      .array(
+        fc.array(fc.oneof(oddText, fc.constantFrom('email', 'role_group', 'directorate', 'headcount', 'frontline', 'a@example.org', '12')), { maxLength: 4 }).map((r) => r.join(',')),
+        { maxLength: 5 },
+      )
+      .map((rows) => rows.join('\n')),
   );
   const multipart = fc.tuple(csrf, fields(fixtures), fc.constantFrom('file', 'definition'), csvText, fc.boolean()).map(([token, entries, fileField, file, complete]) => {
     const text = [...token, ...entries].map(([k, v]) => part(k.replace(/["\r\n]/g, ''), asText(v))).join('') + part(fileField, file, 'upload.csv');
@@ -218,11 +241,31 @@ function body(fixtures: Fixtures): fc.Arbitrary<{ headers: Record<string, string
   });
   const raw = fc
     .tuple(
-      fc.constantFrom('text/plain', 'application/json', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/xml', 'application/octet-stream', ';;', 'text/html; charset=zz'),
-      fc.oneof(oddText, fc.nat({ max: 5_000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`), fc.constantFrom('{"a":', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '&&==&a[b]=c&%zz', '[1,2,3]', '"text"', '12')),
+      fc.constantFrom(
+        'text/plain',
+        'application/json',
+        'application/json; charset=utf-16',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data',
+        'application/xml',
+        'application/octet-stream',
+        ';;',
+        'text/html; charset=zz',
+      ),
+      fc.oneof(
+        oddText,
+        fc.nat({ max: 5_000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
+        fc.constantFrom('{"a":', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '&&==&a[b]=c&%zz', '[1,2,3]', '"text"', '12'),
+      ),
     )
     .map(([type, payload]) => ({ headers: { 'content-type': type }, payload }));
-  return fc.oneof({ weight: 4, arbitrary: form }, { weight: 4, arbitrary: json }, { weight: 2, arbitrary: multipart }, { weight: 2, arbitrary: raw }, { weight: 1, arbitrary: fc.constant(undefined) });
+  return fc.oneof(
+    { weight: 4, arbitrary: form },
+    { weight: 4, arbitrary: json },
+    { weight: 2, arbitrary: multipart },
+    { weight: 2, arbitrary: raw },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
 }
 
 /** Headers a strange client might add, or a script with the lead's API token (real, or a little off). */
@@ -252,7 +295,11 @@ function plans(url: string, method: string | undefined, fixtures: Fixtures): fc.
       query: queryString,
       method: method ? fc.constant(method) : fc.constantFrom('PUT', 'PATCH', 'DELETE', 'OPTIONS', 'SEARCH'),
       // Mostly the lead, whose requests get past the access checks to the handlers.
-      as: fc.oneof({ weight: 4, arbitrary: fc.constant<Identity>('lead') }, { weight: 2, arbitrary: fc.constant<Identity>('anonymous') }, { weight: 1, arbitrary: fc.constant<Identity>('forged') }),
+      as: fc.oneof(
+        { weight: 4, arbitrary: fc.constant<Identity>('lead') },
+        { weight: 2, arbitrary: fc.constant<Identity>('anonymous') },
+        { weight: 1, arbitrary: fc.constant<Identity>('forged') },
+      ),
       forgedCookies: fc
         .array(fc.tuple(fc.constantFrom(SESSION_COOKIE, 'sounding_answers', 'sounding_lang', 'sounding_oidc', '_csrf'), oddText), { maxLength: 5 })
         .map((pairs) => pairs.map(([name, value]) => `${name}=${encode(value)}`).join('; ')),
@@ -260,13 +307,20 @@ function plans(url: string, method: string | undefined, fixtures: Fixtures): fc.
       body: reading ? rarely(body(fixtures), 6) : body(fixtures),
       extra: extraHeaders(fixtures),
     })
-    .map(({ path, query, method, as, forgedCookies, body, extra }) => ({ method, url: path + query, as, forgedCookies, headers: { ...body?.headers, ...extra }, ...(body ? { payload: body.payload } : {}) }));
+    .map(({ path, query, method, as, forgedCookies, body, extra }) => ({
+      method,
+      url: path + query,
+      as,
+      forgedCookies,
+      headers: { ...body?.headers, ...extra },
+      ...(body ? { payload: body.payload } : {}),
+    }));
 }
 
 async function send(app: FastifyInstance, plan: Planned, fixtures: Fixtures): Promise<LightMyRequestResponse> {
   const cookies = plan.as === 'forged' ? [plan.forgedCookies] : [...fixtures.cookies, `sounding_answers=${await fixtures.answerSession()}`];
   if (plan.as === 'lead') cookies.push(`${SESSION_COOKIE}=${await fixtures.leadSession()}`);
-  const options: InjectOptions = { method: plan.method as InjectOptions['method'], url: plan.url, headers: { ...plan.headers, cookie: cookies.join('; ') }, payload: plan.payload };
+  const options: InjectOptions = { method: plan.method, url: plan.url, headers: { ...plan.headers, cookie: cookies.join('; ') }, payload: plan.payload };
   return app.inject(options);
 }
 
@@ -313,7 +367,11 @@ for (const database of testDatabases) {
         const created = await createApiToken(db, leadAsUser, { name, organisationId: t.organisationId, expiresInDays: '30' });
         if (created.ok) apiTokens.push(created.token);
       }
-      await insertStaffList(db, answered.id, ['ann@example.org', 'bob@example.org', 'cat@example.org'].map((email) => ({ email, roleGroup: 'frontline', directorate: '' })));
+      await insertStaffList(
+        db,
+        answered.id,
+        ['ann@example.org', 'bob@example.org', 'cat@example.org'].map((email) => ({ email, roleGroup: 'frontline', directorate: '' })),
+      );
       const invitationTokens: string[] = [];
       for (const invitation of await invitationsToSend(db, answered.id, 'invitation')) {
         const token = newToken();
@@ -322,7 +380,11 @@ for (const database of testDatabases) {
       }
 
       // The CSRF secret (a cookie) and its token, as a page hands them out; a sign-in with the provider under way (a cookie).
-      const cookieOf = (response: LightMyRequestResponse, name: string) => [response.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith(`${name}=`))!.split(';')[0]!;
+      const cookieOf = (response: LightMyRequestResponse, name: string) =>
+        [response.headers['set-cookie'] ?? []]
+          .flat()
+          .find((c) => c.startsWith(`${name}=`))!
+          .split(';')[0]!;
       const signInPage = await t.app.inject({ url: '/sign-in' });
       const oidcStarted = await t.app.inject({ url: '/sign-in/oidc' });
 
@@ -352,7 +414,18 @@ for (const database of testDatabases) {
           { email: lead.email, password: TEST_PASSWORD, next: '/admin' },
           { current: TEST_PASSWORD, password: 'a new password of some length', confirm: 'a new password of some length' },
           { email: 'new.colleague@example.org', name: 'New Colleague', role: 'analyst' },
-          { title: 'Wave 2', source: 'standard', threshold: '10', previousSurveyId: publishedSurvey.id, 'opensOn-day': '1', 'opensOn-month': '2', 'opensOn-year': '2027', 'closesOn-day': '1', 'closesOn-month': '3', 'closesOn-year': '2027' },
+          {
+            title: 'Wave 2',
+            source: 'standard',
+            threshold: '10',
+            previousSurveyId: publishedSurvey.id,
+            'opensOn-day': '1',
+            'opensOn-month': '2',
+            'opensOn-year': '2027',
+            'closesOn-day': '1',
+            'closesOn-month': '3',
+            'closesOn-year': '2027',
+          },
           { decision: 'release' },
           { name: 'R script', organisationId: t.organisationId, expiresInDays: '30' },
           { code: 'ABCD-EFGH' },
@@ -372,7 +445,15 @@ for (const database of testDatabases) {
     it('answers every request to every route and method with less than a 500', { timeout: 300_000 }, async () => {
       const routes = registeredRoutes(t.app);
       // The tree was read: the pages of every kind are there, each with its methods.
-      for (const known of ['GET /s/:slug/q/:section', 'POST /s/:slug/q/:section', 'POST /admin/surveys/:id/invitations', 'GET /api/surveys/:id/results', 'GET /assets/*', 'POST /password-reset/:token', 'GET /sign-in/oidc/callback']) {
+      for (const known of [
+        'GET /s/:slug/q/:section',
+        'POST /s/:slug/q/:section',
+        'POST /admin/surveys/:id/invitations',
+        'GET /api/surveys/:id/results',
+        'GET /assets/*',
+        'POST /password-reset/:token',
+        'GET /sign-in/oidc/callback',
+      ]) {
         expect(routes.map((r) => `${r.method} ${r.url}`)).toContain(known);
       }
       const targets = [...routes, ...[...new Set(routes.map((r) => r.url))].map((url) => ({ url, method: undefined }))];

@@ -94,12 +94,30 @@ describe("Fastify's own refusals", () => {
    * cannot read is refused only on the way to a 404, and an unknown type not at all).
    */
   const refusals: { name: string; status: number; says: string; page: InjectOptions; api?: InjectOptions }[] = [
-    { name: 'a URL that cannot be decoded', status: 400, says: 'The web address could not be read', page: { url: `/s/${SECRET}%E0%A4%A` }, api: { url: `/api/surveys/${SECRET}%E0%A4%A/results` } },
-    { name: 'a path segment longer than any id', status: 414, says: 'longer than any address', page: { url: `/s/${SECRET.repeat(10)}` }, api: { url: `/api/surveys/${SECRET.repeat(10)}/results` } },
+    {
+      name: 'a URL that cannot be decoded',
+      status: 400,
+      says: 'The web address could not be read',
+      page: { url: `/s/${SECRET}%E0%A4%A` },
+      api: { url: `/api/surveys/${SECRET}%E0%A4%A/results` },
+    },
+    {
+      name: 'a path segment longer than any id',
+      status: 414,
+      says: 'longer than any address',
+      page: { url: `/s/${SECRET.repeat(10)}` },
+      api: { url: `/api/surveys/${SECRET.repeat(10)}/results` },
+    },
     { name: 'a body of an unsupported type', status: 415, says: 'in a format this address does not take', page: post('/sign-in', { 'content-type': `application/${SECRET}` }, 'x') },
     { name: 'JSON that does not parse', status: 400, says: 'JSON that could not be read', page: post('/sign-in', json, `{"a": ${SECRET}`), api: post('/api/surveys', json, `{"a": ${SECRET}`) },
     { name: 'an empty JSON body', status: 400, says: 'sent as JSON, but empty', page: post('/sign-in', json, ''), api: post('/api/surveys', json, '') },
-    { name: 'a body over the size limit', status: 413, says: 'larger than this address takes', page: post('/sign-in', form, `a=${SECRET.repeat(4000)}`), api: post('/api/surveys', form, `a=${SECRET.repeat(4000)}`) },
+    {
+      name: 'a body over the size limit',
+      status: 413,
+      says: 'larger than this address takes',
+      page: post('/sign-in', form, `a=${SECRET.repeat(4000)}`),
+      api: post('/api/surveys', form, `a=${SECRET.repeat(4000)}`),
+    },
     {
       name: 'a body shorter than its Content-Length',
       status: 400,
@@ -131,7 +149,7 @@ describe("Fastify's own refusals", () => {
       expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(isApiProblem(api.json())).toBe(true);
       expect(api.json()).toMatchObject({ status: refusal.status });
-      expect(api.json().detail).toContain(refusal.says);
+      expect(api.json<{ detail: string }>().detail).toContain(refusal.says);
       expect(api.body).not.toContain(SECRET);
     });
   }

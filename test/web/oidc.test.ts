@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOidc } from '../../src/admin/oidc.js';
 import { readConfig } from '../../src/config.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
-import { OIDC_CLIENT, startOidcProvider } from '../support/oidc-provider.js';
+import { OIDC_CLIENT, startOidcProvider } from '../support/identity-provider.js';
 
 const REDIRECT = 'http://sounding.test/sign-in/oidc/callback';
 const people: Record<string, { email: string; email_verified: boolean }> = {

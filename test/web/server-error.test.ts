@@ -21,7 +21,9 @@ afterAll(async () => t.app.close());
 
 /** The log record of the unhandled error for a request id. */
 function loggedError(reference: string) {
-  return lines.map((line) => JSON.parse(line) as { reqId?: string; msg?: string; err?: { message?: string; stack?: string } }).find((l) => l.reqId === reference && l.msg === 'unhandled error');
+  return lines
+    .map((line) => JSON.parse(line) as { reqId?: string; msg?: string; err?: { message?: string; stack?: string } })
+    .find((l) => l.reqId === reference && l.msg === 'unhandled error');
 }
 
 function expectNothingInternal(body: string) {
