@@ -99,7 +99,8 @@ describe('downloads', () => {
   it('explains a bad format or option instead of failing', async () => {
     const format = await app.inject({ method: 'GET', headers: { cookie }, url: url('/respondents.pdf') });
     expect(format.statusCode).toBe(404);
-    expect(format.body).toContain('There is no export called &quot;respondents.pdf&quot;');
+    expect(format.body).toContain('There is no export at this address. Choose one of:');
+    expect(format.body).not.toContain('respondents.pdf');
     const option = await app.inject({ method: 'GET', headers: { cookie }, url: url('/respondents.csv?freeText=yes') });
     expect(option.statusCode).toBe(400);
     expect(option.body).toContain('Invalid freeText: freeText must be 0 or 1.');

@@ -40,13 +40,14 @@ export const exportsRoutes: FastifyPluginAsync<{ storage: Storage }> = async (ap
   });
 
   app.get('/surveys/:id/exports/:format', analyst, async (request, reply) => {
+    // The requested name is never repeated back in the page (input is not echoed).
     const { id, format } = request.params as { id: string; format: string };
     const params = ZParams.safeParse({ id });
     const plan = params.success ? await planStoredExport(storage.db, params.data.id, { freeText: false }) : undefined;
     if (!plan) return reply.callNotFound();
     const which = ZFormat.safeParse(format);
     if (!which.success) {
-      return reply.render('errors/problem.njk', { status: 404, clientError: `There is no export called "${format}". Choose one of: ${EXPORT_FORMAT_NAMES.join(', ')}.` }, 404);
+      return reply.render('errors/problem.njk', { status: 404, clientError: `There is no export at this address. Choose one of: ${EXPORT_FORMAT_NAMES.join(', ')}.` }, 404);
     }
     const query = ZQuery.safeParse(request.query);
     if (!query.success) {
