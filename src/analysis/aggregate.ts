@@ -78,12 +78,12 @@ class CellCounts {
 
   countAnswered(slot: number): void {
     if (slot >= this.answered.length) this.answered = grown(this.answered, slot);
-    if (this.answered[slot]++ === 0) this.answeredOrder.push(slot);
+    if (this.answered[slot]!++ === 0) this.answeredOrder.push(slot);
   }
 
   countOption(slot: number): void {
     if (slot >= this.options.length) this.options = grown(this.options, slot);
-    if (this.options[slot]++ === 0) this.optionsOrder.push(slot);
+    if (this.options[slot]!++ === 0) this.optionsOrder.push(slot);
   }
 
   addNumeric(slot: number, value: number): void {
@@ -92,9 +92,9 @@ class CellCounts {
       this.sum = grown(this.sum, slot);
       this.sumSquares = grown(this.sumSquares, slot);
     }
-    if (this.n[slot]++ === 0) this.numericOrder.push(slot);
-    this.sum[slot] += value;
-    this.sumSquares[slot] += value * value;
+    if (this.n[slot]!++ === 0) this.numericOrder.push(slot);
+    this.sum[slot]! += value;
+    this.sumSquares[slot]! += value * value;
   }
 }
 

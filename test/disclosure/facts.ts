@@ -290,7 +290,7 @@ export function aggregateFacts(model: SurveyModel, rows: Record<string, string>[
       if (shown && count !== undefined) {
         equal(facts, 'figure', e, count, `${where} = ${count}`);
         publish(model, out, group, e, count, `${where} = ${count}`);
-      } else if (!shown) reasonFact(out, e, row.status, threshold, where, reasonApplies(group));
+      } else if (!shown) reasonFact(out, e, row.status ?? '', threshold, where, reasonApplies(group));
       continue;
     }
     const v = model.closedVar(row.question ?? '', row.item ?? '');
@@ -299,12 +299,12 @@ export function aggregateFacts(model: SurveyModel, rows: Record<string, string>[
       const A = model.over(cs, (c) => model.A(v, c));
       const b = model.over(cs, (c) => model.base(v, c));
       if (!shown) {
-        reasonFact(out, b, row.status, threshold, where, reasonApplies(group));
+        reasonFact(out, b, row.status ?? '', threshold, where, reasonApplies(group));
         continue;
       }
       let numerator: Expr | undefined;
       let ofBase = b;
-      if (row.measure.startsWith('option:')) numerator = model.over(cs, (c) => model.X(v, row.measure.slice(7), c));
+      if (row.measure?.startsWith('option:')) numerator = model.over(cs, (c) => model.X(v, row.measure!.slice(7), c));
       else if (row.measure === 'dont_know') {
         numerator = model.over(cs, (c) => model.X(v, DONT_KNOW.code, c));
         ofBase = A;
@@ -315,7 +315,7 @@ export function aggregateFacts(model: SurveyModel, rows: Record<string, string>[
       }
       if (base !== undefined) equal(facts, 'figure', ofBase, base, `${where}: base ${base}`);
       if (base !== undefined && row.measure === 'dont_know') publish(model, out, group, A, base, `${where}: base ${base}`);
-      const isOption = row.measure.startsWith('option:') || row.measure === 'dont_know';
+      const isOption = row.measure?.startsWith('option:') || row.measure === 'dont_know';
       if (count !== undefined) {
         equal(facts, 'figure', numerator, count, `${where}: count ${count}`);
         if (isOption) publish(model, out, group, numerator, count, `${where}: count ${count}`);
@@ -333,7 +333,7 @@ export function aggregateFacts(model: SurveyModel, rows: Record<string, string>[
       if (shown && n !== undefined) {
         equal(facts, 'figure', e, n, `${where} = ${n}`);
         publish(model, out, group, e, n, `${where} = ${n}`);
-      } else if (!shown) reasonFact(out, e, row.status, threshold, where, reasonApplies(group));
+      } else if (!shown) reasonFact(out, e, row.status ?? '', threshold, where, reasonApplies(group));
     } else unread(row);
   }
 }

@@ -214,7 +214,7 @@ for (const database of testDatabases) {
         for (const q of api.questions) {
           for (const g of q.groups) {
             if (!g.figure.shown) {
-              for (const row of csvRows(q.question, q.item, g.group, 'all')) expect([row.status.startsWith('withheld'), row.estimate, row.count]).toEqual([true, '', '']);
+              for (const row of csvRows(q.question, q.item, g.group, 'all')) expect([row.status?.startsWith('withheld'), row.estimate, row.count]).toEqual([true, '', '']);
               continue;
             }
             const v = g.figure.value;
