@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { seededRandom, syntheticAnswers } from '../fieldwork/synthetic.js';
 import { today } from '../fieldwork/respondent.js';
+import { segmentCellOf } from '../instrument/definition.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load.js';
 import { Refusal } from '../publications/service.js';
 import { waveOpen } from '../storage/responses.js';
@@ -37,7 +38,6 @@ export async function generateResponses(db: Kysely<Database>, actor: Actor, surv
   if (!survey.synthetic) throw new Refusal(`${survey.title} is a real survey: synthetic answers can only be added to a wave created as a demonstration (survey create --synthetic)`);
   if (survey.state !== 'open') throw new Refusal(`${survey.title} is ${survey.state}: answers can only be added while it is open`);
   const random = seededRandom(seed);
-  const { roleGroup, directorate } = survey.definition.segments;
   const audit = (trx: Kysely<Database>, added: number) =>
     recordAudit(
       trx,
@@ -50,12 +50,13 @@ export async function generateResponses(db: Kysely<Database>, actor: Actor, surv
   const draw = (n: number, submittedOn: string) =>
     Array.from({ length: n }, () => {
       const answers = syntheticAnswers(survey.definition, random);
+      const cell = segmentCellOf(survey.definition, answers);
       return {
         id: randomUUID(),
         survey_id: surveyId,
         instrument_version_id: survey.instrumentVersionId,
-        role_group: String(answers[roleGroup]),
-        directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
+        role_group: cell.roleGroup,
+        directorate: cell.directorate,
         submitted_on: submittedOn,
         answers: JSON.stringify(answers),
       };

@@ -1,4 +1,4 @@
-import { allQuestions, type TDefinition, type TIndexItem } from '../instrument/definition.js';
+import { allQuestions, segmentCellOf, type TDefinition, type TIndexItem } from '../instrument/definition.js';
 import { moduleFor, type Answers, type AnswerValue, type TQuestion } from '../instrument/question-types/index.js';
 import type { AnswerCounter, QuestionTypeModule } from '../instrument/question-types/contract.js';
 import { itemScore, OVERALL_MATURITY } from './indices.js';
@@ -199,7 +199,7 @@ export class TableBuilder {
 
   private optionSlot(q: QuestionSlots, item: string, option: string): number {
     let byOption = q.options.get(item);
-    if (!byOption) q.options.set(item, (byOption = new Map()));
+    if (!byOption) q.options.set(item, (byOption = new Map<string, number>()));
     let slot = byOption.get(option);
     if (slot === undefined) {
       slot = this.optionSlots.push({ question: q.code, item, option }) - 1;
@@ -210,7 +210,7 @@ export class TableBuilder {
 
   private cellFor(roleGroup: string, directorate: string): CellCounts {
     let byDirectorate = this.cellsByRole.get(roleGroup);
-    if (!byDirectorate) this.cellsByRole.set(roleGroup, (byDirectorate = new Map()));
+    if (!byDirectorate) this.cellsByRole.set(roleGroup, (byDirectorate = new Map<string, CellCounts>()));
     let cell = byDirectorate.get(directorate);
     if (!cell) {
       byDirectorate.set(directorate, (cell = new CellCounts({ roleGroup, directorate }, this.answeredSlots.length, this.optionSlots.length, this.numericSlots.length)));
@@ -221,9 +221,7 @@ export class TableBuilder {
 
   /** The segment cell a response belongs to, from its answers. */
   cellOf(answers: Answers): CellKey {
-    const { roleGroup, directorate } = this.definition.segments;
-    const dirValue = directorate ? answers[directorate] : undefined;
-    return { roleGroup: String(answers[roleGroup] ?? ''), directorate: typeof dirValue === 'string' ? dirValue : '' };
+    return segmentCellOf(this.definition, answers);
   }
 
   /** Adds one completed response (in the cell its answers give, unless the stored cell is passed). */

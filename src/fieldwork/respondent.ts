@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Answers } from '../instrument/question-types/index.js';
 import type { FormBody } from '../instrument/question-types/contract.js';
-import type { TSection } from '../instrument/definition.js';
+import { segmentCellOf, type TSection } from '../instrument/definition.js';
 import {
   findAnswerSession,
   isSubmitted,
@@ -92,12 +92,10 @@ export function createRespondentService(db: Kysely<Database>) {
       const answers: Answers = keepShownAnswers(survey.definition, session.answers);
       const incomplete = firstIncompleteSection(survey.definition, answers);
       if (incomplete) return { incomplete };
-      const { roleGroup, directorate } = survey.definition.segments;
       return submitResponse(db, session.key, {
         surveyId: survey.id,
         instrumentVersionId: survey.instrumentVersionId,
-        roleGroup: String(answers[roleGroup]),
-        directorate: directorate && typeof answers[directorate] === 'string' ? String(answers[directorate]) : '',
+        ...segmentCellOf(survey.definition, answers),
         submittedOn: today(),
         answers,
       });
