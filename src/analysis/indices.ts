@@ -1,5 +1,4 @@
 import type { TDefinition, TIndex, TIndexItem } from '../instrument/definition.js';
-import { findQuestion } from '../instrument/definition.js';
 import { moduleFor, type Answers, type TQuestion } from '../instrument/question-types/index.js';
 import type { Scale } from '../instrument/question-types/contract.js';
 import { AGREE_SCORES, ENGAGEMENT_SCORES } from '../instrument/scales.js';

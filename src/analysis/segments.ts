@@ -120,7 +120,7 @@ export class Segments {
       ? this.roleGroups.flatMap((roleGroup) =>
           this.directorates.map((directorate) => {
             const i = this.cellAt.get(cellKey(roleGroup, directorate));
-            return { ref: { kind: 'cell', roleGroup, directorate } as GroupRef, cells: i === undefined ? [] : [i] };
+            return { ref: { kind: 'cell', roleGroup, directorate }, cells: i === undefined ? [] : [i] };
           }),
         )
       : [];

@@ -69,7 +69,7 @@ export class IndexedTables {
     for (const row of tables.options) {
       const id = variableId(row.question, row.item);
       let byOption = this.optionsBy.get(id);
-      if (!byOption) this.optionsBy.set(id, (byOption = new Map()));
+      if (!byOption) this.optionsBy.set(id, (byOption = new Map<string, Float64Array>()));
       let arr = byOption.get(row.option);
       if (!arr) byOption.set(row.option, (arr = new Float64Array(size)));
       arr[this.cellOf(row)] = (arr[this.cellOf(row)] ?? 0) + row.n;

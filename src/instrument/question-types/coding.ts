@@ -45,7 +45,7 @@ export interface ExportColumn {
    * The coded value of a stored answer (undefined for none) in a response where the question
    * was, or was not, asked. Free text is returned as stored.
    */
-  value(answer: unknown, asked: boolean): number | string | undefined;
+  value: (answer: unknown, asked: boolean) => number | string | undefined;
 }
 
 /** An option's numeric code: its `value`, or its position (1-based). */

@@ -18,7 +18,7 @@ export const ZQuestion = z.discriminatedUnion('type', [
 ]);
 export type TQuestion = z.output<typeof ZQuestion>;
 export type QuestionType = TQuestion['type'];
-export const QUESTION_TYPES = ZQuestion.options.map((o) => o.shape.type.value) as QuestionType[];
+export const QUESTION_TYPES = ZQuestion.options.map((o): QuestionType => o.shape.type.value);
 
 type AnswerOf<K extends QuestionType> = (typeof questionTypes)[K] extends QuestionTypeModule<never, infer A> ? A : never;
 
@@ -35,12 +35,9 @@ export const questionTypes = {
 /** Any stored answer value; which shape depends on the question's type. */
 export type AnswerValue = AnswerOf<QuestionType>;
 
-/**
- * The module for a question's type. The cast is safe because `questionTypes` is checked
- * above to map every type to a module for exactly that type.
- */
+/** The module for a question's type (`questionTypes` is checked above to map every type to a module for exactly that type). */
 export function moduleFor(question: TQuestion): QuestionTypeModule<TQuestion, AnswerValue> {
-  return questionTypes[question.type] as unknown as QuestionTypeModule<TQuestion, AnswerValue>;
+  return questionTypes[question.type];
 }
 
 /** A respondent's answers, keyed by question code; questions not answered (or not shown) are absent. */
