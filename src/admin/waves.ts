@@ -32,10 +32,14 @@ export interface FieldError {
   message: string;
 }
 
-const ZDay = z.object({ day: z.string().trim(), month: z.string().trim(), year: z.string().trim() });
+interface DayParts {
+  day: string;
+  month: string;
+  year: string;
+}
 
 /** A GOV.UK date input's three fields as YYYY-MM-DD; blank is allowed (no planned date). */
-function readDate(parts: z.infer<typeof ZDay>, field: string, label: string, errors: FieldError[]): string | null {
+function readDate(parts: DayParts, field: string, label: string, errors: FieldError[]): string | null {
   if (parts.day === '' && parts.month === '' && parts.year === '') return null;
   const [d, m, y] = [parts.day, parts.month, parts.year].map(Number) as [number, number, number];
   const date = new Date(Date.UTC(y, m - 1, d));
@@ -64,8 +68,8 @@ export interface WaveForm {
   source: string;
   threshold: string;
   previousSurveyId: string;
-  opensOn: z.infer<typeof ZDay>;
-  closesOn: z.infer<typeof ZDay>;
+  opensOn: DayParts;
+  closesOn: DayParts;
 }
 
 export function blankWaveForm(): WaveForm {
@@ -75,7 +79,7 @@ export function blankWaveForm(): WaveForm {
 
 /** The form's fields from a posted body (anything missing or of the wrong type reads as blank). */
 export function waveFormFrom(body: Record<string, unknown>): WaveForm {
-  const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
+  const text = (name: string) => (typeof body[name] === 'string' ? body[name] : '');
   const date = (name: string) => ({ day: text(`${name}-day`), month: text(`${name}-month`), year: text(`${name}-year`) });
   return { title: text('title'), source: text('source'), threshold: text('threshold'), previousSurveyId: text('previousSurveyId'), opensOn: date('opensOn'), closesOn: date('closesOn') };
 }

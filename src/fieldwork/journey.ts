@@ -22,7 +22,7 @@ export function conditionHolds(condition: TCondition, answers: Answers): boolean
         ? answer
         : undefined
       : typeof answer === 'object' && answer !== null && !('selected' in answer)
-        ? (answer as Record<string, string>)[condition.item]
+        ? answer[condition.item]
         : undefined;
   if (condition.anyOf) return value !== undefined && condition.anyOf.includes(value);
   // noneOf: an unanswered question is "none of" the codes.
