@@ -11,7 +11,6 @@ import { prepareStorage } from '../composition.js';
 import { validateDefinitionText } from '../instrument/validate.js';
 import { EXPORT_FORMAT_NAMES, exportFileName, writeExport, type ExportFormat } from '../reporting/exports/index.js';
 import { prepareExport } from '../reporting/exports/service.js';
-import { Refusal } from '../publications/service.js';
 import { progressReporter } from './progress.js';
 import { openStorage, type Storage } from '../storage/db.js';
 import { createOrganisation, findSurveyById } from '../storage/surveys.js';

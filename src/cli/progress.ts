@@ -3,7 +3,7 @@
  * on a terminal, or a plain line at every tenth when stderr is a file or a pipe, so logs
  * stay readable.
  */
-export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): { update(done: number, total: number): void; finish(): void } {
+export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): { update: (done: number, total: number) => void; finish: () => void } {
   const width = 30;
   let reported = -1;
   let last = '';

@@ -12,8 +12,10 @@ export function parsePublication(stored: StoredPublication): PublicationDocument
   const hit = parsed.get(key);
   if (hit) return hit;
   const document = JSON.parse(stored.document) as PublicationDocument;
-  if (document.format !== PUBLICATION_FORMAT) {
-    throw new Error(`Publication ${key} is in format ${String(document.format)}; this version of Sounding reads format ${PUBLICATION_FORMAT}`);
+  // Written by another version of Sounding, the stored format may be any number.
+  const format: number = document.format;
+  if (format !== PUBLICATION_FORMAT) {
+    throw new Error(`Publication ${key} is in format ${format}; this version of Sounding reads format ${PUBLICATION_FORMAT}`);
   }
   remember(parsed, key, document);
   return document;

@@ -110,7 +110,7 @@ export class AnswerPatterns {
     }
     const cell = `${response.roleGroup}\u0000${response.directorate}`;
     let byPattern = this.counts.get(cell);
-    if (!byPattern) this.counts.set(cell, (byPattern = new Map()));
+    if (!byPattern) this.counts.set(cell, (byPattern = new Map<string, number>()));
     byPattern.set(pattern, (byPattern.get(pattern) ?? 0) + 1);
   }
 

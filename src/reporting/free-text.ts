@@ -40,6 +40,18 @@ function reader() {
   return nlp;
 }
 
+/**
+ * The token properties themes read, typed as out() takes them: wink-nlp's types declare its.*
+ * as methods, and lemma with a stricter signature than out() accepts, though all are plain
+ * functions of the token.
+ */
+interface TokenProperties {
+  pos: ItsFunction<string>;
+  stopWordFlag: ItsFunction<boolean>;
+  lemma: ItsFunction<string>;
+}
+const tokenProperties = () => reader().its as unknown as TokenProperties;
+
 /** Words so common in staff comments about change that a theme named after them says nothing. */
 const TOO_GENERAL = new Set(['thing', 'lot', 'way', 'people', 'staff', 'council', 'work', 'bit', 'time', 'year', 'day', 'something', 'anything', 'everything']);
 const PLACEHOLDER_WORDS = new RegExp(Object.values(REDACTED).map((p) => p.replace(/[[\]]/g, '\\$&')).join('|'), 'g');
@@ -47,15 +59,14 @@ const PLACEHOLDER_WORDS = new RegExp(Object.values(REDACTED).map((p) => p.replac
 /** The distinct noun lemmas of a (redacted) comment, the terms themes are built from. */
 function termsOf(text: string): Set<string> {
   const doc = reader().readDoc(text.replace(PLACEHOLDER_WORDS, ' '));
-  const its = reader().its;
+  const its = tokenProperties();
   const terms = new Set<string>();
   doc.tokens().each((token: ItemToken) => {
     const pos = token.out(its.pos);
     // A sentence-initial common noun ("Training was poor") is often tagged PROPN; names are already redacted.
     if (pos !== 'NOUN' && pos !== 'PROPN') return;
     if (token.out(its.stopWordFlag)) return;
-    // The published types give lemma a stricter signature than out() accepts; it is a token property like pos.
-    const lemma = String(token.out(its.lemma as unknown as ItsFunction<string>)).toLowerCase();
+    const lemma = token.out(its.lemma).toLowerCase();
     if (lemma.length < 3 || !/^\p{L}[\p{L}-]*$/u.test(lemma) || TOO_GENERAL.has(lemma)) return;
     terms.add(lemma);
   });

@@ -21,7 +21,7 @@ export class Labels {
   ) {
     for (const v of variablesOf(definition)) if (v.kind === 'closed') this.closed.set(key(v.code, v.item), v);
     this.roleOptions = this.optionsOf(definition.segments.roleGroup);
-    this.directorateOptions = definition.segments.directorate ? this.optionsOf(definition.segments.directorate) : new Map();
+    this.directorateOptions = definition.segments.directorate ? this.optionsOf(definition.segments.directorate) : new Map<string, string>();
   }
 
   private optionsOf(code: string): Map<string, string> {
