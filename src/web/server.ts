@@ -9,7 +9,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /** The first line of an error, with any password from the URL removed (AggregateError carries its message in its parts). */
 function oneLine(error: unknown, secret: string | undefined): string {
-  const first = error instanceof AggregateError && error.errors[0] ? error.errors[0] : error;
+  const first: unknown = error instanceof AggregateError && error.errors[0] ? error.errors[0] : error;
   const text = (first instanceof Error ? first.message || (first as { code?: string }).code || first.name : String(first)).split('\n')[0]!;
   return secret ? text.split(secret).join('***') : text;
 }

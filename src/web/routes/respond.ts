@@ -87,7 +87,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
   }
 
   function formValuesOf(section: TSection, answers: Answers): FormBody {
-    return Object.assign({}, ...section.questions.filter((q) => answers[q.code] !== undefined).map((q) => moduleFor(q).formValues(q, answers[q.code]!)));
+    return Object.fromEntries(section.questions.filter((q) => answers[q.code] !== undefined).flatMap((q) => Object.entries(moduleFor(q).formValues(q, answers[q.code]!))));
   }
 
   function findSection(survey: SurveyWithDefinition, code: string) {
