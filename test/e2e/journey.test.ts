@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { generateResponses } from '../../src/admin/demo.js';
 
-import { standardInstrument } from '../support/app.js';
 import { userWithRoles } from '../support/accounts.js';
 import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, horizontalOverflow, launchChromium, newPage, startApp, type BrowserApp } from './support/browser.js';
+import type { BrowserDocument, BrowserElement, BrowserWindow } from './support/dom.js';
 import { JOURNEY_TIMEOUT, answerPage, checkPage, journey, navigates, responseCount } from './support/respondent.js';
 
-// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/browser.ts).
-declare const document: any;
-declare const window: any;
+// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/dom.ts).
+declare const document: BrowserDocument;
+declare const window: BrowserWindow;
 
 describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_SKIP_REASON})`, () => {
   let server: BrowserApp;
@@ -67,7 +67,7 @@ describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_
     expect(errorTitle).toBe(`Error: ${okTitle}`);
     expect(await page.evaluate(() => document.activeElement?.classList.contains('govuk-error-summary'))).toBe(true);
     expect(await page.locator('.govuk-error-summary__list').textContent()).toContain('Select the role that best describes yours');
-    const links = await page.locator('.govuk-error-summary__list a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href')!, text: a.textContent!.trim() })));
+    const links = await page.locator('.govuk-error-summary__list a').evaluateAll((as: BrowserElement[]) => as.map((a) => ({ href: a.getAttribute('href')!, text: a.textContent!.trim() })));
     expect(links.length).toBeGreaterThan(0);
     for (const link of links) {
       // Each summary message is also shown at its field.
@@ -97,7 +97,7 @@ describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_
     await navigates(page, () => page.click('button.govuk-button--start'));
     const firstSection = page.url();
     await answerPage(page, 'mouse');
-    const chosen = await page.locator('form input:checked').evaluateAll((els) => els.map((e) => e.id));
+    const chosen = await page.locator('form input:checked').evaluateAll((els: BrowserElement[]) => els.map((e) => e.id));
     await navigates(page, () => page.click('button[value="continue"]'));
     await navigates(page, () => page.click('button[value="save"]'));
     await checkPage(page, { shot: 'saved' });
@@ -118,7 +118,7 @@ describe.skipIf(!chromiumAvailable)(`respondent journey in Chromium (${CHROMIUM_
     expect(other.page.url()).not.toBe(firstSection);
     expect(other.page.url()).toMatch(/\/q\//);
     await other.page.goto(firstSection);
-    expect(await other.page.locator('form input:checked').evaluateAll((els) => els.map((e) => e.id))).toEqual(chosen);
+    expect(await other.page.locator('form input:checked').evaluateAll((els: BrowserElement[]) => els.map((e) => e.id))).toEqual(chosen);
     await other.context.close();
   }, JOURNEY_TIMEOUT);
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserElement } from './support/dom.js';
 import { addFixtureResponses } from '../reporting/fixture.js';
 import { userWithRoles } from '../support/accounts.js';
 import {
@@ -55,7 +56,7 @@ describe.skipIf(!chromiumAvailable)(`survey report in Chromium (${CHROMIUM_SKIP_
           const violations = await runAxe(page);
           expect(violations, describeViolations(violations)).toEqual([]);
           // Each chart is drawn with a name screen readers announce.
-          const names = await page.locator('svg[role="img"]').evaluateAll((svgs) => svgs.map((s) => s.querySelector('title')?.textContent ?? ''));
+          const names = await page.locator('svg[role="img"]').evaluateAll((svgs: BrowserElement[]) => svgs.map((s) => s.querySelector('title')?.textContent ?? ''));
           expect(names.length).toBeGreaterThanOrEqual(5);
           expect(names.every((n) => n.length > 10)).toBe(true);
           const files = await screenshot(page, javaScript ? 'report' : 'report-no-js');
@@ -75,7 +76,7 @@ describe.skipIf(!chromiumAvailable)(`survey report in Chromium (${CHROMIUM_SKIP_
       try {
         await page.goto(url);
         expect(await horizontalOverflow(page)).toBe(0);
-        const widths = await page.locator('svg.app-chart').evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().right));
+        const widths = await page.locator('svg.app-chart').evaluateAll((svgs: BrowserElement[]) => svgs.map((s) => s.getBoundingClientRect().right));
         for (const right of widths) expect(right).toBeLessThanOrEqual(NARROW.width);
       } finally {
         await context.close();

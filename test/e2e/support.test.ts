@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import type { BrowserDocument } from './support/dom.js';
 import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, launchChromium, newPage, runAxe, screenshot, startApp, type BrowserApp } from './support/browser.js';
 
-// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/browser.ts).
-declare const document: any;
+// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/dom.ts).
+declare const document: BrowserDocument;
 
 describe.skipIf(!chromiumAvailable)(`browser test support (${CHROMIUM_SKIP_REASON})`, () => {
   let server: BrowserApp;

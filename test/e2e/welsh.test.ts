@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 
 import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, launchChromium, newPage, startApp, type BrowserApp } from './support/browser.js';
+import type { BrowserDocument } from './support/dom.js';
 import { JOURNEY_TIMEOUT, checkPage, englishStrings, journey, navigates, responseCount } from './support/respondent.js';
 
-// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/browser.ts).
-declare const document: any;
+// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/dom.ts).
+declare const document: BrowserDocument;
 
 describe.skipIf(!chromiumAvailable)(`Welsh in Chromium (${CHROMIUM_SKIP_REASON})`, () => {
   let server: BrowserApp;

@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { TDefinition } from '../../../src/instrument/definition.js';
 import { testApp, type TestApp } from '../../support/app.js';
+import type { BrowserDocument, BrowserElement, BrowserWindow } from './dom.js';
 
-// Callbacks passed to page.evaluate run in the browser. The project is typed for Node only
-// (a global DOM lib would change Node's fetch types for every module), so the browser's
-// globals are declared for this module alone, untyped.
-declare const document: any;
-declare const window: any;
+// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see dom.ts).
+declare const document: BrowserDocument;
+declare const window: BrowserWindow;
 
 /**
  * Shared support for real-browser tests: the app listening on a free local port over a
@@ -118,7 +117,7 @@ async function axeInPage(page: Page): Promise<AxeViolation[]> {
   return page.evaluate(
     async ({ source, tags }) => {
       if (!window.axe) (0, eval)(source);
-      const result: { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] } = await window.axe.run(document, {
+      const result = await window.axe!.run(document, {
         runOnly: { type: 'tag', values: tags },
         resultTypes: ['violations'],
       });
@@ -159,11 +158,11 @@ export async function screenshot(page: Page, name: string): Promise<string[]> {
  */
 export async function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const shown = (el: any) => {
+    const shown = (el: BrowserElement) => {
       const box = el.getBoundingClientRect();
       return el.checkVisibility({ visibilityProperty: true }) && box.width > 1 && box.height > 1 && !el.closest('.govuk-visually-hidden');
     };
-    const controls: any[] = Array.from(document.querySelectorAll('input, textarea, select'));
+    const controls = Array.from(document.querySelectorAll('input, textarea, select'));
     return controls
       .filter((el) => el.type !== 'hidden' && el.checkVisibility())
       .filter((el) => !Array.from(el.labels ?? []).some(shown))
@@ -180,7 +179,7 @@ export async function horizontalOverflow(page: Page, { exceptDataTables = false 
   return page.evaluate((exceptTables) => {
     const width = document.documentElement.clientWidth;
     if (!exceptTables) return Math.max(0, document.documentElement.scrollWidth - width);
-    const elements: any[] = Array.from(document.body.querySelectorAll('*'));
+    const elements = Array.from(document.body.querySelectorAll('*'));
     const rights = elements.filter((el) => !el.closest('table')).map((el): number => el.getBoundingClientRect().right + window.scrollX);
     return Math.max(0, Math.ceil(Math.max(...rights) - width));
   }, exceptDataTables);

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MESSAGE_KEYS, message } from '../../../src/web/messages.js';
 import { standardInstrument } from '../../support/app.js';
+import type { BrowserDocument } from './dom.js';
 import { BROWSER_TEST_TIMEOUT, NARROW, describeViolations, horizontalOverflow, runAxe, screenshot, unlabelledControls, type BrowserApp } from './browser.js';
 
 /**
@@ -9,9 +10,8 @@ import { BROWSER_TEST_TIMEOUT, NARROW, describeViolations, horizontalOverflow, r
  * moves (mouse or keyboard) that answer the standard instrument.
  */
 
-// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/browser.ts).
-declare const document: any;
-declare const window: any;
+// Callbacks passed to page.evaluate run in the browser; its globals are declared for this module alone (see support/dom.ts).
+declare const document: BrowserDocument;
 
 /** A whole journey through the standard instrument, with every page checked, takes a while on 2 cores. */
 export const JOURNEY_TIMEOUT = 4 * BROWSER_TEST_TIMEOUT;
@@ -62,7 +62,7 @@ export async function navigates(page: Page, action: () => Promise<unknown>): Pro
 /** Presses Tab until the element has focus: proves it is reachable by keyboard, in order. */
 export async function tabTo(page: Page, selector: string, limit = 250): Promise<void> {
   for (let i = 0; i < limit; i++) {
-    if (await page.evaluate((s) => (document.activeElement?.matches(s) ?? false) as boolean, selector)) return;
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`${selector} not reached by ${limit} presses of Tab on ${page.url()}`);
@@ -73,7 +73,7 @@ export async function fieldsOnPage(page: Page) {
   return page.evaluate(() => {
     const seen = new Set<string>();
     const fields: { id: string; name: string; type: string }[] = [];
-    const controls: any[] = Array.from(document.querySelectorAll('form input, form textarea'));
+    const controls = Array.from(document.querySelectorAll('form input, form textarea'));
     for (const el of controls) {
       if (el.type === 'hidden' || seen.has(el.name) || !el.checkVisibility()) continue;
       seen.add(el.name);
