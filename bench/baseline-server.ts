@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { readConfig } from '../src/config.js';
+import { segmentCellOf } from '../src/instrument/definition.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../src/instrument/load.js';
 import { today } from '../src/fieldwork/respondent.js';
 import { keepShownAnswers } from '../src/fieldwork/journey.js';
@@ -17,6 +18,7 @@ const config = readConfig();
 const storage = openStorage(config.database);
 const definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
 const answers = keepShownAnswers(definition, syntheticAnswers(definition, seededRandom(1)));
+const cell = segmentCellOf(definition, answers);
 const surveyId = process.env.BASELINE_SURVEY_ID!;
 const instrumentVersionId = process.env.BASELINE_INSTRUMENT_VERSION_ID!;
 
@@ -29,8 +31,8 @@ app.post('/insert', async (_request, reply) => {
       id: randomUUID(),
       survey_id: surveyId,
       instrument_version_id: instrumentVersionId,
-      role_group: String(answers.role),
-      directorate: String(answers.directorate ?? ''),
+      role_group: cell.roleGroup,
+      directorate: cell.directorate,
       submitted_on: today(),
       answers: JSON.stringify(answers),
     })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZCode } from './codes.js';
 import { ZCondition, uniqueCodes } from './question-types/base.js';
-import { ZQuestion, type Answers, type TQuestion } from './question-types/index.js';
+import { ZQuestion, type TQuestion } from './question-types/index.js';
 import { ZLanguage, ZText } from './text.js';
 
 export const ZSection = z.strictObject({
@@ -91,7 +91,7 @@ export function findQuestion(definition: TDefinition, code: string): TQuestion |
  * The segment cell a response falls in: its answers to the role group and directorate
  * questions (single choices, so option codes); '' for a question not asked or not answered.
  */
-export function segmentCellOf(definition: TDefinition, answers: Answers): { roleGroup: string; directorate: string } {
+export function segmentCellOf(definition: TDefinition, answers: Readonly<Record<string, unknown>>): { roleGroup: string; directorate: string } {
   const codeOf = (question: string | undefined) => {
     const answer = question === undefined ? undefined : answers[question];
     return typeof answer === 'string' ? answer : '';

@@ -6,6 +6,7 @@ import type { DatabaseTarget } from '../../src/config.js';
 import { importStaffList, invitationText, MAX_STAFF, parseStaffList, sendInvitations } from '../../src/admin/invitations.js';
 import type { Mailer, MailMessage } from '../../src/admin/mailer.js';
 import { lookUpInvitation, startFromInvitation } from '../../src/fieldwork/invitations.js';
+import { segmentCellOf } from '../../src/instrument/definition.js';
 import { createRespondentService } from '../../src/fieldwork/respondent.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
 import { saveAnswers } from '../../src/storage/answer-sessions.js';
@@ -289,9 +290,9 @@ async function unlinkabilityCheck(target: DatabaseTarget) {
   const people = Array.from({ length: 6 }, (_, i) => {
     let answers = syntheticAnswers(definition, random);
     while (i < 4 && (answers.role !== 'frontline' || answers.directorate !== 'housing')) answers = syntheticAnswers(definition, random);
-    return { email: `person${i}@council.gov.uk`, answers };
+    return { email: `person${i}@council.gov.uk`, answers, cell: segmentCellOf(definition, answers) };
   });
-  const list = ['email,role_group,directorate', ...people.map((p) => `${p.email},${String(p.answers.role)},${String(p.answers.directorate)}`), 'never@council.gov.uk,manager,housing'];
+  const list = ['email,role_group,directorate', ...people.map((p) => `${p.email},${p.cell.roleGroup},${p.cell.directorate}`), 'never@council.gov.uk,manager,housing'];
   expect((await importStaffList(db, TEST_ACTOR, survey, csv(list.join('\n')))).ok).toBe(true);
   const mailer = capturingMailer();
   await sendInvitations(db, mailer, survey, linkFor, 'invitation');

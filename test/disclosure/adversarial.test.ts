@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHighs, WaveAttack, type AttackOptions, type AttackStats, type Finding } from './attack.js';
 import { CATEGORIES, classify, OTHER, type CategoryKey } from './categories.js';
 import { changeFacts, encodeAnswers, readWave, trendFacts, trendRows, type ReadOutputs } from './facts.js';
+import { segmentCellOf } from '../../src/instrument/definition.js';
 import { SurveyModel, type Cell } from './model.js';
 import { collectOutputs, type WaveOutputs } from './outputs.js';
 import { describeFindings, describeUntrue } from './report.js';
@@ -178,8 +179,7 @@ afterAll(async () => {
 });
 
 function cellOf(s: Scenario, answers: Record<string, unknown>): Cell {
-  const { roleGroup, directorate } = s.definition.segments;
-  return { roleGroup: String(answers[roleGroup]), directorate: directorate ? String(answers[directorate] ?? '') : '' };
+  return segmentCellOf(s.definition, answers);
 }
 
 const all = (key: 'figures' | 'reasons' | 'file' | 'rows') => results.flatMap((r) => r[key]);

@@ -1,6 +1,6 @@
 import { audienceOf } from '../../src/fieldwork/journey.js';
 import type { ApiGroup } from './outputs.js';
-import type { TDefinition, TSection } from '../../src/instrument/definition.js';
+import { segmentCellOf, type TDefinition, type TSection } from '../../src/instrument/definition.js';
 import type { TCondition } from '../../src/instrument/question-types/base.js';
 import type { Answers, TQuestion } from '../../src/instrument/question-types/index.js';
 import { matrixOptions } from '../../src/instrument/question-types/matrix.js';
@@ -384,9 +384,8 @@ export class SurveyModel {
     const inc = (e: Expr) => {
       for (const name of e.keys()) values.set(name, (values.get(name) ?? 0) + 1);
     };
-    const { roleGroup, directorate } = this.definition.segments;
     for (const answers of answersList) {
-      const c: Cell = { roleGroup: String(answers[roleGroup]), directorate: directorate ? String(answers[directorate] ?? '') : '' };
+      const c: Cell = segmentCellOf(this.definition, answers);
       inc(this.N(c));
       for (const v of this.closed) {
         for (const code of chosen(answers, v)) {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { changeWaveState, setFreeTextRelease } from '../../src/admin/waves.js';
 import { keepShownAnswers } from '../../src/fieldwork/journey.js';
-import type { TDefinition } from '../../src/instrument/definition.js';
+import { segmentCellOf, type TDefinition } from '../../src/instrument/definition.js';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { validateDefinitionText } from '../../src/instrument/validate.js';
 import { migrate, openStorage, type Storage } from '../../src/storage/db.js';
@@ -68,8 +68,7 @@ export async function storeAnswers(storage: Storage, survey: StoredSurvey, answe
   const outcome = await submitResponse(storage.db, randomUUID(), {
     surveyId: survey.id,
     instrumentVersionId: survey.instrumentVersionId,
-    roleGroup: String(answers[survey.definition.segments.roleGroup]),
-    directorate: survey.definition.segments.directorate ? String(answers[survey.definition.segments.directorate] ?? '') : '',
+    ...segmentCellOf(survey.definition, answers),
     submittedOn: survey.submittedOn,
     answers,
   });

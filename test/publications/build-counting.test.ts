@@ -4,7 +4,7 @@ import { indexScores } from '../../src/analysis/indices.js';
 import { cellId, indexVariable, variableId, type CellKey, type SurveyTables } from '../../src/analysis/tables.js';
 import type { TextVariableAnalysis } from '../../src/analysis/index.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
-import { allQuestions, type TDefinition } from '../../src/instrument/definition.js';
+import { allQuestions, segmentCellOf, type TDefinition } from '../../src/instrument/definition.js';
 import { moduleFor, type Answers } from '../../src/instrument/question-types/index.js';
 import { CommentSample, scaleThemes } from '../../src/publications/build.js';
 import { quotableTexts, type FreeTextTheme } from '../../src/reporting/free-text.js';
@@ -23,8 +23,7 @@ function referenceTables(definition: TDefinition, responses: { answers: Answers;
   const cells = new Map<string, { key: CellKey; responses: number; answered: Map<string, number>; options: Map<string, number>; numeric: Map<string, { n: number; sum: number; sumSquares: number }> }>();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   for (const { answers, key: given } of responses) {
-    const dir = definition.segments.directorate ? answers[definition.segments.directorate] : undefined;
-    const key = given ?? { roleGroup: String(answers[definition.segments.roleGroup] ?? ''), directorate: typeof dir === 'string' ? dir : '' };
+    const key = given ?? segmentCellOf(definition, answers);
     let cell = cells.get(cellId(key));
     if (!cell) cells.set(cellId(key), (cell = { key, responses: 0, answered: new Map(), options: new Map(), numeric: new Map() }));
     cell.responses++;
@@ -103,7 +102,7 @@ describe('TableBuilder', () => {
       // Stored cells, as publications pass them, sometimes differing from the answers.
       if (i % 7 === 0) {
         const answers = syntheticAnswers(definition, random);
-        responses.push({ answers, key: { roleGroup: String(answers.role), directorate: i % 14 === 0 ? '' : 'elsewhere' } });
+        responses.push({ answers, key: { roleGroup: segmentCellOf(definition, answers).roleGroup, directorate: i % 14 === 0 ? '' : 'elsewhere' } });
       }
     }
     const builder = new TableBuilder(definition);
@@ -143,14 +142,14 @@ function textVariable(question: string, shownGroups: string[]): TextVariableAnal
 describe('CommentSample', () => {
   const roles = ['manager', 'frontline', 'hidden', 'it_digital'];
   const comments = (n: number) =>
-    Array.from({ length: n }, (_, i) => ({ roleGroup: roles[i % roles.length]!, answers: { one_change: i % 11 === 0 ? '  ' : `comment ${i}`, holds_back: `other ${i}` } as Answers }));
+    Array.from({ length: n }, (_, i) => ({ roleGroup: roles[i % roles.length]!, answers: { one_change: i % 11 === 0 ? '  ' : `comment ${i}`, holds_back: `other ${i}` } }));
 
   it('keeps every quotable comment, in the order read, when there are no more than the limit', () => {
     const sample = new CommentSample(['one_change', 'holds_back'], 100);
     const rows = comments(120);
     for (const r of rows) sample.add(r.roleGroup, r.answers);
     const variable = textVariable('one_change', ['manager', 'frontline', 'it_digital']);
-    const expected = quotableTexts(variable, rows.filter((r) => (r.answers.one_change as string).trim() !== '').map((r) => ({ roleGroup: r.roleGroup, text: r.answers.one_change as string })));
+    const expected = quotableTexts(variable, rows.filter((r) => r.answers.one_change.trim() !== '').map((r) => ({ roleGroup: r.roleGroup, text: r.answers.one_change })));
     expect(expected.length).toBeLessThanOrEqual(100);
     expect(sample.quotable(variable)).toEqual({ comments: expected.length, texts: expected });
   });
@@ -163,12 +162,12 @@ describe('CommentSample', () => {
       return sample.quotable(textVariable('one_change', ['manager', 'frontline']));
     };
     const first = take();
-    const quotable = rows.filter((r) => ['manager', 'frontline'].includes(r.roleGroup) && (r.answers.one_change as string).trim() !== '');
+    const quotable = rows.filter((r) => ['manager', 'frontline'].includes(r.roleGroup) && r.answers.one_change.trim() !== '');
     expect(first.comments).toBe(quotable.length);
     expect(first.texts).toHaveLength(500);
     expect(take()).toEqual(first);
     // Only quotable comments, in the order read, drawn from across the wave.
-    const position = new Map(quotable.map((r, i) => [r.answers.one_change as string, i]));
+    const position = new Map(quotable.map((r, i) => [r.answers.one_change, i]));
     const positions = first.texts.map((t) => position.get(t)!);
     expect(positions.every((p) => p !== undefined)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));

@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { DatabaseTarget } from '../../src/config.js';
 import { keepShownAnswers } from '../../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
-import type { TDefinition } from '../../src/instrument/definition.js';
+import { segmentCellOf, type TDefinition } from '../../src/instrument/definition.js';
 import { bulkInsertResponses } from '../support/bulk-responses.js';
 import { databaseEnv } from '../support/server.js';
 import { postgresUrl } from '../storage/targets.js';
@@ -38,8 +38,8 @@ export function startCli(target: DatabaseTarget, args: string[]): CliRun {
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, ms: performance.now() - startedAt })),
   );
@@ -70,7 +70,7 @@ export async function addResponses(target: DatabaseTarget, survey: { id: string;
   const random = seededRandom(seed);
   const pool = Array.from({ length: 500 }, () => {
     const answers = keepShownAnswers(definition, syntheticAnswers(definition, random));
-    return { roleGroup: String(answers[definition.segments.roleGroup]), directorate: String(answers[definition.segments.directorate ?? ''] ?? ''), json: JSON.stringify(answers) };
+    return { ...segmentCellOf(definition, answers), json: JSON.stringify(answers) };
   });
   const client = new pg.Client({ connectionString: target.url });
   await client.connect();

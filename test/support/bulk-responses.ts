@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import { keepShownAnswers } from '../../src/fieldwork/journey.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
-import type { TDefinition } from '../../src/instrument/definition.js';
+import { segmentCellOf, type TDefinition } from '../../src/instrument/definition.js';
 
 /**
  * Puts many synthetic responses straight into a SQLite file, for memory tests and
@@ -19,11 +19,7 @@ export function bulkInsertResponses(
   const random = seededRandom(seed);
   const pool = Array.from({ length: 500 }, () => {
     const answers = keepShownAnswers(survey.definition, syntheticAnswers(survey.definition, random));
-    return {
-      roleGroup: String(answers[survey.definition.segments.roleGroup]),
-      directorate: String(answers[survey.definition.segments.directorate ?? ''] ?? ''),
-      json: JSON.stringify(answers),
-    };
+    return { ...segmentCellOf(survey.definition, answers), json: JSON.stringify(answers) };
   });
   const db = new SQLite(file);
   // Setup data, not answers anyone gave: no need to wait for the disk after each transaction.

@@ -5,6 +5,7 @@ import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js
 import { submitResponse } from '../../src/storage/responses.js';
 
 import { memberCookie } from '../support/accounts.js';
+import { segmentCellOf } from '../../src/instrument/definition.js';
 import { standardInstrument, testApp, type TestApp } from '../support/app.js';
 
 const definition = standardInstrument();
@@ -22,7 +23,7 @@ async function addResponses(role: string, count: number, seed: number) {
       surveyId: t.survey.id,
       instrumentVersionId: t.survey.instrumentVersionId,
       roleGroup: role,
-      directorate: String(answers.directorate ?? ''),
+      directorate: segmentCellOf(definition, answers).directorate,
       submittedOn: '2026-11-24',
       answers,
     });

@@ -1,7 +1,7 @@
 import { openWave, closeWave } from '../../support/waves.js';
 import type { DatabaseTarget } from '../../../src/config.js';
 import { keepShownAnswers } from '../../../src/fieldwork/journey.js';
-import { ZDefinition, type TDefinition } from '../../../src/instrument/definition.js';
+import { segmentCellOf, ZDefinition, type TDefinition } from '../../../src/instrument/definition.js';
 import type { Answers } from '../../../src/instrument/question-types/index.js';
 import { migrate, openStorage, type Storage } from '../../../src/storage/db.js';
 import { submitResponse } from '../../../src/storage/responses.js';
@@ -140,7 +140,7 @@ export async function exportFixture(target: DatabaseTarget): Promise<ExportFixtu
         surveyId: survey.id,
         instrumentVersionId,
         roleGroup: role,
-        directorate: String(answers.directorate ?? ''),
+        directorate: segmentCellOf(exportDefinition, answers).directorate,
         submittedOn: `2026-11-${String(10 + (i % 9)).padStart(2, '0')}`,
         answers,
       });
