@@ -47,7 +47,7 @@ async function countResponses(storage: Storage): Promise<number> {
 }
 
 function cannon(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
+  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result))));
 }
 
 interface Measured {

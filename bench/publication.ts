@@ -28,7 +28,6 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { DatabaseTarget } from '../src/config.js';
 import { allQuestions, type TDefinition } from '../src/instrument/definition.js';
 import type { Storage } from '../src/storage/db.js';
 import { responsePages } from '../src/storage/exports.js';
