@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyseSurvey, type ClosedVariableAnalysis, type NumberVariableAnalysis, type SurveyAnalysis, type TextVariableAnalysis } from '../../src/analysis/analyse.js';
 import { tablesFromAnswers } from '../../src/analysis/aggregate.js';
-import type { ClosedEstimate } from '../../src/analysis/estimates.js';
 import { formatPercent } from '../../src/analysis/format.js';
 import type { GroupRef } from '../../src/analysis/segments.js';
 import type { Suppressible } from '../../src/analysis/suppression.js';
@@ -375,7 +374,7 @@ describe('properties', () => {
         if (cells.length > 0) expect(weighted.weighting.status).toBe('weighted');
         for (const g of [unweighted, weighted].flatMap((result) => closed(result, 'strategy').groups)) {
           if (!g.figure.shown) continue;
-          const options = (g.figure.value as ClosedEstimate).options;
+          const options = g.figure.value.options;
           expect(options.reduce((s, o) => s + o.proportion.estimate, 0)).toBeCloseTo(1, 12);
           const rounded = options.reduce((s, o) => s + Number.parseInt(formatPercent(o.proportion.estimate), 10), 0);
           expect(Math.abs(rounded - 100)).toBeLessThanOrEqual(options.length / 2);

@@ -40,7 +40,7 @@ function exists(size: number, fixed: (number | undefined)[], constraints: Constr
     for (const k of c.cells) {
       if (k < at) used += x[k]!;
       else if (k > at) {
-        if (fixed[k] !== undefined) used += fixed[k]!;
+        if (fixed[k] !== undefined) used += fixed[k];
         else freeAfter++;
       }
     }

@@ -207,9 +207,9 @@ export class WaveAttack {
     const status = this.lp.getModelStatus();
     if (status !== this.highs.constants.modelStatus.optimal) throw new Error(`LP ${sense} ended with status ${status} (${this.wave})`);
     const solution = this.lp.getSolution();
-    const colValue = solution.colValue as Float64Array;
+    const colValue = solution.colValue;
     if (this.pool.length < 600) this.pool.push(Float64Array.from(colValue));
-    const duals = solution.rowDual as Float64Array;
+    const duals = solution.rowDual;
     const proof: Bound['proof'] = [];
     this.rowFacts.forEach((fact, r) => {
       if (Math.abs(duals[r] ?? 0) > 1e-9) proof.push({ fact, dual: duals[r]! });
@@ -349,7 +349,7 @@ export class WaveAttack {
       dual.options.set({ output_flag: false });
       dual.run();
       if (dual.getModelStatus() !== this.highs.constants.modelStatus.optimal) return undefined;
-      const y = dual.getSolution().colValue as Float64Array;
+      const y = dual.getSolution().colValue;
       // The multiplier of each fact (an equality's two sides net out).
       const net = new Map<Fact, number>();
       sides.forEach((side, i) => {
@@ -424,7 +424,7 @@ export class WaveAttack {
     const extra: Expr[] = [this.model.over(cells, (c) => this.model.N(c))];
     for (const ce of row.codeExprs) {
       const parts = cells.map(ce.per);
-      if (parts.every((p) => p !== undefined)) extra.push(sumExprs(parts as Expr[]));
+      if (parts.every((p) => p !== undefined)) extra.push(sumExprs(parts));
     }
     // The true data, or a point an earlier solve found, may already hold such a respondent:
     // then it fits, with no solve.
@@ -453,7 +453,7 @@ export class WaveAttack {
     this.stats.feasibilitySolves++;
     const status = this.lp.getModelStatus();
     const c = this.highs.constants.modelStatus;
-    if (status === c.optimal && this.pool.length < 1200) this.pool.push(Float64Array.from((this.lp.getSolution().colValue as Float64Array).subarray(0, this.numCols)));
+    if (status === c.optimal && this.pool.length < 1200) this.pool.push(Float64Array.from(this.lp.getSolution().colValue.subarray(0, this.numCols)));
     this.lp.deleteRows({ kind: 'range', from: before, to: this.lp.getDimensions().numRows - 1 });
     if (status !== c.optimal && status !== c.infeasible) throw new Error(`feasibility check ended with status ${status} (${this.wave})`);
     return status === c.optimal;

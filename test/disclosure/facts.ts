@@ -384,7 +384,7 @@ export function readCodebook(codebook: Record<string, string>[]): Map<string, Co
     }
     const column = columns.get(row.variable!);
     if (!column) continue;
-    column.codes.set(row.value!, row.note!);
+    column.codes.set(row.value, row.note!);
     if (row.note === 'other_merged') {
       const list = /\((.*)\)/.exec(row.value_label ?? '')?.[1] ?? '';
       column.merged = list.split(', ').map((x) => (x === 'not stated' ? '' : x));
@@ -663,7 +663,7 @@ export function encodeAnswers(model: SurveyModel, columns: Map<string, ColumnInf
     if (col.type === 'multiple') {
       out[col.name] = a === undefined ? missing! : (a as { selected: string[] }).selected.includes(col.item) ? '1' : '0';
     } else if (col.type === 'number') {
-      out[col.name] = a === undefined ? missing! : String(a);
+      out[col.name] = a === undefined ? missing! : (a as number).toString();
     } else {
       const code = col.type === 'matrix' ? (a as Record<string, string> | undefined)?.[col.item] : (a as string | undefined);
       out[col.name] = code === undefined ? missing! : valueOf(col, code)!;
@@ -873,7 +873,7 @@ export function publicBecause(model: SurveyModel, target: Target, published: rea
   const families = new Map<string, Expr>();
   for (const [name, k] of withoutZeros(model, e)) {
     const f = model.familyOf(name);
-    families.set(f, addTo(families.get(f) ?? new Map(), name, k));
+    families.set(f, addTo(families.get(f) ?? new Map<string, number>(), name, k));
   }
   // Each family is k × a count over some cells: published for a group, or not.
   const parts: { k: number; of: Published[]; family: string }[] = [];

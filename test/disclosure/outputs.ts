@@ -82,7 +82,7 @@ export interface ApiResults {
 /** The parts of the API's answer the attack reads or knows carry no count (any other key is reported as unread). */
 export const API_KEYS: ReadonlySet<string> = new Set(['survey', 'threshold', 'confidence', 'alpha', 'weighting', 'responses', 'questions', 'numbers', 'indices', 'freeText', 'previous']);
 
-const csv = (body: string) => parse(body, { columns: true, bom: true }) as Record<string, string>[];
+const csv = (body: string) => parse<Record<string, string>>(body, { columns: true, bom: true });
 
 export async function collectOutputs(app: FastifyInstance, cookie: string, surveyId: string, options: { report?: boolean } = {}): Promise<WaveOutputs> {
   const get = async (url: string, allowRefusal = false) => {
