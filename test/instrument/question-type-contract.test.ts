@@ -5,11 +5,12 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TableBuilder } from '../../src/analysis/aggregate.js';
 import { analyseSurvey, type SurveyAnalysis } from '../../src/analysis/analyse.js';
+import type { ClosedEstimate, MeanEstimate } from '../../src/analysis/index.js';
 import type { GroupRef } from '../../src/analysis/segments.js';
+import type { Suppressible } from '../../src/analysis/suppression.js';
 import type { SurveyTables } from '../../src/analysis/tables.js';
 import { seededRandom, syntheticSource } from '../../src/fieldwork/synthetic.js';
 import type { TDefinition } from '../../src/instrument/definition.js';
-import type { FormBody } from '../../src/instrument/question-types/contract.js';
 import { moduleFor, questionTypes, type AnswerValue, type QuestionType, type TQuestion } from '../../src/instrument/question-types/index.js';
 import { validateDefinitionText } from '../../src/instrument/validate.js';
 import { coarsenSegments } from '../../src/reporting/exports/coarsen.js';
@@ -57,9 +58,9 @@ interface ClosedMeasure {
   multiple: boolean;
   positive?: string[];
   /** The options an answer chose for an item (none: not answered). */
-  chosen(answer: any, item: string): string[] | undefined;
+  chosen(answer: AnswerValue | undefined, item: string): string[] | undefined;
 }
-type Measure = ClosedMeasure | { kind: 'number'; value(answer: any): number } | { kind: 'text'; text(answer: any): string };
+type Measure = ClosedMeasure | { kind: 'number'; value(answer: AnswerValue | undefined): number } | { kind: 'text'; text(answer: AnswerValue | undefined): string };
 
 interface Sample {
   /** The question as a definition author writes it (code, wording and audience are added). */
@@ -74,7 +75,7 @@ interface Sample {
   /** Reads a respondent-file row back into an answer: undefined when not answered, NOT_ASKED for -1. */
   decode(row: Record<string, string>): Decoded;
   /** An index item on the question and an answer's 0-100 score, where an index can use the type. */
-  index?: { item: Record<string, unknown>; score(answer: any): number | null };
+  index?: { item: Record<string, unknown>; score(answer: AnswerValue | undefined): number | null };
 }
 
 /** A coded choice back to its option: -1 not asked, -2 not answered. */
@@ -321,10 +322,10 @@ describe.each(TYPES)('question type "%s"', (type) => {
 
   const groups: { label: string; ref: GroupRef; in: (r: Respondent) => boolean }[] = [
     { label: 'all respondents', ref: { kind: 'total' }, in: () => true },
-    ...ROLE_CODES.map((code) => ({ label: code, ref: { kind: 'roleGroup', code } as GroupRef, in: (r: Respondent) => r.role === code })),
+    ...ROLE_CODES.map((code) => ({ label: code, ref: { kind: 'roleGroup' as const, code }, in: (r: Respondent) => r.role === code })),
   ];
   const sameGroup = (a: GroupRef, b: GroupRef) => JSON.stringify(a) === JSON.stringify(b);
-  const answeredIn = (g: (typeof groups)[number]) => respondents.filter((r) => g.in(r) && r.answer !== undefined).map((r) => r.answer as any);
+  const answeredIn = (g: (typeof groups)[number]) => respondents.flatMap((r) => (g.in(r) && r.answer !== undefined ? [r.answer] : []));
 
   beforeAll(() => {
     if (!sample) throw new Error(`no sample for question type "${type}": add one to SAMPLES`);
@@ -353,7 +354,7 @@ describe.each(TYPES)('question type "%s"', (type) => {
     // export's disclosure rule, tested with it; here every answer must come through coded.
     const published = { survey: { id: 'contract', title: `Contract ${type}` }, definition, threshold: THRESHOLD, analysis, coarsening, masks: NO_MASKS, responses: exported.length };
     plan = planExport(
-      published as Parameters<typeof planExport>[0],
+      published,
       { freeText: true },
       async function* () {
         // Two batches, as storage gives them.
@@ -393,7 +394,7 @@ describe.each(TYPES)('question type "%s"', (type) => {
     for (const r of respondents.filter((x) => x.answer !== undefined)) {
       const values = module.formValues(question, r.answer!);
       expect(module.read(question, values)).toEqual({ kind: 'answer', value: r.answer });
-      const posted = parseQuery(stringifyQuery(values as Record<string, string | string[]>)) as FormBody;
+      const posted = parseQuery(stringifyQuery(values));
       expect(module.read(question, posted)).toEqual({ kind: 'answer', value: r.answer });
     }
     expect(module.read(question, {})).toEqual({ kind: 'empty' });
@@ -447,31 +448,31 @@ describe.each(TYPES)('question type "%s"', (type) => {
           const chosen = answeredIn(g).map((a) => m.chosen(a, v.item)).filter((c) => c !== undefined);
           const dontKnow = chosen.filter((c) => c.includes('dont_know')).length;
           const base = m.dontKnow === 'excluded' ? chosen.length - dontKnow : chosen.length;
-          const { figure } = figureOf<{ figure: any }>(v.groups, g);
-          expect(figure.shown, `${g.label} ${v.item}`).toBe(true);
+          const { figure } = figureOf<{ figure: Suppressible<ClosedEstimate> }>(v.groups, g);
+          if (!figure.shown) return expect.fail(`${g.label} ${v.item}: withheld`);
           const e = figure.value;
           expect([e.answered, e.base]).toEqual([chosen.length, base]);
           const askedHere = respondents.filter((r) => g.in(r) && r.asked).length;
           expect(e.notAnswered).toEqual({ shown: true, value: askedHere - chosen.length });
-          expect(e.options.map((o: { option: string }) => o.option)).toEqual(m.options);
+          expect(e.options.map((o) => o.option)).toEqual(m.options);
           for (const o of e.options) {
             const count = chosen.filter((c) => c.includes(o.option)).length;
             expect(o.count, `${g.label} ${v.item} ${o.option}`).toBe(count);
             expect(o.proportion.estimate).toBeCloseTo(count / base, 12);
           }
           if (m.dontKnow === 'excluded') {
-            expect(e.dontKnow.count).toBe(dontKnow);
-            expect(e.dontKnow.proportion.estimate).toBeCloseTo(dontKnow / chosen.length, 12);
+            expect(e.dontKnow?.count).toBe(dontKnow);
+            expect(e.dontKnow?.proportion.estimate).toBeCloseTo(dontKnow / chosen.length, 12);
           } else expect(e.dontKnow).toBeUndefined();
           if (m.positive) {
-            expect(e.positive.estimate).toBeCloseTo(chosen.filter((c) => c.some((o) => m.positive!.includes(o))).length / base, 12);
+            expect(e.positive?.estimate).toBeCloseTo(chosen.filter((c) => c.some((o) => m.positive!.includes(o))).length / base, 12);
           } else expect(e.positive).toBeUndefined();
         }
       } else if (v.kind === 'number' && m.kind === 'number') {
         for (const g of asked) {
           const values = answeredIn(g).map((a) => m.value(a));
-          const { figure } = figureOf<{ figure: any }>(v.groups, g);
-          expect(figure.shown, g.label).toBe(true);
+          const { figure } = figureOf<{ figure: Suppressible<MeanEstimate> }>(v.groups, g);
+          if (!figure.shown) return expect.fail(`${g.label}: withheld`);
           expect(figure.value.n).toBe(values.length);
           expect(figure.value.mean).toBeCloseTo(values.reduce((s, x) => s + x, 0) / values.length, 10);
         }
@@ -506,7 +507,7 @@ describe.each(TYPES)('question type "%s"', (type) => {
     let csv: Record<string, string>[];
     beforeAll(async () => {
       expect(plan.coarsening.mergedRoleGroups).toEqual([]);
-      csv = parseCsv(await bytes(writeExport(plan, 'respondents.csv')), { columns: true }) as Record<string, string>[];
+      csv = parseCsv<Record<string, string>>(await bytes(writeExport(plan, 'respondents.csv')), { columns: true });
     });
 
     it('codes every answer in the respondent CSV so that it decodes back to the answer given', () => {
@@ -524,12 +525,12 @@ describe.each(TYPES)('question type "%s"', (type) => {
       const book = new ExcelJS.Workbook();
       await book.xlsx.load((await bytes(writeExport(plan, 'respondents.xlsx'))) as unknown as ArrayBuffer);
       const sheet = book.getWorksheet('Responses')!;
-      const header = (sheet.getRow(1).values as unknown[]).slice(1);
+      const header = (sheet.getRow(1).values as string[]).slice(1);
       expect(header).toEqual(Object.keys(csv[0]!));
       const xlsx: Record<string, string>[] = [];
       sheet.eachRow((row, n) => {
         if (n === 1) return;
-        const values = (row.values as unknown[]).slice(1);
+        const values = (row.values as (string | number | null | undefined)[]).slice(1);
         xlsx.push(Object.fromEntries(header.map((h, k) => [h, values[k] === undefined || values[k] === null ? '' : String(values[k])])));
       });
       expect(xlsx).toEqual(csv);
@@ -540,7 +541,7 @@ describe.each(TYPES)('question type "%s"', (type) => {
     });
 
     it('publishes in the aggregates CSV the counts worked out by hand, and none for the group not asked', async () => {
-      const rows = parseCsv(await bytes(writeExport(plan, 'aggregates.csv')), { columns: true }) as Record<string, string>[];
+      const rows = parseCsv<Record<string, string>>(await bytes(writeExport(plan, 'aggregates.csv')), { columns: true });
       const row = (item: string, group: string, measure: string) => rows.find((r) => r.question === 'q' && r.item === item && r.group === group && r.measure === measure);
       for (const g of groups) expect(rows.find((r) => r.measure === 'responses' && r.group === g.label)?.count).toBe(String(respondents.filter(g.in).length));
       const m = sample.measure;

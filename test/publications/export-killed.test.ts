@@ -34,7 +34,7 @@ const exportArgs = (surveyId: string, out: string) => ['survey', 'export', surve
 
 /** Rows of a CSV file, header included, each with every column. */
 function csvRows(file: string): number {
-  const records = parse(readFileSync(file, 'utf8')) as string[][];
+  const records = parse(readFileSync(file, 'utf8'));
   expect(records[0]).toContain('role');
   expect(new Set(records.map((r) => r.length)).size, 'every row has every column').toBe(1);
   return records.length;

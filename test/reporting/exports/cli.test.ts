@@ -37,7 +37,7 @@ describe('sounding survey export', { timeout: 120_000 }, () => {
     expect(run.status).toBe(0);
     const bytes = readFileSync(out);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const rows = parse(bytes.subarray(3), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(bytes.subarray(3), { columns: true });
     expect(rows).toHaveLength(SIZES.frontline + SIZES.manager + SIZES.senior);
     expect(rows.filter((r) => r.role === '3')).toHaveLength(SIZES.frontline);
   });

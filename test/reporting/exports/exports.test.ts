@@ -26,7 +26,7 @@ async function xlsxBytes(stream: Readable): Promise<ArrayBuffer> {
 }
 
 async function csvRows(plan: ExportPlan, format: 'respondents.csv' | 'codebook.csv' | 'aggregates.csv'): Promise<Record<string, string>[]> {
-  return parse(await bytes(writeExport(plan, format)), { columns: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(await bytes(writeExport(plan, format)), { columns: true });
 }
 
 /** Every respondent of the fixture, recomputed independently of storage and export code. */
@@ -78,7 +78,7 @@ describe('segment coarsening', () => {
     expect(respondentRefusal(small)).toContain('fewer than 10 responses');
     expect(() => writeExport(small, 'respondents.csv')).toThrow(/fewer than 10 responses/);
     // Aggregates are still available, and show nothing.
-    const rows = parse(await bytes(writeExport(small, 'aggregates.csv')), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(await bytes(writeExport(small, 'aggregates.csv')), { columns: true });
     expect(rows.every((r) => r.count === '' && r.estimate === '')).toBe(true);
   });
 });
@@ -228,7 +228,7 @@ describe('aggregate tables', () => {
     expect(sheet.rowCount).toBe(csv.length + 1);
     const seniorRows: unknown[][] = [];
     sheet.eachRow((r) => {
-      const v = (r.values as unknown[]).slice(1);
+      const v = (r.values as (string | number | null | undefined)[]).slice(1);
       if (v[2] === 'senior') seniorRows.push(v);
     });
     expect(seniorRows.length).toBe(csv.filter((r) => r.group === 'senior').length);
@@ -242,12 +242,12 @@ describe('respondent-level XLSX', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(await xlsxBytes(writeExport(withText, 'respondents.xlsx')));
     const responses = book.getWorksheet('Responses')!;
-    const header = (responses.getRow(1).values as unknown[]).slice(1);
+    const header = (responses.getRow(1).values as string[]).slice(1);
     expect(header).toEqual(Object.keys(csv[0]!));
     const rows: Record<string, string>[] = [];
     responses.eachRow((r, n) => {
       if (n === 1) return;
-      const v = (r.values as unknown[]).slice(1);
+      const v = (r.values as (string | number | null | undefined)[]).slice(1);
       rows.push(Object.fromEntries(header.map((h, i) => [h, v[i] === undefined || v[i] === null ? '' : String(v[i])])));
     });
     expect(rows).toEqual(csv);
