@@ -106,7 +106,7 @@ describe('readConfig', () => {
 
 describe('the environment is read at the entry points only', () => {
   const src = resolve('src');
-  const files = (readdirSync(src, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(src, f));
+  const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(src, f));
   const mentioning = (pattern: RegExp) => files.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map((file) => relative(src, file).split('\\').join('/')).sort();
 
   it('reads process.env in config.ts alone (readConfig’s default), and calls readConfig only in the web server and the command line', () => {

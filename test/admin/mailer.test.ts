@@ -41,7 +41,7 @@ describe('file outbox (no email service configured)', () => {
     const text = readFileSync(join(dir, OUTBOX_FILE), 'utf8');
     expect(text.split('\n')[0]).toBe('email,subject,body');
     expect(text.match(/^email,subject,body$/gm)).toHaveLength(1);
-    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(text, { columns: true });
     expect(rows).toEqual([
       { email: 'a@example.org', subject: 'Your survey, "Wave 1"', body: 'Line one\nLine two' },
       { email: 'b@example.org', subject: 'Reminder', body: 'Plain' },
@@ -52,9 +52,14 @@ describe('file outbox (no email service configured)', () => {
 describe('GOV.UK Notify', () => {
   async function fakeNotify(status: number, reply: unknown) {
     const received: { url: string; auth: string; body: Record<string, unknown> }[] = [];
-    const server = createHttpServer(async (request, response) => {
-      received.push({ url: request.url ?? '', auth: String(request.headers.authorization), body: JSON.parse(await readBody(request)) });
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+    const server = createHttpServer((request, response) => {
+      readBody(request)
+        .then((body) => {
+          received.push({ url: request.url ?? '', auth: String(request.headers.authorization), body: JSON.parse(body) as Record<string, unknown> });
+          response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+        })
+        // A body the fake cannot read is answered 500, so the test fails on the client's error rather than an unhandled rejection.
+        .catch(() => response.writeHead(500).end());
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     closers.push(() => server.close());

@@ -16,7 +16,7 @@ function given(): Submitted[] {
   });
 }
 
-const answeredCount = (responses: Submitted[], question: string) => responses.filter((r) => typeof r.answers[question] === 'string' && (r.answers[question] as string).trim() !== '').length;
+const answeredCount = (responses: Submitted[], question: string) => responses.filter((r) => typeof r.answers[question] === 'string' && r.answers[question].trim() !== '').length;
 
 /** Every object anywhere in a JSON value, for finding a figure whatever the shape of the answer. */
 function* objects(value: unknown): Generator<Record<string, unknown>> {
@@ -75,7 +75,7 @@ for (const database of testDatabases) {
         const { id, answers } = await fixture(s);
         const response = await s.app.inject({ method: 'GET', url: `/api/surveys/${id}/results`, headers: { cookie: s.leadCookie } });
         expect(response.statusCode).toBe(200);
-        const body = response.json() as unknown;
+        const body = response.json<unknown>();
         for (const question of ['one_change', 'holds_back']) {
           const expected = answeredCount(answers, question);
           // Whatever the shape: an entry for the question whose figure for all respondents is shown with the count.

@@ -66,7 +66,7 @@ export function tableCaptioned(html: string, caption: string): { caption: string
 }
 
 export function parseCsv(body: string): Record<string, string>[] {
-  return parse(body, { columns: true, bom: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(body, { columns: true, bom: true });
 }
 
 export interface Setup {
@@ -282,7 +282,7 @@ export async function expectWithheld(app: FastifyInstance, cookie: string, url: 
   expect(response.headers['content-disposition'], `${url} sends no file`).toBeUndefined();
   if (url.startsWith('/api/')) {
     expect(response.statusCode, url).toBe(409);
-    const body = response.json() as Record<string, unknown>;
+    const body = response.json<Record<string, unknown>>();
     // A problem document: its status and title, a code and a sentence, and no figure in any of them.
     expect(body, url).toEqual({ title: 'Conflict', status: 409, error: 'not_released', detail: expect.any(String) });
     expect(String(body.detail), `${url}: no figure`).not.toMatch(/\d/);

@@ -161,7 +161,7 @@ for (const database of testDatabases) {
           [2, 'republish'],
         ]);
 
-        const api = (await download(s, `/api/surveys/${id}/results`)).json() as TApiResults;
+        const api = (await download(s, `/api/surveys/${id}/results`)).json<TApiResults>();
         const csv = parseCsv((await download(s, `/surveys/${id}/exports/aggregates.csv`)).body);
         const report = (await download(s, `/surveys/${id}/report`)).body;
         expect(api.weighting).toBe('weighted');
@@ -276,7 +276,7 @@ for (const database of testDatabases) {
         await submitAll(db, { id, instrumentVersionId: await instrumentVersionOf(db, id) }, roster({ frontline: 5, manager: 3 }).map((r, i) => answersFor(90 + i, r.role, r.directorate)));
         await closeWave(db, id);
         expect((await uploadWorkforceProfile(db, TEST_ACTOR, (await findSurveyById(db, id))!, Buffer.from('role_group,headcount\nfrontline,100\nmanager,20\n'))).ok).toBe(true);
-        const api = (await download(s, `/api/surveys/${id}/results`)).json() as TApiResults;
+        const api = (await download(s, `/api/surveys/${id}/results`)).json<TApiResults>();
         expect(api.weighting).toBe('weighted');
         const csv = parseCsv((await download(s, `/surveys/${id}/exports/aggregates.csv`)).body);
         expect(csv[0]!.label).toMatch(/^Weighted to the workforce profile/);
@@ -302,7 +302,7 @@ for (const database of testDatabases) {
         await submitAll(db, { id, instrumentVersionId: await instrumentVersionOf(db, id) }, roster({ frontline: 12, manager: 11, procurement: 2 }).map((r, i) => answersFor(120 + i, r.role, r.directorate)));
         await closeWave(db, id);
         expect((await uploadWorkforceProfile(db, TEST_ACTOR, (await findSurveyById(db, id))!, Buffer.from('role_group,headcount\nfrontline,100\nmanager,20\n'))).ok).toBe(true);
-        const api = (await download(s, `/api/surveys/${id}/results`)).json() as TApiResults;
+        const api = (await download(s, `/api/surveys/${id}/results`)).json<TApiResults>();
         expect(api.weighting).toBe('refused');
         expect(api.responses.find((r) => r.group.kind === 'roleGroup' && r.group.code === 'procurement')!.figure.shown).toBe(false);
         const csv = parseCsv((await download(s, `/surveys/${id}/exports/aggregates.csv`)).body);

@@ -5,15 +5,11 @@ import { listAuditEntries } from '../../src/storage/audit-log.js';
 import { createOrganisation, findSurveyById } from '../../src/storage/surveys.js';
 import { generateResponses } from '../../src/admin/demo.js';
 import { accountsApp, capturingMailer, userWithRoles } from '../support/accounts.js';
-import { standardInstrument } from '../support/app.js';
 import { Browser } from '../support/browser.js';
-
-const definition = standardInstrument();
-
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
 
-let opened: { app: FastifyInstance }[] = [];
+const opened: { app: FastifyInstance }[] = [];
 afterEach(async () => {
   for (const { app } of opened.splice(0)) await app.close();
 });

@@ -124,13 +124,13 @@ describe('docs/api.md', () => {
 function expectedRows() {
   return results.questions.flatMap((q) => {
     const figure = q.groups.find((g) => g.group.kind === 'total')!.figure;
-    if (!figure.shown) return [{ question: q.question, item: q.item, option: '', estimate: NaN, lower: NaN, upper: NaN, withheld: figure.reason as string }];
+    if (!figure.shown) return [{ question: q.question, item: q.item, option: '', estimate: NaN, lower: NaN, upper: NaN, withheld: figure.reason }];
     return figure.value.options.map((o) => ({ question: q.question, item: q.item, option: o.option, ...o.proportion, withheld: '' }));
   });
 }
 
 function compare(csv: string) {
-  const printed = parse(csv, { columns: true }) as Record<string, string>[];
+  const printed = parse<Record<string, string>>(csv, { columns: true });
   const expected = expectedRows();
   expect(expected.length).toBeGreaterThan(20);
   expect(expected.some((row) => row.withheld === '')).toBe(true);

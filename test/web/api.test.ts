@@ -90,7 +90,7 @@ describe('results API against its OpenAPI description', () => {
 describe('results API free-text counts', () => {
   it('gives how many answered each free-text question, for all and each shown group, hiding the small group with only a reason', () => {
     const wrote = (question: string, role?: string) =>
-      f.answers.filter((a) => (role === undefined || a.role === role) && typeof a.answers[question] === 'string' && (a.answers[question] as string).trim() !== '').length;
+      f.answers.filter((a) => (role === undefined || a.role === role) && typeof a.answers[question] === 'string' && a.answers[question].trim() !== '').length;
     expect(body.freeText.map((t) => t.question).sort()).toEqual(['holds_back', 'one_change']);
     for (const t of body.freeText) {
       expect(t.text.length).toBeGreaterThan(0);
@@ -119,7 +119,7 @@ describe('results API trend against the previous wave', () => {
     await addFixtureResponses({ storage: f.storage, survey: { ...next, instrumentVersionId: f.survey.instrumentVersionId } }, 101);
     const response = await f.app.inject({ headers: { cookie }, url: `/api/surveys/${next.id}/results` });
     expect(response.statusCode).toBe(200);
-    const trend = response.json() as TApiResults;
+    const trend = response.json<TApiResults>();
     const validate = new Ajv2020({ strict: false, allErrors: true });
     addFormats.default(validate);
     const check = validate.compile(openApi.components.schemas.SurveyResults!);

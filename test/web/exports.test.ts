@@ -56,7 +56,7 @@ describe('downloads', () => {
     expect(plain.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(plain.headers['content-disposition']).toBe('attachment; filename="export-wave-1-respondents.csv"');
     expect(plain.rawPayload[0]).not.toBe(0xef);
-    const rows = parse(plain.body, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(plain.body, { columns: true });
     expect(rows).toHaveLength(40);
     expect(new Set(rows.map((r) => r.role))).toEqual(new Set(['3', '4']));
     const bom = await app.inject({ method: 'GET', headers: { cookie }, url: url('/respondents.csv?bom=1') });

@@ -154,7 +154,7 @@ describe('with a workforce profile that cannot be used', () => {
     const csv = ['role_group,headcount', 'frontline,450', 'manager,100', 'senior_executive,20', 'head_of_service,40'].join('\n');
     const survey = (await findSurveyById(f.storage.db, f.survey.id))!;
     expect(await uploadWorkforceProfile(f.storage.db, TEST_ACTOR, survey, Buffer.from(csv))).toMatchObject({ ok: true });
-    const api = (await f.app.inject({ headers: { cookie }, url: `/api/surveys/${f.survey.id}/results` })).json() as { weighting: string };
+    const api = (await f.app.inject({ headers: { cookie }, url: `/api/surveys/${f.survey.id}/results` })).json<{ weighting: string }>();
     expect(api.weighting).toBe('refused');
     const page = await f.app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report` });
     expect(page.statusCode).toBe(200);
