@@ -36,9 +36,15 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-unsafe-member-access': 'off', '@typescript-eslint/no-unsafe-call': 'off' },
   },
   {
-    // Plain JavaScript (this file, bin/, the browser script) has no types to check against.
-    files: ['**/*.js'],
+    // Plain JavaScript (this file, bin/, scripts run before a build, the browser script) has no types to check against.
+    files: ['**/*.{js,mjs,cjs}'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // The Node globals the plain JavaScript scripts use (TypeScript checks globals in .ts files).
+    files: ['**/*.{js,mjs,cjs}'],
+    ignores: ['src/web/public/**'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   prettier,
 );

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { DatabaseTarget } from '../src/config.js';
 import { buildApp, WARM_UP_LOG, type AppConfig, type AppServices } from '../src/web/app.js';
-import { databaseEnv, startServer, type ServerProcess } from '../test/support/server.js';
+import { databaseEnv, startServer } from '../test/support/server.js';
 import { postgresUrl } from '../test/storage/targets.js';
 import type { SuiteOptions } from './run.js';
 

@@ -30,7 +30,7 @@ export interface ServerProcess {
   child: ChildProcess;
   origin: string;
   /** Everything the process wrote to stdout and stderr so far. */
-  output(): string;
+  output: () => string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
 }
