@@ -40,4 +40,11 @@ app.post('/insert', async (_request, reply) => {
   return reply.code(204).send();
 });
 await app.listen({ port: config.port, host: '127.0.0.1' });
-process.once('SIGTERM', () => void app.close().then(() => storage.close()).then(() => process.exit(0)));
+process.once(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => storage.close())
+      .then(() => process.exit(0)),
+);

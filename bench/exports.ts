@@ -22,7 +22,9 @@ import { setting, timed } from './support.js';
 const HEAP_CAP_MB = 160;
 
 function peakRssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'))!;
   return Math.round(Number(/(\d+)/.exec(line)![1]) / 1024);
 }
 

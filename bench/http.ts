@@ -43,7 +43,14 @@ async function readySessions(storage: Storage, surveyId: string, count: number):
 }
 
 async function countResponses(storage: Storage): Promise<number> {
-  return Number((await storage.db.selectFrom('response').select((s) => s.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await storage.db
+        .selectFrom('response')
+        .select((s) => s.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }
 
 function cannon(options: autocannon.Options): Promise<autocannon.Result> {

@@ -24,9 +24,7 @@ async function weigh(browser: Browser, url: string, javaScriptEnabled: boolean, 
   await context.addCookies(cookies);
   const page = await context.newPage();
   const sizes: Promise<{ type: string; bytes: number }>[] = [];
-  page.on('requestfinished', (request) =>
-    sizes.push(request.sizes().then((s) => ({ type: request.resourceType(), bytes: s.responseBodySize + s.responseHeadersSize }))),
-  );
+  page.on('requestfinished', (request) => sizes.push(request.sizes().then((s) => ({ type: request.resourceType(), bytes: s.responseBodySize + s.responseHeadersSize }))));
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForLoadState('networkidle');
   const fetched = await Promise.all(sizes);

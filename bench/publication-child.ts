@@ -188,7 +188,11 @@ function topFunctions(profile: { nodes: { id: number; callFrame: { url: string; 
     const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-3).join('/')}:${lineNumber}`;
     time.set(key, (time.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
-  return [...time].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, ms]) => `${ms.toFixed(1).padStart(8)} ms  ${key}`).join('\n');
+  return [...time]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([key, ms]) => `${ms.toFixed(1).padStart(8)} ms  ${key}`)
+    .join('\n');
 }
 
 /**

@@ -36,7 +36,6 @@ import { openSurveyDatabase, standardInstrument, testDatabases } from '../test/s
 import type { SuiteOptions, SuiteResult } from './run.js';
 import { dropTarget, generate, mb, median, pageTimes, runScript, setting, timed } from './support.js';
 
-
 const definition = standardInstrument();
 
 interface Counts {
@@ -193,7 +192,11 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
           const same = duckByKey.size === oursByKey.size && [...oursByKey].every(([key, n]) => duckByKey.get(key) === n);
           forms.push({ form, ms: median(times), same });
         }
-        const cellsInDuck = (await duck.runAndReadAll('select role_group, directorate, count(*) as n from response group by all')).getRowObjects() as { role_group: string; directorate: string; n: bigint }[];
+        const cellsInDuck = (await duck.runAndReadAll('select role_group, directorate, count(*) as n from response group by all')).getRowObjects() as {
+          role_group: string;
+          directorate: string;
+          n: bigint;
+        }[];
         const sameCells =
           cellsInDuck.length === ours.cells.length &&
           cellsInDuck.every((c) => ours.cells.find((o) => o.roleGroup === c.role_group && o.directorate === c.directorate)?.responses === Number(c.n));
@@ -204,9 +207,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
         // A few counts side by side: spread over the table, sorted for a stable pick.
         const keys = [...oursByKey.keys()].sort();
         console.log(`\nSame figures, a sample of ${keys.length.toLocaleString('en-GB')} counts (role group | directorate | variable | option):`);
-        console.table(
-          Array.from({ length: 8 }, (_, i) => keys[Math.floor((i * keys.length) / 8)]!).map((key) => ({ count: key, Sounding: oursByKey.get(key), DuckDB: duckByKey.get(key) })),
-        );
+        console.table(Array.from({ length: 8 }, (_, i) => keys[Math.floor((i * keys.length) / 8)]!).map((key) => ({ count: key, Sounding: oursByKey.get(key), DuckDB: duckByKey.get(key) })));
         console.log(`DuckDB query forms (median of ${duckdbRuns}): ${forms.map((f) => `${f.form} ${round(f.ms)} ms${f.same ? '' : ' (DIFFERENT FIGURES)'}`).join('; ')}`);
 
         const parts = Object.values(s).reduce((a, b) => a + b, 0);
@@ -256,7 +257,7 @@ export async function run(options: SuiteOptions): Promise<SuiteResult> {
         const cpu = measures.filter((m) => m.startsWith('  CPU')).sort((a, b) => [...columns.values()].reduce((t, c) => t + (c[b] ?? 0) - (c[a] ?? 0), 0));
         console.table(
           [...measures.filter((m) => !m.startsWith('  CPU') && m !== 'second answer'), ...cpu, 'second answer'].map((measure) => ({
-            'ms': measure,
+            ms: measure,
             ...Object.fromEntries([...columns].flatMap(([page, c]) => (c[measure] === undefined ? [] : [[page, round(c[measure])]]))),
           })),
         );

@@ -38,5 +38,7 @@ for (const [label, count, seed] of [
   const roles = analysis.responses.filter((r) => r.group.kind === 'roleGroup');
   const shownRoles = roles.filter((r) => r.figure.shown).map((r) => (r.group as { code: string }).code);
   const hiddenRoles = roles.filter((r) => !r.figure.shown).map((r) => (r.group as { code: string }).code);
-  console.log(`${label}: ${shown} figures shown, ${hidden} hidden (${((100 * hidden) / (shown + hidden)).toFixed(1)}%); role groups shown: ${shownRoles.join(', ')}; hidden: ${hiddenRoles.join(', ') || 'none'}; hidden by kind of group: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  console.log(
+    `${label}: ${shown} figures shown, ${hidden} hidden (${((100 * hidden) / (shown + hidden)).toFixed(1)}%); role groups shown: ${shownRoles.join(', ')}; hidden: ${hiddenRoles.join(', ') || 'none'}; hidden by kind of group: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+  );
 }

@@ -60,7 +60,10 @@ const ZEnvironment = z
     NOTIFY_API_KEY: z.string().min(74, 'must be a GOV.UK Notify API key').optional(),
     NOTIFY_TEMPLATE_ID: z.uuid('must be the id of a GOV.UK Notify email template').optional(),
     /** SMTP server for email when Notify is not configured, e.g. smtps://user:password@smtp.example.org:465 */
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     /** Chromium for PDF reports; where it is missing the app still serves HTML reports and says PDF is unavailable. */
     CHROMIUM_PATH: z.string().min(1, NOT_EMPTY).default(DEFAULT_CHROMIUM_PATH),
     MAIL_FROM: z.string().min(3, 'must be a sender such as Sounding <sounding@council.gov.uk>').default('Sounding <sounding@localhost>'),
@@ -89,10 +92,7 @@ const ZEnvironment = z
   });
 
 /** How email goes out: GOV.UK Notify (one template), an SMTP server, or a CSV file to mail-merge from. */
-export type MailSettings =
-  | { kind: 'notify'; apiKey: string; templateId: string }
-  | { kind: 'smtp'; url: string; from: string }
-  | { kind: 'outbox'; file: string };
+export type MailSettings = { kind: 'notify'; apiKey: string; templateId: string } | { kind: 'smtp'; url: string; from: string } | { kind: 'outbox'; file: string };
 
 /** OpenID Connect sign-in, when all four OIDC_ variables are set. */
 export interface OidcSettings {

@@ -30,7 +30,11 @@ if (process.env.FAIL_BUILD) process.exit(3);
 );
 writeFileSync(
   join(project, 'package.json'),
-  JSON.stringify({ name: 'stale-check', private: true, scripts: { 'build:css': 'node step.cjs css dist/styles/govuk.css', 'build:js': 'node step.cjs js dist/web/server.js dist/cli/index.js' } }),
+  JSON.stringify({
+    name: 'stale-check',
+    private: true,
+    scripts: { 'build:css': 'node step.cjs css dist/styles/govuk.css', 'build:js': 'node step.cjs js dist/web/server.js dist/cli/index.js' },
+  }),
 );
 // What dist/ is built from, saved a minute ago: a file saved now is then newer than any build before it.
 const aMinuteAgo = new Date(Date.now() - 60_000);

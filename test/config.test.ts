@@ -62,14 +62,18 @@ describe('readConfig', () => {
     expect(refusal({ PUBLIC_URL: 'ftp://council.gov.uk' })).toBe('Invalid configuration: PUBLIC_URL: must be an http:// or https:// URL');
     expect(refusal({ SMTP_URL: 'mail.council.gov.uk' })).toBe('Invalid configuration: SMTP_URL: must be an smtp:// or smtps:// URL');
     expect(refusal({ NOTIFY_API_KEY: NOTIFY_KEY })).toBe('Invalid configuration: NOTIFY_TEMPLATE_ID: GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set, or neither');
-    expect(refusal({ NOTIFY_TEMPLATE_ID: NOTIFY_TEMPLATE })).toBe('Invalid configuration: NOTIFY_API_KEY: GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set, or neither');
+    expect(refusal({ NOTIFY_TEMPLATE_ID: NOTIFY_TEMPLATE })).toBe(
+      'Invalid configuration: NOTIFY_API_KEY: GOV.UK Notify needs both NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to be set, or neither',
+    );
     expect(refusal({ NOTIFY_API_KEY: 'too-short', NOTIFY_TEMPLATE_ID: NOTIFY_TEMPLATE })).toBe('Invalid configuration: NOTIFY_API_KEY: must be a GOV.UK Notify API key');
     expect(refusal({ OIDC_CLIENT_ID: 'sounding', OIDC_CLIENT_SECRET: 'x' })).toBe(
       'Invalid configuration: OIDC_ISSUER: OpenID Connect needs all of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL, or none',
     );
     expect(refusal({ ...OIDC, OIDC_ISSUER: 'login.example' })).toBe('Invalid configuration: OIDC_ISSUER: must be a URL');
     // Every problem at once, so one restart fixes them all.
-    expect(refusal({ PORT: '0', LOG_LEVEL: 'loud' })).toBe('Invalid configuration: PORT: must be a whole number from 1 to 65535; LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
+    expect(refusal({ PORT: '0', LOG_LEVEL: 'loud' })).toBe(
+      'Invalid configuration: PORT: must be a whole number from 1 to 65535; LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    );
   });
 
   it('reads TRUST_PROXY as none, any, a number of proxies, or a list of proxy addresses and ranges', () => {
@@ -84,8 +88,7 @@ describe('readConfig', () => {
   });
 
   it('refuses any other TRUST_PROXY with one message naming it', () => {
-    const message =
-      'Invalid configuration: TRUST_PROXY: must be true, the number of proxies in front of Sounding (1 or more), or a comma-separated list of proxy addresses or CIDR ranges';
+    const message = 'Invalid configuration: TRUST_PROXY: must be true, the number of proxies in front of Sounding (1 or more), or a comma-separated list of proxy addresses or CIDR ranges';
     for (const value of ['yes', '0', '-1', '1.5', '10.0.0.300', '10.0.0.0/33', '127.0.0.1,,10.0.0.1', 'proxy.internal', '127.0.0.1 10.0.0.1']) {
       expect([value, refusal({ TRUST_PROXY: value })]).toEqual([value, message]);
     }
@@ -106,8 +109,14 @@ describe('readConfig', () => {
 
 describe('the environment is read at the entry points only', () => {
   const src = resolve('src');
-  const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(src, f));
-  const mentioning = (pattern: RegExp) => files.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map((file) => relative(src, file).split('\\').join('/')).sort();
+  const files = readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(src, f));
+  const mentioning = (pattern: RegExp) =>
+    files
+      .filter((file) => pattern.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(src, file).split('\\').join('/'))
+      .sort();
 
   it('reads process.env in config.ts alone (readConfig’s default), and calls readConfig only in the web server and the command line', () => {
     expect(files.length).toBeGreaterThan(50);

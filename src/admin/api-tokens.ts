@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import {
-  findApiTokenByHash,
-  insertApiToken,
-  listUserApiTokens,
-  revokeUserApiToken,
-  setApiTokenLastUsed,
-  type ApiTokenRow,
-} from '../storage/api-tokens.js';
+import { findApiTokenByHash, insertApiToken, listUserApiTokens, revokeUserApiToken, setApiTokenLastUsed, type ApiTokenRow } from '../storage/api-tokens.js';
 import { countHit } from '../storage/rate-limit.js';
 import type { Database } from '../storage/schema.js';
 import { loadSignedInUser, type SignedInUser } from '../storage/users.js';
@@ -32,11 +25,7 @@ export const EXPIRY_DAYS = ['7', '30', '90', '365'] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const ZNewApiToken = z.object({
-  name: z
-    .string({ error: 'Enter a name for the token' })
-    .trim()
-    .min(1, { message: 'Enter a name for the token' })
-    .max(100, { message: 'Name must be 100 characters or fewer' }),
+  name: z.string({ error: 'Enter a name for the token' }).trim().min(1, { message: 'Enter a name for the token' }).max(100, { message: 'Name must be 100 characters or fewer' }),
   organisationId: z.uuid({ error: 'Select the organisation the token reads' }),
   expiresInDays: z.enum(EXPIRY_DAYS, { error: 'Select when the token expires' }),
 });
@@ -49,9 +38,7 @@ export const REFUSAL_WINDOW_MS = 15 * 60 * 1000;
 const day = (iso: string) => iso.slice(0, 10);
 const tokenLabel = (token: { name: string }) => `API token "${token.name}"`;
 
-export type CreateApiTokenResult =
-  | { ok: true; token: string; expiresAt: string }
-  | { ok: false; field: keyof TNewApiToken; message: string };
+export type CreateApiTokenResult = { ok: true; token: string; expiresAt: string } | { ok: false; field: keyof TNewApiToken; message: string };
 
 /** Makes a token; the token itself is returned once, here, and only its hash is stored. */
 export async function createApiToken(db: Kysely<Database>, owner: SignedInUser, input: TNewApiToken, now: Date = new Date()): Promise<CreateApiTokenResult> {

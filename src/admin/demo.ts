@@ -64,19 +64,25 @@ export async function generateResponses(db: Kysely<Database>, actor: Actor, surv
   for (let done = 0; done < count; done += batch) {
     const size = Math.min(batch, count - done);
     const submittedOn = today();
-    await db.transaction().execute(async (trx) => {
-      // Drawn an INSERT's worth at a time, so memory stays small whatever the batch.
-      for (let from = 0; from < size; from += ROWS_PER_INSERT) {
-        await trx.insertInto('response').values(draw(Math.min(ROWS_PER_INSERT, size - from), submittedOn)).execute();
-      }
-      // Read after the writes, as a real submission does (storage/responses.ts): a close in progress is waited for, then seen.
-      if (!(await waveOpen(trx, surveyId))) throw new WaveClosed();
-      if (done + size === count) await audit(trx, count);
-    }).catch(async (error: unknown) => {
-      // Batches committed before this one stay stored, so they are audited as what was added.
-      if (done > 0) await audit(db, done).catch(() => undefined);
-      throw error instanceof WaveClosed ? new Refusal(`${survey.title} was closed while answers were being added; ${done} were added`) : error;
-    });
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        // Drawn an INSERT's worth at a time, so memory stays small whatever the batch.
+        for (let from = 0; from < size; from += ROWS_PER_INSERT) {
+          await trx
+            .insertInto('response')
+            .values(draw(Math.min(ROWS_PER_INSERT, size - from), submittedOn))
+            .execute();
+        }
+        // Read after the writes, as a real submission does (storage/responses.ts): a close in progress is waited for, then seen.
+        if (!(await waveOpen(trx, surveyId))) throw new WaveClosed();
+        if (done + size === count) await audit(trx, count);
+      })
+      .catch(async (error: unknown) => {
+        // Batches committed before this one stay stored, so they are audited as what was added.
+        if (done > 0) await audit(db, done).catch(() => undefined);
+        throw error instanceof WaveClosed ? new Refusal(`${survey.title} was closed while answers were being added; ${done} were added`) : error;
+      });
   }
 }
 

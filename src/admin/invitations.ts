@@ -32,7 +32,10 @@ const ZEmail = z.email();
 
 /** "Role group", "role-group" and "ROLE_GROUP" all name the role_group column. */
 function columnName(header: string): string {
-  return header.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 /** Codes and English labels of a segment question's options, so a list may use either. */
@@ -81,7 +84,9 @@ export function parseStaffList(bytes: Buffer, definition: TDefinition): StaffLis
   if (bytes.length === 0) return failed([{ message: 'the file is empty: it needs a header row (email, role_group, directorate) and a row per person' }]);
   const lines = countLines(bytes);
   if (lines > MAX_STAFF + 1) {
-    return failed([{ message: `the file has ${lines.toLocaleString('en-GB')} rows; one upload takes at most ${MAX_STAFF.toLocaleString('en-GB')} people, so split the list into smaller files` }]);
+    return failed([
+      { message: `the file has ${lines.toLocaleString('en-GB')} rows; one upload takes at most ${MAX_STAFF.toLocaleString('en-GB')} people, so split the list into smaller files` },
+    ]);
   }
   const bad = linesWithBadBytes(bytes);
   if (bad.length > 0) {
@@ -184,7 +189,9 @@ export interface MailText {
 
 /** The email for one link; the link is the only personal thing in it. */
 export function invitationText(survey: { title: string; closesOn?: string | null }, link: string, kind: 'invitation' | 'reminder'): MailText {
-  const closes = survey.closesOn ? ` The survey closes on ${new Date(`${survey.closesOn}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}.` : '';
+  const closes = survey.closesOn
+    ? ` The survey closes on ${new Date(`${survey.closesOn}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}.`
+    : '';
   const opening = kind === 'invitation' ? `You are invited to take part in "${survey.title}".` : `This is a reminder: you have not yet taken part in "${survey.title}".`;
   return {
     subject: kind === 'invitation' ? `Take part: ${survey.title}` : `Reminder: ${survey.title}`,
@@ -241,12 +248,7 @@ export interface SendRun {
  * a time in this process (a second click is refused rather than mailing people twice); the
  * lead sees progress in the invitation counts and the outcome of the last run.
  */
-export function createInvitationSender(
-  db: Kysely<Database>,
-  mailer: Mailer,
-  linkFor: (token: string) => string,
-  finished: (survey: { id: string }, run: Required<SendRun>) => Promise<void>,
-) {
+export function createInvitationSender(db: Kysely<Database>, mailer: Mailer, linkFor: (token: string) => string, finished: (survey: { id: string }, run: Required<SendRun>) => Promise<void>) {
   const running = new Map<string, Promise<void>>();
   const last = new Map<string, SendRun>();
   return {

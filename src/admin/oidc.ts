@@ -79,4 +79,3 @@ export function createOidc(settings: OidcSettings) {
   };
 }
 export type Oidc = ReturnType<typeof createOidc>;
-

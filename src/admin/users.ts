@@ -32,12 +32,13 @@ export function signInDelayMs(failures: number): number {
   return failures < FREE_FAILURES ? 0 : Math.min(1000 * 2 ** (failures - FREE_FAILURES + 1), MAX_SIGN_IN_DELAY_MS);
 }
 
-export const ZEmail = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter an email address in the correct format, like name@example.org' }));
-/** ASVS 2.1.1/2.1.2: at least 12 characters, at most 128; no composition rules. */
-export const ZPassword = z
+export const ZEmail = z
   .string()
-  .min(12, { message: 'Password must be 12 characters or more' })
-  .max(128, { message: 'Password must be 128 characters or fewer' });
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'Enter an email address in the correct format, like name@example.org' }));
+/** ASVS 2.1.1/2.1.2: at least 12 characters, at most 128; no composition rules. */
+export const ZPassword = z.string().min(12, { message: 'Password must be 12 characters or more' }).max(128, { message: 'Password must be 128 characters or fewer' });
 export const ZNewUser = z.object({
   email: ZEmail,
   name: z.string().trim().min(1, { message: 'Enter a name' }).max(200, { message: 'Name must be 200 characters or fewer' }),

@@ -25,7 +25,6 @@ import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load
 import { linesWithBadBytes } from './invitations.js';
 import { parseWorkforceProfile, type ProfileProblem } from './workforce-profile.js';
 
-
 /** A problem with one form field; `field` is the id of the input, for the error summary's link. */
 export interface FieldError {
   field: string;
@@ -110,7 +109,8 @@ export async function createWave(
     const previous = waves.find((w) => w.id === parsed.data.previousSurveyId);
     if (!previous) errors.push({ field: 'previousSurveyId', message: 'Choose a previous wave from the list' });
     // A trend compares published results; an open or draft wave has none, and reading its live figures would let them be differenced.
-    else if (previous.state !== 'closed') errors.push({ field: 'previousSurveyId', message: 'The previous wave must be a closed one: only closed waves have published results to compare with' });
+    else if (previous.state !== 'closed')
+      errors.push({ field: 'previousSurveyId', message: 'The previous wave must be a closed one: only closed waves have published results to compare with' });
   }
 
   let definitionProblems: DefinitionProblem[] = [];
@@ -133,7 +133,13 @@ export async function createWave(
 
   const id = await db.transaction().execute(async (trx) => {
     const instrumentVersionId = await publishInstrument(trx, definition);
-    const created = await createSurvey(trx, { organisationId, instrumentVersionId, title: parsed.data.title, suppressionThreshold: parsed.data.threshold, synthetic: options.synthetic ?? false });
+    const created = await createSurvey(trx, {
+      organisationId,
+      instrumentVersionId,
+      title: parsed.data.title,
+      suppressionThreshold: parsed.data.threshold,
+      synthetic: options.synthetic ?? false,
+    });
     await setWavePlan(trx, created.id, { opensOn, closesOn, previousSurveyId: parsed.data.previousSurveyId || null });
     await recordAudit(trx, auditBy(actor, { organisationId, action: 'wave.create', target: `survey ${created.id} (${parsed.data.title})${options.synthetic ? ', synthetic' : ''}` }));
     return created.id;
@@ -175,8 +181,15 @@ export async function setFreeTextRelease(db: Kysely<Database>, actor: Actor, sur
   await db.transaction().execute(async (trx) => {
     const found = await trx.selectFrom('survey').select(['title', 'organisation_id']).where('id', '=', surveyId).executeTakeFirst();
     if (!found) throw new Refusal(`No survey with id ${surveyId}`, 404);
-    await trx.updateTable('survey').set({ release_free_text: release ? 1 : 0 }).where('id', '=', surveyId).execute();
-    await recordAudit(trx, auditBy(actor, { organisationId: found.organisation_id, action: release ? 'wave.free-text.release' : 'wave.free-text.withhold', target: `survey ${surveyId} (${found.title})` }));
+    await trx
+      .updateTable('survey')
+      .set({ release_free_text: release ? 1 : 0 })
+      .where('id', '=', surveyId)
+      .execute();
+    await recordAudit(
+      trx,
+      auditBy(actor, { organisationId: found.organisation_id, action: release ? 'wave.free-text.release' : 'wave.free-text.withhold', target: `survey ${surveyId} (${found.title})` }),
+    );
   });
 }
 
@@ -188,7 +201,8 @@ export async function uploadWorkforceProfile(
   bytes: Buffer,
 ): Promise<{ ok: true; profile: WorkforceProfile } | { ok: false; problems: ProfileProblem[] }> {
   const bad = linesWithBadBytes(bytes);
-  if (bad.length > 0) return { ok: false, problems: bad.slice(0, 100).map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })) };
+  if (bad.length > 0)
+    return { ok: false, problems: bad.slice(0, 100).map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })) };
   const parsed = parseWorkforceProfile(bytes.toString('utf8'), survey.definition);
   if (!parsed.ok) return parsed;
   await db.transaction().execute(async (trx) => {
@@ -272,8 +286,20 @@ export function publishedResponseRates(definition: TDefinition, publication: Pub
   const headcount = headcountsOf(profile);
   return {
     threshold: publication.threshold,
-    total: rateFigure('', 'All staff', released({ kind: 'total' }), headcount(() => true)),
-    roleGroups: optionsOf(definition, definition.segments.roleGroup).map((r) => rateFigure(r.code, r.label, released({ kind: 'roleGroup', code: r.code }), headcount((c) => c.roleGroup === r.code))),
+    total: rateFigure(
+      '',
+      'All staff',
+      released({ kind: 'total' }),
+      headcount(() => true),
+    ),
+    roleGroups: optionsOf(definition, definition.segments.roleGroup).map((r) =>
+      rateFigure(
+        r.code,
+        r.label,
+        released({ kind: 'roleGroup', code: r.code }),
+        headcount((c) => c.roleGroup === r.code),
+      ),
+    ),
     directorates: (definition.segments.directorate ? optionsOf(definition, definition.segments.directorate) : []).map((d) =>
       rateFigure(d.code, d.label, released({ kind: 'directorate', code: d.code }), headcount.ofDirectorate(d.code)),
     ),
@@ -320,10 +346,30 @@ export function responseRates(definition: TDefinition, cells: readonly ResponseC
     rateFigure(code, label, status === 'shown' ? responses : undefined, staff);
   return {
     threshold,
-    total: figure('', 'All staff', pattern.total, sum(() => true), headcount(() => true)),
-    roleGroups: roleGroups.map((r) => figure(r.code, r.label, pattern.roleGroups.get(r.code), sum((c) => c.roleGroup === r.code), headcount((c) => c.roleGroup === r.code))),
+    total: figure(
+      '',
+      'All staff',
+      pattern.total,
+      sum(() => true),
+      headcount(() => true),
+    ),
+    roleGroups: roleGroups.map((r) =>
+      figure(
+        r.code,
+        r.label,
+        pattern.roleGroups.get(r.code),
+        sum((c) => c.roleGroup === r.code),
+        headcount((c) => c.roleGroup === r.code),
+      ),
+    ),
     directorates: directorates.map((d) =>
-      figure(d.code, d.label, pattern.directorates.get(d.code), sum((c) => c.directorate === d.code), headcount.ofDirectorate(d.code)),
+      figure(
+        d.code,
+        d.label,
+        pattern.directorates.get(d.code),
+        sum((c) => c.directorate === d.code),
+        headcount.ofDirectorate(d.code),
+      ),
     ),
     profileHidden,
     source: 'live',

@@ -139,15 +139,13 @@ export interface Methods {
 function methods(threshold: number, adjust: AdjustMethod, family: 'variable' | 'survey', alpha: number): Methods {
   return {
     proportions: '95% Wilson score intervals; weighted estimates use Kish’s effective base',
-    differences:
-      'differences between groups with Newcombe’s hybrid score interval (method 10) and a pooled two-proportion z test; groups are independent samples',
+    differences: 'differences between groups with Newcombe’s hybrid score interval (method 10) and a pooled two-proportion z test; groups are independent samples',
     overall: 'Pearson chi-square test of role group × answer for single-answer questions, over the role groups shown',
     means: 'means with t intervals; differences with Welch’s t test',
     adjustment: `p-values adjusted by ${adjust === 'holm' ? 'Holm’s step-down method' : 'the Benjamini-Hochberg procedure'} across ${
       family === 'variable' ? 'the comparisons of each question (or matrix item)' : 'all the survey’s comparisons'
     }; chi-square tests across all questions; a difference is called significant only when its adjusted p-value is below ${alpha}`,
-    indices:
-      'index scores are means of respondents’ 0-100 scores with analytic t intervals from per-cell sums and sums of squares (delta method / normal theory, not bootstrap)',
+    indices: 'index scores are means of respondents’ 0-100 scores with analytic t intervals from per-cell sums and sums of squares (delta method / normal theory, not bootstrap)',
     weighting:
       'raking (iterative proportional fitting) of one weight per role group × directorate cell to the workforce profile’s margins, with the groups whose figures are withheld raked together as one (so the weights cannot tell their sizes apart); design effect by Kish’s formula 1 + CV² of the weights',
     suppression: `no figure from fewer than ${threshold} respondents; secondary suppression so that no hidden figure can be worked out from shown ones (checked exactly), and hidden groups under a shown total together cover at least ${threshold}`,
@@ -181,10 +179,9 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
       weights = raked.weights;
       weighting = {
         status: 'weighted',
-        method:
-          raked.pooled
-            ? 'raking to role group and directorate headcounts, with the groups the results withhold raked together as one'
-            : 'raking to role group and directorate headcounts',
+        method: raked.pooled
+          ? 'raking to role group and directorate headcounts, with the groups the results withhold raked together as one'
+          : 'raking to role group and directorate headcounts',
         designEffect: raked.designEffect,
         effectiveN: raked.effectiveN,
         n: raked.n,
@@ -258,10 +255,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
   // Adjust p-values for multiple comparisons, then call significance.
   const shownDiffs = (list: readonly Comparison[]) => list.flatMap((c) => (c.result.shown ? [c.result.value] : []));
   const families: DifferenceEstimate[][] = [];
-  const pairwise = [
-    ...variables.flatMap((v) => (v.kind === 'text' ? [] : [v.comparisons])),
-    ...indices.map((i) => i.comparisons),
-  ];
+  const pairwise = [...variables.flatMap((v) => (v.kind === 'text' ? [] : [v.comparisons])), ...indices.map((i) => i.comparisons)];
   if (family === 'variable') families.push(...pairwise.map(shownDiffs));
   else families.push(pairwise.flatMap(shownDiffs));
   families.push(gap.flatMap((g) => (g.gap.shown ? [g.gap.value] : [])));
@@ -327,10 +321,22 @@ export function profileHiddenGroups(
   };
   const answeredBy = (match: (c: { roleGroup: string; directorate: string }) => boolean) => cells.reduce((s, c) => s + (match(c) ? c.responses : 0), 0);
   const headcountOf = (match: (c: { roleGroup: string; directorate: string }) => boolean) => profile.cells.reduce((s, c) => s + (match(c) ? c.headcount : 0), 0);
-  for (const code of segments.roleGroups) check('roleGroup', code, headcountOf((c) => c.roleGroup === code), answeredBy((c) => c.roleGroup === code));
+  for (const code of segments.roleGroups)
+    check(
+      'roleGroup',
+      code,
+      headcountOf((c) => c.roleGroup === code),
+      answeredBy((c) => c.roleGroup === code),
+    );
   if (profile.cells.some((c) => c.directorate !== '')) {
     for (const code of segments.directorates) {
-      if (code !== '') check('directorate', code, headcountOf((c) => c.directorate === code), answeredBy((c) => c.directorate === code));
+      if (code !== '')
+        check(
+          'directorate',
+          code,
+          headcountOf((c) => c.directorate === code),
+          answeredBy((c) => c.directorate === code),
+        );
     }
   }
   return profileHidden;

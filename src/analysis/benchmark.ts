@@ -137,10 +137,7 @@ export function benchmark(
         const comparator: BenchmarkComparator = {
           set,
           ...(label === undefined ? {} : { value: label }),
-          figure:
-            values.length < min
-              ? { shown: false, reason: 'too_few_organisations' }
-              : { shown: true, value: figureFor(values, value) },
+          figure: values.length < min ? { shown: false, reason: 'too_few_organisations' } : { shown: true, value: figureFor(values, value) },
         };
         return comparator;
       }),

@@ -176,13 +176,7 @@ export function closedMeasures(counts: ClosedCounts): { measure: string; numerat
 }
 
 /** Difference of a proportion between two (shown) groups: Newcombe interval and pooled z test; p adjusted later. */
-export function proportionDifference(
-  seg: Segments,
-  a: Group,
-  b: Group,
-  numerator: ArrayLike<number>,
-  base: ArrayLike<number>,
-): DifferenceEstimate {
+export function proportionDifference(seg: Segments, a: Group, b: Group, numerator: ArrayLike<number>, base: ArrayLike<number>): DifferenceEstimate {
   const pa = proportionFrom(a.cells, numerator, base, seg.weights);
   const pb = proportionFrom(b.cells, numerator, base, seg.weights);
   const ci = newcombeDifference(pa.proportion.estimate, pa.effectiveBase, pb.proportion.estimate, pb.effectiveBase);
@@ -243,9 +237,7 @@ export interface MomentArrays {
 }
 
 export function meanOf(seg: Segments, group: Group, m: MomentArrays): MeanEstimate | undefined {
-  const estimate = meanFromMoments(
-    group.cells.map((i) => ({ n: m.n[i] ?? 0, sum: m.sum[i] ?? 0, sumSquares: m.sumSquares[i] ?? 0, weight: seg.weights[i] ?? 0 })),
-  );
+  const estimate = meanFromMoments(group.cells.map((i) => ({ n: m.n[i] ?? 0, sum: m.sum[i] ?? 0, sumSquares: m.sumSquares[i] ?? 0, weight: seg.weights[i] ?? 0 })));
   if (!estimate) return undefined;
   // Kish's effective n of a group with a withheld cell is given coarse (effectiveBaseOf), and the interval rests on that.
   const effectiveN = effectiveBaseOf(seg.weights, group.cells, estimate.n, estimate.effectiveN);

@@ -3,16 +3,7 @@
  * (see `tables.ts`) and an instrument definition to suppressed, typed results.
  */
 export { analyseSurvey, adjustFamily } from './analyse.js';
-export type {
-  AnalysisOptions,
-  ClosedVariableAnalysis,
-  Methods,
-  NumberVariableAnalysis,
-  SurveyAnalysis,
-  TextVariableAnalysis,
-  VariableAnalysis,
-  WeightingSummary,
-} from './analyse.js';
+export type { AnalysisOptions, ClosedVariableAnalysis, Methods, NumberVariableAnalysis, SurveyAnalysis, TextVariableAnalysis, VariableAnalysis, WeightingSummary } from './analyse.js';
 export { adjustPValues, type AdjustMethod } from './adjust.js';
 export { TableBuilder, tablesFromAnswers } from './aggregate.js';
 export {
@@ -35,17 +26,7 @@ export { formatP, formatPercent, formatPercentInterval, formatPoints, roundHalfU
 export { indexScores, itemScore, OVERALL_MATURITY, type IndexAnalysis, type IndexEstimate } from './indices.js';
 export { meanFromMoments, welchTest, type MeanDifference, type MeanEstimate } from './means.js';
 export { perceptionGap, type PerceptionGap, type PerceptionGapItem } from './perception-gap.js';
-export {
-  chiSquareTest,
-  newcombeDifference,
-  oneSampleProportionZ,
-  twoProportionZ,
-  wilsonInterval,
-  Z95,
-  type ChiSquareResult,
-  type Interval,
-  type TestResult,
-} from './proportions.js';
+export { chiSquareTest, newcombeDifference, oneSampleProportionZ, twoProportionZ, wilsonInterval, Z95, type ChiSquareResult, type Interval, type TestResult } from './proportions.js';
 export { comparePublished, type PublishedComparison, type PublishedTest } from './published.js';
 export { groupLabel, type GroupFigure, type GroupRef } from './segments.js';
 export {

@@ -4,15 +4,7 @@ import type { Scale } from '../instrument/question-types/contract.js';
 import { AGREE_SCORES, ENGAGEMENT_SCORES } from '../instrument/scales.js';
 import type { TText } from '../instrument/text.js';
 import { tQuantile } from './distributions.js';
-import {
-  closedCounts,
-  comparisonPairs,
-  meanResults,
-  proportionFrom,
-  type ClosedCounts,
-  type Comparison,
-  type Proportion,
-} from './estimates.js';
+import { closedCounts, comparisonPairs, meanResults, proportionFrom, type ClosedCounts, type Comparison, type Proportion } from './estimates.js';
 import type { MeanEstimate } from './means.js';
 import { welchTest } from './means.js';
 import { Z95 } from './proportions.js';
@@ -115,8 +107,7 @@ export interface IndexAnalysis {
   comparisons: Comparison[];
 }
 
-const SCORE_METHOD =
-  'mean of respondents’ 0-100 scores (each the mean of the items they answered), with a t interval from the per-cell sums of scores and squares (analytic, not bootstrap)';
+const SCORE_METHOD = 'mean of respondents’ 0-100 scores (each the mean of the items they answered), with a t interval from the per-cell sums of scores and squares (analytic, not bootstrap)';
 
 /** Engagement share for a group: one item gives a Wilson interval; several, the mean of item shares with a conservative normal interval. */
 function engagementShare(seg: Segments, items: ClosedCounts[], group: Group): Proportion {
@@ -152,9 +143,7 @@ export function analyseIndices(seg: Segments, definition: TDefinition, groups: r
       kind: index.kind,
       label: index.label,
       method:
-        index.kind === 'engagement'
-          ? `${SCORE_METHOD}; share very + quite engaged with a Wilson interval (several items: mean of item shares, conservative normal interval)`
-          : SCORE_METHOD,
+        index.kind === 'engagement' ? `${SCORE_METHOD}; share very + quite engaged with a Wilson interval (several items: mean of item shares, conservative normal interval)` : SCORE_METHOD,
       available: true,
       groups: figures.map((f, k) => {
         if (!f.figure.shown) return { group: f.group, figure: f.figure };
@@ -171,7 +160,14 @@ export function analyseIndices(seg: Segments, definition: TDefinition, groups: r
     out.push(analysis);
     if (index.kind === 'maturity') maturity.push({ index, analysis });
   }
-  if (maturity.length > 0) out.push(overallMaturity(seg, maturity.map((m) => m.analysis), groups));
+  if (maturity.length > 0)
+    out.push(
+      overallMaturity(
+        seg,
+        maturity.map((m) => m.analysis),
+        groups,
+      ),
+    );
   return out;
 }
 
@@ -231,8 +227,7 @@ function overallMaturity(seg: Segments, dimensions: IndexAnalysis[], groups: rea
   return {
     code: OVERALL_MATURITY,
     kind: 'overall',
-    method:
-      'mean of the dimension indices; interval conservative (standard error = mean of the dimensions’ standard errors, the largest possible whatever their correlation)',
+    method: 'mean of the dimension indices; interval conservative (standard error = mean of the dimensions’ standard errors, the largest possible whatever their correlation)',
     available: true,
     groups: figures.map((f) => (f.figure.shown ? { group: f.group, figure: { shown: true, value: { score: f.figure.value } } } : { group: f.group, figure: f.figure })),
     comparisons,

@@ -2,7 +2,19 @@ import type { TDefinition } from '../instrument/definition.js';
 import { allQuestions, findQuestion } from '../instrument/definition.js';
 import type { TCondition } from '../instrument/question-types/base.js';
 import { closedCounts } from './estimates.js';
-import { cellKey, protectGate, refineSegments, shownCount, suppressSegments, unionOf, withheldEverywhere, type CellStatus, type SegmentGrid, type SegmentSuppression, type Suppressible } from './suppression.js';
+import {
+  cellKey,
+  protectGate,
+  refineSegments,
+  shownCount,
+  suppressSegments,
+  unionOf,
+  withheldEverywhere,
+  type CellStatus,
+  type SegmentGrid,
+  type SegmentSuppression,
+  type Suppressible,
+} from './suppression.js';
 import type { IndexedTables } from './tables.js';
 import { variablesOf, type Variable } from './variables.js';
 import { CellWeights, kishDesignEffect, publishedDesignEffect, type CellWeight } from './weighting.js';
@@ -257,7 +269,7 @@ export class Segments {
             this.grid(base),
             this.threshold,
             from,
-            audience === undefined ? undefined : { askedOf: audience.split(','), responses: (r, d) => (responses[this.cellAt.get(cellKey(r, d)) ?? -1] ?? 0) },
+            audience === undefined ? undefined : { askedOf: audience.split(','), responses: (r, d) => responses[this.cellAt.get(cellKey(r, d)) ?? -1] ?? 0 },
           );
         // A question under a showIf starts from its conditions' patterns: the condition publishes its base for every group it shows.
         let from = decided;
@@ -324,7 +336,11 @@ export class Segments {
     const rows = [
       ...this.byRole.map((g) => {
         const code = (g.ref as { code: string }).code;
-        return { cells: g.cells, shown: (p: SegmentSuppression) => p.roleGroups.get(code) === 'shown', cellShown: (p: SegmentSuppression, d: string) => p.cells.get(cellKey(code, d)) === 'shown' };
+        return {
+          cells: g.cells,
+          shown: (p: SegmentSuppression) => p.roleGroups.get(code) === 'shown',
+          cellShown: (p: SegmentSuppression, d: string) => p.cells.get(cellKey(code, d)) === 'shown',
+        };
       }),
       ...[this.leaders, this.frontline].flatMap((g) => (g ? [{ cells: g.cells, shown: (p: SegmentSuppression) => p.aggregates.get(g.ref.kind) === 'shown', cellShown: () => false }] : [])),
     ];
@@ -341,7 +357,11 @@ export class Segments {
       const hiddenDirs = directorates.filter((d) => result.directorates.get(codeOf(d)) !== 'shown');
       // A cell the question shows (a cross-tabulation) is published anyway, and an empty one
       // holds no one: neither has a bound to keep above the threshold.
-      const inCell = (r: { cells: readonly number[] }, d: Group) => sumOver(r.cells.filter((i) => d.cells.includes(i)), this.responses!);
+      const inCell = (r: { cells: readonly number[] }, d: Group) =>
+        sumOver(
+          r.cells.filter((i) => d.cells.includes(i)),
+          this.responses!,
+        );
       const exposed = shownDirs.filter((d) => shownRows.some((r) => !r.cellShown(result, codeOf(d)) && inCell(r, d) > 0 && overlapBound(r.cells, d.cells) < this.threshold));
       let hide = exposed;
       if (hide.length === 0 && hiddenDirs.length > 0 && result.total === 'shown') {
@@ -350,14 +370,20 @@ export class Segments {
         const block = (extra: readonly Group[]) => [...hiddenDirs, ...extra].flatMap((d) => d.cells);
         const inBlock = (r: { cells: readonly number[] }, extra: readonly Group[]) => {
           const cells = new Set(block(extra));
-          return sumOver(r.cells.filter((i) => cells.has(i)), this.responses!);
+          return sumOver(
+            r.cells.filter((i) => cells.has(i)),
+            this.responses!,
+          );
         };
         const blockBound = (extra: readonly Group[]) => Math.min(...shownRows.map((r) => (inBlock(r, extra) > 0 ? overlapBound(r.cells, block(extra)) : Infinity)));
         if (shownRows.length > 0 && blockBound([]) < this.threshold) {
-          const best = shownDirs.reduce<{ d?: Group; bound: number }>((top, d) => {
-            const bound = blockBound([d]);
-            return bound > top.bound ? { d, bound } : top;
-          }, { bound: -1 });
+          const best = shownDirs.reduce<{ d?: Group; bound: number }>(
+            (top, d) => {
+              const bound = blockBound([d]);
+              return bound > top.bound ? { d, bound } : top;
+            },
+            { bound: -1 },
+          );
           hide = best.d ? [best.d] : [];
         }
       }

@@ -218,11 +218,7 @@ export function solveSuppression(problem: SuppressionProblem, options: Suppressi
  * determined exactly when its unit vector lies in the row space, i.e. when its row of the
  * reduced row echelon form has no entry in any free column.
  */
-export function determinedUnknowns(
-  size: number,
-  relations: SuppressionProblem['relations'],
-  unknown: (i: number) => boolean,
-): number[] {
+export function determinedUnknowns(size: number, relations: SuppressionProblem['relations'], unknown: (i: number) => boolean): number[] {
   const columns: number[] = [];
   const columnOf = new Map<number, number>();
   for (let i = 0; i < size; i++) {
@@ -371,12 +367,8 @@ function segmentStatuses(grid: SegmentGrid, p: SegmentProblem, status: readonly 
   return {
     total: status[p.total]!,
     roleGroups: new Map(roleGroups.map((r, i) => [r, status[p.roleIds[i]!]!])),
-    directorates: p.crossed
-      ? new Map(directorates.map((d, j) => [d, status[p.dirIds[j]!]!]))
-      : new Map(directorates.map((d) => [d, status[p.total]!])),
-    cells: p.crossed
-      ? new Map(roleGroups.flatMap((r, i) => directorates.map((d, j) => [cellKey(r, d), status[p.cellIds[i]![j]!]!] as const)))
-      : new Map(),
+    directorates: p.crossed ? new Map(directorates.map((d, j) => [d, status[p.dirIds[j]!]!])) : new Map(directorates.map((d) => [d, status[p.total]!])),
+    cells: p.crossed ? new Map(roleGroups.flatMap((r, i) => directorates.map((d, j) => [cellKey(r, d), status[p.cellIds[i]![j]!]!] as const))) : new Map(),
     aggregates: new Map((grid.aggregates ?? []).map((agg, k) => [agg.id, status[p.aggregateIds[k]!]!])),
   };
 }
@@ -508,7 +500,8 @@ export function withheldEverywhere(pattern: SegmentSuppression): SegmentSuppress
 
 /** Hidden wherever either pattern hides. */
 export function unionOf(a: SegmentSuppression, b: SegmentSuppression): SegmentSuppression {
-  const hide = (x: CellStatus | undefined, y: CellStatus | undefined): CellStatus => (x === 'primary' || y === 'primary' ? 'primary' : x !== 'shown' || (y !== undefined && y !== 'shown') ? 'secondary' : 'shown');
+  const hide = (x: CellStatus | undefined, y: CellStatus | undefined): CellStatus =>
+    x === 'primary' || y === 'primary' ? 'primary' : x !== 'shown' || (y !== undefined && y !== 'shown') ? 'secondary' : 'shown';
   const merge = (x: ReadonlyMap<string, CellStatus>, y: ReadonlyMap<string, CellStatus>) => new Map([...x].map(([k, v]) => [k, hide(v, y.get(k))]));
   return {
     total: hide(a.total, b.total),

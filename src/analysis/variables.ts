@@ -55,8 +55,7 @@ export type Variable = ClosedVariable | NumberVariable | TextVariable;
 export function variablesOf(definition: TDefinition): Variable[] {
   const segmentQuestions = new Set([definition.segments.roleGroup, definition.segments.directorate].filter((c): c is string => c !== undefined));
   const audience = new Map(definition.audiences.map((a) => [a.code, a.roleGroups]));
-  const roleGroupsFor = (codes: readonly string[] | undefined): Set<string> | undefined =>
-    codes ? new Set(codes.flatMap((c) => audience.get(c) ?? [])) : undefined;
+  const roleGroupsFor = (codes: readonly string[] | undefined): Set<string> | undefined => (codes ? new Set(codes.flatMap((c) => audience.get(c) ?? [])) : undefined);
   const out: Variable[] = [];
   for (const { question, section } of allQuestions(definition)) {
     if (segmentQuestions.has(question.code)) continue;

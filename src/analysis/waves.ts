@@ -28,19 +28,13 @@ const sameGroup = (a: GroupRef, b: GroupRef) => JSON.stringify(a) === JSON.strin
  * The waves are treated as independent samples (answers are anonymous, so they cannot be
  * paired). p-values are adjusted across all the wave comparisons together.
  */
-export function compareWaves(
-  current: SurveyAnalysis,
-  previous: SurveyAnalysis,
-  options: { adjust?: AdjustMethod; alpha?: number } = {},
-): WaveComparison[] {
+export function compareWaves(current: SurveyAnalysis, previous: SurveyAnalysis, options: { adjust?: AdjustMethod; alpha?: number } = {}): WaveComparison[] {
   const out: WaveComparison[] = [];
   const wanted = (g: GroupRef) => g.kind === 'total' || g.kind === 'roleGroup';
 
   for (const now of current.variables) {
     if (now.kind === 'text') continue;
-    const before = previous.variables.find(
-      (v) => v.kind === now.kind && v.question === now.question && (v.kind !== 'closed' || now.kind !== 'closed' || v.item === now.item),
-    );
+    const before = previous.variables.find((v) => v.kind === now.kind && v.question === now.question && (v.kind !== 'closed' || now.kind !== 'closed' || v.item === now.item));
     if (!before || before.kind === 'text') continue;
     if (now.kind === 'closed' && before.kind === 'closed') {
       const measures = now.positive ? ['positive'] : now.options.filter((o) => before.options.includes(o));

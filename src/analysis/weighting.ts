@@ -277,8 +277,7 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
   const result: WeightingSuccess = { ok: true, weights, iterations, maxError, designEffect, effectiveN, n, population };
   if (roles.pool.length + (dirs?.pool.length ?? 0) > 0) result.pooled = { roleGroups: roles.pool, directorates: dirs?.pool ?? [] };
   if (dirTargets && stated.length < live.length) {
-    result.unstatedDirectorate =
-      'respondents who did not state a directorate are weighted by role group only; those who did are spread across directorates in the profile’s proportions';
+    result.unstatedDirectorate = 'respondents who did not state a directorate are weighted by role group only; those who did are spread across directorates in the profile’s proportions';
   }
   return result;
 }

@@ -37,7 +37,11 @@ function parseOptions<T extends z.ZodType>(schema: T, options: unknown, flags: R
   throw new CliError(`Invalid ${flag}: ${issue.message}${shown}`);
 }
 
-const nonEmpty = (what: string) => z.string({ error: `${what} is required` }).trim().min(1, `${what} must not be empty`);
+const nonEmpty = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} must not be empty`);
 const integer = (what: string) =>
   z
     .string()
@@ -55,9 +59,7 @@ const ZSurveyCreate = z.object({
   org: nonEmpty('organisation id'),
   instrument: nonEmpty('instrument file'),
   title: nonEmpty('title'),
-  threshold: integer('threshold').pipe(
-    z.number().min(MIN_THRESHOLD, `the suppression threshold must be at least ${MIN_THRESHOLD}, so small groups cannot be identified`),
-  ),
+  threshold: integer('threshold').pipe(z.number().min(MIN_THRESHOLD, `the suppression threshold must be at least ${MIN_THRESHOLD}, so small groups cannot be identified`)),
   synthetic: z.boolean().default(false),
 });
 
@@ -178,9 +180,7 @@ org
   .description('list organisations')
   .action(
     run(async () => {
-      const rows = await withStorage((storage) =>
-        storage.db.selectFrom('organisation').select(['id', 'name', 'type', 'nation', 'region']).orderBy('name').execute(),
-      );
+      const rows = await withStorage((storage) => storage.db.selectFrom('organisation').select(['id', 'name', 'type', 'nation', 'region']).orderBy('name').execute());
       printTable(rows, [
         { key: 'name', label: 'Name' },
         { key: 'type', label: 'Type' },
@@ -203,7 +203,13 @@ survey
   .option('--synthetic', 'a demonstration or test wave: the only kind `survey generate` may add synthetic answers to')
   .action(
     run(async (options: unknown) => {
-      const { org: organisationId, instrument, title, threshold, synthetic } = parseOptions(ZSurveyCreate, options, {
+      const {
+        org: organisationId,
+        instrument,
+        title,
+        threshold,
+        synthetic,
+      } = parseOptions(ZSurveyCreate, options, {
         org: '--org',
         instrument: '--instrument',
         title: '--title',
@@ -323,7 +329,7 @@ survey
 
 survey
   .command('free-text')
-  .description('the survey lead\'s decision whether free-text comments (redacted) go into respondent-level files')
+  .description("the survey lead's decision whether free-text comments (redacted) go into respondent-level files")
   .argument('<id>', 'survey id')
   .argument('<decision>', 'release or withhold')
   .action(
@@ -339,7 +345,7 @@ survey
 
 survey
   .command('profile')
-  .description('load a workforce profile (CSV: role_group, directorate, headcount) for weighting a survey; replaces any earlier one (a closed survey\'s results are republished)')
+  .description("load a workforce profile (CSV: role_group, directorate, headcount) for weighting a survey; replaces any earlier one (a closed survey's results are republished)")
   .argument('<id>', 'survey id')
   .argument('<file>', 'CSV file')
   .action(
@@ -355,9 +361,7 @@ survey
         const result = await uploadWorkforceProfile(storage.db, commandLineActor(), found, bytes);
         if (!result.ok) {
           const where = (p: { row?: number; column?: string }) => [p.row === undefined ? '' : `row ${p.row}`, p.column ?? ''].filter(Boolean).join(', ');
-          throw new CliError(
-            [`${file}: nothing saved; fix these and load it again:`, ...result.problems.map((p) => `  ${where(p) ? `${where(p)}: ` : ''}${p.message}`)].join('\n'),
-          );
+          throw new CliError([`${file}: nothing saved; fix these and load it again:`, ...result.problems.map((p) => `  ${where(p) ? `${where(p)}: ` : ''}${p.message}`)].join('\n'));
         }
         const margins = profileMargins(result.profile);
         const staff = Object.values(margins.roleGroups).reduce((a, b) => a + b, 0);

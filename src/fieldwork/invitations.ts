@@ -11,10 +11,7 @@ import { INVITATION_GUESSES, limitGuesses, type GuessRefused } from './guess-lim
 export const INVITATION_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 
 export type InvitationStart =
-  | { outcome: 'started'; survey: SurveyWithDefinition; sessionToken: string }
-  | { outcome: 'used' | 'closed'; survey: SurveyWithDefinition }
-  | { outcome: 'unknown' }
-  | GuessRefused;
+  { outcome: 'started'; survey: SurveyWithDefinition; sessionToken: string } | { outcome: 'used' | 'closed'; survey: SurveyWithDefinition } | { outcome: 'unknown' } | GuessRefused;
 export type InvitationFound = Exclude<InvitationStart, { outcome: 'started' }> | { outcome: 'ready'; survey: SurveyWithDefinition };
 
 /** The segment from the staff list, as the answers to the survey's own segment questions. */

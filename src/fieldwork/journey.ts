@@ -35,11 +35,7 @@ function inAudience(audiences: string[] | undefined, audience: string | undefine
 
 export function isQuestionShown(definition: TDefinition, section: TSection, question: TQuestion, answers: Answers): boolean {
   const audience = audienceOf(definition, answers);
-  return (
-    isSectionShown(definition, section, answers) &&
-    inAudience(question.audiences, audience) &&
-    (question.showIf === undefined || conditionHolds(question.showIf, answers))
-  );
+  return isSectionShown(definition, section, answers) && inAudience(question.audiences, audience) && (question.showIf === undefined || conditionHolds(question.showIf, answers));
 }
 
 export function isSectionShown(definition: TDefinition, section: TSection, answers: Answers): boolean {
@@ -92,7 +88,5 @@ export function keepShownAnswers(definition: TDefinition, answers: Answers): Ans
 
 /** The first shown section with a required question still unanswered, for resuming and for the final check. */
 export function firstIncompleteSection(definition: TDefinition, answers: Answers): TSection | undefined {
-  return shownSections(definition, answers).find((section) =>
-    shownQuestions(definition, section, answers).some((q) => q.required && answers[q.code] === undefined),
-  );
+  return shownSections(definition, answers).find((section) => shownQuestions(definition, section, answers).some((q) => q.required && answers[q.code] === undefined));
 }

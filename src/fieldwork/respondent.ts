@@ -3,16 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Answers } from '../instrument/question-types/index.js';
 import type { FormBody } from '../instrument/question-types/contract.js';
 import { segmentCellOf, type TSection } from '../instrument/definition.js';
-import {
-  findAnswerSession,
-  isSubmitted,
-  hashSecret,
-  resumeWithCode,
-  saveAnswers,
-  setResumeCode,
-  startAnswerSession,
-  type AnswerSession,
-} from '../storage/answer-sessions.js';
+import { findAnswerSession, isSubmitted, hashSecret, resumeWithCode, saveAnswers, setResumeCode, startAnswerSession, type AnswerSession } from '../storage/answer-sessions.js';
 import { submitResponse, type SubmitOutcome } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
 import { findSurveyBySlugWithSession, type SurveyWithDefinition } from '../storage/surveys.js';

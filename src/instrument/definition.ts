@@ -58,7 +58,10 @@ export const ZDefinition = z.strictObject({
   estimatedMinutes: z.number().int().min(1).max(120),
   /** The questions that place a respondent in a segment; the role group question is required. */
   segments: z.strictObject({ roleGroup: ZCode, directorate: ZCode.optional() }),
-  audiences: z.array(ZAudience).min(1).superRefine((list, ctx) => uniqueCodes(list, ctx, 'audience')),
+  audiences: z
+    .array(ZAudience)
+    .min(1)
+    .superRefine((list, ctx) => uniqueCodes(list, ctx, 'audience')),
   /** Who is compared in the perception gap: role groups counted as leaders and as frontline. */
   perceptionGap: z.strictObject({ leaders: z.array(ZCode).min(1), frontline: z.array(ZCode).min(1) }).optional(),
   indices: z.array(ZIndex).default([]),
@@ -78,9 +81,7 @@ export interface PlacedQuestion {
 
 /** Every question in definition order, with where it sits. */
 export function allQuestions(definition: TDefinition): PlacedQuestion[] {
-  return definition.sections.flatMap((section, sectionIndex) =>
-    section.questions.map((question, questionIndex) => ({ question, section, sectionIndex, questionIndex })),
-  );
+  return definition.sections.flatMap((section, sectionIndex) => section.questions.map((question, questionIndex) => ({ question, section, sectionIndex, questionIndex })));
 }
 
 export function findQuestion(definition: TDefinition, code: string): TQuestion | undefined {

@@ -7,7 +7,7 @@ import type { TOption } from './question-types/base.js';
 export const AGREE_SCALE: readonly TOption[] = [
   { code: 'strongly_agree', label: { en: 'Strongly agree', cy: "Cytuno'n gryf" }, value: 5 },
   { code: 'agree', label: { en: 'Agree', cy: 'Cytuno' }, value: 4 },
-  { code: 'neither', label: { en: 'Neither agree nor disagree', cy: "Ddim yn cytuno nac yn anghytuno" }, value: 3 },
+  { code: 'neither', label: { en: 'Neither agree nor disagree', cy: 'Ddim yn cytuno nac yn anghytuno' }, value: 3 },
   { code: 'disagree', label: { en: 'Disagree', cy: 'Anghytuno' }, value: 2 },
   { code: 'strongly_disagree', label: { en: 'Strongly disagree', cy: "Anghytuno'n gryf" }, value: 1 },
 ];
@@ -18,7 +18,7 @@ export const ENGAGEMENT_SCALE: readonly TOption[] = [
   { code: 'very', label: { en: 'Very engaged', cy: 'Ymgysylltiedig iawn' }, value: 4 },
   { code: 'quite', label: { en: 'Quite engaged', cy: 'Eithaf ymgysylltiedig' }, value: 3 },
   { code: 'not_very', label: { en: 'Not very engaged', cy: 'Ddim yn ymgysylltiedig iawn' }, value: 2 },
-  { code: 'not_at_all', label: { en: 'Not at all engaged', cy: "Ddim yn ymgysylltiedig o gwbl" }, value: 1 },
+  { code: 'not_at_all', label: { en: 'Not at all engaged', cy: 'Ddim yn ymgysylltiedig o gwbl' }, value: 1 },
 ];
 
 /** Scores used by the 0-100 indices: strongly disagree 0 … strongly agree 100 (Civil Service People Survey). */

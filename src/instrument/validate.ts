@@ -259,4 +259,3 @@ function* texts(value: unknown, path: Path = []): Generator<{ path: Path; text: 
     if (!TEXT_KEYS.includes(key)) yield* texts(entry, [...path, key]);
   }
 }
-

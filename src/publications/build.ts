@@ -52,14 +52,23 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
     ...(input.profile ? { profile: input.profile } : {}),
   });
   // The weighting summary as published (two-decimal design effect), never its exact diagnostics.
-  analysis.weighting = publishedWeighting(analysis.weighting, analysis.responses.some((r) => r.group.kind === 'total' && r.figure.shown));
+  analysis.weighting = publishedWeighting(
+    analysis.weighting,
+    analysis.responses.some((r) => r.group.kind === 'total' && r.figure.shown),
+  );
   // Themes come from a bounded random sample of the quotable comments (CommentSample: at most
   // THEMED_COMMENTS per question, all of them below that), their counts scaled to every
   // comment; the number of comments, like every count in the tables, is exact.
   const freeText = analysis.variables.flatMap((v) => {
     if (v.kind !== 'text') return [];
     const quotable = comments.quotable(v);
-    return [{ question: v.question, comments: quotable.comments, themes: quotable.texts.length > 0 ? scaleThemes(themeFreeText(quotable.texts).themes, quotable.texts.length, quotable.comments) : [] }];
+    return [
+      {
+        question: v.question,
+        comments: quotable.comments,
+        themes: quotable.texts.length > 0 ? scaleThemes(themeFreeText(quotable.texts).themes, quotable.texts.length, quotable.comments) : [],
+      },
+    ];
   });
   const respondentFile = coarsenSegments(tables.cells, analysis, survey.threshold);
   const previous = input.previous
@@ -158,7 +167,12 @@ export class CommentSample {
   quotable(variable: TextVariableAnalysis): { comments: number; texts: string[] } {
     const counts = this.counts.get(variable.question) ?? new Map<string, number>();
     // Asked with each role group's name as its one "comment", quotableTexts answers which groups may be quoted.
-    const shown = new Set(quotableTexts(variable, [...counts.keys()].map((roleGroup) => ({ roleGroup, text: roleGroup }))));
+    const shown = new Set(
+      quotableTexts(
+        variable,
+        [...counts.keys()].map((roleGroup) => ({ roleGroup, text: roleGroup })),
+      ),
+    );
     let comments = 0;
     const candidates: KeptComment[] = [];
     for (const [roleGroup, n] of counts) {

@@ -17,7 +17,6 @@ export interface FreeTextThemes {
   themes: FreeTextTheme[];
 }
 
-
 /**
  * Everything that leaves the system about one closed wave: built in one pass over its
  * responses when it closes, stored frozen, and read by every page, file and API answer.

@@ -117,7 +117,13 @@ export async function publishClosedWaves(db: Kysely<Database>): Promise<number> 
   for (const surveyId of waves) {
     await db.transaction().execute(async (trx) => {
       const { version, organisationId, title } = await publish(trx, surveyId, 'migration');
-      await recordAudit(trx, { actorId: null, actorLabel: 'database migration', organisationId, action: 'publication.build', target: `survey ${surveyId} (${title}); publication version ${version}` });
+      await recordAudit(trx, {
+        actorId: null,
+        actorLabel: 'database migration',
+        organisationId,
+        action: 'publication.build',
+        target: `survey ${surveyId} (${title}); publication version ${version}`,
+      });
     });
   }
   return waves.length;

@@ -31,9 +31,7 @@ const ZProportion = z
   .strict()
   .meta({ description: 'A proportion (0-1) with its 95% Wilson interval.' });
 
-const ZOptionEstimate = z
-  .object({ option: z.string(), count: z.number().int().min(0).optional().meta({ description: 'Left out of weighted results.' }), proportion: ZProportion })
-  .strict();
+const ZOptionEstimate = z.object({ option: z.string(), count: z.number().int().min(0).optional().meta({ description: 'Left out of weighted results.' }), proportion: ZProportion }).strict();
 
 const ZClosedFigure = z
   .object({
@@ -135,7 +133,9 @@ export const ZApiResults = z
       })
       .strict()
       .nullable()
-      .meta({ description: 'This wave against the wave it follows (null for a first wave): whole organisation and role groups. A change is withheld when the figure is withheld in either wave.' }),
+      .meta({
+        description: 'This wave against the wave it follows (null for a first wave): whole organisation and role groups. A change is withheld when the figure is withheld in either wave.',
+      }),
   })
   .strict()
   .meta({ id: 'SurveyResults' });
@@ -146,7 +146,10 @@ export const ZApiError = z
   .object({
     title: z.string().meta({ description: 'The standard title of the HTTP status, such as "Unauthorized".' }),
     status: z.number().int().min(400).max(599).meta({ description: 'The HTTP status code, repeated.' }),
-    error: z.string().meta({ description: 'A stable code for programs: `invalid_id`, `unauthenticated`, `invalid_token`, `forbidden`, `not_found` or `not_released`; for a request that could not be read, or a fault of the server, the status title in snake case (`bad_request`, `payload_too_large`, `internal_server_error`, …).' }),
+    error: z.string().meta({
+      description:
+        'A stable code for programs: `invalid_id`, `unauthenticated`, `invalid_token`, `forbidden`, `not_found` or `not_released`; for a request that could not be read, or a fault of the server, the status title in snake case (`bad_request`, `payload_too_large`, `internal_server_error`, …).',
+    }),
     detail: z.string().meta({ description: 'What is wrong, in a sentence for people. It never repeats the request.' }),
   })
   .strict()
@@ -162,8 +165,7 @@ function figures<T, U>(groups: { group: GroupRef; figure: Suppressible<T> }[], l
 }
 
 /** A figure from the publication: shown with its value mapped, or hidden with its reason and nothing else. */
-const shown = <T, U>(figure: Suppressible<T>, map: (value: T) => U) =>
-  figure.shown ? { shown: true as const, value: map(figure.value) } : { shown: false as const, reason: figure.reason };
+const shown = <T, U>(figure: Suppressible<T>, map: (value: T) => U) => (figure.shown ? { shown: true as const, value: map(figure.value) } : { shown: false as const, reason: figure.reason });
 
 const mean = (m: { mean: number; lower: number; upper: number; n: number; effectiveN: number }) => ({ mean: m.mean, lower: m.lower, upper: m.upper, n: m.n, effectiveN: m.effectiveN });
 const proportion = (p: { estimate: number; lower: number; upper: number }) => ({ estimate: p.estimate, lower: p.lower, upper: p.upper });
@@ -269,8 +271,7 @@ export function openApiDocument(sessionCookie: string): Record<string, unknown> 
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Error' } } };
   const error = (description: string) => ({ description, content: problem });
   const refused = {
-    description:
-      'No credentials (`unauthenticated`), or a bearer token that is malformed, unknown, expired or revoked (`invalid_token`): the answer is the same whichever it is.',
+    description: 'No credentials (`unauthenticated`), or a bearer token that is malformed, unknown, expired or revoked (`invalid_token`): the answer is the same whichever it is.',
     headers: {
       'WWW-Authenticate': { description: '`Bearer realm="Sounding API"`, with `error="invalid_token"` when a token was refused (RFC 6750).', schema: { type: 'string' } },
     },
@@ -290,7 +291,9 @@ export function openApiDocument(sessionCookie: string): Record<string, unknown> 
           operationId: 'getSurveyResults',
           security: [{ bearerToken: [] }, { session: [] }],
           summary: 'Per-question estimates with intervals, by group, suppression applied',
-          parameters: [{ name: 'id', in: 'path', required: true, description: 'The survey id (a UUID): the wave’s results page is /surveys/{id}/results.', schema: { type: 'string', format: 'uuid' } }],
+          parameters: [
+            { name: 'id', in: 'path', required: true, description: 'The survey id (a UUID): the wave’s results page is /surveys/{id}/results.', schema: { type: 'string', format: 'uuid' } },
+          ],
           responses: {
             '200': { description: 'The survey’s results.', content: { 'application/json': { schema: { $ref: '#/components/schemas/SurveyResults' } } } },
             '400': error('The id is not a UUID (`invalid_id`).'),
@@ -322,7 +325,12 @@ export function openApiDocument(sessionCookie: string): Record<string, unknown> 
           description:
             'A personal API token, made by a signed-in member under Your account › API tokens and shown once. It reads the published results of one organisation, with its owner’s role there at the time of each request, until it expires (at most a year after it was made) or is revoked; it stops reading an organisation its owner leaves. It is read-only: it is accepted for GET requests under /api/ and nowhere else.',
         },
-        session: { type: 'apiKey', in: 'cookie', name: sessionCookie, description: 'The session cookie set by signing in to the pages; members of the survey’s organisation (viewer and up) may read its results.' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: sessionCookie,
+          description: 'The session cookie set by signing in to the pages; members of the survey’s organisation (viewer and up) may read its results.',
+        },
       },
     },
   };

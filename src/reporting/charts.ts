@@ -137,7 +137,12 @@ export async function divergingChart(text: ChartText, answers: readonly string[]
     });
   });
   const colours = ['#942514', '#d4351c', '#f47738', '#b1b4b6', '#5694ca', '#1d70b8', '#003078'];
-  const range = answers.length === 5 ? [colours[0], colours[2], colours[3], colours[4], colours[6]] : answers.length === 4 ? [colours[0], colours[2], colours[4], colours[6]] : colours.slice(0, answers.length);
+  const range =
+    answers.length === 5
+      ? [colours[0], colours[2], colours[3], colours[4], colours[6]]
+      : answers.length === 4
+        ? [colours[0], colours[2], colours[4], colours[6]]
+        : colours.slice(0, answers.length);
   return render(
     text,
     {
@@ -147,7 +152,13 @@ export async function divergingChart(text: ChartText, answers: readonly string[]
       mark: { type: 'bar', height: { band: 0.7 } },
       encoding: {
         y: { field: 'label', type: 'nominal', sort: null, title: null, axis: LABEL_AXIS },
-        x: { field: 'start', type: 'quantitative', scale: { domain: [-100, 100] }, title: 'Percentage answering (negative to the left, positive to the right)', axis: { labelExpr: 'abs(datum.value) + "%"' } },
+        x: {
+          field: 'start',
+          type: 'quantitative',
+          scale: { domain: [-100, 100] },
+          title: 'Percentage answering (negative to the left, positive to the right)',
+          axis: { labelExpr: 'abs(datum.value) + "%"' },
+        },
         x2: { field: 'end' },
         color: { field: 'answer', type: 'nominal', sort: [...answers], scale: { domain: [...answers], range }, legend: { orient: 'bottom', columns: 3, title: null } },
         order: { field: 'order' },

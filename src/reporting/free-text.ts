@@ -54,7 +54,12 @@ const tokenProperties = () => reader().its as unknown as TokenProperties;
 
 /** Words so common in staff comments about change that a theme named after them says nothing. */
 const TOO_GENERAL = new Set(['thing', 'lot', 'way', 'people', 'staff', 'council', 'work', 'bit', 'time', 'year', 'day', 'something', 'anything', 'everything']);
-const PLACEHOLDER_WORDS = new RegExp(Object.values(REDACTED).map((p) => p.replace(/[[\]]/g, '\\$&')).join('|'), 'g');
+const PLACEHOLDER_WORDS = new RegExp(
+  Object.values(REDACTED)
+    .map((p) => p.replace(/[[\]]/g, '\\$&'))
+    .join('|'),
+  'g',
+);
 
 /** The distinct noun lemmas of a (redacted) comment, the terms themes are built from. */
 function termsOf(text: string): Set<string> {
@@ -111,14 +116,15 @@ export function themeFreeText(texts: readonly string[], options: ThemeOptions = 
   const quotesFrom = (members: typeof comments): string[] => {
     const frequency = new Map<string, number>();
     for (const m of members) for (const t of m.terms) frequency.set(t, (frequency.get(t) ?? 0) + 1);
-    const typicality = (m: (typeof comments)[number]) =>
-      m.terms.size === 0 ? 0 : [...m.terms].reduce((s, t) => s + (frequency.get(t) ?? 0), 0) / m.terms.size;
-    return [...members]
-      .map((m, index) => ({ m, index, score: typicality(m) }))
-      // Most typical first; among equals, the earlier comment, so the choice is repeatable.
-      .sort((a, b) => b.score - a.score || a.index - b.index)
-      .slice(0, quotesPerTheme)
-      .map(({ m }) => shorten(m.text, maxQuoteLength));
+    const typicality = (m: (typeof comments)[number]) => (m.terms.size === 0 ? 0 : [...m.terms].reduce((s, t) => s + (frequency.get(t) ?? 0), 0) / m.terms.size);
+    return (
+      [...members]
+        .map((m, index) => ({ m, index, score: typicality(m) }))
+        // Most typical first; among equals, the earlier comment, so the choice is repeatable.
+        .sort((a, b) => b.score - a.score || a.index - b.index)
+        .slice(0, quotesPerTheme)
+        .map(({ m }) => shorten(m.text, maxQuoteLength))
+    );
   };
 
   while (themes.length < maxThemes && remaining.length > 0) {

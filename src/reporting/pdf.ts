@@ -40,10 +40,12 @@ export class PdfRenderer {
 
   async render(html: string, footer: string): Promise<Buffer> {
     // Loaded on first use, so the app starts (and runs without PDFs) even where the browser cannot.
-    this.browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: this.executablePath, headless: true, args: CHROMIUM_ARGS })).catch((error: unknown) => {
-      this.browser = undefined;
-      throw error;
-    });
+    this.browser ??= import('playwright-core')
+      .then(({ chromium }) => chromium.launch({ executablePath: this.executablePath, headless: true, args: CHROMIUM_ARGS }))
+      .catch((error: unknown) => {
+        this.browser = undefined;
+        throw error;
+      });
     const context = await (await this.browser).newContext({ javaScriptEnabled: false });
     try {
       const page = await context.newPage();

@@ -206,11 +206,7 @@ const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _resul
     id: 'indices',
     heading: 'Engagement and digital maturity indices',
     chart: rows.length
-      ? await intervalBarChart(
-          { id: 'chart-indices', title: 'Index scores out of 100, with 95% intervals', description: describe(rows, 'score') },
-          rows,
-          AXES.indices,
-        )
+      ? await intervalBarChart({ id: 'chart-indices', title: 'Index scores out of 100, with 95% intervals', description: describe(rows, 'score') }, rows, AXES.indices)
       : undefined,
     table: {
       caption: 'Index scores (0 to 100) for all respondents',
@@ -252,8 +248,18 @@ const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headli
   const top = shown.slice(0, 12);
   const gapText = (item: (typeof shown)[number]) =>
     item.item.unit === 'percentage_points'
-      ? { leaders: formatPercent(item.gap.leaders), frontline: formatPercent(item.gap.frontline), gap: formatPoints(item.gap.difference), ci: `${formatPoints(item.gap.lower)} to ${formatPoints(item.gap.upper)}` }
-      : { leaders: score(item.gap.leaders), frontline: score(item.gap.frontline), gap: `${item.gap.difference > 0 ? '+' : ''}${score(item.gap.difference)} index points`, ci: `${score(item.gap.lower)} to ${score(item.gap.upper)}` };
+      ? {
+          leaders: formatPercent(item.gap.leaders),
+          frontline: formatPercent(item.gap.frontline),
+          gap: formatPoints(item.gap.difference),
+          ci: `${formatPoints(item.gap.lower)} to ${formatPoints(item.gap.upper)}`,
+        }
+      : {
+          leaders: score(item.gap.leaders),
+          frontline: score(item.gap.frontline),
+          gap: `${item.gap.difference > 0 ? '+' : ''}${score(item.gap.difference)} index points`,
+          ci: `${score(item.gap.lower)} to ${score(item.gap.upper)}`,
+        };
   const significant = shown.filter((s) => s.gap.significant && s.item.unit === 'percentage_points' && s.item.measure === 'positive');
   for (const s of significant.slice(0, 2)) {
     const t = gapText(s);
@@ -289,7 +295,10 @@ const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headli
             return [{ text: name(s.item) }, num(t.leaders), num(t.frontline), num(t.gap), num(t.ci), num(s.gap.significant ? 'Yes' : 'No')];
           }),
         },
-        notes: hiddenCount > 0 ? [`${hiddenCount} comparisons are not shown because senior leaders or frontline staff gave fewer than ${analysis.threshold} answers, or to protect a smaller group.`] : [],
+        notes:
+          hiddenCount > 0
+            ? [`${hiddenCount} comparisons are not shown because senior leaders or frontline staff gave fewer than ${analysis.threshold} answers, or to protect a smaller group.`]
+            : [],
       },
     ],
   };
@@ -323,7 +332,12 @@ const barrierSection: SectionBuilder = async ({ labels, closed, hidden }, _resul
         table: {
           caption: `Barriers named (${f.value.base} respondents)`,
           head: [{ text: 'Barrier' }, num('Percentage'), num('95% interval'), num('Respondents')],
-          rows: ranked.map((o) => [{ text: labels.option(v.question, '', o.option) }, num(formatPercent(o.proportion.estimate)), num(formatPercentInterval(o.proportion)), num(o.count === undefined ? '–' : String(o.count))]),
+          rows: ranked.map((o) => [
+            { text: labels.option(v.question, '', o.option) },
+            num(formatPercent(o.proportion.estimate)),
+            num(formatPercentInterval(o.proportion)),
+            num(o.count === undefined ? '–' : String(o.count)),
+          ]),
         },
         notes: [],
       },
@@ -383,7 +397,11 @@ const strategySection: SectionBuilder = async ({ analysis, labels, closed, hidde
           head: [{ text: 'Group' }, ...v.options.map((o) => num(labels.option(v.question, '', o))), num('Respondents')],
           rows: tableRows,
         },
-        notes: small.length ? [`Not shown separately, because fewer than ${analysis.threshold} people in the group answered or to protect a smaller group: ${small.join(', ')}. Their answers are counted in ‘All’.`] : [],
+        notes: small.length
+          ? [
+              `Not shown separately, because fewer than ${analysis.threshold} people in the group answered or to protect a smaller group: ${small.join(', ')}. Their answers are counted in ‘All’.`,
+            ]
+          : [],
       },
     ],
   };
@@ -444,7 +462,13 @@ const publishedSection: SectionBuilder = async ({ analysis, labels, hidden }, _r
       `${formatPercent(r.proportion.estimate)} here compared with ${p.finding.percent}% nationally that ${p.finding.statement} (${p.study.title}, ${p.study.year ?? 'year not published'}, ${p.study.respondents} respondents), a significant difference.`,
     );
   }
-  const rows: IntervalRow[] = shown.map(({ p, r }) => ({ label: cap(p.finding.statement), value: r.proportion.estimate, lower: r.proportion.lower, upper: r.proportion.upper, reference: p.finding.percent / 100 }));
+  const rows: IntervalRow[] = shown.map(({ p, r }) => ({
+    label: cap(p.finding.statement),
+    value: r.proportion.estimate,
+    lower: r.proportion.lower,
+    upper: r.proportion.upper,
+    reference: p.finding.percent / 100,
+  }));
   const studies = [...new Map(analysis.published.map((p) => [p.study.id, p.study])).values()];
   return {
     id: 'national',
@@ -470,13 +494,30 @@ const publishedSection: SectionBuilder = async ({ analysis, labels, hidden }, _r
           : undefined,
         table: {
           caption: 'This organisation and the published national findings',
-          head: [{ text: 'Finding' }, { text: 'Our question' }, num('Here'), num('95% interval'), num('Published'), { text: 'Source (study, year, respondents)' }, num('Difference'), num('Significant')],
+          head: [
+            { text: 'Finding' },
+            { text: 'Our question' },
+            num('Here'),
+            num('95% interval'),
+            num('Published'),
+            { text: 'Source (study, year, respondents)' },
+            num('Difference'),
+            num('Significant'),
+          ],
           rows: analysis.published.map((p) => {
             const first = [{ text: cap(p.finding.statement) }, { text: labels.variable(p.question, p.item) }];
             const source = { text: p.describes };
             if (!p.result.shown) return [...first, num(hidden(p.result)), num(''), num(`${p.finding.percent}%`), source, num(''), num('')];
             const r = p.result.value;
-            return [...first, num(formatPercent(r.proportion.estimate)), num(formatPercentInterval(r.proportion)), num(`${p.finding.percent}%`), source, num(formatPoints(r.difference)), num(r.significant ? 'Yes' : 'No')];
+            return [
+              ...first,
+              num(formatPercent(r.proportion.estimate)),
+              num(formatPercentInterval(r.proportion)),
+              num(`${p.finding.percent}%`),
+              source,
+              num(formatPoints(r.difference)),
+              num(r.significant ? 'Yes' : 'No'),
+            ];
           }),
         },
         notes: [],
@@ -547,7 +588,9 @@ const trendSection: SectionBuilder = async ({ analysis, labels }, results, headl
   const { waves, title } = results.previous;
   const whole = waves.filter((w) => w.group.kind === 'total' && w.change.shown);
   const name = (w: (typeof waves)[number]) =>
-    w.index ? labels.index(w.index) : `${labels.short(w.question!, w.item)}${w.measure === 'positive' ? ' (% positive)' : w.measure === 'mean' ? ' (mean)' : ` – ${labels.option(w.question!, w.item ?? '', w.measure)}`}`;
+    w.index
+      ? labels.index(w.index)
+      : `${labels.short(w.question!, w.item)}${w.measure === 'positive' ? ' (% positive)' : w.measure === 'mean' ? ' (mean)' : ` – ${labels.option(w.question!, w.item ?? '', w.measure)}`}`;
   const isIndex = (w: (typeof waves)[number]) => w.index !== undefined || w.measure === 'mean';
   const ranked = whole
     .map((w) => ({ w, c: (w.change as { shown: true; value: NonNullable<Extract<(typeof w)['change'], { shown: true }>['value']> }).value }))
@@ -557,7 +600,9 @@ const trendSection: SectionBuilder = async ({ analysis, labels }, results, headl
     significant.length === 0
       ? `No figure for the whole organisation has changed significantly since ${title}.`
       : `${significant.length} figure${significant.length === 1 ? ' has' : 's have'} changed significantly since ${title}, the largest being ${name(significant[0]!.w).toLowerCase()}: ${
-          isIndex(significant[0]!.w) ? `${score(significant[0]!.c.previous)} to ${score(significant[0]!.c.current)}` : `${formatPercent(significant[0]!.c.previous)} to ${formatPercent(significant[0]!.c.current)}`
+          isIndex(significant[0]!.w)
+            ? `${score(significant[0]!.c.previous)} to ${score(significant[0]!.c.current)}`
+            : `${formatPercent(significant[0]!.c.previous)} to ${formatPercent(significant[0]!.c.current)}`
         }.`,
   );
   const top = ranked.slice(0, 20);
@@ -657,7 +702,8 @@ function weightingText(analysis: SurveyAnalysis, total: Suppressible<number>, la
     }
     return `Results are weighted to the workforce profile (${w.method}); the design effect is ${w.designEffect.toFixed(2)}, so the ${total.value} responses carry the precision of about ${Math.round(w.effectiveN)} unweighted ones.`;
   }
-  if (w.status === 'refused') return `Weighting to the workforce profile was not possible (${refusalReasons(analysis, labels).join('; ')}), so results are unweighted: every response counts the same.`;
+  if (w.status === 'refused')
+    return `Weighting to the workforce profile was not possible (${refusalReasons(analysis, labels).join('; ')}), so results are unweighted: every response counts the same.`;
   return 'Results are unweighted: every response counts the same. No workforce profile has been loaded, so results are not adjusted for groups that responded more or less than others.';
 }
 
@@ -712,7 +758,9 @@ function responseRate(analysis: SurveyAnalysis, results: SurveyResults, labels: 
   const total = figureOf(analysis.responses, TOTAL);
   if (!total.shown) return 'The response rate is not given while there are too few responses to publish.';
   const rate = (n: number, of: number) => (of > 0 ? formatPercent(n / of) : '–');
-  const roles = analysis.responses.flatMap((r) => (r.group.kind === 'roleGroup' && r.figure.shown && headcount(r.group.code) > 0 ? [`${labels.group(r.group).toLowerCase()} ${rate(r.figure.value, headcount(r.group.code))}`] : []));
+  const roles = analysis.responses.flatMap((r) =>
+    r.group.kind === 'roleGroup' && r.figure.shown && headcount(r.group.code) > 0 ? [`${labels.group(r.group).toLowerCase()} ${rate(r.figure.value, headcount(r.group.code))}`] : [],
+  );
   return `The response rate is ${rate(total.value, headcount())} of the ${headcount()} staff in the workforce profile${roles.length ? ` (${roles.join('; ')})` : ''}.`;
 }
 
@@ -734,7 +782,10 @@ function methodology(analysis: SurveyAnalysis, results: SurveyResults): { headin
       heading: 'What “significant” means',
       text: `A difference is called significant when it is unlikely to be chance alone: its p-value, adjusted for the number of comparisons made at the same time, is below ${analysis.alpha}. ${cap(analysis.methods.adjustment)}. A difference that is not significant may still be real, but these responses cannot show it.`,
     },
-    { heading: 'Percentages and intervals', text: `${cap(analysis.methods.proportions)}. Every percentage is shown with the number of respondents it is based on; a 95% interval is the range the true figure is likely to lie in. Numbers are rounded only for display (${formatP(0.0004)} means below one in a thousand).` },
+    {
+      heading: 'Percentages and intervals',
+      text: `${cap(analysis.methods.proportions)}. Every percentage is shown with the number of respondents it is based on; a 95% interval is the range the true figure is likely to lie in. Numbers are rounded only for display (${formatP(0.0004)} means below one in a thousand).`,
+    },
     { heading: 'Differences between groups', text: `${cap(analysis.methods.differences)}. ${cap(analysis.methods.overall)}.` },
     { heading: 'Indices', text: `${cap(analysis.methods.indices)}.` },
   ];

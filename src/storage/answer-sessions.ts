@@ -22,22 +22,25 @@ export async function startAnswerSession(db: Kysely<Database>, token: string, su
 }
 
 export async function findAnswerSession(db: Kysely<Database>, token: string, surveyId: string): Promise<AnswerSession | undefined> {
-  const row = await db
-    .selectFrom('answer_session')
-    .select(['id', 'survey_id', 'answers'])
-    .where('id', '=', hashSecret(token))
-    .where('survey_id', '=', surveyId)
-    .executeTakeFirst();
+  const row = await db.selectFrom('answer_session').select(['id', 'survey_id', 'answers']).where('id', '=', hashSecret(token)).where('survey_id', '=', surveyId).executeTakeFirst();
   return row && { key: row.id, surveyId: row.survey_id, answers: JSON.parse(row.answers) as Answers };
 }
 
 export async function saveAnswers(db: Kysely<Database>, key: string, answers: Answers): Promise<void> {
-  await db.updateTable('answer_session').set({ answers: JSON.stringify(answers) }).where('id', '=', key).execute();
+  await db
+    .updateTable('answer_session')
+    .set({ answers: JSON.stringify(answers) })
+    .where('id', '=', key)
+    .execute();
 }
 
 /** A resume code unlocks the session: it replaces the cookie token, so an old cookie no longer works. */
 export async function setResumeCode(db: Kysely<Database>, key: string, code: string): Promise<void> {
-  await db.updateTable('answer_session').set({ resume_code_hash: hashSecret(code) }).where('id', '=', key).execute();
+  await db
+    .updateTable('answer_session')
+    .set({ resume_code_hash: hashSecret(code) })
+    .where('id', '=', key)
+    .execute();
 }
 
 /**

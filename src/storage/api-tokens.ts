@@ -23,7 +23,15 @@ export function listUserApiTokens(db: Kysely<Database>, userId: string) {
   return db
     .selectFrom('api_token')
     .innerJoin('organisation', 'organisation.id', 'api_token.organisation_id')
-    .select(['api_token.id', 'api_token.name', 'api_token.organisation_id as organisationId', 'organisation.name as organisation', 'api_token.created_at as createdAt', 'api_token.expires_at as expiresAt', 'api_token.last_used_on as lastUsedOn'])
+    .select([
+      'api_token.id',
+      'api_token.name',
+      'api_token.organisation_id as organisationId',
+      'organisation.name as organisation',
+      'api_token.created_at as createdAt',
+      'api_token.expires_at as expiresAt',
+      'api_token.last_used_on as lastUsedOn',
+    ])
     .where('api_token.user_id', '=', userId)
     .where('api_token.revoked_at', 'is', null)
     .orderBy('api_token.created_at', 'desc')

@@ -3,7 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export async function insertAuditEntry(db: Kysely<Database>, entry: Omit<Database['audit_log'], 'id'>): Promise<void> {
-  await db.insertInto('audit_log').values({ id: randomUUID(), ...entry }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({ id: randomUUID(), ...entry })
+    .execute();
 }
 
 /** Newest first, with the actor's email so the page reads "who" without a second lookup. */

@@ -114,7 +114,16 @@ export function openStorage(target: DatabaseTarget): Storage {
 
 /** Migrations are code, not files found at run time, so the compiled app carries them. */
 function migrations(dialect: Storage['dialect']): MigrationProvider {
-  const all: Record<string, Migration> = { '001-foundation': foundation(dialect), '002-workforce-profile': workforceProfile(), '003-accounts': accounts(), '004-invitations': invitations(dialect), '005-response-export-index': responseExportIndex(), '006-publications': publications(), '007-api-tokens': apiTokens(), '008-sign-in-delays': signInDelays() };
+  const all: Record<string, Migration> = {
+    '001-foundation': foundation(dialect),
+    '002-workforce-profile': workforceProfile(),
+    '003-accounts': accounts(),
+    '004-invitations': invitations(dialect),
+    '005-response-export-index': responseExportIndex(),
+    '006-publications': publications(),
+    '007-api-tokens': apiTokens(),
+    '008-sign-in-delays': signInDelays(),
+  };
   return { getMigrations: async () => all };
 }
 

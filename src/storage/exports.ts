@@ -57,7 +57,10 @@ interface IdRange {
  */
 function idRanges(responses: number, perRange: number): IdRange[] {
   const count = Math.min(65536, Math.max(1, Math.ceil(responses / perRange)));
-  const bound = (k: number) => Math.floor((k * 2 ** 32) / count).toString(16).padStart(8, '0');
+  const bound = (k: number) =>
+    Math.floor((k * 2 ** 32) / count)
+      .toString(16)
+      .padStart(8, '0');
   return Array.from({ length: count }, (_, k) => ({ ...(k > 0 ? { from: bound(k) } : {}), ...(k < count - 1 ? { to: bound(k + 1) } : {}) }));
 }
 

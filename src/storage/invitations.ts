@@ -80,7 +80,10 @@ export async function invitationsToSend(db: Kysely<Database>, surveyId: string, 
 
 /** Stores a new link's hash; called before the email goes, so a link that arrives always works. */
 export async function addInvitationToken(db: Kysely<Database>, invitationId: string, token: string): Promise<void> {
-  await db.insertInto('invitation_token').values({ token_hash: hashSecret(token), invitation_id: invitationId }).execute();
+  await db
+    .insertInto('invitation_token')
+    .values({ token_hash: hashSecret(token), invitation_id: invitationId })
+    .execute();
 }
 
 export async function markInvitationSent(db: Kysely<Database>, invitationId: string, kind: 'invitation' | 'reminder', on: string): Promise<void> {

@@ -85,11 +85,7 @@ export async function closedWavesWithoutPublication(db: Kysely<Database>, format
     .where((eb) =>
       eb.not(
         eb.exists(
-          eb
-            .selectFrom('publication')
-            .select('publication.survey_id')
-            .whereRef('publication.survey_id', '=', 'survey.id')
-            .where('publication.document', 'like', `{"format":${format},%`),
+          eb.selectFrom('publication').select('publication.survey_id').whereRef('publication.survey_id', '=', 'survey.id').where('publication.document', 'like', `{"format":${format},%`),
         ),
       ),
     )

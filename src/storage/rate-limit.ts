@@ -44,7 +44,12 @@ export async function countHit(db: Kysely<Database>, key: string, windowMs: numb
     .values({ key, count: 1, window_ends_at: windowEnds })
     .onConflict((oc) =>
       oc.column('key').doUpdateSet((eb) => ({
-        count: eb.case().when('rate_limit_counter.window_ends_at', '<=', nowIso).then(1).else(eb('rate_limit_counter.count', '+', 1)).end(),
+        count: eb
+          .case()
+          .when('rate_limit_counter.window_ends_at', '<=', nowIso)
+          .then(1)
+          .else(eb('rate_limit_counter.count', '+', 1))
+          .end(),
         window_ends_at: eb.case().when('rate_limit_counter.window_ends_at', '<=', nowIso).then(windowEnds).else(eb.ref('rate_limit_counter.window_ends_at')).end(),
       })),
     )
@@ -98,7 +103,12 @@ export async function countSignInFailure(
     .values({ account_key: keys.accountKey, client_key: keys.clientKey, failures: 1, retry_at: nowIso, forget_at: forgetAt })
     .onConflict((oc) =>
       oc.columns(['account_key', 'client_key']).doUpdateSet((eb) => ({
-        failures: eb.case().when('sign_in_failure.forget_at', '<=', nowIso).then(1).else(eb('sign_in_failure.failures', '+', 1)).end(),
+        failures: eb
+          .case()
+          .when('sign_in_failure.forget_at', '<=', nowIso)
+          .then(1)
+          .else(eb('sign_in_failure.failures', '+', 1))
+          .end(),
         forget_at: forgetAt,
       })),
     )

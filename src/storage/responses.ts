@@ -164,7 +164,14 @@ async function storeOpen(trx: Kysely<Database>, batch: readonly Pending[], close
   const open = new Set((await trx.selectFrom('survey').select('id').where('id', 'in', surveyIds).where('state', '=', 'open').execute()).map((row) => row.id));
   const nowClosed = surveyIds.filter((id) => !open.has(id));
   if (nowClosed.length > 0) throw new WavesClosed(new Set(nowClosed));
-  await trx.deleteFrom('answer_session').where('id', 'in', claimed.map((row) => row.key)).execute();
+  await trx
+    .deleteFrom('answer_session')
+    .where(
+      'id',
+      'in',
+      claimed.map((row) => row.key),
+    )
+    .execute();
   for (const i of stored) outcomes[i] = 'stored';
   return outcomes;
 }

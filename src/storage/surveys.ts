@@ -5,12 +5,12 @@ import type { Answers } from '../instrument/question-types/index.js';
 import type { AnswerSession } from './answer-sessions.js';
 import type { Database } from './schema.js';
 
-export async function createOrganisation(
-  db: Kysely<Database>,
-  organisation: { name: string; type: string; nation: string; region: string },
-): Promise<string> {
+export async function createOrganisation(db: Kysely<Database>, organisation: { name: string; type: string; nation: string; region: string }): Promise<string> {
   const id = randomUUID();
-  await db.insertInto('organisation').values({ id, ...organisation }).execute();
+  await db
+    .insertInto('organisation')
+    .values({ id, ...organisation })
+    .execute();
   return id;
 }
 
@@ -36,7 +36,11 @@ export async function createSurvey(
 ): Promise<{ id: string; slug: string }> {
   const id = randomUUID();
   // 10 random bytes, base32-like: short enough to type, too many to guess.
-  const slug = randomBytes(10).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+  const slug = randomBytes(10)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 12);
   await db
     .insertInto('survey')
     .values({

@@ -27,11 +27,7 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export async function insertUser(
-  db: Kysely<Database>,
-  user: { email: string; name: string; passwordHash: string | null; platformAdmin: boolean },
-  now: Date,
-): Promise<string> {
+export async function insertUser(db: Kysely<Database>, user: { email: string; name: string; passwordHash: string | null; platformAdmin: boolean }, now: Date): Promise<string> {
   const id = randomUUID();
   await db
     .insertInto('user_account')

@@ -20,7 +20,11 @@ function failingResponseInsert(nth: number): KyselyPlugin {
 }
 
 async function stored(storage: Storage, surveyId: string) {
-  const responses = await storage.db.selectFrom('response').select((s) => s.fn.countAll<number>().as('n')).where('survey_id', '=', surveyId).executeTakeFirstOrThrow();
+  const responses = await storage.db
+    .selectFrom('response')
+    .select((s) => s.fn.countAll<number>().as('n'))
+    .where('survey_id', '=', surveyId)
+    .executeTakeFirstOrThrow();
   const audit = await storage.db.selectFrom('audit_log').select(['target', 'actor_label']).where('action', '=', 'wave.generate').execute();
   return { responses: Number(responses.n), audit };
 }

@@ -75,7 +75,12 @@ describe('reading a staff list', () => {
   });
 
   it('lists every row with bytes that are not UTF-8 (a "CSV" saved by Excel in Windows-1252)', () => {
-    const bytes = Buffer.concat([csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'), Buffer.from('b@x.gov.uk,frontline,housing,Sin\xe9ad\n', 'latin1'), csv('c@x.gov.uk,manager,housing\n'), Buffer.from([0x64, 0x40, 0xff, 0x0a])]);
+    const bytes = Buffer.concat([
+      csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'),
+      Buffer.from('b@x.gov.uk,frontline,housing,Sin\xe9ad\n', 'latin1'),
+      csv('c@x.gov.uk,manager,housing\n'),
+      Buffer.from([0x64, 0x40, 0xff, 0x0a]),
+    ]);
     const result = parseStaffList(bytes, definition);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problems.map((p) => p.row)).toEqual([3, 5]);
@@ -84,7 +89,18 @@ describe('reading a staff list', () => {
 
   it('lists duplicate emails (whatever their case) with the row they repeat, and unknown codes with the choices', () => {
     const result = parseStaffList(
-      csv(['email,role_group,directorate', 'a@x.gov.uk,frontline,housing', 'b@x.gov.uk,janitor,housing', 'A@X.gov.uk,manager,housing', 'c@x.gov.uk,manager,parks', 'not-an-email,manager,housing', ',manager,housing', 'd@x.gov.uk,manager'].join('\n')),
+      csv(
+        [
+          'email,role_group,directorate',
+          'a@x.gov.uk,frontline,housing',
+          'b@x.gov.uk,janitor,housing',
+          'A@X.gov.uk,manager,housing',
+          'c@x.gov.uk,manager,parks',
+          'not-an-email,manager,housing',
+          ',manager,housing',
+          'd@x.gov.uk,manager',
+        ].join('\n'),
+      ),
       definition,
     );
     expect(result.ok).toBe(false);
@@ -188,7 +204,12 @@ describe('an erased invitation on disk', () => {
 describe('sending invitations and reminders', () => {
   it('sends each person a working link once, then reminds only those who have not started', async () => {
     const { storage, survey } = await openSurvey();
-    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\nc@x.gov.uk,frontline,finance_corporate\n'));
+    await importStaffList(
+      storage.db,
+      TEST_ACTOR,
+      survey,
+      csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\nc@x.gov.uk,frontline,finance_corporate\n'),
+    );
     const mailer = capturingMailer();
     expect(await sendInvitations(storage.db, mailer, survey, linkFor, 'invitation')).toEqual({ sent: 3 });
     expect(mailer.messages.map((m) => m.to).sort()).toEqual(['a@x.gov.uk', 'b@x.gov.uk', 'c@x.gov.uk']);

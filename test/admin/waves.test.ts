@@ -201,13 +201,17 @@ describe('live response rates', () => {
     expect(rates.roleGroups.filter((r) => r.responses !== undefined).map((r) => r.code)).toEqual(['frontline']);
   });
 
-  it('shows a closed wave\'s figures as its publication released them, and lists surveys with the same figures', async () => {
+  it("shows a closed wave's figures as its publication released them, and lists surveys with the same figures", async () => {
     const { storage, db, organisationId } = await organisation();
     const created = await createWave(db, actor, organisationId, form({ title: 'Wave 1' }));
     const id = created.ok ? created.id : '';
     await changeWaveState(db, actor, id, 'open');
     const survey = (await findSurveyById(db, id))!;
-    const roles: [string, number][] = [['frontline', 14], ['manager', 11], ['head_of_service', 4]];
+    const roles: [string, number][] = [
+      ['frontline', 14],
+      ['manager', 11],
+      ['head_of_service', 4],
+    ];
     let n = 0;
     for (const [role, count] of roles) {
       for (let i = 0; i < count; i++) {

@@ -114,8 +114,6 @@ describe('parseWorkforceProfile', () => {
     expect(problems('\uFEFF')).toEqual([{ message: expect.stringMatching(/^the file is empty/) }]);
     expect(problems(csv('role_group,directorate,headcount'))).toEqual([{ row: 2, message: 'the file has a header but no rows of headcounts' }]);
     expect(problems(csv('role_group,headcount', 'frontline,0', 'manager,0'))).toEqual([{ message: 'every headcount is 0; the profile must count some staff' }]);
-    expect(problems(csv('role_group,headcount', '"frontline,10', 'manager,3'))).toEqual([
-      { row: 3, message: expect.stringMatching(/^the file is not valid CSV: Quote Not Closed/) },
-    ]);
+    expect(problems(csv('role_group,headcount', '"frontline,10', 'manager,3'))).toEqual([{ row: 3, message: expect.stringMatching(/^the file is not valid CSV: Quote Not Closed/) }]);
   });
 });

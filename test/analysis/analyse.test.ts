@@ -28,12 +28,20 @@ function handData(): Answers[] {
       return i >= 27 ? { selected, other: 'Procurement rules' } : { selected };
     }),
   );
-  assign(frontline, 'maturity', list({ agree: 20, disagree: 20 }).map((v) => ({ strat: v, skills: 'disagree', tech: 'agree' })));
+  assign(
+    frontline,
+    'maturity',
+    list({ agree: 20, disagree: 20 }).map((v) => ({ strat: v, skills: 'disagree', tech: 'agree' })),
+  );
   assign(frontline, 'change', ['More training', 'Better laptops', 'Fewer systems', 'Ask us first', 'Wi-fi']);
   const managers = times(25, { role: 'manager', directorate: 'place', understand: 'agree', maturity: { strat: 'agree', skills: 'agree', tech: 'neither' } });
   assign(managers, 'engaged', list({ very: 5, quite: 10, not_very: 10 }));
   assign(managers, 'strategy', list({ yes: 20, no: 5 }));
-  assign(managers, 'years', Array.from({ length: 25 }, (_, i) => i + 1));
+  assign(
+    managers,
+    'years',
+    Array.from({ length: 25 }, (_, i) => i + 1),
+  );
   const heads = times(12, { role: 'head', directorate: 'children', understand: 'agree', strategy: 'yes' });
   assign(heads, 'engaged', list({ very: 6, quite: 4, not_very: 2 }));
   assign(heads, 'budget_lead', list({ yes: 8, no: 4 }));
@@ -226,8 +234,7 @@ describe('analyseSurvey on a hand-made data set', () => {
 
 /** The figures a closed variable publishes (group bases) and the sums linking them, from the raw answers. */
 function figuresOf(v: ClosedVariableAnalysis, data: Answers[]): [Figure[], { total: string; parts: string[] }[]] {
-  const counts = (test: (a: Answers) => boolean) =>
-    data.filter((a) => test(a) && a[v.question] !== undefined && !(v.dontKnow === 'excluded' && a[v.question] === 'dont_know')).length;
+  const counts = (test: (a: Answers) => boolean) => data.filter((a) => test(a) && a[v.question] !== undefined && !(v.dontKnow === 'excluded' && a[v.question] === 'dont_know')).length;
   const name = (g: GroupRef) => JSON.stringify(g);
   const figures: Figure[] = v.groups.map((g) => {
     const ref = g.group;
@@ -302,7 +309,12 @@ describe('analyseSurvey with weights', () => {
     // Weighted % very or quite engaged = (4·15 + 1·15)/(4·25 + 1·15) = 75/115 = 0.652174.
     // Kish effective base = (100 + 15)² / (16·25 + 1·15) = 13225/415 = 31.8675.
     const subset = data.filter((a) => a.role === 'manager' || a.role === 'it');
-    const result = analyseSurvey(definition, tablesFromAnswers(definition, subset), { profile: profile([['manager', '', 100], ['it', '', 15]]) });
+    const result = analyseSurvey(definition, tablesFromAnswers(definition, subset), {
+      profile: profile([
+        ['manager', '', 100],
+        ['it', '', 15],
+      ]),
+    });
     const total = shown(figure(closed(result, 'engaged').groups, TOTAL));
     expect(total.positive!.estimate).toBeCloseTo(75 / 115, 12);
     expect(total.effectiveBase).toBeCloseTo(13225 / 415, 9);
@@ -311,7 +323,12 @@ describe('analyseSurvey with weights', () => {
 
   it('says clearly when weighting is impossible and falls back to unweighted figures', () => {
     const result = analyseSurvey(definition, tables, {
-      profile: profile([['exec', '', 8], ['head', '', 24], ['manager', '', 100], ['frontline', '', 800]]),
+      profile: profile([
+        ['exec', '', 8],
+        ['head', '', 24],
+        ['manager', '', 100],
+        ['frontline', '', 800],
+      ]),
     });
     expect(result.weighting.status).toBe('refused');
     if (result.weighting.status === 'refused') expect(result.weighting.problems[0]!.message).toMatch(/"it", which the workforce profile does not list/);

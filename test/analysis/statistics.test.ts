@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adjustPValues } from '../../src/analysis/adjust.js';
 import { chiSquareUpperP, normalQuantile, tQuantile } from '../../src/analysis/distributions.js';
 import { meanFromMoments, welchTest } from '../../src/analysis/means.js';
-import {
-  chiSquareTest,
-  newcombeDifference,
-  oneSampleProportionZ,
-  twoProportionZ,
-  wilsonInterval,
-} from '../../src/analysis/proportions.js';
+import { chiSquareTest, newcombeDifference, oneSampleProportionZ, twoProportionZ, wilsonInterval } from '../../src/analysis/proportions.js';
 
 /**
  * Every expected value here comes from a published table or is worked by hand in the comment;
@@ -181,8 +175,21 @@ describe('multiple-comparison adjustment', () => {
     // min over j ≥ i of p(j) m / j: .0015, .003, .0095, .035625, .0603, .0638571 (=.0298×15/7,
     // carried down to i = 6), .0645, .0765, .486, .5811818, .714875, .7532308, .8132143, 1.
     const expected = [
-      0.0015, 0.003, 0.0095, 0.035625, 0.0603, 0.0298 * 15 / 7, 0.0298 * 15 / 7, 0.0645, 0.0765, 0.486, 0.4262 * 15 / 11,
-      0.714875, 0.6528 * 15 / 13, 0.759 * 15 / 14, 1,
+      0.0015,
+      0.003,
+      0.0095,
+      0.035625,
+      0.0603,
+      (0.0298 * 15) / 7,
+      (0.0298 * 15) / 7,
+      0.0645,
+      0.0765,
+      0.486,
+      (0.4262 * 15) / 11,
+      0.714875,
+      (0.6528 * 15) / 13,
+      (0.759 * 15) / 14,
+      1,
     ];
     const adjusted = adjustPValues(p, 'bh');
     adjusted.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 10));
@@ -192,9 +199,7 @@ describe('multiple-comparison adjustment', () => {
   it('keeps the input order and skips NaN (Wikipedia Holm–Bonferroni example)', () => {
     // p = .01, .04, .03, .005 (m = 4): sorted .005, .01, .03, .04 → Holm 4(.005)=.02, 3(.01)=.03,
     // 2(.03)=.06, 1(.04)=.04→.06; BH: .04·4/4=.04, .03·4/3=.04, .01·4/2=.02, .005·4/1=.02.
-    expect(adjustPValues([0.01, 0.04, Number.NaN, 0.03, 0.005], 'holm').map((v) => (Number.isNaN(v) ? v : +v.toFixed(10)))).toEqual([
-      0.03, 0.06, Number.NaN, 0.06, 0.02,
-    ]);
+    expect(adjustPValues([0.01, 0.04, Number.NaN, 0.03, 0.005], 'holm').map((v) => (Number.isNaN(v) ? v : +v.toFixed(10)))).toEqual([0.03, 0.06, Number.NaN, 0.06, 0.02]);
     expect(adjustPValues([0.01, 0.04, 0.03, 0.005], 'bh').map((v) => +v.toFixed(10))).toEqual([0.02, 0.04, 0.04, 0.02]);
   });
 });

@@ -94,7 +94,12 @@ describe('suppression, checked by brute force over consistent tables', () => {
         const roles = counts.map((_, i) => `r${i}`);
         const dirs = counts[0]!.map((_, j) => `d${j}`);
         // Leaders = the first two role groups, frontline = the last (with 2 rows the two overlap in r1: both are still published sums).
-        const aggregates = gap ? [{ id: 'leaders', roleGroups: ['r0', 'r1'] }, { id: 'frontline', roleGroups: [roles.at(-1)!] }] : [];
+        const aggregates = gap
+          ? [
+              { id: 'leaders', roleGroups: ['r0', 'r1'] },
+              { id: 'frontline', roleGroups: [roles.at(-1)!] },
+            ]
+          : [];
         const result = suppressSegments({ roleGroups: roles, directorates: dirs, base: (r, d) => counts[roles.indexOf(r)]![dirs.indexOf(d)]!, aggregates }, threshold);
 
         // Every published figure as a set of inner cells, with its status.

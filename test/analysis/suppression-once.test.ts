@@ -63,14 +63,20 @@ const answers = [
 ];
 
 const key = (g: GroupRef) => JSON.stringify(g);
-const base = (f: { shown: true; value: unknown }) => ((f.value as { base?: number }).base ?? 0);
+const base = (f: { shown: true; value: unknown }) => (f.value as { base?: number }).base ?? 0;
 
 /** Each closed variable's shown bases by group, and the hidden groups. */
 function published(analysis: SurveyAnalysis) {
   return analysis.variables.flatMap((v) =>
     v.kind !== 'closed'
       ? []
-      : [{ question: v.question, shown: new Map(v.groups.flatMap((g) => (g.figure.shown ? [[key(g.group), base(g.figure)] as const] : []))), hidden: new Set(v.groups.filter((g) => !g.figure.shown).map((g) => key(g.group))) }],
+      : [
+          {
+            question: v.question,
+            shown: new Map(v.groups.flatMap((g) => (g.figure.shown ? [[key(g.group), base(g.figure)] as const] : []))),
+            hidden: new Set(v.groups.filter((g) => !g.figure.shown).map((g) => key(g.group))),
+          },
+        ],
   );
 }
 

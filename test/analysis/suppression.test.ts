@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  cellKey,
-  checkThreshold,
-  reveal,
-  suppressCells,
-  suppressSegments,
-  type CellStatus,
-  type SegmentSuppression,
-} from '../../src/analysis/suppression.js';
+import { cellKey, checkThreshold, reveal, suppressCells, suppressSegments, type CellStatus, type SegmentSuppression } from '../../src/analysis/suppression.js';
 import { recoverable, type Figure } from './fixtures/linear.js';
 
 /** Builds the figures and sums of a role × directorate table (with leaders/frontline groups) from scratch. */
@@ -25,9 +17,7 @@ function describeTable(counts: number[][], result: SegmentSuppression, roles: st
   if (dirs.length > 1) {
     dirs.forEach((d, j) => figures.push({ name: `D${d}`, value: colTotals[j]!, shown: shown(result.directorates.get(d)) }));
     sums.push({ total: 'T', parts: dirs.map((d) => `D${d}`) });
-    roles.forEach((r, i) =>
-      dirs.forEach((d, j) => figures.push({ name: `C${r}.${d}`, value: counts[i]![j]!, shown: shown(result.cells.get(cellKey(r, d))) })),
-    );
+    roles.forEach((r, i) => dirs.forEach((d, j) => figures.push({ name: `C${r}.${d}`, value: counts[i]![j]!, shown: shown(result.cells.get(cellKey(r, d))) })));
     roles.forEach((r) => sums.push({ total: `R${r}`, parts: dirs.map((d) => `C${r}.${d}`) }));
     dirs.forEach((d) => sums.push({ total: `D${d}`, parts: roles.map((r) => `C${r}.${d}`) }));
   }
@@ -94,10 +84,7 @@ describe('suppression', () => {
 
   it('protects a small role group inside the leaders aggregate', () => {
     const counts: Record<string, number> = { exec: 5, head: 30, manager: 80, frontline: 200 };
-    const result = suppressSegments(
-      { roleGroups: Object.keys(counts), directorates: [''], base: (r) => counts[r]!, aggregates: [{ id: 'leaders', roleGroups: ['exec', 'head'] }] },
-      10,
-    );
+    const result = suppressSegments({ roleGroups: Object.keys(counts), directorates: [''], base: (r) => counts[r]!, aggregates: [{ id: 'leaders', roleGroups: ['exec', 'head'] }] }, 10);
     // leaders − head = exec, so either head or leaders must be hidden; the aggregate is kept.
     expect(result.roleGroups.get('exec')).toBe('primary');
     expect(result.aggregates.get('leaders')).toBe('shown');
@@ -123,11 +110,13 @@ describe('suppression', () => {
       fc.property(tableArb, ({ counts, threshold, gap }) => {
         const roles = counts.map((_, i) => `r${i}`);
         const dirs = counts[0]!.length > 1 ? counts[0]!.map((_, j) => `d${j}`) : [''];
-        const aggregates = gap ? [{ id: 'leaders', roleGroups: ['r0', 'r1'] }, { id: 'frontline', roleGroups: [roles.at(-1)!] }] : [];
-        const result = suppressSegments(
-          { roleGroups: roles, directorates: dirs, base: (r, d) => counts[roles.indexOf(r)]![dirs.indexOf(d)]!, aggregates },
-          threshold,
-        );
+        const aggregates = gap
+          ? [
+              { id: 'leaders', roleGroups: ['r0', 'r1'] },
+              { id: 'frontline', roleGroups: [roles.at(-1)!] },
+            ]
+          : [];
+        const result = suppressSegments({ roleGroups: roles, directorates: dirs, base: (r, d) => counts[roles.indexOf(r)]![dirs.indexOf(d)]!, aggregates }, threshold);
         const { figures, sums } = describeTable(counts, result, roles, dirs, aggregates);
         // 1. Primary: everything under the threshold is hidden.
         for (const f of figures) if (f.value < threshold) expect(f.shown, f.name).toBe(false);

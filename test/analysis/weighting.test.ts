@@ -9,10 +9,18 @@ describe('raking', () => {
     // Responses: a/x 10, a/y 20, b/x 30, b/y 60 (odds ratio 1). Profile: a 40, b 60; x 70, y 30.
     // Raking preserves the odds ratio, so the fitted table is R_i C_j / T:
     // a/x 40·70/100 = 28, a/y 12, b/x 42, b/y 18 → weights 28/10 = 2.8, 12/20 = 0.6, 42/30 = 1.4, 18/60 = 0.3.
-    const r = rakeWeights(cells([['a', 'x', 10], ['a', 'y', 20], ['b', 'x', 30], ['b', 'y', 60]]), {
-      roleGroups: { a: 40, b: 60 },
-      directorates: { x: 70, y: 30 },
-    });
+    const r = rakeWeights(
+      cells([
+        ['a', 'x', 10],
+        ['a', 'y', 20],
+        ['b', 'x', 30],
+        ['b', 'y', 60],
+      ]),
+      {
+        roleGroups: { a: 40, b: 60 },
+        directorates: { x: 70, y: 30 },
+      },
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const w = Object.fromEntries(r.weights.map((c) => [`${c.roleGroup}/${c.directorate}`, c.weight]));
@@ -32,15 +40,22 @@ describe('raking', () => {
     // m = (−17.5 + √(17.5² + 4·0.75·750)) / 1.5 = (−17.5 + √2556.25) / 1.5 = 22.039604…
     const m = (-17.5 + Math.sqrt(2556.25)) / 1.5;
     const expected = { 'a/x': m / 10, 'a/y': (60 - m) / 20, 'b/x': (50 - m) / 20, 'b/y': (m - 10) / 10 };
-    const r = rakeWeights(cells([['a', 'x', 10], ['a', 'y', 20], ['b', 'x', 20], ['b', 'y', 10]]), {
-      roleGroups: { a: 60, b: 40 },
-      directorates: { x: 50, y: 50 },
-    });
+    const r = rakeWeights(
+      cells([
+        ['a', 'x', 10],
+        ['a', 'y', 20],
+        ['b', 'x', 20],
+        ['b', 'y', 10],
+      ]),
+      {
+        roleGroups: { a: 60, b: 40 },
+        directorates: { x: 50, y: 50 },
+      },
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     for (const c of r.weights) expect(c.weight).toBeCloseTo(expected[`${c.roleGroup}/${c.directorate}` as keyof typeof expected], 9);
-    const margin = (test: (c: { roleGroup: string; directorate: string }) => boolean) =>
-      r.weights.filter(test).reduce((s, c) => s + c.weight * c.responses, 0);
+    const margin = (test: (c: { roleGroup: string; directorate: string }) => boolean) => r.weights.filter(test).reduce((s, c) => s + c.weight * c.responses, 0);
     expect(Math.abs(margin((c) => c.roleGroup === 'a') - 60)).toBeLessThan(1e-9);
     expect(Math.abs(margin((c) => c.roleGroup === 'b') - 40)).toBeLessThan(1e-9);
     expect(Math.abs(margin((c) => c.directorate === 'x') - 50)).toBeLessThan(1e-9);
@@ -49,7 +64,14 @@ describe('raking', () => {
 
   it('reports convergence failure when the responses cannot reach the margins', () => {
     // Only a/x and b/y answered; a 10, b 20 but x 20, y 10: a/x would have to be 10 and 20 at once.
-    const r = rakeWeights(cells([['a', 'x', 5], ['b', 'y', 5]]), { roleGroups: { a: 10, b: 20 }, directorates: { x: 20, y: 10 } }, { maxIterations: 200 });
+    const r = rakeWeights(
+      cells([
+        ['a', 'x', 5],
+        ['b', 'y', 5],
+      ]),
+      { roleGroups: { a: 10, b: 20 }, directorates: { x: 20, y: 10 } },
+      { maxIterations: 200 },
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems[0]!.code).toBe('did_not_converge');
@@ -57,7 +79,13 @@ describe('raking', () => {
   });
 
   it('refuses a group with staff but no responses, and responses from a group not in the profile', () => {
-    const r = rakeWeights(cells([['a', 'x', 5], ['c', 'x', 5]]), { roleGroups: { a: 10, b: 20 } });
+    const r = rakeWeights(
+      cells([
+        ['a', 'x', 5],
+        ['c', 'x', 5],
+      ]),
+      { roleGroups: { a: 10, b: 20 } },
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => p.code).sort()).toEqual(['empty_group', 'not_in_profile']);
@@ -69,7 +97,13 @@ describe('raking', () => {
     const parsed = ZWeightingMargins.safeParse(profile);
     expect(parsed.success).toBe(false);
     expect(JSON.stringify(parsed.error?.issues)).toMatch(/add up to 25 but the role group headcounts to 30/);
-    const r = rakeWeights(cells([['a', 'x', 5], ['b', 'x', 5]]), profile);
+    const r = rakeWeights(
+      cells([
+        ['a', 'x', 5],
+        ['b', 'x', 5],
+      ]),
+      profile,
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problems.map((p) => p.code)).toContain('totals_disagree');
   });
@@ -80,7 +114,14 @@ describe('raking', () => {
   });
 
   it('weights respondents without a directorate on role group only', () => {
-    const r = rakeWeights(cells([['a', 'x', 10], ['a', '', 10], ['b', 'y', 10]]), { roleGroups: { a: 60, b: 40 }, directorates: { x: 50, y: 50 } });
+    const r = rakeWeights(
+      cells([
+        ['a', 'x', 10],
+        ['a', '', 10],
+        ['b', 'y', 10],
+      ]),
+      { roleGroups: { a: 60, b: 40 }, directorates: { x: 50, y: 50 } },
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.unstatedDirectorate).toMatch(/role group only/);
@@ -100,15 +141,13 @@ describe('raking', () => {
   });
 
   it('property: raked weights reproduce every margin', () => {
-    const arb = fc
-      .record({ rows: fc.integer({ min: 1, max: 5 }), cols: fc.integer({ min: 1, max: 5 }) })
-      .chain(({ rows, cols }) =>
-        fc.record({
-          counts: fc.array(fc.array(fc.integer({ min: 1, max: 200 }), { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows }),
-          rowShares: fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: rows, maxLength: rows }),
-          colShares: fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: cols, maxLength: cols }),
-        }),
-      );
+    const arb = fc.record({ rows: fc.integer({ min: 1, max: 5 }), cols: fc.integer({ min: 1, max: 5 }) }).chain(({ rows, cols }) =>
+      fc.record({
+        counts: fc.array(fc.array(fc.integer({ min: 1, max: 200 }), { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows }),
+        rowShares: fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: rows, maxLength: rows }),
+        colShares: fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: cols, maxLength: cols }),
+      }),
+    );
     fc.assert(
       fc.property(arb, ({ counts, rowShares, colShares }) => {
         // Both margins describe the same 10,000 staff.
@@ -139,23 +178,51 @@ describe('workforce profile to raking margins', () => {
 
   it('adds cell headcounts up to role group and directorate margins', () => {
     // a: 30 + 10 = 40, b: 25 + 35 = 60; x: 30 + 25 = 55, y: 10 + 35 = 45.
-    expect(profileMargins(profile([['a', 'x', 30], ['a', 'y', 10], ['b', 'x', 25], ['b', 'y', 35]]))).toEqual({
+    expect(
+      profileMargins(
+        profile([
+          ['a', 'x', 30],
+          ['a', 'y', 10],
+          ['b', 'x', 25],
+          ['b', 'y', 35],
+        ]),
+      ),
+    ).toEqual({
       roleGroups: { a: 40, b: 60 },
       directorates: { x: 55, y: 45 },
     });
   });
 
   it('gives role group margins only when the profile has no directorates', () => {
-    expect(profileMargins(profile([['a', '', 30], ['b', '', 70]]))).toEqual({ roleGroups: { a: 30, b: 70 } });
+    expect(
+      profileMargins(
+        profile([
+          ['a', '', 30],
+          ['b', '', 70],
+        ]),
+      ),
+    ).toEqual({ roleGroups: { a: 30, b: 70 } });
   });
 
   it('feeds raking: weights meet the summed margins to 1e-9', () => {
-    const p = profile([['a', 'x', 30], ['a', 'y', 10], ['b', 'x', 25], ['b', 'y', 35]]);
-    const r = rakeWeights(cells([['a', 'x', 12], ['a', 'y', 3], ['b', 'x', 9], ['b', 'y', 20]]), profileMargins(p));
+    const p = profile([
+      ['a', 'x', 30],
+      ['a', 'y', 10],
+      ['b', 'x', 25],
+      ['b', 'y', 35],
+    ]);
+    const r = rakeWeights(
+      cells([
+        ['a', 'x', 12],
+        ['a', 'y', 3],
+        ['b', 'x', 9],
+        ['b', 'y', 20],
+      ]),
+      profileMargins(p),
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const margin = (test: (c: { roleGroup: string; directorate: string }) => boolean) =>
-      r.weights.filter(test).reduce((s, c) => s + c.weight * c.responses, 0);
+    const margin = (test: (c: { roleGroup: string; directorate: string }) => boolean) => r.weights.filter(test).reduce((s, c) => s + c.weight * c.responses, 0);
     expect(Math.abs(margin((c) => c.roleGroup === 'a') - 40)).toBeLessThan(1e-9);
     expect(Math.abs(margin((c) => c.directorate === 'y') - 45)).toBeLessThan(1e-9);
     expect(r.population).toBe(100);
@@ -167,8 +234,22 @@ describe('workforce profile to raking margins', () => {
       expect(parsed.success).toBe(false);
       return parsed.error!.issues.map((i) => i.message).join('\n');
     };
-    expect(messages(profile([['a', 'x', 1], ['a', 'x', 2]]))).toMatch(/role group "a" and directorate "x" are listed twice/);
-    expect(messages(profile([['a', 'x', 1], ['b', '', 2]]))).toMatch(/either every row gives a directorate or none does/);
+    expect(
+      messages(
+        profile([
+          ['a', 'x', 1],
+          ['a', 'x', 2],
+        ]),
+      ),
+    ).toMatch(/role group "a" and directorate "x" are listed twice/);
+    expect(
+      messages(
+        profile([
+          ['a', 'x', 1],
+          ['b', '', 2],
+        ]),
+      ),
+    ).toMatch(/either every row gives a directorate or none does/);
     expect(messages(profile([['a', '', -1]]))).toMatch(/must not be negative/);
     expect(messages(profile([['a', '', 1.5]]))).toMatch(/must be a whole number/);
     expect(messages({ cells: [] })).toMatch(/at least one role group/);

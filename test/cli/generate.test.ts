@@ -9,8 +9,11 @@ const definition = standardInstrument();
 
 function generate(target: DatabaseTarget, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/cli/index.ts'), 'survey', 'generate', ...args], { env: { ...process.env, ...databaseEnv(target) } }, (error, stdout, stderr) =>
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(process.cwd(), 'src/cli/index.ts'), 'survey', 'generate', ...args],
+      { env: { ...process.env, ...databaseEnv(target) } },
+      (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -42,7 +45,11 @@ for (const database of testDatabases) {
         const refused = await generate(batchedTarget, real.survey.id, '--responses', '5');
         expect(refused.status).toBe(1);
         expect(refused.stderr).toContain('is a real survey: synthetic answers can only be added to a wave created as a demonstration');
-        const count = await real.storage.db.selectFrom('response').select((s) => s.fn.countAll<number>().as('n')).where('survey_id', '=', real.survey.id).executeTakeFirstOrThrow();
+        const count = await real.storage.db
+          .selectFrom('response')
+          .select((s) => s.fn.countAll<number>().as('n'))
+          .where('survey_id', '=', real.survey.id)
+          .executeTakeFirstOrThrow();
         expect(Number(count.n)).toBe(0);
         const audit = await batched.storage.db.selectFrom('audit_log').select(['action', 'actor_label']).where('action', '=', 'wave.generate').execute();
         expect(audit).toEqual([{ action: 'wave.generate', actor_label: expect.stringMatching(/^command line \(.+\)$/) }]);

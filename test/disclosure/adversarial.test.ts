@@ -198,7 +198,13 @@ function describeCategory(key: CategoryKey): string {
   const leaks = leaksOf(key);
   const parts = (Object.keys(NEEDS_SAID) as (keyof typeof NEEDS_SAID)[])
     .filter((needs) => leaks.some((f) => f.needs === needs))
-    .map((needs) => `Leaks ${NEEDS_SAID[needs]}:\n${describeFindings(leaks.filter((f) => f.needs === needs), scenario.threshold)}`);
+    .map(
+      (needs) =>
+        `Leaks ${NEEDS_SAID[needs]}:\n${describeFindings(
+          leaks.filter((f) => f.needs === needs),
+          scenario.threshold,
+        )}`,
+    );
   return `${title}:\n${parts.join('\n')}`;
 }
 
@@ -241,7 +247,10 @@ describe('an analyst holding every output of two closed waves', () => {
   });
 
   it('cannot prove a group small from the reasons given for withheld figures', () => {
-    expect(all('reasons').length, `The reasons given for withheld figures ("fewer than 10 responses" / "hidden to protect a smaller group"), set against the published figures, leak:\n${describeFindings(all('reasons'), scenario.threshold)}`).toBe(0);
+    expect(
+      all('reasons').length,
+      `The reasons given for withheld figures ("fewer than 10 responses" / "hidden to protect a smaller group"), set against the published figures, leak:\n${describeFindings(all('reasons'), scenario.threshold)}`,
+    ).toBe(0);
   });
 
   // The leaks of the published figures and of the respondent-level file, one test per category
@@ -252,7 +261,7 @@ describe('an analyst holding every output of two closed waves', () => {
   // a group hidden on the question as cover would cover nothing. The condition question's
   // pattern also protects the grid of those its gating answers send on (protectGate: the groups
   // it hides cover the threshold there too), and the question starts from that pattern.
-  it('cannot take a showIf question\'s hidden cover apart through the condition\'s shown figure (A)', () => {
+  it("cannot take a showIf question's hidden cover apart through the condition's shown figure (A)", () => {
     expect(leaksOf('showIf cover').length, describeCategory('showIf cover')).toBe(0);
   });
 
@@ -269,7 +278,7 @@ describe('an analyst holding every output of two closed waves', () => {
     expect(leaksOf('merged rows').length, describeCategory('merged rows')).toBe(0);
   });
 
-  it('cannot count a hidden group\'s free-text answers from the respondent-level file with free text (D)', () => {
+  it("cannot count a hidden group's free-text answers from the respondent-level file with free text (D)", () => {
     expect(leaksOf('free text').length, describeCategory('free text')).toBe(0);
   });
 

@@ -158,7 +158,19 @@ export class WaveAttack {
     this.rowFacts = Array.from({ length: this.lp.getDimensions().numRows }, (_, i) => byName.get(this.lp.getRowName(i))!);
     this.truthVector = new Float64Array(this.numCols);
     for (const [n, col] of this.column) this.truthVector[col] = truth.get(n) ?? 0;
-    this.stats = { variables: this.names.length, facts: this.rows.length, targets: 0, lpSolves: 0, lpIntegral: 0, milpSolves: 0, milpNarrowed: 0, milpSkipped: 0, feasibilitySolves: 0, untrue, ms: Date.now() - started };
+    this.stats = {
+      variables: this.names.length,
+      facts: this.rows.length,
+      targets: 0,
+      lpSolves: 0,
+      lpIntegral: 0,
+      milpSolves: 0,
+      milpNarrowed: 0,
+      milpSkipped: 0,
+      feasibilitySolves: 0,
+      untrue,
+      ms: Date.now() - started,
+    };
   }
 
   dispose() {
@@ -393,7 +405,12 @@ export class WaveAttack {
         }
         const max = this.lpBound(e, 'max');
         if (max.value < 1 - EPS) {
-          out.push(`not ${group}: at most ${+max.value.toFixed(3)} respondents there can have ${ce.column} = ${ce.value}, from:`, ...this.describe(max.proof).slice(0, 6).map((l) => `    ${l}`));
+          out.push(
+            `not ${group}: at most ${+max.value.toFixed(3)} respondents there can have ${ce.column} = ${ce.value}, from:`,
+            ...this.describe(max.proof)
+              .slice(0, 6)
+              .map((l) => `    ${l}`),
+          );
           said = true;
           break;
         }
@@ -438,7 +455,12 @@ export class WaveAttack {
       return v;
     };
     if (this.pool.some((x) => extra.every((e) => at(e, x) >= 1 - EPS))) return true;
-    const rows = extra.map((e) => [...e].filter(([name]) => this.column.has(name)).map(([name, k]) => [this.column.get(name)!, k] as const).sort((a, b) => a[0] - b[0]));
+    const rows = extra.map((e) =>
+      [...e]
+        .filter(([name]) => this.column.has(name))
+        .map(([name, k]) => [this.column.get(name)!, k] as const)
+        .sort((a, b) => a[0] - b[0]),
+    );
     // Only unknowns the definition fixes at 0: no such respondent can exist.
     if (rows.some((entries) => entries.length === 0)) return false;
     const before = this.lp.getDimensions().numRows;
@@ -478,7 +500,15 @@ export class WaveAttack {
       };
       if (row.roleGroups.length > 1) {
         const byPattern = [...new Set(row.consistentCells.map((c) => c.roleGroup))];
-        const fitting = firstTwo(byPattern, (r) => byPattern.length === 1 || this.fits(row, row.consistentCells.filter((c) => c.roleGroup === r)));
+        const fitting = firstTwo(
+          byPattern,
+          (r) =>
+            byPattern.length === 1 ||
+            this.fits(
+              row,
+              row.consistentCells.filter((c) => c.roleGroup === r),
+            ),
+        );
         if (fitting.length === 1) {
           const r = fitting[0]!;
           check((c) => c.roleGroup === r, r);
@@ -491,7 +521,15 @@ export class WaveAttack {
       }
       if (row.directorates.length > 1) {
         const byPattern = [...new Set(row.consistentCells.map((c) => c.directorate))];
-        const fitting = firstTwo(byPattern, (d) => byPattern.length === 1 || this.fits(row, row.consistentCells.filter((c) => c.directorate === d)));
+        const fitting = firstTwo(
+          byPattern,
+          (d) =>
+            byPattern.length === 1 ||
+            this.fits(
+              row,
+              row.consistentCells.filter((c) => c.directorate === d),
+            ),
+        );
         if (fitting.length === 1) {
           const d = fitting[0]!;
           check((c) => c.directorate === d, d);

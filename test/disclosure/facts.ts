@@ -182,7 +182,16 @@ export function apiFacts(model: SurveyModel, api: ApiResults, label: string, out
             publish(model, out, group, X(o.option), Math.round(o.proportion.estimate * (o === f.dontKnow ? f.answered : f.base)), `${where}: ${o.option} ${o.proportion.estimate}`);
           }
         }
-        if (f.positive && v.positive && !out.weighted) proportion(facts, 'figure', model.over(cells, (c) => model.positive(v, c)), base, f.positive.estimate, 1e-9, `${where}: positive ${f.positive.estimate}`);
+        if (f.positive && v.positive && !out.weighted)
+          proportion(
+            facts,
+            'figure',
+            model.over(cells, (c) => model.positive(v, c)),
+            base,
+            f.positive.estimate,
+            1e-9,
+            `${where}: positive ${f.positive.estimate}`,
+          );
       } else {
         reasonFact(out, base, figure.reason, t, where, reasonApplies(group));
         hiddenClosed(model, v, group, cells, out);
@@ -191,7 +200,15 @@ export function apiFacts(model: SurveyModel, api: ApiResults, label: string, out
   }
   for (const q of api.numbers) {
     const v = model.countVar(q.question);
-    if (v && v.kind === 'number') meanFacts(model, v, q.groups.map(({ group, figure }) => ({ group, figure: figure.shown ? { shown: true, value: figure.value.n } : figure })), api.threshold, `${label} API ${q.question}`, out);
+    if (v && v.kind === 'number')
+      meanFacts(
+        model,
+        v,
+        q.groups.map(({ group, figure }) => ({ group, figure: figure.shown ? { shown: true, value: figure.value.n } : figure })),
+        api.threshold,
+        `${label} API ${q.question}`,
+        out,
+      );
     else out.unread.push(`${label} API number ${q.question}`);
   }
   for (const q of api.freeText ?? []) {
@@ -238,7 +255,8 @@ function meanFacts(model: SurveyModel, v: CountVar, groups: { group: GroupRef; f
 function hiddenClosed(model: SurveyModel, v: ClosedVar, group: GroupRef, cells: Cell[], out: ReadOutputs) {
   const name = groupName(group);
   out.targets.push({ what: `${v.code} answered by ${name}`, expr: model.over(cells, (c) => model.A(v, c)), kind: 'size', origin: 'withheld', question: v.code });
-  if (v.dontKnowExcluded) out.targets.push({ what: `${v.code} base (answered less "don't know") of ${name}`, expr: model.over(cells, (c) => model.base(v, c)), kind: 'size', origin: 'withheld', question: v.code });
+  if (v.dontKnowExcluded)
+    out.targets.push({ what: `${v.code} base (answered less "don't know") of ${name}`, expr: model.over(cells, (c) => model.base(v, c)), kind: 'size', origin: 'withheld', question: v.code });
   for (const o of v.options) out.targets.push({ what: `${v.code} = ${o} in ${name}`, expr: model.over(cells, (c) => model.X(v, o, c)), kind: 'answer', origin: 'withheld', question: v.code });
 }
 
@@ -393,7 +411,14 @@ export function readCodebook(codebook: Record<string, string>[]): Map<string, Co
   return columns;
 }
 
-export function fileFacts(model: SurveyModel, codebook: Record<string, string>[], file: Record<string, string>[], withText: Record<string, string>[] | undefined, label: string, out: ReadOutputs) {
+export function fileFacts(
+  model: SurveyModel,
+  codebook: Record<string, string>[],
+  file: Record<string, string>[],
+  withText: Record<string, string>[] | undefined,
+  label: string,
+  out: ReadOutputs,
+) {
   const columns = readCodebook(codebook);
   out.columns = columns;
   const def = model.definition;
@@ -416,7 +441,8 @@ export function fileFacts(model: SurveyModel, codebook: Record<string, string>[]
   const withheldIn = new Map<string, Set<string>>();
   for (const values of file) {
     const key = exportedSegment(values);
-    if (!withheldIn.has(key)) withheldIn.set(key, new Set([...columns.values()].filter((col) => col !== roleCol && col !== dirCol && [...col.codes.values()].includes('not_asked')).map((col) => col.name)));
+    if (!withheldIn.has(key))
+      withheldIn.set(key, new Set([...columns.values()].filter((col) => col !== roleCol && col !== dirCol && [...col.codes.values()].includes('not_asked')).map((col) => col.name)));
     const maybe = withheldIn.get(key)!;
     for (const name of [...maybe]) if (columns.get(name)!.codes.get(values[name] ?? '') !== 'not_asked') maybe.delete(name);
   }
@@ -467,7 +493,8 @@ export function fileFacts(model: SurveyModel, codebook: Record<string, string>[]
   } else if (withText) out.unread.push(`${label} respondents.csv with free text: ${withText.length} rows, not ${file.length}`);
   // A row no cell's respondent could have given contradicts the attack's reading of the file: it
   // would count as fitting every role group (below), so it is reported instead.
-  for (const row of rows) if (row.consistentCells.length === 0) out.unread.push(`${label} respondents.csv line ${row.line}: answers no role group could give (${[...row.ruledOut.values()].join('; ')})`);
+  for (const row of rows)
+    if (row.consistentCells.length === 0) out.unread.push(`${label} respondents.csv line ${row.line}: answers no role group could give (${[...row.ruledOut.values()].join('; ')})`);
   out.rows.push(...rows);
   out.mergedRows.push(...rows.filter((r) => r.roleGroups.length > 1 || r.directorates.length > 1));
 
@@ -501,7 +528,11 @@ export function fileFacts(model: SurveyModel, codebook: Record<string, string>[]
         else fact(out.facts, 'file', e, n, Infinity, source);
         tag(false);
       };
-      add(model.over(sub, (c) => model.N(c)), matching.length, `${what}: ${matching.length} rows`);
+      add(
+        model.over(sub, (c) => model.N(c)),
+        matching.length,
+        `${what}: ${matching.length} rows`,
+      );
       // The number of rows of a combination is what the file is meant to release (at least the threshold).
       if (all) out.facts[out.facts.length - 1]!.release = true;
       // Count each (column, code) among the matching rows.
@@ -604,7 +635,14 @@ function columnCodes(model: SurveyModel, col: ColumnInfo): CodeExpr[] {
     const v = model.closedVar(col.question, '');
     if (!v) return [];
     out.push(
-      { column: col.name, value: 'not answered', per: (c) => { const a = asked(c); return a && addExpr(new Map(a), model.A(v, c), -1); } },
+      {
+        column: col.name,
+        value: 'not answered',
+        per: (c) => {
+          const a = asked(c);
+          return a && addExpr(new Map(a), model.A(v, c), -1);
+        },
+      },
       { column: col.name, value: 'selected', per: (c) => model.X(v, col.item, c) },
       { column: col.name, value: 'not selected', per: (c) => addExpr(model.A(v, c), model.X(v, col.item, c), -1) },
     );
@@ -612,14 +650,28 @@ function columnCodes(model: SurveyModel, col: ColumnInfo): CodeExpr[] {
   }
   const v = model.closedVar(col.question, col.type === 'matrix' ? col.item : '');
   if (v) {
-    out.push({ column: col.name, value: 'not answered', per: (c) => { const a = asked(c); return a && addExpr(new Map(a), model.A(v, c), -1); } });
+    out.push({
+      column: col.name,
+      value: 'not answered',
+      per: (c) => {
+        const a = asked(c);
+        return a && addExpr(new Map(a), model.A(v, c), -1);
+      },
+    });
     for (const o of v.options) out.push({ column: col.name, value: o, per: (c) => model.X(v, o, c) });
     return out;
   }
   const cv = model.countVar(col.question);
   if (cv && cv.kind === 'number') {
     out.push(
-      { column: col.name, value: 'not answered', per: (c) => { const a = asked(c); return a && addExpr(new Map(a), model.answeredCount(cv, c), -1); } },
+      {
+        column: col.name,
+        value: 'not answered',
+        per: (c) => {
+          const a = asked(c);
+          return a && addExpr(new Map(a), model.answeredCount(cv, c), -1);
+        },
+      },
       { column: col.name, value: 'a number', per: (c) => model.answeredCount(cv, c) },
     );
     return out;
@@ -640,7 +692,7 @@ function codeExpressions(model: SurveyModel, columns: Map<string, ColumnInfo>, v
     if (codes.length === 0) continue;
     const code = col.codes.get(value);
     const wanted =
-      code === 'not_asked' ? 'not asked' : code === 'not_answered' ? 'not answered' : code === 'selected' ? 'selected' : code === 'not_selected' ? 'not selected' : code ?? 'a number';
+      code === 'not_asked' ? 'not asked' : code === 'not_answered' ? 'not answered' : code === 'selected' ? 'selected' : code === 'not_selected' ? 'not selected' : (code ?? 'a number');
     const match = codes.find((c) => c.value === wanted);
     if (match) out.push(match);
   }
@@ -724,7 +776,11 @@ export function trendFacts(current: SurveyModel, previous: SurveyModel, report: 
   let read = 0;
   for (const row of trendRows(report)) {
     // Means (number questions, indices) are not counts: read, but no fact about the unknowns.
-    const means = new Set([...model.counts.filter((v) => v.kind === 'number').map((v) => `${v.info.question.text.en} (mean)`), ...model.definition.indices.map((i) => i.label.en), 'Overall digital maturity']);
+    const means = new Set([
+      ...model.counts.filter((v) => v.kind === 'number').map((v) => `${v.info.question.text.en} (mean)`),
+      ...model.definition.indices.map((i) => i.label.en),
+      'Overall digital maturity',
+    ]);
     if (means.has(row.name)) {
       read++;
       continue;
@@ -758,7 +814,14 @@ export function trendFacts(current: SurveyModel, previous: SurveyModel, report: 
  * previous wave's unknowns). Means and indices give no count: read, no fact. A hidden change
  * says nothing more than the figures' own reasons.
  */
-export function changeFacts(current: SurveyModel, previous: SurveyModel, api: ApiResults, previousId: string, currentOut: ReadOutputs, previousOut: ReadOutputs): { read: number; unread: string[] } {
+export function changeFacts(
+  current: SurveyModel,
+  previous: SurveyModel,
+  api: ApiResults,
+  previousId: string,
+  currentOut: ReadOutputs,
+  previousOut: ReadOutputs,
+): { read: number; unread: string[] } {
   const unread: string[] = [];
   let read = 0;
   if (!api.previous) return { read, unread };
@@ -829,7 +892,10 @@ export function structuralTargets(model: SurveyModel, api: ApiResults, out: Read
       if (hidden.length === 0 || hidden.length === rel.parts.length) continue;
       out.targets.push({
         what: `${f.what} of ${hidden.map(groupName).join(' + ')} together (hidden under the shown ${groupName(rel.total)})`,
-        expr: model.over(hidden.flatMap((h) => model.cellsOf(h)), f.per),
+        expr: model.over(
+          hidden.flatMap((h) => model.cellsOf(h)),
+          f.per,
+        ),
         kind: 'sum',
         origin: 'unpublished',
       });
@@ -925,4 +991,3 @@ export function readWave(model: SurveyModel, outputs: WaveOutputs, label: string
   });
   return out;
 }
-

@@ -339,10 +339,10 @@ export class SurveyModel {
           if (v.required) {
             this.fact(addExpr(new Map(a), asked, -1), 0, 0, `${v.code} is required: answered = asked (${cell})`);
             this.answeredIs.set(onlyName(a), asked);
-          }
-          else this.fact(addExpr(new Map(a), asked, -1), -Infinity, 0, `${v.code}: answered ≤ asked (${cell})`);
+          } else this.fact(addExpr(new Map(a), asked, -1), -Infinity, 0, `${v.code}: answered ≤ asked (${cell})`);
         } else {
-          for (const condition of v.info.conditions) this.fact(addExpr(new Map(a), this.conditionHolds(condition, c), -1), -Infinity, 0, `${v.code}: answered ≤ those its condition holds for (${cell})`);
+          for (const condition of v.info.conditions)
+            this.fact(addExpr(new Map(a), this.conditionHolds(condition, c), -1), -Infinity, 0, `${v.code}: answered ≤ those its condition holds for (${cell})`);
         }
         this.fact(addExpr(new Map(a), this.N(c), -1), -Infinity, 0, `${v.code}: answered ≤ respondents (${cell})`);
         if (!v.multiple) {

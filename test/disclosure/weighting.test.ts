@@ -132,7 +132,7 @@ describe('a weighted analysis with withheld groups', () => {
     expect([withheld.designEffect, withheld.effectiveN, withheld.n].every(Number.isNaN)).toBe(true);
   });
 
-  it('says why weighting was refused without counting any group\'s responses', () => {
+  it("says why weighting was refused without counting any group's responses", () => {
     const r = rakeWeights(
       [
         { roleGroup: 'senior', directorate: '', responses: 11 },

@@ -65,7 +65,9 @@ describe.skipIf(!chromiumAvailable)(`survey lead's journey in Chromium (${CHROMI
 
       await page.goto(surveyUrl);
       await page.getByRole('link', { name: 'Upload workforce profile' }).click();
-      await page.getByLabel('CSV file').setInputFiles({ name: 'profile.csv', mimeType: 'text/csv', buffer: Buffer.from('role_group,directorate,headcount\nfrontline,housing,300\nmanager,housing,80\n') });
+      await page
+        .getByLabel('CSV file')
+        .setInputFiles({ name: 'profile.csv', mimeType: 'text/csv', buffer: Buffer.from('role_group,directorate,headcount\nfrontline,housing,300\nmanager,housing,80\n') });
       await page.getByRole('button', { name: 'Upload' }).click();
       await page.waitForURL(/done=profile/);
 

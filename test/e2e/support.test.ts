@@ -19,24 +19,32 @@ describe.skipIf(!chromiumAvailable)(`browser test support (${CHROMIUM_SKIP_REASO
     await server?.app.close();
   });
 
-  it('serves the app to Chromium, runs axe and writes both screenshots', async () => {
-    const { context, page } = await newPage(browser);
-    await page.goto(server.surveyUrl);
-    await expect(page.title()).resolves.toMatch(/Digital readiness survey/);
-    // axe must actually run: a page with a known problem reports it.
-    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/x.png">'));
-    expect((await runAxe(page)).map((v) => v.id)).toContain('image-alt');
-    const files = await screenshot(page, 'support-smoke');
-    expect(files.every((f) => existsSync(f))).toBe(true);
-    await context.close();
-  }, BROWSER_TEST_TIMEOUT);
+  it(
+    'serves the app to Chromium, runs axe and writes both screenshots',
+    async () => {
+      const { context, page } = await newPage(browser);
+      await page.goto(server.surveyUrl);
+      await expect(page.title()).resolves.toMatch(/Digital readiness survey/);
+      // axe must actually run: a page with a known problem reports it.
+      await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/x.png">'));
+      expect((await runAxe(page)).map((v) => v.id)).toContain('image-alt');
+      const files = await screenshot(page, 'support-smoke');
+      expect(files.every((f) => existsSync(f))).toBe(true);
+      await context.close();
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
 
-  it('runs axe with JavaScript disabled in the page', async () => {
-    const { context, page } = await newPage(browser, { javaScript: false });
-    await page.goto(server.surveyUrl);
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
-    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/x.png">'));
-    expect((await runAxe(page)).map((v) => v.id)).toContain('image-alt');
-    await context.close();
-  }, BROWSER_TEST_TIMEOUT);
+  it(
+    'runs axe with JavaScript disabled in the page',
+    async () => {
+      const { context, page } = await newPage(browser, { javaScript: false });
+      await page.goto(server.surveyUrl);
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/x.png">'));
+      expect((await runAxe(page)).map((v) => v.id)).toContain('image-alt');
+      await context.close();
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
 });

@@ -14,8 +14,24 @@ const result = validateDefinition({
       code: 'about',
       title: 'About',
       questions: [
-        { code: 'role', type: 'single', text: 'Role', options: [{ code: 'staff', label: 'Staff' }, { code: 'other_role', label: 'Other' }] },
-        { code: 'has_strategy', type: 'single', text: 'Strategy?', options: [{ code: 'yes', label: 'Yes' }, { code: 'no', label: 'No' }] },
+        {
+          code: 'role',
+          type: 'single',
+          text: 'Role',
+          options: [
+            { code: 'staff', label: 'Staff' },
+            { code: 'other_role', label: 'Other' },
+          ],
+        },
+        {
+          code: 'has_strategy',
+          type: 'single',
+          text: 'Strategy?',
+          options: [
+            { code: 'yes', label: 'Yes' },
+            { code: 'no', label: 'No' },
+          ],
+        },
         { code: 'achievable', type: 'agree', text: 'Achievable', showIf: { question: 'has_strategy', anyOf: ['yes'] } },
         { code: 'years', type: 'number', text: 'Years', min: 0, max: 60, required: false },
       ],

@@ -13,12 +13,34 @@ const result = validateDefinition({
     { code: 'leaders', label: 'Leaders', roleGroups: ['chief'] },
   ],
   sections: [
-    { code: 'about', title: 'About', questions: [{ code: 'role', type: 'single', text: 'Role', options: [{ code: 'frontline', label: 'Frontline' }, { code: 'chief', label: 'Chief' }] }] },
+    {
+      code: 'about',
+      title: 'About',
+      questions: [
+        {
+          code: 'role',
+          type: 'single',
+          text: 'Role',
+          options: [
+            { code: 'frontline', label: 'Frontline' },
+            { code: 'chief', label: 'Chief' },
+          ],
+        },
+      ],
+    },
     {
       code: 'strategy',
       title: 'Strategy',
       questions: [
-        { code: 'has_strategy', type: 'single', text: 'Strategy?', options: [{ code: 'yes', label: 'Yes' }, { code: 'no', label: 'No' }] },
+        {
+          code: 'has_strategy',
+          type: 'single',
+          text: 'Strategy?',
+          options: [
+            { code: 'yes', label: 'Yes' },
+            { code: 'no', label: 'No' },
+          ],
+        },
         { code: 'achievable', type: 'agree', text: 'Achievable', showIf: { question: 'has_strategy', anyOf: ['yes'] } },
       ],
     },

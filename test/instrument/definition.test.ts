@@ -11,11 +11,7 @@ import { ZNumberQuestion, numberType } from '../../src/instrument/question-types
 import { ZAgreeQuestion, ZEngagementQuestion, agreeType, engagementType } from '../../src/instrument/question-types/scale.js';
 import { ZSingleQuestion, singleType } from '../../src/instrument/question-types/single.js';
 import { ZTextQuestion, textType } from '../../src/instrument/question-types/text-question.js';
-import {
-  validateDefinition,
-  validateDefinitionText,
-  type DefinitionProblem,
-} from '../../src/instrument/validate.js';
+import { validateDefinition, validateDefinitionText, type DefinitionProblem } from '../../src/instrument/validate.js';
 import { minimalDefinition, type Loose } from '../fixtures/minimal-definition.js';
 
 const INSTRUMENT_PATH = fileURLToPath(new URL('../../instruments/digital-readiness.yaml', import.meta.url));
@@ -115,15 +111,7 @@ describe('the standard Digital Readiness instrument', () => {
     const role = about?.questions[0];
     expect(role?.type).toBe('single');
     if (role?.type !== 'single') return;
-    expect(role.options.map((o) => o.code)).toEqual([
-      'senior_executive',
-      'head_of_service',
-      'manager',
-      'frontline',
-      'it_digital',
-      'procurement',
-      'elected_member',
-    ]);
+    expect(role.options.map((o) => o.code)).toEqual(['senior_executive', 'head_of_service', 'manager', 'frontline', 'it_digital', 'procurement', 'elected_member']);
     const directorate = about?.questions[1];
     expect(directorate?.type === 'single' && directorate.options.map((o) => o.code)).toContain('prefer_not_say');
     expect(definition.segments).toEqual({ roleGroup: 'role', directorate: 'directorate' });
@@ -185,23 +173,13 @@ describe('the standard Digital Readiness instrument', () => {
       expect(barriers.other?.code).toBe('other');
     }
     const confidence = q('confidence');
-    expect(confidence.type === 'single' && confidence.options.map((o) => o.code)).toEqual(
-      expect.arrayContaining(['very', 'fairly', 'neutral', 'not_very', 'not_at_all']),
-    );
+    expect(confidence.type === 'single' && confidence.options.map((o) => o.code)).toEqual(expect.arrayContaining(['very', 'fairly', 'neutral', 'not_very', 'not_at_all']));
     expect(q('missing_opps').type).toBe('agree');
     const automation = q('automation');
-    expect(automation.type === 'single' && automation.options.map((o) => o.code)).toEqual([
-      'implemented',
-      'strategy',
-      'investigating',
-      'not_considered',
-      'dont_know',
-    ]);
+    expect(automation.type === 'single' && automation.options.map((o) => o.code)).toEqual(['implemented', 'strategy', 'investigating', 'not_considered', 'dont_know']);
     expect(q('automation_use').type).toBe('multiple');
     const capability = q('capability');
-    expect(capability.type === 'matrix' && capability.items.map((i) => i.code)).toEqual(
-      expect.arrayContaining(['skills_org', 'funding_org']),
-    );
+    expect(capability.type === 'matrix' && capability.items.map((i) => i.code)).toEqual(expect.arrayContaining(['skills_org', 'funding_org']));
     const culture = q('culture');
     expect(culture.type === 'matrix' && culture.items.map((i) => i.code)).toContain('asked_opinion');
     for (const code of ['one_change', 'holds_back']) {
@@ -223,17 +201,14 @@ describe('the standard Digital Readiness instrument', () => {
     const engagement = definition.indices.filter((i) => i.kind === 'engagement');
     expect(engagement.map((i) => [i.code, i.items.map((x) => x.question)])).toEqual([['engagement', ['engaged']]]);
     const maturity = definition.indices.filter((i) => i.kind === 'maturity');
-    expect(maturity.map((i) => i.code)).toEqual([
-      'strategy_leadership',
-      'culture_engagement',
-      'skills_capability',
-      'technology_data',
-      'services_automation',
-      'security_trust',
-    ]);
+    expect(maturity.map((i) => i.code)).toEqual(['strategy_leadership', 'culture_engagement', 'skills_capability', 'technology_data', 'services_automation', 'security_trust']);
     for (const index of maturity) expect(index.items.length, index.code).toBeGreaterThanOrEqual(2);
     // Maturity items are asked of everyone, so leaders' and frontline scores are comparable.
-    const everyone = new Set(allQuestions(definition).filter((p) => !p.question.audiences && !p.section.audiences).map((p) => p.question.code));
+    const everyone = new Set(
+      allQuestions(definition)
+        .filter((p) => !p.question.audiences && !p.section.audiences)
+        .map((p) => p.question.code),
+    );
     for (const index of maturity) for (const item of index.items) expect(everyone.has(item.question), item.question).toBe(true);
     // Don't know is never scored.
     for (const index of definition.indices) for (const item of index.items) expect(Object.keys(item.scores ?? {})).not.toContain('dont_know');
@@ -488,11 +463,7 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].references[0].statement = 'aware that a digital strategy exists';
     });
-    expectProblem(
-      problems,
-      'sections[1].questions[0].references[0]',
-      /^study "8x8-staff" has no finding "aware that a digital strategy exists"$/,
-    );
+    expectProblem(problems, 'sections[1].questions[0].references[0]', /^study "8x8-staff" has no finding "aware that a digital strategy exists"$/);
   });
 
   it('reference counts with a code that is not an option', () => {
@@ -671,13 +642,7 @@ describe('every problem is reported at once', () => {
       delete d.indices[1].items[0].scores;
     });
     expect(problems.map((p) => p.path).sort()).toEqual(
-      [
-        'audiences[0].roleGroups[1]',
-        'sections[1].questions[1].showIf.question',
-        'sections[1].questions[0].references[0]',
-        'indices[0].items[0].question',
-        'indices[1].items[0].scores',
-      ].sort(),
+      ['audiences[0].roleGroups[1]', 'sections[1].questions[1].showIf.question', 'sections[1].questions[0].references[0]', 'indices[0].items[0].question', 'indices[1].items[0].scores'].sort(),
     );
   });
 });
@@ -785,9 +750,7 @@ sections:
     const result = validateDefinitionText(text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems).toEqual([
-      { path: 'sections[1].questions[5].type', line: lineContaining(text, '"slider"'), message: 'unknown question type' },
-    ]);
+    expect(result.problems).toEqual([{ path: 'sections[1].questions[5].type', line: lineContaining(text, '"slider"'), message: 'unknown question type' }]);
   });
 });
 
@@ -827,7 +790,7 @@ describe('question types read answers from a form body', () => {
     const agreeNoDontKnow = ZAgreeQuestion.parse({ code: 'opps', type: 'agree', text: 'Missing opportunities', dontKnow: false });
     const engagement = ZEngagementQuestion.parse({ code: 'engaged', type: 'engagement', text: 'Engaged?' });
 
-    it('reads each point of the agree scale, and don\'t know when offered', () => {
+    it("reads each point of the agree scale, and don't know when offered", () => {
       for (const code of ['strongly_agree', 'agree', 'neither', 'disagree', 'strongly_disagree', 'dont_know']) {
         expect(agreeType.read(agree, { opps: code })).toEqual({ kind: 'answer', value: code });
       }

@@ -151,7 +151,8 @@ const SAMPLES: { [K in QuestionType]: Sample } = {
     },
     index: {
       item: { scores: { skills: 100, money: 50, time: 0 } },
-      score: (a: { selected: string[] }) => meanOf(a.selected.flatMap((o) => (o in { skills: 1, money: 1, time: 1 } ? [({ skills: 100, money: 50, time: 0 } as Record<string, number>)[o]!] : []))),
+      score: (a: { selected: string[] }) =>
+        meanOf(a.selected.flatMap((o) => (o in { skills: 1, money: 1, time: 1 } ? [({ skills: 100, money: 50, time: 0 } as Record<string, number>)[o]!] : []))),
     },
   },
   agree: {
@@ -353,15 +354,11 @@ describe.each(TYPES)('question type "%s"', (type) => {
     // No respondent-file masks: what the file withholds beyond its segment columns is the
     // export's disclosure rule, tested with it; here every answer must come through coded.
     const published = { survey: { id: 'contract', title: `Contract ${type}` }, definition, threshold: THRESHOLD, analysis, coarsening, masks: NO_MASKS, responses: exported.length };
-    plan = planExport(
-      published,
-      { freeText: true },
-      async function* () {
-        // Two batches, as storage gives them.
-        yield exported.slice(0, 13);
-        yield exported.slice(13);
-      },
-    );
+    plan = planExport(published, { freeText: true }, async function* () {
+      // Two batches, as storage gives them.
+      yield exported.slice(0, 13);
+      yield exported.slice(13);
+    });
   });
 
   it('generates answers that exercise the type (every option the sample needs, and skips)', () => {
@@ -439,13 +436,15 @@ describe.each(TYPES)('question type "%s"', (type) => {
     const mine = analysis.variables.filter((v) => v.question === 'q');
     expect(mine.map((v) => v.kind)).toEqual(m.kind === 'closed' ? m.items.map(() => 'closed') : [m.kind]);
     for (const v of mine) {
-      const figureOf = <T,>(list: { group: GroupRef }[], g: (typeof groups)[number]) => list.find((x) => sameGroup(x.group, g.ref)) as T;
+      const figureOf = <T>(list: { group: GroupRef }[], g: (typeof groups)[number]) => list.find((x) => sameGroup(x.group, g.ref)) as T;
       if (v.kind === 'closed' && m.kind === 'closed') {
         expect(v.options).toEqual(m.options);
         expect(v.dontKnow).toBe(m.dontKnow);
         expect(v.multiple).toBe(m.multiple);
         for (const g of asked) {
-          const chosen = answeredIn(g).map((a) => m.chosen(a, v.item)).filter((c) => c !== undefined);
+          const chosen = answeredIn(g)
+            .map((a) => m.chosen(a, v.item))
+            .filter((c) => c !== undefined);
           const dontKnow = chosen.filter((c) => c.includes('dont_know')).length;
           const base = m.dontKnow === 'excluded' ? chosen.length - dontKnow : chosen.length;
           const { figure } = figureOf<{ figure: Suppressible<ClosedEstimate> }>(v.groups, g);
@@ -483,7 +482,10 @@ describe.each(TYPES)('question type "%s"', (type) => {
         }
       } else throw new Error(`analysed as ${v.kind}, expected ${m.kind}`);
       // Heads of service were not asked: none of them answered, so they have no figure.
-      const theirs = figureOf<{ figure?: { shown: boolean }; answered?: { shown: boolean } }>(v.groups, groups.find((g) => g.label === 'head_of_service')!);
+      const theirs = figureOf<{ figure?: { shown: boolean }; answered?: { shown: boolean } }>(
+        v.groups,
+        groups.find((g) => g.label === 'head_of_service')!,
+      );
       expect((theirs.figure ?? theirs.answered)!.shown).toBe(false);
     }
   });
@@ -549,7 +551,9 @@ describe.each(TYPES)('question type "%s"', (type) => {
       for (const g of asked) {
         if (m.kind === 'closed') {
           for (const item of m.items) {
-            const chosen = answeredIn(g).map((a) => m.chosen(a, item)).filter((c) => c !== undefined);
+            const chosen = answeredIn(g)
+              .map((a) => m.chosen(a, item))
+              .filter((c) => c !== undefined);
             const base = m.dontKnow === 'excluded' ? chosen.filter((c) => !c.includes('dont_know')).length : chosen.length;
             for (const option of m.options) {
               const count = chosen.filter((c) => c.includes(option)).length;

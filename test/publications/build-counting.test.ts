@@ -20,7 +20,10 @@ function referenceTables(definition: TDefinition, responses: { answers: Answers;
   const questions = allQuestions(definition)
     .map((p) => p.question)
     .filter((q) => !segments.has(q.code));
-  const cells = new Map<string, { key: CellKey; responses: number; answered: Map<string, number>; options: Map<string, number>; numeric: Map<string, { n: number; sum: number; sumSquares: number }> }>();
+  const cells = new Map<
+    string,
+    { key: CellKey; responses: number; answered: Map<string, number>; options: Map<string, number>; numeric: Map<string, { n: number; sum: number; sumSquares: number }> }
+  >();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   for (const { answers, key: given } of responses) {
     const key = given ?? segmentCellOf(definition, answers);
@@ -122,7 +125,12 @@ describe('TableBuilder', () => {
     for (const a of answers.slice(0, 100)) builder.add(a);
     expect(builder.tables()).toStrictEqual(builder.tables());
     for (const a of answers.slice(100)) builder.add(a);
-    expect(builder.tables()).toStrictEqual(referenceTables(definition, answers.map((a) => ({ answers: a }))));
+    expect(builder.tables()).toStrictEqual(
+      referenceTables(
+        definition,
+        answers.map((a) => ({ answers: a })),
+      ),
+    );
   });
 });
 
@@ -149,7 +157,10 @@ describe('CommentSample', () => {
     const rows = comments(120);
     for (const r of rows) sample.add(r.roleGroup, r.answers);
     const variable = textVariable('one_change', ['manager', 'frontline', 'it_digital']);
-    const expected = quotableTexts(variable, rows.filter((r) => r.answers.one_change.trim() !== '').map((r) => ({ roleGroup: r.roleGroup, text: r.answers.one_change })));
+    const expected = quotableTexts(
+      variable,
+      rows.filter((r) => r.answers.one_change.trim() !== '').map((r) => ({ roleGroup: r.roleGroup, text: r.answers.one_change })),
+    );
     expect(expected.length).toBeLessThanOrEqual(100);
     expect(sample.quotable(variable)).toEqual({ comments: expected.length, texts: expected });
   });

@@ -32,7 +32,11 @@ for (const database of testDatabases) {
         const edges = ['00000000-0000-4000-8000-000000000000', 'ffffffff-ffff-4fff-bfff-ffffffffffff', '80000000-0000-4000-8000-000000000000', '7fffffff-ffff-4fff-bfff-ffffffffffff'];
         const mine = [...edges.map((id, i) => row(survey.id, i, id)), ...Array.from({ length: 496 }, (_, i) => row(survey.id, i + edges.length))];
         const theirs = Array.from({ length: 3000 }, (_, i) => row(other.id, i));
-        for (let i = 0; i < theirs.length; i += 500) await storage.db.insertInto('response').values(theirs.slice(i, i + 500)).execute();
+        for (let i = 0; i < theirs.length; i += 500)
+          await storage.db
+            .insertInto('response')
+            .values(theirs.slice(i, i + 500))
+            .execute();
         await storage.db.insertInto('response').values(mine).execute();
         const expected = mine.map((r) => r.id).sort();
 

@@ -36,7 +36,15 @@ async function wholeState(target: DatabaseTarget, surveyId: string, responses: n
     const survey = await db.selectFrom('survey').select(['state', 'closes_on']).where('id', '=', surveyId).executeTakeFirstOrThrow();
     const publications = await db.selectFrom('publication').selectAll().where('survey_id', '=', surveyId).execute();
     const closeAudits = await db.selectFrom('audit_log').select(['target']).where('action', '=', 'wave.close').where('target', 'like', `survey ${surveyId} %`).execute();
-    const stored = Number((await db.selectFrom('response').select((s) => s.fn.countAll<number>().as('n')).where('survey_id', '=', surveyId).executeTakeFirstOrThrow()).n);
+    const stored = Number(
+      (
+        await db
+          .selectFrom('response')
+          .select((s) => s.fn.countAll<number>().as('n'))
+          .where('survey_id', '=', surveyId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(stored, 'response rows are never touched by closing').toBe(responses);
 
     if (survey.state === 'open') {
@@ -185,7 +193,10 @@ for (const database of testDatabases) {
         console.log(
           [
             `survey close ${database.title}, ${responses} responses: ${Math.round(timeline.totalMs)} ms in all, transaction opened at ${Math.round(timeline.buildStartMs)} ms and was open ${Math.round(timeline.buildMs)} ms`,
-            ...attempts.map((a) => `  killed ${a.label}: ${a.killedAtMs === undefined ? 'ended before the kill' : `at ${a.killedAtMs} ms`}, ${a.buildingAtKill ? 'mid-build' : 'not building'} -> ${a.outcome}`),
+            ...attempts.map(
+              (a) =>
+                `  killed ${a.label}: ${a.killedAtMs === undefined ? 'ended before the kill' : `at ${a.killedAtMs} ms`}, ${a.buildingAtKill ? 'mid-build' : 'not building'} -> ${a.outcome}`,
+            ),
           ].join('\n'),
         );
 

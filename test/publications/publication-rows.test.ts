@@ -32,7 +32,11 @@ for (const database of testDatabases) {
         const edges = ['00000000-0000-4000-8000-000000000000', 'ffffffff-ffff-4fff-bfff-ffffffffffff'];
         const mine = [...edges.map((id, i) => row(survey.id, i, id)), ...Array.from({ length: 498 }, (_, i) => row(survey.id, i + edges.length))];
         const theirs = Array.from({ length: 1500 }, (_, i) => row(other.id, i));
-        for (let i = 0; i < theirs.length; i += 500) await db.insertInto('response').values(theirs.slice(i, i + 500)).execute();
+        for (let i = 0; i < theirs.length; i += 500)
+          await db
+            .insertInto('response')
+            .values(theirs.slice(i, i + 500))
+            .execute();
         await db.insertInto('response').values(mine).execute();
         // The database's own order of ids (its collation).
         const ordered = (await db.selectFrom('response').select(['id', 'answers']).where('survey_id', '=', survey.id).orderBy('id').execute()).map((r) => r.answers);

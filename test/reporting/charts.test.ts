@@ -35,15 +35,34 @@ describe('charts drawn from specs compiled once', () => {
     const alone = await freshCharts();
     const expected = {
       bars: await alone.intervalBarChart(text, first, percent),
-      gap: await (await freshCharts()).intervalBarChart(text, first.map((r) => ({ ...r, value: r.value - 0.5, lower: r.lower - 0.5, upper: r.upper - 0.5 })), points),
+      gap: await (
+        await freshCharts()
+      ).intervalBarChart(
+        text,
+        first.map((r) => ({ ...r, value: r.value - 0.5, lower: r.lower - 0.5, upper: r.upper - 0.5 })),
+        points,
+      ),
       diverging: await (await freshCharts()).divergingChart(text, answers, [{ label: 'First', shares: [0.1, 0.2, 0.3, 0.2, 0.2] }]),
     };
     const shared = await freshCharts();
     await shared.intervalBarChart(text, second, percent);
-    await shared.intervalBarChart(text, second.map((r) => ({ ...r, value: r.value - 0.1, lower: r.lower - 0.1, upper: r.upper + 0.3 })), points);
-    await shared.divergingChart(text, answers, [{ label: 'Other', shares: [0.3, 0.3, 0.1, 0.2, 0.1] }, { label: 'More', shares: [0, 0, 1, 0, 0] }]);
+    await shared.intervalBarChart(
+      text,
+      second.map((r) => ({ ...r, value: r.value - 0.1, lower: r.lower - 0.1, upper: r.upper + 0.3 })),
+      points,
+    );
+    await shared.divergingChart(text, answers, [
+      { label: 'Other', shares: [0.3, 0.3, 0.1, 0.2, 0.1] },
+      { label: 'More', shares: [0, 0, 1, 0, 0] },
+    ]);
     expect(await shared.intervalBarChart(text, first, percent)).toBe(expected.bars);
-    expect(await shared.intervalBarChart(text, first.map((r) => ({ ...r, value: r.value - 0.5, lower: r.lower - 0.5, upper: r.upper - 0.5 })), points)).toBe(expected.gap);
+    expect(
+      await shared.intervalBarChart(
+        text,
+        first.map((r) => ({ ...r, value: r.value - 0.5, lower: r.lower - 0.5, upper: r.upper - 0.5 })),
+        points,
+      ),
+    ).toBe(expected.gap);
     expect(await shared.divergingChart(text, answers, [{ label: 'First', shares: [0.1, 0.2, 0.3, 0.2, 0.2] }])).toBe(expected.diverging);
   });
 
@@ -82,7 +101,10 @@ describe('warming up the report and results pages', () => {
     // The loader keeps each compiled template by its path.
     const compiled = Object.keys((loader as unknown as { cache: Record<string, unknown> }).cache);
     for (const name of ['report/report.njk', 'results.njk', 'layout.njk', 'govuk/template.njk', 'govuk/components/table/macro.njk']) {
-      expect(compiled.some((path) => path.endsWith(name)), name).toBe(true);
+      expect(
+        compiled.some((path) => path.endsWith(name)),
+        name,
+      ).toBe(true);
     }
   });
 });

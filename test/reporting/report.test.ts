@@ -103,7 +103,10 @@ describe('report suppression', () => {
     const rows = figure('strategy').table.rows;
     const base = (r: { text: string }[]) => Number(r[r.length - 1]!.text);
     const all = base(rows[0]!);
-    const shown = rows.slice(1).filter((r) => r[r.length - 1]!.text !== '').reduce((s, r) => s + base(r), 0);
+    const shown = rows
+      .slice(1)
+      .filter((r) => r[r.length - 1]!.text !== '')
+      .reduce((s, r) => s + base(r), 0);
     expect(all - shown).toBeGreaterThanOrEqual(10);
   });
 });
@@ -170,7 +173,9 @@ describe('the weighting paragraph', () => {
     const view = await withAnalysis((a) => {
       a.weighting = { status: 'weighted', method: 'raking to role group and directorate headcounts', designEffect: 1.234, effectiveN: 79.4, n: total, population: 640, iterations: 4 };
     });
-    expect(weightingText(view)).toBe(`Results are weighted to the workforce profile (raking to role group and directorate headcounts); the design effect is 1.23, so the ${total} responses carry the precision of about 79 unweighted ones.`);
+    expect(weightingText(view)).toBe(
+      `Results are weighted to the workforce profile (raking to role group and directorate headcounts); the design effect is 1.23, so the ${total} responses carry the precision of about 79 unweighted ones.`,
+    );
   });
 
   it('gives neither the number of responses nor the effective base (nor the design effect) when the total is withheld', async () => {
@@ -192,8 +197,16 @@ describe('the weighting paragraph', () => {
       a.weighting = {
         status: 'refused',
         problems: [
-          { code: 'not_in_profile', margin: { dimension: 'roleGroup', code: SMALL_GROUP.code }, message: `7 response(s) from role group "${SMALL_GROUP.code}", which the workforce profile does not list` },
-          { code: 'not_in_profile', margin: { dimension: 'roleGroup', code: 'frontline' }, message: '45 response(s) from role group "frontline", which the workforce profile lists with no staff' },
+          {
+            code: 'not_in_profile',
+            margin: { dimension: 'roleGroup', code: SMALL_GROUP.code },
+            message: `7 response(s) from role group "${SMALL_GROUP.code}", which the workforce profile does not list`,
+          },
+          {
+            code: 'not_in_profile',
+            margin: { dimension: 'roleGroup', code: 'frontline' },
+            message: '45 response(s) from role group "frontline", which the workforce profile lists with no staff',
+          },
           { code: 'empty_group', margin: { dimension: 'directorate', code: 'finance' }, message: 'no responses from directorate "finance" (3 staff), so no weight can stand for them' },
           { code: 'totals_disagree', message: 'the directorate headcounts add up to 630 but the role group headcounts to 640; they must describe the same staff' },
         ],

@@ -54,7 +54,9 @@ describe('trend against the previous wave', () => {
     let checked = 0;
     for (const row of rows) {
       const [text, optionLabel] = row[0]!.text.split(' – ');
-      const question = allQuestions(definition).map((p) => p.question).find((q) => q.type === 'single' && q.text.en === text);
+      const question = allQuestions(definition)
+        .map((p) => p.question)
+        .find((q) => q.type === 'single' && q.text.en === text);
       if (!question || question.type !== 'single' || !optionLabel) continue;
       const option = question.options.find((o) => o.label.en === optionLabel)!;
       const share = (answers: { answers: Answers }[]) => {

@@ -54,15 +54,31 @@ const byLead = (s: Setup, action: string, target: RegExp | string) => ({
   action,
   target: typeof target === 'string' ? expect.stringContaining(target) : expect.stringMatching(target),
 });
-const byCommandLine = (s: Setup, action: string, target: string) => ({ actor_id: null, actor_label: COMMAND_LINE, organisation_id: s.organisationId, action, target: expect.stringContaining(target) });
-const only = (rows: Awaited<ReturnType<typeof auditRows>>) => rows.map(({ actor_id, actor_label, organisation_id, action, target }) => ({ actor_id, actor_label, organisation_id, action, target }));
+const byCommandLine = (s: Setup, action: string, target: string) => ({
+  actor_id: null,
+  actor_label: COMMAND_LINE,
+  organisation_id: s.organisationId,
+  action,
+  target: expect.stringContaining(target),
+});
+const only = (rows: Awaited<ReturnType<typeof auditRows>>) =>
+  rows.map(({ actor_id, actor_label, organisation_id, action, target }) => ({ actor_id, actor_label, organisation_id, action, target }));
 
 async function addResponses(s: Setup, id: string) {
-  await submitAll(s.storage.db, { id, instrumentVersionId: await instrumentVersionOf(s.storage.db, id) }, roster(MIX).map((r, i) => answersFor(40 + i, r.role, r.directorate, { one_change: `More training ${i}` })));
+  await submitAll(
+    s.storage.db,
+    { id, instrumentVersionId: await instrumentVersionOf(s.storage.db, id) },
+    roster(MIX).map((r, i) => answersFor(40 + i, r.role, r.directorate, { one_change: `More training ${i}` })),
+  );
 }
 
-const profileCells = async (s: Setup, id: string) => (await s.storage.db.selectFrom('workforce_profile_cell').select(['role_group', 'headcount']).where('survey_id', '=', id).orderBy('role_group').execute()).map((c) => [c.role_group, Number(c.headcount)]);
-const releaseFlag = async (s: Setup, id: string) => Number((await s.storage.db.selectFrom('survey').select('release_free_text').where('id', '=', id).executeTakeFirstOrThrow()).release_free_text);
+const profileCells = async (s: Setup, id: string) =>
+  (await s.storage.db.selectFrom('workforce_profile_cell').select(['role_group', 'headcount']).where('survey_id', '=', id).orderBy('role_group').execute()).map((c) => [
+    c.role_group,
+    Number(c.headcount),
+  ]);
+const releaseFlag = async (s: Setup, id: string) =>
+  Number((await s.storage.db.selectFrom('survey').select('release_free_text').where('id', '=', id).executeTakeFirstOrThrow()).release_free_text);
 
 for (const database of testDatabases) {
   describe.skipIf(database.skip)(`every entry point audits what it does ${database.title}`, () => {
@@ -119,7 +135,9 @@ for (const database of testDatabases) {
       const s = await leadSetup(database);
       try {
         await s.lead.get('/account/api-tokens');
-        const made = await rowsAddedBy(s, async () => expect((await s.lead.post('/account/api-tokens', { name: 'R script', organisationId: s.organisationId, expiresInDays: '90' })).statusCode).toBe(200));
+        const made = await rowsAddedBy(s, async () =>
+          expect((await s.lead.post('/account/api-tokens', { name: 'R script', organisationId: s.organisationId, expiresInDays: '90' })).statusCode).toBe(200),
+        );
         expect(only(made)).toEqual([byLead(s, 'api-token.create', /^API token "R script", expires \d{4}-\d{2}-\d{2}$/)]);
         const form = /action="(\/account\/api-tokens\/[0-9a-f-]{36}\/revoke)"/.exec((await s.lead.get('/account/api-tokens')).body);
         const revoked = await rowsAddedBy(s, async () => expect((await s.lead.post(form![1]!)).statusCode).toBe(303));
@@ -141,7 +159,10 @@ for (const database of testDatabases) {
           return run;
         };
         let id = '';
-        const created = await rowsAddedBy(s, async () => (id = (await ok('survey', 'create', '--org', s.organisationId, '--instrument', INSTRUMENT, '--title', 'CLI wave')).stdout.split('\n')[0]!.trim()));
+        const created = await rowsAddedBy(
+          s,
+          async () => (id = (await ok('survey', 'create', '--org', s.organisationId, '--instrument', INSTRUMENT, '--title', 'CLI wave')).stdout.split('\n')[0]!.trim()),
+        );
         expect(id).toMatch(/^[0-9a-f-]{36}$/);
         expect(only(created)).toEqual([byCommandLine(s, 'wave.create', `survey ${id}`)]);
         expect(only(await rowsAddedBy(s, () => ok('survey', 'open', id)))).toEqual([byCommandLine(s, 'wave.open', `survey ${id}`)]);
@@ -150,7 +171,9 @@ for (const database of testDatabases) {
         expect(only(await rowsAddedBy(s, () => ok('survey', 'close', id)))).toEqual([byCommandLine(s, 'wave.close', `survey ${id}`)]);
         expect(only(await rowsAddedBy(s, () => ok('survey', 'free-text', id, 'release')))).toEqual([byCommandLine(s, 'wave.free-text.release', `survey ${id}`)]);
         const file = join(dir, 'aggregates.csv');
-        expect(only(await rowsAddedBy(s, () => ok('survey', 'export', id, '--format', 'aggregates.csv', '--out', file)))).toEqual([byCommandLine(s, 'export', `survey ${id} (CLI wave): aggregates.csv`)]);
+        expect(only(await rowsAddedBy(s, () => ok('survey', 'export', id, '--format', 'aggregates.csv', '--out', file)))).toEqual([
+          byCommandLine(s, 'export', `survey ${id} (CLI wave): aggregates.csv`),
+        ]);
         expect(readFileSync(file, 'utf8')).toContain('all respondents');
       } finally {
         await s.app.close();
@@ -181,7 +204,8 @@ for (const database of testDatabases) {
         const [kept] = await apiTokens();
         await s.lead.get('/account/api-tokens');
 
-        const surveys = async () => (await db.selectFrom('survey').select(['id', 'state', 'release_free_text']).orderBy('id').execute()).map((r) => [r.id, r.state, Number(r.release_free_text)]);
+        const surveys = async () =>
+          (await db.selectFrom('survey').select(['id', 'state', 'release_free_text']).orderBy('id').execute()).map((r) => [r.id, r.state, Number(r.release_free_text)]);
         const before = { surveys: await surveys(), audit: await auditRows(db), open: await publications(db, open), closed: await publications(db, closed), apiTokens: await apiTokens() };
         const refusal = await refuseAuditInserts(s.target, db);
         try {

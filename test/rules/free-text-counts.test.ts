@@ -57,7 +57,10 @@ for (const database of testDatabases) {
           let shown = 0;
           for (const role of ['frontline', 'manager', 'senior_executive', 'head_of_service', 'it_digital']) {
             const row = csv.find((r) => r.question === question && r.group === role && r.measure === 'answered')!;
-            const count = answeredCount(answers.filter((a) => a.role === role), question);
+            const count = answeredCount(
+              answers.filter((a) => a.role === role),
+              question,
+            );
             if (count < 10) expect([row.status?.startsWith('withheld'), row.count], `${question} ${role}`).toEqual([true, '']);
             else if (row.status === 'shown') expect(row.count, `${question} ${role}`).toBe(String(count));
             if (row.status === 'shown') shown++;

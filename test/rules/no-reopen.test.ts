@@ -6,19 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { changeWaveState } from '../../src/admin/waves.js';
 import { testDatabases } from '../support/app.js';
 import { TEST_ACTOR } from '../support/waves.js';
-import {
-  answersFor,
-  auditRows,
-  cli,
-  createWaveOnWeb,
-  instrumentVersionOf,
-  leadSetup,
-  pressWaveButton,
-  publications,
-  roster,
-  submitAll,
-  text,
-} from './support.js';
+import { answersFor, auditRows, cli, createWaveOnWeb, instrumentVersionOf, leadSetup, pressWaveButton, publications, roster, submitAll, text } from './support.js';
 
 const NEVER_REOPENS = 'This survey is closed, so it cannot be opened: a closed survey never reopens';
 
@@ -31,7 +19,11 @@ for (const database of testDatabases) {
       try {
         const id = await createWaveOnWeb(lead, organisationId, 'Closed for good');
         expect((await pressWaveButton(lead, id, 'open')).statusCode).toBe(303);
-        await submitAll(db, { id, instrumentVersionId: await instrumentVersionOf(db, id) }, roster({ frontline: 12, manager: 11 }).map((r, i) => answersFor(300 + i, r.role, r.directorate)));
+        await submitAll(
+          db,
+          { id, instrumentVersionId: await instrumentVersionOf(db, id) },
+          roster({ frontline: 12, manager: 11 }).map((r, i) => answersFor(300 + i, r.role, r.directorate)),
+        );
         expect((await pressWaveButton(lead, id, 'close')).statusCode).toBe(303);
 
         const surveyRow = () => db.selectFrom('survey').select(['state', 'opens_on', 'closes_on']).where('id', '=', id).executeTakeFirstOrThrow();

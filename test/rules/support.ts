@@ -29,7 +29,6 @@ export { Browser };
 
 export const definition: TDefinition = standardInstrument();
 
-
 /** The visible text of a page, entities decoded, whitespace collapsed. */
 export const text = (html: string) =>
   html
@@ -188,7 +187,11 @@ export async function publications(db: Kysely<Database>, surveyId: string) {
 }
 
 export async function responseCount(db: Kysely<Database>, surveyId: string): Promise<number> {
-  const row = await db.selectFrom('response').select((s) => s.fn.countAll<number>().as('n')).where('survey_id', '=', surveyId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('response')
+    .select((s) => s.fn.countAll<number>().as('n'))
+    .where('survey_id', '=', surveyId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -234,7 +237,12 @@ export function answerOf(a: Answers, question: string, item = ''): unknown {
  * A weighted share: the sum of weights of those in the base whose answer hits, over the sum of
  * weights of everyone in the base. With every weight 1 it is the plain share.
  */
-export function share(responses: readonly Submitted[], inBase: (a: Answers) => boolean, hits: (a: Answers) => boolean, weight: (r: Submitted) => number = () => 1): { p: number; base: number; count: number } {
+export function share(
+  responses: readonly Submitted[],
+  inBase: (a: Answers) => boolean,
+  hits: (a: Answers) => boolean,
+  weight: (r: Submitted) => number = () => 1,
+): { p: number; base: number; count: number } {
   let num = 0;
   let den = 0;
   let base = 0;
@@ -270,7 +278,8 @@ export function surveyOutputUrls(registered: readonly { method: string; url: str
   const urls: string[] = [];
   for (const pattern of patterns) {
     const concrete = pattern.replace(':id', surveyId);
-    if (concrete.includes(':format')) for (const f of formats) urls.push(concrete.replace(':format', f), `${concrete.replace(':format', f)}?freeText=1`, `${concrete.replace(':format', f)}?bom=1`);
+    if (concrete.includes(':format'))
+      for (const f of formats) urls.push(concrete.replace(':format', f), `${concrete.replace(':format', f)}?freeText=1`, `${concrete.replace(':format', f)}?bom=1`);
     else urls.push(concrete);
   }
   return urls;

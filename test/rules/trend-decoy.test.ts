@@ -55,7 +55,12 @@ const STRATEGY_YES_ROW = 'Does your organisation have a digital strategy? – Ye
 /** Wave A: a quarter say the organisation has a digital strategy; wave B: three quarters (a change the trend must show). */
 const answersA = (): Submitted[] => roster().map((r, i) => answersFor(1000 + i, r.role, r.directorate, { strategy: i % 4 === 0 ? 'yes' : 'no' }));
 const answersB = (): Submitted[] => roster().map((r, i) => answersFor(5000 + i, r.role, r.directorate, { strategy: i % 4 === 0 ? 'no' : 'yes' }));
-const strategyYes = (rs: Submitted[]) => share(rs, (a) => typeof a.strategy === 'string', (a) => a.strategy === 'yes');
+const strategyYes = (rs: Submitted[]) =>
+  share(
+    rs,
+    (a) => typeof a.strategy === 'string',
+    (a) => a.strategy === 'yes',
+  );
 
 for (const database of testDatabases) {
   describe.skipIf(database.skip)(`the decoy-wave trend cannot show an open wave ${database.title}`, () => {
@@ -115,7 +120,14 @@ for (const database of testDatabases) {
 
       // B's publication compares with A's publication (version 1), figures as A's answers give them.
       const [publishedB] = await publications(db, b);
-      const documentB = JSON.parse(publishedB!.document) as { previous?: { surveyId: string; version: number; title: string; waves: { question?: string; item?: string; measure: string; group: { kind: string }; change: { shown: boolean; value?: { previous: number; current: number } } }[] } };
+      const documentB = JSON.parse(publishedB!.document) as {
+        previous?: {
+          surveyId: string;
+          version: number;
+          title: string;
+          waves: { question?: string; item?: string; measure: string; group: { kind: string }; change: { shown: boolean; value?: { previous: number; current: number } } }[];
+        };
+      };
       expect(documentB.previous).toMatchObject({ surveyId: a, version: 1, title: A_TITLE });
       const yesA = strategyYes(givenA);
       const yesB = strategyYes(givenB);
@@ -139,11 +151,24 @@ for (const database of testDatabases) {
       // A is closed, so nothing can move it: the colleague's late submission is refused, and so is a direct one.
       const submitted = await late.post(`/s/${slugA}/submit`);
       expect(submitted.statusCode).toBe(410);
-      expect(await submitResponse(db, `late-${a}`, { surveyId: a, instrumentVersionId: waveA.instrumentVersionId, roleGroup: 'frontline', directorate: 'housing', submittedOn: '2026-12-01', answers: answersFor(9, 'frontline', 'housing').answers })).toBe('closed');
+      expect(
+        await submitResponse(db, `late-${a}`, {
+          surveyId: a,
+          instrumentVersionId: waveA.instrumentVersionId,
+          roleGroup: 'frontline',
+          directorate: 'housing',
+          submittedOn: '2026-12-01',
+          answers: answersFor(9, 'frontline', 'housing').answers,
+        }),
+      ).toBe('closed');
       expect(await responseCount(db, a)).toBe(givenA.length);
       expect(await publications(db, a)).toEqual(publishedA);
       const again = await lead.get(`/surveys/${b}/report`);
-      expect(tableCaptioned(again.body, `Change since ${A_TITLE}`).rows.find((r) => r[0] === STRATEGY_YES_ROW)!.slice(1, 3)).toEqual([reportPercent(yesA.p), reportPercent(yesB.p)]);
+      expect(
+        tableCaptioned(again.body, `Change since ${A_TITLE}`)
+          .rows.find((r) => r[0] === STRATEGY_YES_ROW)!
+          .slice(1, 3),
+      ).toEqual([reportPercent(yesA.p), reportPercent(yesB.p)]);
     });
 
     it('offers only closed waves as the previous wave on the new-wave form', async () => {
@@ -164,7 +189,10 @@ for (const database of testDatabases) {
       expect(response.statusCode).toBe(200);
       const body = response.body;
       // Whatever its shape, a trend in the API has to say what it compares with.
-      expect([ids!.a, A_TITLE].some((mark) => body.includes(mark)), 'the API answer names the previous wave it compares with').toBe(true);
+      expect(
+        [ids!.a, A_TITLE].some((mark) => body.includes(mark)),
+        'the API answer names the previous wave it compares with',
+      ).toBe(true);
     });
   });
 }

@@ -41,7 +41,11 @@ for (const database of testDatabases) {
       try {
         const id = await createWaveOnWeb(lead, organisationId, TITLE);
         expect((await pressWaveButton(lead, id, 'open')).statusCode).toBe(303);
-        await submitAll(db, { id, instrumentVersionId: await instrumentVersionOf(db, id) }, roster().map((r, i) => answersFor(700 + i, r.role, r.directorate, { one_change: `Faster laptops ${i}` })));
+        await submitAll(
+          db,
+          { id, instrumentVersionId: await instrumentVersionOf(db, id) },
+          roster().map((r, i) => answersFor(700 + i, r.role, r.directorate, { one_change: `Faster laptops ${i}` })),
+        );
         // Even with free text released by the lead, an open wave gives none.
         await setFreeTextRelease(db, TEST_ACTOR, id, true);
         expect(await publications(db, id)).toEqual([]);

@@ -34,7 +34,9 @@ import {
 
 /** Staff in each role group: frontline staff are many and answer least often, so weighting moves the totals. */
 const HEADCOUNT: Record<string, number> = { frontline: 600, manager: 120, senior_executive: 15, head_of_service: 40, it_digital: 25 };
-const PROFILE_CSV = `role_group,headcount\n${Object.entries(HEADCOUNT).map(([r, n]) => `${r},${n}`).join('\n')}\n`;
+const PROFILE_CSV = `role_group,headcount\n${Object.entries(HEADCOUNT)
+  .map(([r, n]) => `${r},${n}`)
+  .join('\n')}\n`;
 const LEADERS = ['senior_executive', 'head_of_service'];
 const STRATEGY_OPTIONS = ['yes', 'no', 'dont_know'];
 const MISSING_OPPS = 'Our organisation is missing key opportunities to use digital technology';
@@ -191,11 +193,18 @@ for (const database of testDatabases) {
         for (const question of ['strategy', 'missing_opps'] as const) {
           const q = api.questions.find((x) => x.question === question && x.item === '')!;
           const shown = q.groups.filter((g) => g.figure.shown);
-          shownGroups.set(question, shown.map((g) => g.group));
+          shownGroups.set(
+            question,
+            shown.map((g) => g.group),
+          );
           expect(shown.map((g) => g.group)).toEqual(expect.arrayContaining([{ kind: 'total' }, ...Object.keys(HEADCOUNT).map((code) => ({ kind: 'roleGroup', code }))]));
           for (const g of shown) {
             if (!g.figure.shown) continue;
-            const e = expected(question, answers.filter((r) => member(g.group, r)), w);
+            const e = expected(
+              question,
+              answers.filter((r) => member(g.group, r)),
+              w,
+            );
             const where = `${question} ${JSON.stringify(g.group)}`;
             expect(g.figure.value.base, where).toBe(e.base);
             for (const [option, p] of Object.entries(e.options)) expect(g.figure.value.options.find((o) => o.option === option)!.proportion.estimate, `${where} ${option}`).toBeCloseTo(p, 9);
@@ -204,7 +213,11 @@ for (const database of testDatabases) {
           }
         }
         // Weighting changes the whole-organisation figure (otherwise this test could not tell weighted from unweighted).
-        const plainYes = share(answers, (a) => typeof a.strategy === 'string', (a) => a.strategy === 'yes').p;
+        const plainYes = share(
+          answers,
+          (a) => typeof a.strategy === 'string',
+          (a) => a.strategy === 'yes',
+        ).p;
         const weightedYes = expected('strategy', answers, w).options.yes!;
         expect(Math.abs(plainYes - weightedYes)).toBeGreaterThan(0.05);
 
@@ -242,11 +255,24 @@ for (const database of testDatabases) {
         // The report's strategy table: every shown group, each option, as the weighted share of the answers (and the API's figure) rounded.
         const strategy = tableCaptioned(report, 'Answers by role group');
         expect(strategy.rows[0]).toEqual(['Group', 'Yes', 'No', "I don't know", 'Respondents']);
-        const label = (ref: GroupRef) => (ref.kind === 'total' ? 'All' : { frontline: 'Frontline staff', manager: 'Manager or team leader', senior_executive: 'Senior executive (chief executive, director or equivalent)', head_of_service: 'Head of service', it_digital: 'IT or digital team' }[(ref as { code: string }).code]!);
+        const label = (ref: GroupRef) =>
+          ref.kind === 'total'
+            ? 'All'
+            : {
+                frontline: 'Frontline staff',
+                manager: 'Manager or team leader',
+                senior_executive: 'Senior executive (chief executive, director or equivalent)',
+                head_of_service: 'Head of service',
+                it_digital: 'IT or digital team',
+              }[(ref as { code: string }).code]!;
         const reportGroups = shownGroups.get('strategy')!.filter((g) => g.kind === 'total' || g.kind === 'roleGroup');
         expect(strategy.rows.slice(1).map((r) => r[0])).toEqual(reportGroups.map(label));
         for (const ref of reportGroups) {
-          const e = expected('strategy', answers.filter((r) => member(ref, r)), w);
+          const e = expected(
+            'strategy',
+            answers.filter((r) => member(ref, r)),
+            w,
+          );
           const row = strategy.rows.find((r) => r[0] === label(ref))!;
           expect(row.slice(1), label(ref)).toEqual([...STRATEGY_OPTIONS.map((o) => reportPercent(e.options[o]!)), String(e.base)]);
           const fromCsv = STRATEGY_OPTIONS.map((o) => Number(csvRows('strategy', '', ref, `option:${o}`)[0]!.estimate));
@@ -273,7 +299,11 @@ for (const database of testDatabases) {
         const id = await createWaveOnWeb(s.lead, s.organisationId, 'Small wave');
         expect((await pressWaveButton(s.lead, id, 'open')).statusCode).toBe(303);
         // Eight responses, under the threshold of ten.
-        await submitAll(db, { id, instrumentVersionId: await instrumentVersionOf(db, id) }, roster({ frontline: 5, manager: 3 }).map((r, i) => answersFor(90 + i, r.role, r.directorate)));
+        await submitAll(
+          db,
+          { id, instrumentVersionId: await instrumentVersionOf(db, id) },
+          roster({ frontline: 5, manager: 3 }).map((r, i) => answersFor(90 + i, r.role, r.directorate)),
+        );
         await closeWave(db, id);
         expect((await uploadWorkforceProfile(db, TEST_ACTOR, (await findSurveyById(db, id))!, Buffer.from('role_group,headcount\nfrontline,100\nmanager,20\n'))).ok).toBe(true);
         const api = (await download(s, `/api/surveys/${id}/results`)).json<TApiResults>();
@@ -299,7 +329,11 @@ for (const database of testDatabases) {
         const id = await createWaveOnWeb(s.lead, s.organisationId, 'Refused wave');
         expect((await pressWaveButton(s.lead, id, 'open')).statusCode).toBe(303);
         // Two procurement staff answer; the profile has no procurement row, so weighting is refused.
-        await submitAll(db, { id, instrumentVersionId: await instrumentVersionOf(db, id) }, roster({ frontline: 12, manager: 11, procurement: 2 }).map((r, i) => answersFor(120 + i, r.role, r.directorate)));
+        await submitAll(
+          db,
+          { id, instrumentVersionId: await instrumentVersionOf(db, id) },
+          roster({ frontline: 12, manager: 11, procurement: 2 }).map((r, i) => answersFor(120 + i, r.role, r.directorate)),
+        );
         await closeWave(db, id);
         expect((await uploadWorkforceProfile(db, TEST_ACTOR, (await findSurveyById(db, id))!, Buffer.from('role_group,headcount\nfrontline,100\nmanager,20\n'))).ok).toBe(true);
         const api = (await download(s, `/api/surveys/${id}/results`)).json<TApiResults>();

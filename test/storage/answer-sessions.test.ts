@@ -6,9 +6,29 @@ import { validateDefinition } from '../../src/instrument/validate.js';
 import { POSTGRES_SKIP_REASON, freshPostgres, freshSqlite, postgresUrl } from './targets.js';
 
 const parsed = validateDefinition({
-  code: 'tiny', version: 1, title: 'Tiny', estimatedMinutes: 1, segments: { roleGroup: 'role' },
+  code: 'tiny',
+  version: 1,
+  title: 'Tiny',
+  estimatedMinutes: 1,
+  segments: { roleGroup: 'role' },
   audiences: [{ code: 'all', label: 'All', roleGroups: ['a', 'b'] }],
-  sections: [{ code: 's', title: 'S', questions: [{ code: 'role', type: 'single', text: 'Role', options: [{ code: 'a', label: 'A' }, { code: 'b', label: 'B' }] }] }],
+  sections: [
+    {
+      code: 's',
+      title: 'S',
+      questions: [
+        {
+          code: 'role',
+          type: 'single',
+          text: 'Role',
+          options: [
+            { code: 'a', label: 'A' },
+            { code: 'b', label: 'B' },
+          ],
+        },
+      ],
+    },
+  ],
 });
 if (!parsed.ok) throw new Error('fixture invalid');
 const definition = parsed.definition;

@@ -14,29 +14,27 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
       await migrate(storage);
       await migrate(storage);
       const tables = (await storage.db.introspection.getTables()).map((t) => t.name).sort();
-      expect(tables).toEqual(
-        [
-          'answer_session',
-          'api_token',
-          'audit_log',
-          'instrument_version',
-          'invitation',
-          'invitation_token',
-          'membership',
-          'organisation',
-          'password_reset',
-          'publication',
-          'rate_limit_counter',
-          'rate_limit_salt',
-          'response',
-          'sign_in_failure',
-          'submission_key',
-          'survey',
-          'user_account',
-          'user_session',
-          'workforce_profile_cell',
-        ],
-      );
+      expect(tables).toEqual([
+        'answer_session',
+        'api_token',
+        'audit_log',
+        'instrument_version',
+        'invitation',
+        'invitation_token',
+        'membership',
+        'organisation',
+        'password_reset',
+        'publication',
+        'rate_limit_counter',
+        'rate_limit_salt',
+        'response',
+        'sign_in_failure',
+        'submission_key',
+        'survey',
+        'user_account',
+        'user_session',
+        'workforce_profile_cell',
+      ]);
       const responseColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'response')!.columns.map((c) => c.name);
       // Anonymity: nothing that could identify a respondent or the time they answered.
       expect(responseColumns.sort()).toEqual(['answers', 'directorate', 'id', 'instrument_version_id', 'role_group', 'submitted_on', 'survey_id']);

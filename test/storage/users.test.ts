@@ -50,7 +50,12 @@ describe.each(targets)('accounts storage $title', (target) => {
     const user = await loadSignedInUser(db, id);
     expect(user?.email).toBe('someone@example.org');
     expect(user?.platformAdmin).toBe(false);
-    expect(new Map(user!.memberships.map((m) => [m.organisationId, m.role]))).toEqual(new Map([[a, 'org_admin'], [b, 'analyst']]));
+    expect(new Map(user!.memberships.map((m) => [m.organisationId, m.role]))).toEqual(
+      new Map([
+        [a, 'org_admin'],
+        [b, 'analyst'],
+      ]),
+    );
     await removeMembership(db, id, a);
     expect((await loadSignedInUser(db, id))!.memberships).toEqual([{ organisationId: b, role: 'analyst' }]);
     await expect(createUser(db, { email: 'SOMEONE@example.org', name: 'Again', password: 'a long enough passphrase' })).rejects.toThrow('An account for someone@example.org already exists');

@@ -71,10 +71,7 @@ export async function openSurveyDatabase(definition: TDefinition, target: Databa
 }
 
 /** An app on a fresh database (SQLite unless a target is given) with one open survey of the given definition. */
-export async function testApp(
-  definition: TDefinition = standardInstrument(),
-  target: DatabaseTarget | Promise<DatabaseTarget> = freshSqlite(),
-): Promise<TestApp> {
+export async function testApp(definition: TDefinition = standardInstrument(), target: DatabaseTarget | Promise<DatabaseTarget> = freshSqlite()): Promise<TestApp> {
   const { storage, survey } = await openSurveyDatabase(definition, await target);
   const app = await buildApp(testConfig(), testServices(storage));
   return { app, storage, survey };

@@ -35,9 +35,7 @@ export class Browser {
 
   async post(url: string, fields: Record<string, string> = {}) {
     const body = new URLSearchParams({ _csrf: this.csrf, ...fields });
-    return this.remember(
-      await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }),
-    );
+    return this.remember(await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }));
   }
 
   /** A multipart form as a browser sends a file upload. */

@@ -10,12 +10,7 @@ import { segmentCellOf, type TDefinition } from '../../src/instrument/definition
  * transaction per 10,000 rows. Response rows are all a submission stores, so the wave can
  * then be closed and published as usual.
  */
-export function bulkInsertResponses(
-  file: string,
-  survey: { id: string; instrumentVersionId: string; definition: TDefinition },
-  count: number,
-  seed = 1,
-): void {
+export function bulkInsertResponses(file: string, survey: { id: string; instrumentVersionId: string; definition: TDefinition }, count: number, seed = 1): void {
   const random = seededRandom(seed);
   const pool = Array.from({ length: 500 }, () => {
     const answers = keepShownAnswers(survey.definition, syntheticAnswers(survey.definition, random));
@@ -25,9 +20,7 @@ export function bulkInsertResponses(
   // Setup data, not answers anyone gave: no need to wait for the disk after each transaction.
   db.pragma('synchronous = OFF');
   try {
-    const insert = db.prepare(
-      'insert into response (id, survey_id, instrument_version_id, role_group, directorate, submitted_on, answers) values (?, ?, ?, ?, ?, ?, ?)',
-    );
+    const insert = db.prepare('insert into response (id, survey_id, instrument_version_id, role_group, directorate, submitted_on, answers) values (?, ?, ?, ?, ?, ?, ?)');
     const batch = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const r = pool[i % pool.length]!;

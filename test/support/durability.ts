@@ -113,7 +113,13 @@ export async function runDurability(options: DurabilityOptions): Promise<Durabil
 
     const final = await storedCounts();
     const keys = Number(
-      (await storage.db.selectFrom('submission_key').select((s) => s.fn.countAll<number>().as('n')).where('survey_id', '=', survey.id).executeTakeFirstOrThrow()).n,
+      (
+        await storage.db
+          .selectFrom('submission_key')
+          .select((s) => s.fn.countAll<number>().as('n'))
+          .where('survey_id', '=', survey.id)
+          .executeTakeFirstOrThrow()
+      ).n,
     );
     // Every stored response has exactly one submission key, and no key is left without its response.
     const consistent = keys === final.rows;

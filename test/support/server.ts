@@ -126,7 +126,11 @@ export function fingerprint(answers: unknown): string {
     Array.isArray(value)
       ? value.map(sortKeys)
       : value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]))
+        ? Object.fromEntries(
+            Object.entries(value)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => [k, sortKeys(v)]),
+          )
         : value;
   return JSON.stringify(sortKeys(answers));
 }

@@ -7,7 +7,13 @@ import { generateResponses } from '../../src/admin/demo.js';
 import { accountsApp, capturingMailer, userWithRoles } from '../support/accounts.js';
 import { Browser } from '../support/browser.js';
 
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
 
 const opened: { app: FastifyInstance }[] = [];
 afterEach(async () => {
@@ -24,7 +30,11 @@ async function leadApp() {
 
 async function createSurvey(browser: Browser, organisationId: string, fields: Record<string, string> = {}) {
   await browser.get(`/admin/organisations/${organisationId}/surveys/new`);
-  const response = await browser.upload(`/admin/organisations/${organisationId}/surveys`, { title: 'Digital readiness 2027', source: 'standard', threshold: '10', previousSurveyId: '', ...fields }, {});
+  const response = await browser.upload(
+    `/admin/organisations/${organisationId}/surveys`,
+    { title: 'Digital readiness 2027', source: 'standard', threshold: '10', previousSurveyId: '', ...fields },
+    {},
+  );
   expect(response.statusCode).toBe(303);
   return String(response.headers.location).split('/').pop()!;
 }
@@ -53,7 +63,11 @@ describe('the survey lead’s pages', () => {
   it('shows every form problem in the GOV.UK error summary with a 422 and the Error: title', async () => {
     const { lead, organisationId } = await leadApp();
     await lead.get(`/admin/organisations/${organisationId}/surveys/new`);
-    const response = await lead.upload(`/admin/organisations/${organisationId}/surveys`, { title: '', source: 'standard', threshold: '3', 'opensOn-day': '31', 'opensOn-month': '2', 'opensOn-year': '2027' }, {});
+    const response = await lead.upload(
+      `/admin/organisations/${organisationId}/surveys`,
+      { title: '', source: 'standard', threshold: '3', 'opensOn-day': '31', 'opensOn-month': '2', 'opensOn-year': '2027' },
+      {},
+    );
     expect(response.statusCode).toBe(422);
     expect(response.body).toMatch(/<title>Error: /);
     expect(response.body).toContain('govuk-error-summary');
@@ -68,7 +82,11 @@ describe('the survey lead’s pages', () => {
     const { lead, organisationId } = await leadApp();
     await lead.get(`/admin/organisations/${organisationId}/surveys/new`);
     const yaml = 'code: digital_readiness\nversion: one\ntitle: {en: "Mine"}\n';
-    const response = await lead.upload(`/admin/organisations/${organisationId}/surveys`, { title: 'Custom', source: 'upload', threshold: '10' }, { definition: { name: 'mine.yaml', content: yaml } });
+    const response = await lead.upload(
+      `/admin/organisations/${organisationId}/surveys`,
+      { title: 'Custom', source: 'upload', threshold: '10' },
+      { definition: { name: 'mine.yaml', content: yaml } },
+    );
     expect(response.statusCode).toBe(422);
     expect(text(response.body)).toMatch(/Line 2, version: /);
     const surveys = await lead.get(`/admin/organisations/${organisationId}`);
@@ -132,7 +150,9 @@ describe('the survey lead’s pages', () => {
     // Frontline staff: 300 in the profile; its count and rate are shown (rounded to a whole per cent).
     expect(text(page.body)).toContain(`Frontline staff 300 ${frontline} ${Math.round((100 * frontline) / 300)}%`);
     // No group count under 10 appears in a rates table.
-    const cells = [...page.body.matchAll(/<td class="govuk-table__cell govuk-table__cell--numeric">\s*(\d+)\s*<\/td>\s*<td class="govuk-table__cell govuk-table__cell--numeric">\s*\d+%/g)].map((m) => Number(m[1]));
+    const cells = [...page.body.matchAll(/<td class="govuk-table__cell govuk-table__cell--numeric">\s*(\d+)\s*<\/td>\s*<td class="govuk-table__cell govuk-table__cell--numeric">\s*\d+%/g)].map(
+      (m) => Number(m[1]),
+    );
     expect(cells.length).toBeGreaterThan(0);
     for (const n of cells) expect(n).toBeGreaterThanOrEqual(10);
     for (const [role, n] of byRole) if (n < 10) expect(text(page.body)).not.toMatch(new RegExp(`${role} \\d+ ${n} `));
@@ -178,7 +198,12 @@ describe('uploads with problems', () => {
     const { lead, survey, app } = await leadApp();
     await lead.get(`/admin/surveys/${survey.id}/invitations`);
     const cookie = lead.cookie();
-    const broken = await app.inject({ method: 'POST', url: `/admin/surveys/${survey.id}/invitations`, headers: { cookie, 'content-type': 'multipart/form-data; boundary=zzz' }, payload: 'not multipart at all' });
+    const broken = await app.inject({
+      method: 'POST',
+      url: `/admin/surveys/${survey.id}/invitations`,
+      headers: { cookie, 'content-type': 'multipart/form-data; boundary=zzz' },
+      payload: 'not multipart at all',
+    });
     expect(broken.statusCode).toBe(400);
     expect(text(broken.body)).toContain('The form could not be read: send it again from the page');
     for (const url of [`/i/${'x'.repeat(100)}`, '/i/short', `/i/${'A'.repeat(32)}`]) {
@@ -298,7 +323,6 @@ describe('who may do what', () => {
     expect((await viewer.get(`/admin/organisations/${organisationId}/surveys/new`)).statusCode).toBe(403);
   });
 });
-
 
 describe('publishing choices on the lead’s page', () => {
   it('releases and withholds free-text comments for analysts’ files, audited, and shows the published version once closed', async () => {

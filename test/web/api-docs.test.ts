@@ -107,7 +107,11 @@ describe('docs/api.md', () => {
   it('lists the statuses and error codes the results address answers with', () => {
     const statuses = [...doc.matchAll(/^\| (\d{3}) \| `(\w+)` \|/gm)].map((m) => [m[1]!, m[2]!] as const);
     const documented = openApi.paths['/api/surveys/{id}/results']!.get!.responses;
-    expect([...new Set(statuses.map(([status]) => status))].sort()).toEqual(Object.keys(documented).filter((s) => s !== '200').sort());
+    expect([...new Set(statuses.map(([status]) => status))].sort()).toEqual(
+      Object.keys(documented)
+        .filter((s) => s !== '200')
+        .sort(),
+    );
     for (const [status, code] of statuses) expect((documented[status] as { description: string }).description, `${status} ${code}`).toContain(`\`${code}\``);
   });
 

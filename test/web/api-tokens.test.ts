@@ -106,9 +106,11 @@ for (const database of testDatabases) {
       const longDate = (d: Date) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
       const listed = await owner.browser.get('/account/api-tokens');
       expect(listed.body).not.toMatch(TOKEN);
-      expect(tableCaptioned(listed.body, 'Your tokens').rows.slice(1).map((r) => r.slice(0, 5))).toEqual([
-        ['R on my laptop', 'Ardal Council', longDate(today), longDate(new Date(today.getTime() + 30 * 86_400_000)), longDate(today)],
-      ]);
+      expect(
+        tableCaptioned(listed.body, 'Your tokens')
+          .rows.slice(1)
+          .map((r) => r.slice(0, 5)),
+      ).toEqual([['R on my laptop', 'Ardal Council', longDate(today), longDate(new Date(today.getTime() + 30 * 86_400_000)), longDate(today)]]);
 
       const revoke = /<form method="post" action="(\/account\/api-tokens\/[0-9a-f-]{36}\/revoke)"/.exec(listed.body);
       expect(revoke, 'each token has a revoke button').not.toBeNull();
@@ -136,7 +138,9 @@ for (const database of testDatabases) {
       expect(tableCaptioned(listed.body, 'Your tokens').rows[1]!.slice(0, 4)).toEqual(['Old script', 'Ardal Council', expect.any(String), expect.stringMatching(/^Expired /)]);
 
       const { token: revokedToken } = await makeToken(owner.browser, { name: 'Revoked', organisationId: w.a, expiresInDays: '7' });
-      const form = /action="(\/account\/api-tokens\/[0-9a-f-]{36}\/revoke)"[\s\S]*?Revoke<span class="govuk-visually-hidden"> Revoked</.exec((await owner.browser.get('/account/api-tokens')).body);
+      const form = /action="(\/account\/api-tokens\/[0-9a-f-]{36}\/revoke)"[\s\S]*?Revoke<span class="govuk-visually-hidden"> Revoked</.exec(
+        (await owner.browser.get('/account/api-tokens')).body,
+      );
       expect((await owner.browser.post(form![1]!)).statusCode).toBe(303);
 
       const url = `/api/surveys/${w.surveyA}/results`;
@@ -217,7 +221,10 @@ for (const database of testDatabases) {
       const before = { tokens: await tokenRows(w), audit: await auditRows(w.db), members: await w.db.selectFrom('membership').selectAll().orderBy('user_id').execute() };
       const signIn = await w.app.inject({ url: '/sign-in' });
       const csrf = /name="_csrf" value="([^"]+)"/.exec(signIn.body)![1]!;
-      const csrfCookie = [signIn.headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+      const csrfCookie = [signIn.headers['set-cookie'] ?? []]
+        .flat()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const forms: [string, Record<string, string>][] = [
         ['/account/api-tokens', { name: 'Made by a token', organisationId: w.a, expiresInDays: '365' }],
         [`/account/api-tokens/${before.tokens.at(-1)!.id}/revoke`, {}],
@@ -306,7 +313,12 @@ for (const database of testDatabases) {
       expect(await refusedOfToken()).toEqual([]);
       for (let i = 0; i < 3; i++) expect((await api(w, token, url)).statusCode).toBe(401);
       expect(await refusedOfToken()).toEqual([
-        expect.objectContaining({ actor_id: null, actor_label: 'API client', organisation_id: w.a, target: `API token "Audited" of ${owner.email} (revoked): ${REFUSALS_AUDITED} refused requests within 15 minutes` }),
+        expect.objectContaining({
+          actor_id: null,
+          actor_label: 'API client',
+          organisation_id: w.a,
+          target: `API token "Audited" of ${owner.email} (revoked): ${REFUSALS_AUDITED} refused requests within 15 minutes`,
+        }),
       ]);
 
       // Unknown tokens from one address (one no other test uses): one entry that names neither the tokens nor the address.
@@ -315,7 +327,14 @@ for (const database of testDatabases) {
       const guesses = Array.from({ length: REFUSALS_AUDITED + 2 }, (_, i) => `snd_${String(i).padStart(43, 'x')}`);
       for (const guess of guesses) expect((await api(w, guess, url, address)).statusCode).toBe(401);
       const unknown = (await auditOf(w, 'api-token.refused')).slice(before);
-      expect(unknown).toEqual([expect.objectContaining({ actor_id: null, actor_label: 'API client', organisation_id: null, target: `${REFUSALS_AUDITED} requests with unknown or malformed API tokens from one address within 15 minutes` })]);
+      expect(unknown).toEqual([
+        expect.objectContaining({
+          actor_id: null,
+          actor_label: 'API client',
+          organisation_id: null,
+          target: `${REFUSALS_AUDITED} requests with unknown or malformed API tokens from one address within 15 minutes`,
+        }),
+      ]);
       for (const guess of guesses) expect(unknown[0]!.target).not.toContain(guess.slice(4));
       expect(JSON.stringify(unknown[0])).not.toContain(address);
       expect(JSON.stringify(unknown[0])).not.toContain(createHash('sha256').update(address).digest('hex'));

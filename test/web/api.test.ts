@@ -33,8 +33,7 @@ const allFigures = (): Figure[] => [
   ...body.freeText.flatMap((t) => t.groups),
 ];
 
-const organisationOf = async (surveyId: string) =>
-  (await f.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', surveyId).executeTakeFirstOrThrow()).organisation_id;
+const organisationOf = async (surveyId: string) => (await f.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', surveyId).executeTakeFirstOrThrow()).organisation_id;
 
 describe('results API against its OpenAPI description', () => {
   it('serves an OpenAPI 3.1 document describing the results path', () => {
@@ -166,7 +165,7 @@ describe('results API estimates', () => {
     const p = yes / n;
     const z = 1.959963984540054;
     const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-    const half = ((z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n)));
+    const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
     expect(all.value.base).toBe(n);
     expect(option.count).toBe(yes);
     expect(option.proportion.estimate).toBeCloseTo(p, 12);

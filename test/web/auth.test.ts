@@ -52,7 +52,11 @@ describe('auth plugin contract', () => {
     expect(missing.statusCode).toBe(404);
     // The same page apart from the per-request nonce and CSRF token and the URL itself (in the language link).
     const normalise = (body: string) =>
-      body.replace(/nonce="[^"]+"/g, '').replace(/value="[^"]+"/g, '').replaceAll(t.survey.id, 'ID').replaceAll('00000000-0000-4000-8000-000000000000', 'ID');
+      body
+        .replace(/nonce="[^"]+"/g, '')
+        .replace(/value="[^"]+"/g, '')
+        .replaceAll(t.survey.id, 'ID')
+        .replaceAll('00000000-0000-4000-8000-000000000000', 'ID');
     expect(normalise(theirs.body)).toBe(normalise(missing.body));
     const api = await t.app.inject({ method: 'GET', url: `/api/probe/surveys/${t.survey.id}`, headers: { cookie: outsider.cookie } });
     expect(api.statusCode).toBe(404);

@@ -125,7 +125,9 @@ describe('downloads', () => {
 
 /** Peak resident memory of a process so far, from Linux's /proc (VmHWM). */
 function peakRssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'))!;
   return Number(/(\d+)/.exec(line)![1]) / 1024;
 }
 

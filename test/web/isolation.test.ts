@@ -66,7 +66,11 @@ beforeAll(async () => {
   // Results are released once the survey has closed.
   await closeWave(t.storage.db, t.survey.id);
   const otherOrganisationId = await createOrganisation(t.storage.db, { name: 'Other Council', type: 'district', nation: 'Wales', region: 'Wales' });
-  const other = await createSurvey(t.storage.db, { organisationId: otherOrganisationId, instrumentVersionId: await publishInstrument(t.storage.db, standardInstrument()), title: 'Other wave' });
+  const other = await createSurvey(t.storage.db, {
+    organisationId: otherOrganisationId,
+    instrumentVersionId: await publishInstrument(t.storage.db, standardInstrument()),
+    title: 'Other wave',
+  });
   const cookie = async (roles: Parameters<typeof userWithRoles>[1]) => (await userWithRoles(t.storage.db, roles)).cookie;
   w = {
     ...t,
@@ -100,7 +104,10 @@ async function visit(method: string, url: string, cookie: string) {
   // A real CSRF token for the visitor, so a refusal can only come from the access check.
   const form = await w.app.inject({ method: 'GET', url: '/sign-in', headers: { cookie } });
   const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
-  const csrfCookie = [form.headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+  const csrfCookie = [form.headers['set-cookie'] ?? []]
+    .flat()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const headers = { cookie: [cookie, csrfCookie].filter(Boolean).join('; '), 'content-type': 'application/x-www-form-urlencoded' };
   return w.app.inject({ method: method as 'GET', url, headers, payload: method === 'GET' || method === 'HEAD' ? undefined : `_csrf=${encodeURIComponent(csrf)}` });
 }

@@ -20,7 +20,15 @@ for (const database of testDatabases) {
     });
     afterEach(async () => t.app.close());
 
-    const countResponses = async () => Number((await t.storage.db.selectFrom('response').select((s) => s.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const countResponses = async () =>
+      Number(
+        (
+          await t.storage.db
+            .selectFrom('response')
+            .select((s) => s.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     describe('the respondent journey', () => {
       it('goes from the start page through every shown section to check answers, then stores one response', async () => {

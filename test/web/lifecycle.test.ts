@@ -65,7 +65,14 @@ async function cuttableRelay(target: string) {
 }
 
 const countRows = async (t: Awaited<ReturnType<typeof testApp>>, table: 'response' | 'submission_key') =>
-  Number((await t.storage.db.selectFrom(table).select((s) => s.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.storage.db
+        .selectFrom(table)
+        .select((s) => s.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('start-up', () => {
   it('stops with one line naming the database host, never the password, and exit code 1 when PostgreSQL is unreachable', { timeout: 60_000 }, async () => {

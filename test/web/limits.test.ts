@@ -5,18 +5,7 @@ import { openStorage } from '../../src/storage/db.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { buildApp } from '../../src/web/app.js';
 import { readConfig } from '../../src/config.js';
-import {
-  capturingMailer,
-  openSurveyDatabase,
-  Respondent,
-  standardInstrument,
-  testApp,
-  testConfig,
-  testDatabases,
-  testServices,
-  type ClientAddress,
-  type TestApp,
-} from '../support/app.js';
+import { capturingMailer, openSurveyDatabase, Respondent, standardInstrument, testApp, testConfig, testDatabases, testServices, type ClientAddress, type TestApp } from '../support/app.js';
 import { freshSqlite } from '../storage/targets.js';
 import { TEST_ACTOR } from '../support/waves.js';
 import type { FastifyInstance } from 'fastify';
@@ -58,32 +47,35 @@ async function guessCodes(app: FastifyInstance, slug: string, client: ClientAddr
 const wrongThenRefused = (limit: { max: number }) => [...Array.from({ length: limit.max }, () => 422), 429];
 
 describe.each(testDatabases)('limits on respondents’ secrets $title', (database) => {
-  it.skipIf(database.skip)('refuses resume codes from an address after too many wrong ones with a 429 page saying how long to wait; a right code from there waits too, others are untouched', async () => {
-    const t = await track(testApp(definition, database.fresh()));
-    const code = await savedCode(t);
-    const base = `/s/${t.survey.slug}`;
-    const guesser = new Respondent(t.app, { remoteAddress: '203.0.113.7' });
-    await guesser.get(`${base}/resume`);
-    for (let i = 0; i < RESUME_GUESSES.max; i++) expect((await guesser.post(`${base}/resume`, { code: `AAAA${2222 + i}`.slice(0, 8) })).statusCode).toBe(422);
-    const refused = await guesser.post(`${base}/resume`, { code });
-    expect(refused.statusCode).toBe(429);
-    expect(refused.headers['content-type']).toMatch(/^text\/html/);
-    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(14 * 60);
-    expect(refused.body).toContain('Too many codes have been tried. Wait 15 minutes, then try again');
-    expect(refused.body).toContain('govuk-error-summary');
-    // In Welsh for a Welsh respondent.
-    const welsh = await guesser.post(`${base}/resume?lang=cy`, { code });
-    expect([welsh.statusCode, welsh.body.includes('Arhoswch 15 munud, yna rhowch gynnig arall arni')]).toEqual([429, true]);
-    // The refused right code was never checked, so it still works from another address.
-    const owner = new Respondent(t.app, { remoteAddress: '198.51.100.4' });
-    await owner.get(`${base}/resume`);
-    expect((await owner.post(`${base}/resume`, { code })).headers.location).toBe(`${base}/q/engagement`);
-    // The counter holds a keyed hash of the address and a count: no address, survey or answers.
-    const counters = await t.storage.db.selectFrom('rate_limit_counter').selectAll().execute();
-    expect(JSON.stringify(counters)).not.toMatch(/203\.0\.113\.7|198\.51\.100\.4|manager|housing/);
-    expect(JSON.stringify(counters)).not.toContain(t.survey.id);
-    expect(counters.map((c) => c.key.split(':')[0])).toEqual(expect.arrayContaining(['resume']));
-  });
+  it.skipIf(database.skip)(
+    'refuses resume codes from an address after too many wrong ones with a 429 page saying how long to wait; a right code from there waits too, others are untouched',
+    async () => {
+      const t = await track(testApp(definition, database.fresh()));
+      const code = await savedCode(t);
+      const base = `/s/${t.survey.slug}`;
+      const guesser = new Respondent(t.app, { remoteAddress: '203.0.113.7' });
+      await guesser.get(`${base}/resume`);
+      for (let i = 0; i < RESUME_GUESSES.max; i++) expect((await guesser.post(`${base}/resume`, { code: `AAAA${2222 + i}`.slice(0, 8) })).statusCode).toBe(422);
+      const refused = await guesser.post(`${base}/resume`, { code });
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['content-type']).toMatch(/^text\/html/);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(14 * 60);
+      expect(refused.body).toContain('Too many codes have been tried. Wait 15 minutes, then try again');
+      expect(refused.body).toContain('govuk-error-summary');
+      // In Welsh for a Welsh respondent.
+      const welsh = await guesser.post(`${base}/resume?lang=cy`, { code });
+      expect([welsh.statusCode, welsh.body.includes('Arhoswch 15 munud, yna rhowch gynnig arall arni')]).toEqual([429, true]);
+      // The refused right code was never checked, so it still works from another address.
+      const owner = new Respondent(t.app, { remoteAddress: '198.51.100.4' });
+      await owner.get(`${base}/resume`);
+      expect((await owner.post(`${base}/resume`, { code })).headers.location).toBe(`${base}/q/engagement`);
+      // The counter holds a keyed hash of the address and a count: no address, survey or answers.
+      const counters = await t.storage.db.selectFrom('rate_limit_counter').selectAll().execute();
+      expect(JSON.stringify(counters)).not.toMatch(/203\.0\.113\.7|198\.51\.100\.4|manager|housing/);
+      expect(JSON.stringify(counters)).not.toContain(t.survey.id);
+      expect(counters.map((c) => c.key.split(':')[0])).toEqual(expect.arrayContaining(['resume']));
+    },
+  );
 
   it.skipIf(database.skip)('counts only wrong codes: people behind one address who resume with their own codes never reach the limit', async () => {
     const t = await track(testApp(definition, database.fresh()));

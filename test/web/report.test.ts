@@ -144,7 +144,9 @@ describe('with a workforce profile', () => {
     // 98 of 640; frontline 45 of 450.
     expect(page.body).toMatch(/The response rate is 15% of the 640 staff in the workforce profile \(.*; frontline staff 10%\)\./);
     expect(page.body).not.toMatch(/procurement[^;)]* \d+%\)?[;)]/i);
-    expect(page.body).toContain('Results are weighted to the workforce profile (raking to role group and directorate headcounts, with the groups the results withhold raked together as one); the design effect is');
+    expect(page.body).toContain(
+      'Results are weighted to the workforce profile (raking to role group and directorate headcounts, with the groups the results withhold raked together as one); the design effect is',
+    );
   });
 });
 
@@ -159,7 +161,9 @@ describe('with a workforce profile that cannot be used', () => {
     const page = await f.app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report` });
     expect(page.statusCode).toBe(200);
     const weighting = /<h3[^>]*>Weighting<\/h3>\s*<p[^>]*>([^<]*)<\/p>/.exec(page.body)?.[1] ?? page.body;
-    expect(weighting).toContain('Weighting to the workforce profile was not possible (there are responses from a role group that the workforce profile does not list or lists with no staff), so results are unweighted');
+    expect(weighting).toContain(
+      'Weighting to the workforce profile was not possible (there are responses from a role group that the workforce profile does not list or lists with no staff), so results are unweighted',
+    );
     expect(page.body).not.toMatch(/\b7 response/);
     expect(weighting).not.toMatch(/\d/);
     expect(weighting.toLowerCase()).not.toContain(SMALL_GROUP.code);

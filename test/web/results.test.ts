@@ -42,7 +42,9 @@ describe('results page suppression', () => {
     // Procurement is never a column; it is named only in the note that says it is not shown.
     expect(headers.some((h) => h.startsWith('Procurement'))).toBe(false);
     // Procurement and the group withheld to protect it are named together, for one reason: which is the small one is not said.
-    expect(page.body).toMatch(/Not shown separately, because fewer than 10 people in the group answered or so that a smaller group’s figures cannot be worked out from the others: [^<]*Manager[^<]*Procurement/);
+    expect(page.body).toMatch(
+      /Not shown separately, because fewer than 10 people in the group answered or so that a smaller group’s figures cannot be worked out from the others: [^<]*Manager[^<]*Procurement/,
+    );
     // "All" (61) minus frontline minus manager would give procurement's 9: so manager is withheld too.
     const firstTable = page.body.slice(page.body.indexOf('<table'), page.body.indexOf('</table>'));
     expect(firstTable).toMatch(/All \(61\)/);

@@ -134,10 +134,7 @@ describe('security events in the log', () => {
     await t.app.inject({ url: `/surveys/${t.survey.id}/results`, headers: { cookie: user.cookie } });
     const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(events).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ event: 'sign-in-refused', reason: 'invalid' }),
-        expect.objectContaining({ event: 'access-refused', status: 404, userId: user.id }),
-      ]),
+      expect.arrayContaining([expect.objectContaining({ event: 'sign-in-refused', reason: 'invalid' }), expect.objectContaining({ event: 'access-refused', status: 404, userId: user.id })]),
     );
     const all = lines.join('\n');
     for (const secret of [user.email, 'a wrong password here', '127.0.0.1']) expect(all).not.toContain(secret);
@@ -251,7 +248,10 @@ describe('password reset', () => {
     const browser = new Respondent(t.app);
     await browser.get('/password-reset');
     await browser.post('/password-reset', { email: user.email });
-    await t.storage.db.updateTable('password_reset').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).execute();
+    await t.storage.db
+      .updateTable('password_reset')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .execute();
     const link = /(\/password-reset\/[A-Za-z0-9_-]{43})/.exec(t.mailer.sent[0]!.body)![1]!;
     await browser.get(link);
     const response = await browser.post(link, { password: 'a brand new passphrase', confirm: 'a brand new passphrase' });

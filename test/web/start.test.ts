@@ -41,8 +41,7 @@ describe('starting a server', () => {
       OIDC_CLIENT_SECRET: 'secret',
       OIDC_REDIRECT_URL: 'http://127.0.0.1:3000/sign-in/oidc/callback',
     });
-    const loaded = () =>
-      (existsSync(loadsFile) ? readFileSync(loadsFile, 'utf8').trim().split('\n') : []).map((line) => JSON.parse(line) as { name: string; listening: boolean });
+    const loaded = () => (existsSync(loadsFile) ? readFileSync(loadsFile, 'utf8').trim().split('\n') : []).map((line) => JSON.parse(line) as { name: string; listening: boolean });
     const waitFor = async (done: () => boolean) => {
       const deadline = Date.now() + 90_000;
       while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -55,7 +54,11 @@ describe('starting a server', () => {
       // The recording works: what the server needs to listen is loaded before it does.
       expect(beforeListening).toEqual(expect.arrayContaining(['fastify', 'kysely', 'better-sqlite3', 'nunjucks']));
       expect(beforeListening.filter((name) => [...WARM_UP_PACKAGES, ...ON_DEMAND_PACKAGES].includes(name) || name.startsWith('d3-'))).toEqual([]);
-      expect(loaded().filter((l) => l.listening).map((l) => l.name)).toEqual(expect.arrayContaining(WARM_UP_PACKAGES));
+      expect(
+        loaded()
+          .filter((l) => l.listening)
+          .map((l) => l.name),
+      ).toEqual(expect.arrayContaining(WARM_UP_PACKAGES));
 
       await waitFor(() => [WARM_UP_LOG.done, WARM_UP_LOG.failed].some((line) => server.output().includes(line)));
       expect(server.output()).toContain(WARM_UP_LOG.done);

@@ -7,15 +7,7 @@ import { ZAgreeQuestion, ZEngagementQuestion, agreeType, engagementType } from '
 import { ZSingleQuestion, singleType } from './single.js';
 import { ZTextQuestion, textType } from './text-question.js';
 
-export const ZQuestion = z.discriminatedUnion('type', [
-  ZSingleQuestion,
-  ZMultipleQuestion,
-  ZAgreeQuestion,
-  ZEngagementQuestion,
-  ZNumberQuestion,
-  ZTextQuestion,
-  ZMatrixQuestion,
-]);
+export const ZQuestion = z.discriminatedUnion('type', [ZSingleQuestion, ZMultipleQuestion, ZAgreeQuestion, ZEngagementQuestion, ZNumberQuestion, ZTextQuestion, ZMatrixQuestion]);
 export type TQuestion = z.output<typeof ZQuestion>;
 export type QuestionType = TQuestion['type'];
 export const QUESTION_TYPES = ZQuestion.options.map((o): QuestionType => o.shape.type.value);

@@ -56,8 +56,7 @@ export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, stri
     }
     return { kind: 'answer', value: answer };
   },
-  formValues: (question, answer) =>
-    Object.fromEntries(Object.entries(answer).map(([item, value]) => [matrixField(question, item), value])),
+  formValues: (question, answer) => Object.fromEntries(Object.entries(answer).map(([item, value]) => [matrixField(question, item), value])),
   summarise(question, answer, lang) {
     const options = matrixOptions(question);
     return question.items
@@ -67,8 +66,7 @@ export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, stri
         return `${localise(item.text, lang)}: ${option ? localise(option.label, lang) : answer[item.code]}`;
       });
   },
-  closedVariables: (question) =>
-    question.items.map((item) => ({ item: item.code, options: matrixOptions(question), multiple: false, scale: question.scale })),
+  closedVariables: (question) => question.items.map((item) => ({ item: item.code, options: matrixOptions(question), multiple: false, scale: question.scale })),
   count(question, answer, counter) {
     if (typeof answer !== 'object' || answer === null) return;
     for (const item of question.items) {

@@ -104,24 +104,22 @@ export const multipleType: QuestionTypeModule<TMultipleQuestion, MultipleAnswer>
   },
   exportColumns(question) {
     // One 0/1 column per option, "other" included; then the "please specify" text.
-    const columns = multipleOptions(question).map(
-      (option): ExportColumn => ({
-        name: `${question.code}_${option.code}`,
-        label: `${question.text.en}: ${option.label.en}`,
-        item: option.code,
-        questionType: 'multiple',
-        kind: 'numeric',
-        values: [
-          { value: 1, code: 'selected', label: 'Selected' },
-          { value: 0, code: 'not_selected', label: 'Not selected' },
-        ],
-        missing: [],
-        value(answer, asked) {
-          if (!answer) return asked ? MISSING.notAnswered : MISSING.notAsked;
-          return (answer as MultipleAnswer).selected.includes(option.code) ? 1 : 0;
-        },
-      }),
-    );
+    const columns = multipleOptions(question).map((option): ExportColumn => ({
+      name: `${question.code}_${option.code}`,
+      label: `${question.text.en}: ${option.label.en}`,
+      item: option.code,
+      questionType: 'multiple',
+      kind: 'numeric',
+      values: [
+        { value: 1, code: 'selected', label: 'Selected' },
+        { value: 0, code: 'not_selected', label: 'Not selected' },
+      ],
+      missing: [],
+      value(answer, asked) {
+        if (!answer) return asked ? MISSING.notAnswered : MISSING.notAsked;
+        return (answer as MultipleAnswer).selected.includes(option.code) ? 1 : 0;
+      },
+    }));
     if (question.other) {
       columns.push({
         name: `${question.code}_${question.other.code}_text`,

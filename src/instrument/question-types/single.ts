@@ -48,12 +48,7 @@ export function oneOf<Q extends OneOfQuestion>(optionsOf: (q: Q) => readonly TOp
     },
     view: (question, page) => radiosView(question, page, question.code, optionsOf(question)),
     exportColumns: (question) => [
-      choiceColumn(
-        { name: question.code, label: question.text.en, item: '', questionType: question.type },
-        optionsOf(question),
-        scale === 'agree',
-        (answer) => answer as string | undefined,
-      ),
+      choiceColumn({ name: question.code, label: question.text.en, item: '', questionType: question.type }, optionsOf(question), scale === 'agree', (answer) => answer as string | undefined),
     ],
     indexScore: (_question, answer, _item, score) => (typeof answer === 'string' ? score(answer, scale) : null),
     synthetic: (question, source) => source.ordered(optionsOf(question)),

@@ -1,27 +1,7 @@
-import {
-  groupLabel,
-  roundHalfUp,
-  suppressedText,
-  variablesOf,
-  type Proportion,
-  type Suppressible,
-  type SurveyAnalysis,
-} from '../../analysis/index.js';
+import { groupLabel, roundHalfUp, suppressedText, variablesOf, type Proportion, type Suppressible, type SurveyAnalysis } from '../../analysis/index.js';
 import type { TDefinition } from '../../instrument/definition.js';
 
-export const AGGREGATE_HEADER = [
-  'question',
-  'item',
-  'group',
-  'measure',
-  'label',
-  'estimate',
-  'ci_lower',
-  'ci_upper',
-  'count',
-  'base',
-  'status',
-] as const;
+export const AGGREGATE_HEADER = ['question', 'item', 'group', 'measure', 'label', 'estimate', 'ci_lower', 'ci_upper', 'count', 'base', 'status'] as const;
 
 export type AggregateRow = Record<(typeof AGGREGATE_HEADER)[number], string | number>;
 
@@ -70,9 +50,7 @@ export function weightingRow(analysis: SurveyAnalysis): AggregateRow {
  */
 export function aggregateRows(definition: TDefinition, analysis: SurveyAnalysis): AggregateRow[] {
   const rows: AggregateRow[] = [weightingRow(analysis)];
-  const labels = new Map(
-    variablesOf(definition).flatMap((v) => (v.kind === 'closed' ? v.options.map((o) => [`${v.code}|${v.item}|${o.code}`, o.label.en] as const) : [])),
-  );
+  const labels = new Map(variablesOf(definition).flatMap((v) => (v.kind === 'closed' ? v.options.map((o) => [`${v.code}|${v.item}|${o.code}`, o.label.en] as const) : [])));
   const withheld = (figure: Suppressible<unknown>) => (figure.shown ? 'shown' : suppressedText(figure, analysis.threshold));
   const proportionRow = (base: Pick<AggregateRow, 'question' | 'item' | 'group' | 'measure' | 'label'>, p: Proportion, count: number | undefined, n: number) => ({
     ...base,
@@ -85,7 +63,16 @@ export function aggregateRows(definition: TDefinition, analysis: SurveyAnalysis)
   });
 
   for (const r of analysis.responses) {
-    rows.push({ question: '', item: '', group: groupLabel(r.group), measure: 'responses', label: 'Responses', ...empty, count: r.figure.shown ? r.figure.value : '', status: withheld(r.figure) });
+    rows.push({
+      question: '',
+      item: '',
+      group: groupLabel(r.group),
+      measure: 'responses',
+      label: 'Responses',
+      ...empty,
+      count: r.figure.shown ? r.figure.value : '',
+      status: withheld(r.figure),
+    });
   }
   for (const v of analysis.variables) {
     if (v.kind === 'closed') {

@@ -35,8 +35,7 @@ export interface SegmentCell {
  * 3. once every directorate is merged, the smallest role group in a small combination is.
  */
 export function coarsenSegments(cells: readonly SegmentCell[], analysis: SurveyAnalysis, threshold: number): Coarsening {
-  const shown = (kind: 'roleGroup' | 'directorate', code: string) =>
-    analysis.responses.some((r) => r.group.kind === kind && r.group.code === code && r.figure.shown);
+  const shown = (kind: 'roleGroup' | 'directorate', code: string) => analysis.responses.some((r) => r.group.kind === kind && r.group.code === code && r.figure.shown);
   const roleTotals = totals(cells, (c) => c.roleGroup);
   const dirTotals = totals(cells, (c) => c.directorate);
   const roleGroup = new Map([...roleTotals.keys()].map((r) => [r, shown('roleGroup', r) ? r : MERGED]));
@@ -51,25 +50,36 @@ export function coarsenSegments(cells: readonly SegmentCell[], analysis: SurveyA
     });
   };
   const smallestUnmerged = (map: Map<string, string>, sizes: Map<string, number>, among: Iterable<string>) =>
-    [...new Set(among)]
-      .filter((code) => map.get(code) !== MERGED)
-      .sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0) || (a < b ? -1 : 1))[0];
+    [...new Set(among)].filter((code) => map.get(code) !== MERGED).sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0) || (a < b ? -1 : 1))[0];
 
   for (let small = smallCombinations(); small.length > 0 && totalResponses >= threshold; small = smallCombinations()) {
     const dir =
-      smallestUnmerged(directorate, dirTotals, small.map((c) => c.directorate)) ?? smallestUnmerged(directorate, dirTotals, dirTotals.keys());
+      smallestUnmerged(
+        directorate,
+        dirTotals,
+        small.map((c) => c.directorate),
+      ) ?? smallestUnmerged(directorate, dirTotals, dirTotals.keys());
     if (dir !== undefined) {
       directorate.set(dir, MERGED);
       continue;
     }
-    const role = smallestUnmerged(roleGroup, roleTotals, small.map((c) => c.roleGroup)) ?? smallestUnmerged(roleGroup, roleTotals, roleTotals.keys());
+    const role =
+      smallestUnmerged(
+        roleGroup,
+        roleTotals,
+        small.map((c) => c.roleGroup),
+      ) ?? smallestUnmerged(roleGroup, roleTotals, roleTotals.keys());
     if (role === undefined) break;
     roleGroup.set(role, MERGED);
   }
 
   // In the definition's order (the order cells were read in is the random order of response ids).
   const inOrder = (codes: readonly string[]) => (a: string, b: string) => (codes.indexOf(a) >>> 0) - (codes.indexOf(b) >>> 0) || (a < b ? -1 : 1);
-  const merged = (map: Map<string, string>, order: readonly string[]) => [...map].filter(([, v]) => v === MERGED).map(([k]) => k).sort(inOrder(order));
+  const merged = (map: Map<string, string>, order: readonly string[]) =>
+    [...map]
+      .filter(([, v]) => v === MERGED)
+      .map(([k]) => k)
+      .sort(inOrder(order));
   return {
     roleGroup: Object.fromEntries(roleGroup),
     directorate: Object.fromEntries(directorate),

@@ -84,12 +84,7 @@ const baseMissingLabels: ValueLabel[] = [
  * withheld), the segment questions coarsened, and the
  * month of submission (never the day). No response id.
  */
-export function respondentDictionary(
-  definition: TDefinition,
-  coarsening: Coarsening,
-  options: ExportOptions,
-  textAllowed: TextAllowed,
-): RespondentDictionary {
+export function respondentDictionary(definition: TDefinition, coarsening: Coarsening, options: ExportOptions, textAllowed: TextAllowed): RespondentDictionary {
   const variables: ExportVariable[] = [];
   const placed = allQuestions(definition);
   for (const { question, section } of placed) {
@@ -165,9 +160,7 @@ export function respondentDictionary(
   const byQuestion = new Map(placed.map((p) => [p.question.code, p]));
   // A question with no audience or condition on it or its section is asked of everyone, so
   // the journey need not be replayed for it on every row (most of a large export's work).
-  const unconditional = new Set(
-    placed.filter((p) => !p.question.audiences && !p.question.showIf && !p.section.audiences && !p.section.showIf).map((p) => p.question.code),
-  );
+  const unconditional = new Set(placed.filter((p) => !p.question.audiences && !p.question.showIf && !p.section.audiences && !p.section.showIf).map((p) => p.question.code));
   return {
     variables,
     row(response) {

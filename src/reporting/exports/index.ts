@@ -104,9 +104,7 @@ export async function planStoredExport(db: Kysely<Database>, surveyId: string, o
 
 /** Why a respondent-level file cannot be given, or undefined when it can. */
 export function respondentRefusal(plan: ExportPlan): string | undefined {
-  return plan.coarsening.exportable
-    ? undefined
-    : `This survey has fewer than ${plan.threshold} responses, so no respondent-level file can be given without identifying people.`;
+  return plan.coarsening.exportable ? undefined : `This survey has fewer than ${plan.threshold} responses, so no respondent-level file can be given without identifying people.`;
 }
 
 /**
@@ -216,6 +214,10 @@ export function writeExport(plan: ExportPlan, format: ExportFormat, options: Wri
 }
 
 export function exportFileName(plan: ExportPlan, format: ExportFormat): string {
-  const slug = plan.survey.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'survey';
+  const slug =
+    plan.survey.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'survey';
   return `${slug}-${format}`;
 }

@@ -20,6 +20,9 @@ export async function prepareExport(db: Kysely<Database>, actor: Actor, surveyId
   if (!plan) throw new Refusal(`${survey.title} is ${survey.state}: results, reports and exports are published when it closes`);
   const refusal = EXPORT_FORMATS[format].respondentLevel ? respondentRefusal(plan) : undefined;
   if (refusal) throw new Refusal(refusal);
-  await recordAudit(db, auditBy(actor, { organisationId: survey.organisationId, action: 'export', target: `survey ${surveyId} (${survey.title}): ${format}${request.freeText ? ' with free text' : ''}` }));
+  await recordAudit(
+    db,
+    auditBy(actor, { organisationId: survey.organisationId, action: 'export', target: `survey ${surveyId} (${survey.title}): ${format}${request.freeText ? ' with free text' : ''}` }),
+  );
   return plan;
 }

@@ -33,8 +33,14 @@ export function publications(): Migration {
         .addColumn('headline', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('publication_pk', ['survey_id', 'version'] as never)
         .execute();
-      await db.schema.alterTable('survey').addColumn('synthetic', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema.alterTable('survey').addColumn('release_free_text', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('survey')
+        .addColumn('synthetic', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('survey')
+        .addColumn('release_free_text', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.alterTable('audit_log').addColumn('actor_label', 'text').execute();
       for (const table of ['cell_count', 'answered_count', 'option_count', 'numeric_sum']) await db.schema.dropTable(table).execute();
       await db.schema.createIndex('response_survey_segment').on('response').columns(['survey_id', 'role_group', 'directorate']).execute();

@@ -129,10 +129,7 @@ export function hasRole(user: SignedInUser, organisationId: string, minimum: TRo
  * membership there, so other organisations' surveys cannot even be found to exist; 403 when
  * they are a member with too low a role. Platform admins pass.
  */
-export function requireOrganisationRole(
-  minimum: TRole,
-  organisationIdOf: (request: FastifyRequest) => Promise<string | undefined>,
-): preHandlerAsyncHookHandler {
+export function requireOrganisationRole(minimum: TRole, organisationIdOf: (request: FastifyRequest) => Promise<string | undefined>): preHandlerAsyncHookHandler {
   return async function requireOrganisationRoleHandler(request, reply) {
     const user = request.user;
     if (!user) return denyAnonymous(request, reply);

@@ -56,7 +56,6 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
       body: `The password for your Sounding account was changed and every device was signed out.\n\nIf you did not do this, choose a new password now at ${base}/password-reset and tell your organisation admin.`,
     });
 
-
   app.get('/sign-in', async (request, reply) => {
     const { next } = ZSignIn.pick({ next: true }).parse(request.query ?? {});
     return reply.render('account/sign-in.njk', { next, oidc: Boolean(options.oidc) });
@@ -94,9 +93,15 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
 
   app.get('/account', { preHandler: requireSignIn }, async (request, reply) => {
     const user = request.user!;
-    const organisations = await organisationsNamed(storage.db, user.memberships.map((m) => m.organisationId));
+    const organisations = await organisationsNamed(
+      storage.db,
+      user.memberships.map((m) => m.organisationId),
+    );
     const names = new Map(organisations.map((o) => [o.id, o.name]));
-    return reply.render('account/index.njk', { changed: (request.query as Record<string, unknown>).changed === '1', memberships: user.memberships.map((m) => ({ ...m, name: names.get(m.organisationId) ?? m.organisationId })) });
+    return reply.render('account/index.njk', {
+      changed: (request.query as Record<string, unknown>).changed === '1',
+      memberships: user.memberships.map((m) => ({ ...m, name: names.get(m.organisationId) ?? m.organisationId })),
+    });
   });
 
   app.post('/account/sign-out-everywhere', { preHandler: [requireSignIn, app.csrfProtection] }, async (request, reply) => {
@@ -178,14 +183,10 @@ export const accountRoutes: FastifyPluginAsync<AccountRouteOptions> = async (app
     return reply.render('account/reset-password.njk', { token: params.data.token, errorList: errors }, 422);
   });
 
-  app.get(
-    '/organisations/:organisationId/audit',
-    { preHandler: requireOrganisationRole('org_admin', pathOrganisation()) },
-    async (request, reply) => {
-      const { organisationId } = request.params as { organisationId: string };
-      const [organisation] = await organisationsNamed(storage.db, [organisationId]);
-      if (!organisation) return reply.callNotFound();
-      return reply.render('account/audit.njk', { organisation, entries: await listAuditEntries(storage.db, organisationId) });
-    },
-  );
+  app.get('/organisations/:organisationId/audit', { preHandler: requireOrganisationRole('org_admin', pathOrganisation()) }, async (request, reply) => {
+    const { organisationId } = request.params as { organisationId: string };
+    const [organisation] = await organisationsNamed(storage.db, [organisationId]);
+    if (!organisation) return reply.callNotFound();
+    return reply.render('account/audit.njk', { organisation, entries: await listAuditEntries(storage.db, organisationId) });
+  });
 };

@@ -12,7 +12,10 @@ const dayText = (day: string) => formatDate(new Date(`${day}T12:00:00Z`), 'en');
 /** Signed-in staff make, list and revoke their own read-only API tokens (rules in admin/api-tokens.ts). */
 export const apiTokenRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, { storage }) => {
   async function page(user: SignedInUser) {
-    const organisations = await organisationsNamed(storage.db, user.memberships.map((m) => m.organisationId));
+    const organisations = await organisationsNamed(
+      storage.db,
+      user.memberships.map((m) => m.organisationId),
+    );
     const tokens = (await listApiTokens(storage.db, user.id)).map((t) => ({
       ...t,
       created: dayText(t.createdOn),

@@ -44,7 +44,8 @@ export const oidcRoutes: FastifyPluginAsync<{ storage: Storage; oidc: Oidc; secu
       request.log.warn({ err: error }, 'OpenID Connect sign-in failed');
       return failed(reply, 'Your organisation’s sign-in service did not confirm who you are. Try again.');
     }
-    if (!identity.email || !identity.emailVerified) return failed(reply, 'Your organisation’s sign-in service did not give a verified email address, so Sounding cannot match you to an account.');
+    if (!identity.email || !identity.emailVerified)
+      return failed(reply, 'Your organisation’s sign-in service did not give a verified email address, so Sounding cannot match you to an account.');
     const user = await findUserByEmail(storage.db, identity.email);
     if (!user) return failed(reply, `There is no Sounding account for ${identity.email}. Ask your organisation admin to add you.`);
     return signInAndRedirect(storage, reply, { userId: user.id, next: transaction.next, secure: secureCookies });

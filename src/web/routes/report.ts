@@ -47,7 +47,11 @@ export const reportRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?:
       request.log.error({ err: error }, 'PDF rendering failed');
       return reply.render('report/pdf-unavailable.njk', { reason: 'Chromium could not be started to make it', surveyId: results.survey.id }, 503);
     }
-    const name = results.survey.title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'report';
+    const name =
+      results.survey.title
+        .replace(/[^A-Za-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .toLowerCase() || 'report';
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}-report.pdf"`).send(body);
   });
 };

@@ -61,7 +61,16 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     return reply.redirect(base(survey), 303);
   }
 
-  function renderSection(request: FastifyRequest, reply: FastifyReply, survey: SurveyWithDefinition, section: TSection, answers: Answers, values: FormBody, errors: AnswerError[], returnTo: string | undefined) {
+  function renderSection(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    survey: SurveyWithDefinition,
+    section: TSection,
+    answers: Answers,
+    values: FormBody,
+    errors: AnswerError[],
+    returnTo: string | undefined,
+  ) {
     const lang = request.lang;
     const ownMessage = (e: AnswerError) => (e.code === 'required' ? section.questions.find((q) => q.code === e.field)?.requiredMessage : undefined);
     const errorList = errors.map((e) => {

@@ -102,7 +102,10 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
   if (!withoutJavaScript.has(page.context())) return axeInPage(page);
   const html = (await page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
   const url = page.url();
-  const copy = await page.context().browser()!.newContext({ viewport: page.viewportSize() ?? DESKTOP });
+  const copy = await page
+    .context()
+    .browser()!
+    .newContext({ viewport: page.viewportSize() ?? DESKTOP });
   try {
     const twin = await copy.newPage();
     await twin.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
@@ -141,7 +144,10 @@ export async function screenshot(page: Page, name: string): Promise<string[]> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const original = page.viewportSize() ?? DESKTOP;
   const files: string[] = [];
-  for (const [suffix, size] of [['desktop', DESKTOP], ['320', NARROW]] as const) {
+  for (const [suffix, size] of [
+    ['desktop', DESKTOP],
+    ['320', NARROW],
+  ] as const) {
     await page.setViewportSize(size);
     const file = join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9_-]+/gi, '-')}-${suffix}.png`);
     await page.screenshot({ path: file, fullPage: true });

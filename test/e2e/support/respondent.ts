@@ -44,7 +44,10 @@ export async function checkPage(page: Page, { lang = 'en', errors = false, shot,
   expect(await page.locator('footer a[href="/accessibility"]').count(), `accessibility statement link on ${where}`).toBe(1);
   if (lang === 'cy') {
     const text: string = await page.evaluate(() => document.body.innerText);
-    expect(englishStrings().filter((english) => text.includes(english)), `English left on the Welsh page ${where}`).toEqual([]);
+    expect(
+      englishStrings().filter((english) => text.includes(english)),
+      `English left on the Welsh page ${where}`,
+    ).toEqual([]);
   }
   const viewport = page.viewportSize();
   await page.setViewportSize(NARROW);
@@ -110,7 +113,11 @@ export async function pressButton(page: Page, mode: Mode, selector: string): Pro
 }
 
 export async function responseCount(server: BrowserApp): Promise<number> {
-  const row = await server.storage.db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n')).where('survey_id', '=', server.survey.id).executeTakeFirstOrThrow();
+  const row = await server.storage.db
+    .selectFrom('response')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('survey_id', '=', server.survey.id)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -140,7 +147,6 @@ export async function journey(page: Page, mode: Mode, options: { shots?: string;
   return titles;
 }
 
-
 let english: string[] | undefined;
 
 /**
@@ -153,7 +159,10 @@ export function englishStrings(): string[] {
   if (english) return english;
   const found = new Set<string>();
   const add = (en: string) => {
-    const longest = en.split(/%?\{\w+\}/).sort((a, b) => b.length - a.length)[0]!.trim();
+    const longest = en
+      .split(/%?\{\w+\}/)
+      .sort((a, b) => b.length - a.length)[0]!
+      .trim();
     if (longest.length >= 8) found.add(longest);
   };
   for (const key of MESSAGE_KEYS) if (key !== 'serviceName') add(message('en', key));

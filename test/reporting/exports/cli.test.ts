@@ -45,15 +45,12 @@ describe('sounding survey export', { timeout: 120_000 }, () => {
   it('names the option at fault for a bad format, and an unknown survey', async () => {
     const bad = await cli(dataDir, 'survey', 'export', fixture.surveyId, '--format', 'pdf');
     expect(bad.status).toBe(1);
-    expect(bad.stderr.trim()).toBe(
-      'Invalid --format: must be one of respondents.csv, respondents.xlsx, respondents.sav, codebook.csv, aggregates.csv, aggregates.xlsx (got "pdf")',
-    );
+    expect(bad.stderr.trim()).toBe('Invalid --format: must be one of respondents.csv, respondents.xlsx, respondents.sav, codebook.csv, aggregates.csv, aggregates.xlsx (got "pdf")');
     const unknown = await cli(dataDir, 'survey', 'export', '00000000-0000-4000-8000-000000000000', '--format', 'codebook.csv');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr.trim()).toBe('No survey with id 00000000-0000-4000-8000-000000000000');
   });
 });
-
 
 describe('progress on stderr', () => {
   const fake = (isTTY: boolean) => {

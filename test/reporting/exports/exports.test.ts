@@ -71,7 +71,15 @@ describe('segment coarsening', () => {
     const cells = [{ roleGroup: 'frontline', directorate: 'housing', responses: 9 }];
     const analysis = analyseSurvey(exportDefinition, { cells, answered: [], options: [], numeric: [] }, { threshold: THRESHOLD });
     const small = planExport(
-      { survey: { id: 'x', title: 'Tiny' }, definition: exportDefinition, threshold: THRESHOLD, analysis, coarsening: coarsenSegments(cells, analysis, THRESHOLD), masks: { mergedRoleWithheld: [], segments: [], groups: [] }, responses: 9 },
+      {
+        survey: { id: 'x', title: 'Tiny' },
+        definition: exportDefinition,
+        threshold: THRESHOLD,
+        analysis,
+        coarsening: coarsenSegments(cells, analysis, THRESHOLD),
+        masks: { mergedRoleWithheld: [], segments: [], groups: [] },
+        responses: 9,
+      },
       { freeText: false },
       async function* () {},
     );
@@ -200,7 +208,11 @@ describe('aggregate tables', () => {
     const rows = await csvRows(plan, 'aggregates.csv');
     const row = (question: string, group: string, measure: string) => rows.find((r) => r.question === question && r.group === group && r.measure === measure);
     const frontlineYes = everyone.filter((a) => a.role === 'frontline' && a.strategy === 'yes').length;
-    expect(row('strategy', 'frontline', 'option:yes')).toMatchObject({ count: String(frontlineYes), base: String(SIZES.frontline), estimate: String(Math.round((1000 * frontlineYes) / SIZES.frontline) / 10) });
+    expect(row('strategy', 'frontline', 'option:yes')).toMatchObject({
+      count: String(frontlineYes),
+      base: String(SIZES.frontline),
+      estimate: String(Math.round((1000 * frontlineYes) / SIZES.frontline) / 10),
+    });
     expect(row('strategy', 'all respondents', 'option:yes')!.count).toBe(String(countWhere((a) => a.strategy === 'yes')));
     // "achievable" is asked of the 14 who said strategy = yes: frontline's 8 (shown on strategy) and the rest's 6. Any
     // figure of it would be taken apart by those, so it is withheld whole, its total too, rather than frontline's
@@ -272,10 +284,12 @@ describe('SPSS .sav', () => {
     const lines = out.split('\n');
 
     const variables = new Map(
-      lines.filter((l) => /^[a-z_]+,\d+,/.test(l)).map((l) => {
-        const cells = parse(l)[0] as string[];
-        return [cells[0]!, { position: Number(cells[1]), label: cells[2]!, measure: cells[3]!, format: cells[7]!, missing: cells[9]! }];
-      }),
+      lines
+        .filter((l) => /^[a-z_]+,\d+,/.test(l))
+        .map((l) => {
+          const cells = parse(l)[0] as string[];
+          return [cells[0]!, { position: Number(cells[1]), label: cells[2]!, measure: cells[3]!, format: cells[7]!, missing: cells[9]! }];
+        }),
     );
     expect([...variables.keys()]).toEqual(withText.dictionary.variables.map((v) => v.name));
     expect(variables.get('tools_laptop')).toMatchObject({ label: 'How far do you agree?: My laptop is good enough', measure: 'Ordinal', format: 'F8.0', missing: '-1; -2; 9' });

@@ -2,7 +2,17 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createInvitationSender, importStaffList } from '../../../admin/invitations.js';
 import type { Mailer } from '../../../admin/mailer.js';
-import { blankWaveForm, changeWaveState, createWave, setFreeTextRelease, waveResponseRates, uploadWorkforceProfile, waveFormFrom, type FieldError, type WaveForm } from '../../../admin/waves.js';
+import {
+  blankWaveForm,
+  changeWaveState,
+  createWave,
+  setFreeTextRelease,
+  waveResponseRates,
+  uploadWorkforceProfile,
+  waveFormFrom,
+  type FieldError,
+  type WaveForm,
+} from '../../../admin/waves.js';
 import { readPublication } from '../../../publications/read.js';
 import { Labels } from '../../../reporting/labels.js';
 import { readSection } from '../../../fieldwork/answer-form.js';
@@ -33,7 +43,9 @@ const ZSectionParams = ZSurveyParams.extend({ section: z.string().regex(/^[a-z][
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const sending = (n: number, what: string, kind: Mailer['kind']) =>
-  n === 0 ? `Nobody is waiting for ${what === 'invitation' ? 'an invitation' : 'a reminder'}.` : `${plural(n, what)} being ${kind === 'outbox' ? 'written to the outbox file for mail merge' : 'sent'}. Refresh this page to see how many have gone.`;
+  n === 0
+    ? `Nobody is waiting for ${what === 'invitation' ? 'an invitation' : 'a reminder'}.`
+    : `${plural(n, what)} being ${kind === 'outbox' ? 'written to the outbox file for mail merge' : 'sent'}. Refresh this page to see how many have gone.`;
 const NOTICES = {
   open: () => 'The survey is open: its link and invitations now work.',
   closed: () => 'The survey is closed: no more answers are taken.',
@@ -224,7 +236,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     );
   }
   app.get('/admin/surveys/:id/preview/:section', viewer, (request, reply) => renderPreview(request, reply, undefined));
-  app.post('/admin/surveys/:id/preview/:section', { preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), app.csrfProtection] }, (request, reply) => renderPreview(request, reply, ZFormBody.parse(request.body ?? {})));
+  app.post('/admin/surveys/:id/preview/:section', { preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), app.csrfProtection] }, (request, reply) =>
+    renderPreview(request, reply, ZFormBody.parse(request.body ?? {})),
+  );
 
   const renderUpload = (reply: FastifyReply, survey: SurveyWithDefinition, kind: 'profile' | 'invitations', problems: { row?: number; column?: string; message: string }[] = [], more = 0) =>
     reply.render(`admin/upload-${kind}.njk`, { survey, errorList: problemList(problems), more, fieldError: problems.length > 0 }, problems.length > 0 ? 422 : 200);
@@ -259,9 +273,14 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     return done(reply, survey, 'imported', result.staff.length);
   });
 
-  const sender = createInvitationSender(db, mailer, (token) => `${publicUrl}/i/${token}`, async (survey, run) => {
-    if (run.outcome.failed) app.log.warn({ survey: survey.id, sent: run.outcome.sent, remaining: run.outcome.failed.remaining }, run.outcome.failed.message);
-  });
+  const sender = createInvitationSender(
+    db,
+    mailer,
+    (token) => `${publicUrl}/i/${token}`,
+    async (survey, run) => {
+      if (run.outcome.failed) app.log.warn({ survey: survey.id, sent: run.outcome.sent, remaining: run.outcome.failed.remaining }, run.outcome.failed.message);
+    },
+  );
   // Runs still sending finish before the database closes.
   app.addHook('onClose', () => sender.idle());
 

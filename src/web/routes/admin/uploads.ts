@@ -37,7 +37,11 @@ export function acceptUploads(app: FastifyInstance): void {
   });
   app.setErrorHandler((error: Error & { code?: string }, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.render('errors/problem.njk', { status: 413, clientError: `The file is larger than ${UPLOAD_LIMIT / 1024 / 1024} MB, the most one upload takes. Split it into smaller files.` }, 413);
+      return reply.render(
+        'errors/problem.njk',
+        { status: 413, clientError: `The file is larger than ${UPLOAD_LIMIT / 1024 / 1024} MB, the most one upload takes. Split it into smaller files.` },
+        413,
+      );
     }
     // Everything else is handled as anywhere else in the app.
     throw error;
