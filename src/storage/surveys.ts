@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { TDefinition } from '../instrument/definition.js';
 import type { Answers } from '../instrument/question-types/index.js';
@@ -83,18 +84,70 @@ export async function findSurveyById(db: Kysely<Database>, id: string): Promise<
   return (await findSurvey(db, 'id', id))?.survey;
 }
 
+type SurveyWithSession = { survey: SurveyWithDefinition; session?: AnswerSession };
+
+/**
+ * Respondents' reads of a survey and their answer session, per database, gathered over one
+ * turn of the event loop (as submissions are, storage/responses.ts): the pages that reach the
+ * server together are answered by one query per survey link rather than one each. On
+ * PostgreSQL every query is a round trip and its system calls, which under load cost as much
+ * as the rest of a respondent's request. Not cached: each read is of the moment.
+ */
+const respondentReads = new WeakMap<Kysely<Database>, DataLoader<string, SurveyWithSession | undefined>>();
+
 /**
  * A survey by its public link, with the answer session (by its key) a respondent's cookie
- * names, if it is this survey's: one query, as every page of the journey needs both.
+ * names, if it is this survey's: one query, as every page of the journey needs both (shared
+ * with the other requests of the moment).
  */
-export async function findSurveyBySlugWithSession(db: Kysely<Database>, slug: string, sessionKey: string): Promise<{ survey: SurveyWithDefinition; session?: AnswerSession } | undefined> {
-  return findSurvey(db, 'slug', slug, sessionKey);
+export function findSurveyBySlugWithSession(db: Kysely<Database>, slug: string, sessionKey: string): Promise<SurveyWithSession | undefined> {
+  let reads = respondentReads.get(db);
+  if (!reads) {
+    const loader = new DataLoader<string, SurveyWithSession | undefined>((keys) => surveysWithSessions(db, keys), {
+      cache: false,
+      // After the event loop's I/O phase, so requests read in the same turn share the query (a microtask would run before the others are read).
+      batchScheduleFn: (run) => setImmediate(run),
+    });
+    respondentReads.set(db, (reads = loader));
+  }
+  return reads.load(`${slug}\u0000${sessionKey}`);
 }
 
-async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string, sessionKey?: string): Promise<{ survey: SurveyWithDefinition; session?: AnswerSession } | undefined> {
-  const row = await db
+/** Each `slug NUL sessionKey` request's survey and session: one query per survey link asked for. */
+async function surveysWithSessions(db: Kysely<Database>, keys: readonly string[]): Promise<(SurveyWithSession | undefined)[]> {
+  const requests = keys.map((key) => {
+    const cut = key.indexOf('\u0000');
+    return { slug: key.slice(0, cut), sessionKey: key.slice(cut + 1) };
+  });
+  const sessionKeysBySlug = new Map<string, Set<string>>();
+  for (const { slug, sessionKey } of requests) {
+    const set = sessionKeysBySlug.get(slug) ?? new Set<string>();
+    sessionKeysBySlug.set(slug, set.add(sessionKey));
+  }
+  const found = new Map<string, { survey: SurveyWithDefinition; sessions: Map<string, string> }>();
+  for (const [slug, sessionKeys] of sessionKeysBySlug) {
+    const result = await findSurvey(db, 'slug', slug, [...sessionKeys]);
+    if (result) found.set(slug, result);
+  }
+  return requests.map(({ slug, sessionKey }) => {
+    const result = found.get(slug);
+    if (!result) return undefined;
+    const answers = result.sessions.get(sessionKey);
+    // Parsed for each request: no two requests share (and could change) one answers object.
+    return answers === undefined ? { survey: result.survey } : { survey: result.survey, session: { key: sessionKey, surveyId: result.survey.id, answers: JSON.parse(answers) as Answers } };
+  });
+}
+
+/** A survey, and the stored answers of those of the given answer sessions that are its own. */
+async function findSurvey(
+  db: Kysely<Database>,
+  by: 'slug' | 'id',
+  value: string,
+  sessionKeys: readonly string[] = [],
+): Promise<{ survey: SurveyWithDefinition; sessions: Map<string, string> } | undefined> {
+  const rows = await db
     .selectFrom('survey')
-    .leftJoin('answer_session', (join) => join.onRef('answer_session.survey_id', '=', 'survey.id').on('answer_session.id', '=', sessionKey ?? ''))
+    .leftJoin('answer_session', (join) => join.onRef('answer_session.survey_id', '=', 'survey.id').on('answer_session.id', 'in', sessionKeys.length > 0 ? sessionKeys : ['']))
     .select([
       'survey.id',
       'survey.slug',
@@ -111,7 +164,8 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
       'answer_session.answers as session_answers',
     ])
     .where(`survey.${by}`, '=', value)
-    .executeTakeFirst();
+    .execute();
+  const row = rows[0];
   if (!row) return undefined;
   const definition = await frozenDefinition(db, row.instrument_version_id);
   const survey: SurveyWithDefinition = {
@@ -128,8 +182,9 @@ async function findSurvey(db: Kysely<Database>, by: 'slug' | 'id', value: string
     synthetic: Number(row.synthetic) === 1,
     releaseFreeText: Number(row.release_free_text) === 1,
   };
-  const session = row.session_key && row.session_answers !== null ? { key: row.session_key, surveyId: row.id, answers: JSON.parse(row.session_answers) as Answers } : undefined;
-  return session ? { survey, session } : { survey };
+  const sessions = new Map<string, string>();
+  for (const r of rows) if (r.session_key && r.session_answers !== null) sessions.set(r.session_key, r.session_answers);
+  return { survey, sessions };
 }
 
 /**
