@@ -58,7 +58,7 @@ describe('survey report page', () => {
     expect(html).toContain('<link rel="stylesheet" href="/report/report.css">');
     const css = await f.app.inject({ url: '/report/report.css' });
     expect(css.headers['content-type']).toMatch(/^text\/css/);
-    expect(css.body).toMatch(/@media print \{\s*\.govuk-header[^{]*\{ display: none/);
+    expect(css.body).toMatch(/@media print \{\s*\.govuk-header[^{]*\{\s*display: none/);
     expect(css.body).toMatch(/\.app-figure \{[^}]*break-inside: avoid/);
   });
 
