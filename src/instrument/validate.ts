@@ -1,4 +1,16 @@
-import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+
+/**
+ * The YAML parser, loaded with the first definition read from text (an upload, the standard
+ * instrument when the demo is seeded): a server that only serves answers never needs it, and
+ * it is some 25 files to load before listening. Synchronous, as its callers are.
+ */
+let yamlModule: typeof Yaml | undefined;
+function yaml(): typeof Yaml {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+}
 import type { z } from 'zod';
 import { ZDefinition, allQuestions, type TDefinition } from './definition.js';
 import { findFinding, loadPublishedFindings, type TPublishedFindings } from './published-findings.js';
@@ -31,6 +43,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * parser, so both get line numbers). Every problem is reported, not just the first.
  */
 export function validateDefinitionText(text: string, findings: TPublishedFindings = loadPublishedFindings()): ValidationResult {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -77,7 +90,7 @@ function lineOf(doc: Document, lineCounter: LineCounter, problem: DefinitionProb
   // Walk up until a node exists: a missing field is reported at its parent.
   for (let depth = path.length; depth >= 0; depth--) {
     const node = doc.getIn(path.slice(0, depth), true);
-    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    if (yaml().isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
   }
   return undefined;
 }

@@ -18,7 +18,7 @@ import { databaseEnv, startServer } from '../support/server.js';
 
 /** Packages a server must not load before it listens; the first two it loads afterwards, warming up. */
 const WARM_UP_PACKAGES = ['vega', 'vega-lite'];
-const ON_DEMAND_PACKAGES = ['wink-nlp', 'wink-eng-lite-web-model', 'openid-client', 'notifications-node-client', 'nodemailer', 'playwright-core', 'exceljs', 'pg'];
+const ON_DEMAND_PACKAGES = ['wink-nlp', 'wink-eng-lite-web-model', 'openid-client', 'notifications-node-client', 'nodemailer', 'playwright-core', 'exceljs', 'pg', 'yaml'];
 
 /** A key in Notify's form (name, service id, secret): never used, as no mail is sent. */
 const NOTIFY_API_KEY = 'sounding_test-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0';
