@@ -348,8 +348,21 @@ export class Segments {
     /** The largest the overlap of two groups can be, given both groups' answer counts. */
     const overlapBound = (a: readonly number[], b: readonly number[]) =>
       Math.min(...partitions.map((parts) => parts.reduce((s, counts) => s + Math.min(sumOver(a, counts), sumOver(b, counts)), 0)));
-    const directorates = this.byDirectorate.filter((g) => (g.ref as { code: string }).code !== '');
+    /** Respondents in both groups: a cell that holds no one has nothing to protect. */
+    const together = (a: readonly number[], b: readonly number[]) => {
+      const inB = new Set(b);
+      return sumOver(
+        a.filter((i) => inB.has(i)),
+        this.responses!,
+      );
+    };
     const codeOf = (g: Group) => (g.ref as { code: string }).code;
+    const directorates = this.byDirectorate.filter((g) => codeOf(g) !== '');
+    /** The pattern with the given shown directorates (every one, when not given) hidden. */
+    const hiding = (from: SegmentSuppression, codes?: ReadonlySet<string>): SegmentSuppression => ({
+      ...from,
+      directorates: new Map([...from.directorates].map(([code, status]) => [code, status === 'shown' && (!codes || codes.has(code)) ? 'secondary' : status])),
+    });
     let result = pattern;
     for (let guard = 0; guard <= directorates.length; guard++) {
       const shownRows = rows.filter((r) => r.shown(result));
@@ -357,25 +370,14 @@ export class Segments {
       const hiddenDirs = directorates.filter((d) => result.directorates.get(codeOf(d)) !== 'shown');
       // A cell the question shows (a cross-tabulation) is published anyway, and an empty one
       // holds no one: neither has a bound to keep above the threshold.
-      const inCell = (r: { cells: readonly number[] }, d: Group) =>
-        sumOver(
-          r.cells.filter((i) => d.cells.includes(i)),
-          this.responses!,
-        );
-      const exposed = shownDirs.filter((d) => shownRows.some((r) => !r.cellShown(result, codeOf(d)) && inCell(r, d) > 0 && overlapBound(r.cells, d.cells) < this.threshold));
-      let hide = exposed;
+      let hide = shownDirs.filter((d) => shownRows.some((r) => !r.cellShown(result, codeOf(d)) && together(r.cells, d.cells) > 0 && overlapBound(r.cells, d.cells) < this.threshold));
       if (hide.length === 0 && hiddenDirs.length > 0 && result.total === 'shown') {
         // The hidden directorates together: the total less the shown ones gives their counts
         // (a group with no one in them is left out, as above).
-        const block = (extra: readonly Group[]) => [...hiddenDirs, ...extra].flatMap((d) => d.cells);
-        const inBlock = (r: { cells: readonly number[] }, extra: readonly Group[]) => {
-          const cells = new Set(block(extra));
-          return sumOver(
-            r.cells.filter((i) => cells.has(i)),
-            this.responses!,
-          );
+        const blockBound = (extra: readonly Group[]) => {
+          const block = [...hiddenDirs, ...extra].flatMap((d) => d.cells);
+          return Math.min(...shownRows.map((r) => (together(r.cells, block) > 0 ? overlapBound(r.cells, block) : Infinity)));
         };
-        const blockBound = (extra: readonly Group[]) => Math.min(...shownRows.map((r) => (inBlock(r, extra) > 0 ? overlapBound(r.cells, block(extra)) : Infinity)));
         if (shownRows.length > 0 && blockBound([]) < this.threshold) {
           const best = shownDirs.reduce<{ d?: Group; bound: number }>(
             (top, d) => {
@@ -388,10 +390,9 @@ export class Segments {
         }
       }
       if (hide.length === 0) return result;
-      const codes = new Set(hide.map(codeOf));
-      result = refine({ ...result, directorates: new Map([...result.directorates].map(([code, status]) => [code, codes.has(code) && status === 'shown' ? 'secondary' : status])) });
+      result = refine(hiding(result, new Set(hide.map(codeOf))));
     }
-    return { ...result, directorates: new Map([...result.directorates].map(([code, status]) => [code, status === 'shown' ? 'secondary' : status])) };
+    return hiding(result);
   }
 
   /**
