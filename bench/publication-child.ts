@@ -25,7 +25,8 @@ import { buildServices } from '../src/composition.js';
 import { readConfig } from '../src/config.js';
 import { loadPublishedFindings } from '../src/instrument/published-findings.js';
 import type { Answers } from '../src/instrument/question-types/index.js';
-import { CommentSample, scaleThemes } from '../src/publications/build.js';
+import { scaleThemes } from '../src/publications/build.js';
+import { CommentSample } from '../src/publications/tally.js';
 import { republish } from '../src/publications/service.js';
 import { AnswerPatterns } from '../src/publications/respondent-file.js';
 import { coarsenSegments } from '../src/reporting/exports/coarsen.js';
@@ -108,7 +109,7 @@ async function steps() {
       const t2 = now();
       patterns.add({ roleGroup: row.role_group, directorate: row.directorate, answers });
       const t3 = now();
-      comments.add(row.role_group, answers);
+      comments.add(row.id, row.role_group, answers);
       const t4 = now();
       time.parse += t1 - t0;
       time.count += t2 - t1;

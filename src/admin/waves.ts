@@ -6,6 +6,7 @@ import { hiddenSets, profileHiddenGroups, type ProfileHidden } from '../analysis
 import type { GroupRef } from '../analysis/segments.js';
 import type { PublicationDocument } from '../publications/document.js';
 import { readPublication } from '../publications/read.js';
+import { shareableTarget } from '../storage/db.js';
 import { responsesByCell } from '../storage/responses.js';
 import { loadWorkforceProfile } from '../storage/workforce-profiles.js';
 import type { SurveyWithDefinition } from '../storage/surveys.js';
@@ -210,7 +211,7 @@ export async function uploadWorkforceProfile(
     await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'wave.profile', target: `survey ${survey.id}` }));
     // A closed wave's results are weighted to its profile: the new one takes effect through a new version of its publication.
     const { state } = await trx.selectFrom('survey').select('state').where('id', '=', survey.id).executeTakeFirstOrThrow();
-    if (state === 'closed') await republishWithin(trx, actor, survey.id);
+    if (state === 'closed') await republishWithin(trx, actor, survey.id, shareableTarget(db));
   });
   return { ok: true, profile: parsed.profile };
 }

@@ -1,6 +1,7 @@
 /**
- * The input contract between storage and analysis. Storage keeps counts per segment cell
- * (role group × directorate) as answers arrive, so analysis never sees individual responses.
+ * The input contract between counting and analysis: counts per segment cell (role group ×
+ * directorate), made in one pass over a wave's responses when its publication is built, so
+ * analysis never sees individual responses.
  */
 
 export interface CellKey {
@@ -23,6 +24,53 @@ export interface SurveyTables {
 /** The numeric variable name under which storage keeps a respondent's score for an index. */
 export function indexVariable(code: string): string {
   return `index:${code}`;
+}
+
+/**
+ * Tables of several shares of one wave's responses added up: every count and sum of a cell,
+ * variable or option summed over the shares, rows in the order first met. One share is
+ * returned as it is.
+ */
+export function mergeTables(parts: readonly SurveyTables[]): SurveyTables {
+  if (parts.length === 1) return parts[0]!;
+  const rows = <Row>(pick: (t: SurveyTables) => Row[], key: (row: Row) => string, add: (into: Row, row: Row) => void): Row[] => {
+    const byKey = new Map<string, Row>();
+    for (const part of parts) {
+      for (const row of pick(part)) {
+        const k = key(row);
+        const into = byKey.get(k);
+        if (into) add(into, row);
+        else byKey.set(k, { ...row });
+      }
+    }
+    return [...byKey.values()];
+  };
+  return {
+    cells: rows(
+      (t) => t.cells,
+      cellId,
+      (into, row) => (into.responses += row.responses),
+    ),
+    answered: rows(
+      (t) => t.answered,
+      (r) => `${cellId(r)}\u0000${variableId(r.question, r.item)}`,
+      (into, row) => (into.n += row.n),
+    ),
+    options: rows(
+      (t) => t.options,
+      (r) => `${cellId(r)}\u0000${variableId(r.question, r.item)}\u0000${r.option}`,
+      (into, row) => (into.n += row.n),
+    ),
+    numeric: rows(
+      (t) => t.numeric,
+      (r) => `${cellId(r)}\u0000${r.variable}`,
+      (into, row) => {
+        into.n += row.n;
+        into.sum += row.sum;
+        into.sumSquares += row.sumSquares;
+      },
+    ),
+  };
 }
 
 export function cellId(key: CellKey): string {

@@ -79,9 +79,12 @@ const NOT_SKIPPED = '.';
  * Counts, while the publication is built, how many responses in each segment cell show each
  * pattern of answered / not asked / skipped; `decide` then chooses what the file withholds.
  */
+/** Responses by segment cell ("role group\u0000directorate"), then by pattern of skipped slots. */
+export type PatternCounts = Map<string, Map<string, number>>;
+
 export class AnswerPatterns {
   private readonly units: Unit[] = [];
-  private readonly counts = new Map<string, Map<string, number>>();
+  private readonly counts: PatternCounts = new Map();
 
   constructor(private readonly definition: TDefinition) {
     const segments = new Set([definition.segments.roleGroup, definition.segments.directorate]);
@@ -112,6 +115,20 @@ export class AnswerPatterns {
     let byPattern = this.counts.get(cell);
     if (!byPattern) this.counts.set(cell, (byPattern = new Map<string, number>()));
     byPattern.set(pattern, (byPattern.get(pattern) ?? 0) + 1);
+  }
+
+  /** The responses counted by segment cell and pattern (structured-cloneable: a worker thread hands it back). */
+  counted(): PatternCounts {
+    return this.counts;
+  }
+
+  /** Adds another share of the same wave's patterns. */
+  absorb(other: PatternCounts): void {
+    for (const [cell, byPattern] of other) {
+      let into = this.counts.get(cell);
+      if (!into) this.counts.set(cell, (into = new Map<string, number>()));
+      for (const [pattern, n] of byPattern) into.set(pattern, (into.get(pattern) ?? 0) + n);
+    }
   }
 
   /** What the file withholds, given how its segment columns are coarsened and what the analysis hides; k is the suppression threshold. */

@@ -3,7 +3,9 @@ import { headlineMeasures, type SurveyAnalysis } from '../analysis/index.js';
 import { auditBy, recordAudit, type Actor } from '../admin/audit.js';
 import { today } from '../fieldwork/respondent.js';
 import { loadPublishedFindings } from '../instrument/published-findings.js';
-import { closedWavesWithoutPublication, insertPublication, nextPublicationVersion, publicationResponseRows } from '../storage/publications.js';
+import { closedWavesWithoutPublication, insertPublication, nextPublicationVersion, publicationResponseRows, responseCount } from '../storage/publications.js';
+import type { DatabaseTarget } from '../config.js';
+import { shareableTarget } from '../storage/db.js';
 import { lockSurveyRow } from '../storage/responses.js';
 import type { Database } from '../storage/schema.js';
 import { findSurveyById } from '../storage/surveys.js';
@@ -26,7 +28,11 @@ export class Refusal extends Error {
 type Reason = Database['publication']['reason'];
 
 /** Builds and stores the next version of a wave's publication inside the caller's transaction. */
-async function publish(trx: Kysely<Database>, surveyId: string, reason: Reason): Promise<{ version: number; organisationId: string; title: string }> {
+/**
+ * `target`, when given, is the database the transaction is on: a large wave's rows are then
+ * read and counted in threads of their own, each on its own connection (publications/tally.ts).
+ */
+async function publish(trx: Kysely<Database>, surveyId: string, reason: Reason, target?: DatabaseTarget): Promise<{ version: number; organisationId: string; title: string }> {
   const survey = await findSurveyById(trx, surveyId);
   const row = await trx.selectFrom('survey').select(['organisation_id', 'previous_survey_id', 'closes_on']).where('id', '=', surveyId).executeTakeFirst();
   if (!survey || !row) throw new Refusal(`No survey with id ${surveyId}`, 404);
@@ -43,7 +49,11 @@ async function publish(trx: Kysely<Database>, surveyId: string, reason: Reason):
       instrumentVersionId: survey.instrumentVersionId,
       closedOn: row.closes_on,
     },
-    rows: publicationResponseRows(trx, surveyId),
+    rows: {
+      responses: await responseCount(trx, surveyId),
+      pages: publicationResponseRows(trx, surveyId),
+      ...(target ? { shared: { target, surveyId } } : {}),
+    },
     ...(profile ? { profile } : {}),
     ...(previous ? { previous } : {}),
     findings: loadPublishedFindings(),
@@ -82,7 +92,7 @@ export async function closeAndPublish(db: Kysely<Database>, actor: Actor, survey
       const found = await trx.selectFrom('survey').select('state').where('id', '=', surveyId).executeTakeFirst();
       throw found ? new Refusal(`This survey is ${found.state}, so it cannot be closed`) : new Refusal(`No survey with id ${surveyId}`, 404);
     }
-    const { version, organisationId, title } = await publish(trx, surveyId, 'close');
+    const { version, organisationId, title } = await publish(trx, surveyId, 'close', shareableTarget(db));
     await recordAudit(trx, auditBy(actor, { organisationId, action: 'wave.close', target: `survey ${surveyId} (${title}); publication version ${version}` }));
     return { version };
   });
@@ -93,15 +103,15 @@ export async function closeAndPublish(db: Kysely<Database>, actor: Actor, survey
  * explicit and audited, never done behind anyone's back.
  */
 export async function republish(db: Kysely<Database>, actor: Actor, surveyId: string): Promise<{ version: number }> {
-  return db.transaction().execute((trx) => republishWithin(trx, actor, surveyId));
+  return db.transaction().execute((trx) => republishWithin(trx, actor, surveyId, shareableTarget(db)));
 }
 
 /** `republish` inside the caller's transaction (a new workforce profile and the publication it changes are stored together). */
-export async function republishWithin(trx: Kysely<Database>, actor: Actor, surveyId: string): Promise<{ version: number }> {
+export async function republishWithin(trx: Kysely<Database>, actor: Actor, surveyId: string, target?: DatabaseTarget): Promise<{ version: number }> {
   const found = await trx.selectFrom('survey').select('state').where('id', '=', surveyId).executeTakeFirst();
   if (!found) throw new Refusal(`No survey with id ${surveyId}`, 404);
   if (found.state !== 'closed') throw new Refusal(`This survey is ${found.state}: results are published when it closes`);
-  const { version, organisationId, title } = await publish(trx, surveyId, 'republish');
+  const { version, organisationId, title } = await publish(trx, surveyId, 'republish', target);
   await recordAudit(trx, auditBy(actor, { organisationId, action: 'publication.republish', target: `survey ${surveyId} (${title}); publication version ${version}` }));
   return { version };
 }
@@ -116,7 +126,7 @@ export async function publishClosedWaves(db: Kysely<Database>): Promise<number> 
   // Oldest first, so a later wave's trend finds the publication of the wave it follows.
   for (const surveyId of waves) {
     await db.transaction().execute(async (trx) => {
-      const { version, organisationId, title } = await publish(trx, surveyId, 'migration');
+      const { version, organisationId, title } = await publish(trx, surveyId, 'migration', shareableTarget(db));
       await recordAudit(trx, {
         actorId: null,
         actorLabel: 'database migration',

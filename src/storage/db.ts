@@ -79,6 +79,14 @@ function reusingStatements(database: SQLite.Database): { prepare(sql: string): S
   };
 }
 
+/** Where each open database is, for work split between threads, each with a connection of its own (publications/tally.ts). */
+const targets = new WeakMap<Kysely<Database>, DatabaseTarget>();
+
+/** The database `db` was opened on, if another thread can open it too (not an in-memory SQLite database). */
+export function shareableTarget(db: Kysely<Database>): DatabaseTarget | undefined {
+  return targets.get(db);
+}
+
 export function openStorage(target: DatabaseTarget): Storage {
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
@@ -91,6 +99,7 @@ export function openStorage(target: DatabaseTarget): Storage {
     database.pragma('secure_delete = ON');
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
+    if (target.file !== ':memory:') targets.set(db, target);
     return { db, dialect: 'sqlite', ping: async () => void database.prepare('select 1').get(), close: () => db.destroy() };
   }
   // pg (with its type parsers, some fifteen packages) is loaded only for PostgreSQL, so a server
@@ -104,6 +113,7 @@ export function openStorage(target: DatabaseTarget): Storage {
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  targets.set(db, target);
   return {
     db,
     dialect: 'postgres',

@@ -97,6 +97,7 @@ export async function closedWavesWithoutPublication(db: Kysely<Database>, format
 
 /** A response row as a publication build reads it: its segment cell, and its answers as stored (JSON text). */
 export interface StoredAnswersRow {
+  id: string;
   role_group: string;
   directorate: string;
   answers: string;
@@ -115,6 +116,30 @@ export const PUBLICATION_PAGE_SIZE = 1000;
  */
 const SCAN_TABLE_SHARE = 8;
 
+/** A share of a wave's responses by id: from (inclusive) and to (exclusive), each open when not given. */
+export interface IdRange {
+  from?: string;
+  to?: string;
+}
+
+/**
+ * A wave's responses in `n` shares of about the same size, in id order: response ids are
+ * random UUIDs (lower-case hex), so cutting at leading hex digits splits them evenly. The
+ * first and last shares are open-ended, so every row is in exactly one whatever its id.
+ */
+export function responseShares(n: number): IdRange[] {
+  const cut = (i: number) => Math.floor((16 * i) / n).toString(16);
+  return Array.from({ length: n }, (_, i) => ({ ...(i > 0 ? { from: cut(i) } : {}), ...(i < n - 1 ? { to: cut(i + 1) } : {}) }));
+}
+
+/** The response rows of a wave, or of every wave. */
+export async function responseCount(db: Kysely<Database>, surveyId?: string): Promise<number> {
+  let query = db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (surveyId !== undefined) query = query.where('survey_id', '=', surveyId);
+  // PostgreSQL returns count(*) as a string.
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
 /**
  * Every response row of a wave, once, in id order (the random id: the order says nothing
  * about when a response arrived), in pages of `pageSize`, for building its publication.
@@ -124,19 +149,18 @@ const SCAN_TABLE_SHARE = 8;
  * On SQLite, whose reads are synchronous and cheap to start, keyset pages on the id. Only the
  * columns the build needs are read.
  */
-export async function* publicationResponseRows(db: Kysely<Database>, surveyId: string, pageSize = PUBLICATION_PAGE_SIZE): AsyncGenerator<StoredAnswersRow[]> {
+export async function* publicationResponseRows(
+  db: Kysely<Database>,
+  surveyId: string,
+  { pageSize = PUBLICATION_PAGE_SIZE, share = {} }: { pageSize?: number; share?: IdRange } = {},
+): AsyncGenerator<StoredAnswersRow[]> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    yield* postgresCursorPages(db, surveyId, pageSize);
+    yield* postgresCursorPages(db, surveyId, pageSize, share);
     return;
   }
-  const count = async (wave?: string) => {
-    let query = db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n'));
-    if (wave !== undefined) query = query.where('survey_id', '=', wave);
-    return Number((await query.executeTakeFirstOrThrow()).n);
-  };
-  const responses = await count(surveyId);
+  const responses = await responseCount(db, surveyId);
   if (responses === 0) return;
-  const scan = responses * SCAN_TABLE_SHARE >= (await count());
+  const scan = responses * SCAN_TABLE_SHARE >= (await responseCount(db));
   // Keyset pages on the id, a statement per page: the driver builds a page's rows in one call,
   // where Kysely's stream hands each row on through async generators, costing more here.
   let after: string | undefined;
@@ -149,6 +173,8 @@ export async function* publicationResponseRows(db: Kysely<Database>, surveyId: s
       .orderBy('id')
       .limit(pageSize);
     if (after !== undefined) query = query.where('id', '>', after);
+    else if (share.from !== undefined) query = query.where('id', '>=', share.from);
+    if (share.to !== undefined) query = query.where('id', '<', share.to);
     const rows = await query.execute();
     if (rows.length > 0) yield rows;
     if (rows.length < pageSize) return;
@@ -158,13 +184,13 @@ export async function* publicationResponseRows(db: Kysely<Database>, surveyId: s
   }
 }
 
-async function* postgresCursorPages(db: Kysely<Database>, surveyId: string, pageSize: number): AsyncGenerator<StoredAnswersRow[]> {
+async function* postgresCursorPages(db: Kysely<Database>, surveyId: string, pageSize: number, share: IdRange): AsyncGenerator<StoredAnswersRow[]> {
   if (!db.isTransaction) {
     // A cursor lives in a transaction; a caller without one (a benchmark's steps) gets a read-only one of its own.
     const trx = await db.startTransaction().setAccessMode('read only').execute();
     let read = false;
     try {
-      yield* postgresCursorPages(trx, surveyId, pageSize);
+      yield* postgresCursorPages(trx, surveyId, pageSize, share);
       read = true;
     } finally {
       await (read ? trx.commit() : trx.rollback()).execute();
@@ -172,7 +198,9 @@ async function* postgresCursorPages(db: Kysely<Database>, surveyId: string, page
     return;
   }
   const cursor = sql.id(`publication_rows_${randomBytes(6).toString('hex')}`);
-  await sql`declare ${cursor} no scroll cursor for select role_group, directorate, answers from response where survey_id = ${surveyId} order by id`.execute(db);
+  const from = share.from === undefined ? sql`` : sql` and id >= ${share.from}`;
+  const to = share.to === undefined ? sql`` : sql` and id < ${share.to}`;
+  await sql`declare ${cursor} no scroll cursor for select id, role_group, directorate, answers from response where survey_id = ${surveyId}${from}${to} order by id`.execute(db);
   const fetch = () => {
     const rows = sql<StoredAnswersRow>`fetch forward ${sql.lit(pageSize)} from ${cursor}`.execute(db);
     // Asked for ahead: if the caller stops early, a failure of this read is nobody's to report.

@@ -6,7 +6,8 @@ import type { TextVariableAnalysis } from '../../src/analysis/index.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
 import { allQuestions, segmentCellOf, type TDefinition } from '../../src/instrument/definition.js';
 import { moduleFor, type Answers } from '../../src/instrument/question-types/index.js';
-import { CommentSample, scaleThemes } from '../../src/publications/build.js';
+import { scaleThemes } from '../../src/publications/build.js';
+import { CommentSample } from '../../src/publications/tally.js';
 import { quotableTexts, type FreeTextTheme } from '../../src/reporting/free-text.js';
 import { standardInstrument } from '../support/app.js';
 
@@ -150,12 +151,17 @@ function textVariable(question: string, shownGroups: string[]): TextVariableAnal
 describe('CommentSample', () => {
   const roles = ['manager', 'frontline', 'hidden', 'it_digital'];
   const comments = (n: number) =>
-    Array.from({ length: n }, (_, i) => ({ roleGroup: roles[i % roles.length]!, answers: { one_change: i % 11 === 0 ? '  ' : `comment ${i}`, holds_back: `other ${i}` } }));
+    Array.from({ length: n }, (_, i) => ({
+      // Random ids, numbered in their order, as the rows are read.
+      id: `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`,
+      roleGroup: roles[i % roles.length]!,
+      answers: { one_change: i % 11 === 0 ? '  ' : `comment ${i}`, holds_back: `other ${i}` },
+    }));
 
   it('keeps every quotable comment, in the order read, when there are no more than the limit', () => {
     const sample = new CommentSample(['one_change', 'holds_back'], 100);
     const rows = comments(120);
-    for (const r of rows) sample.add(r.roleGroup, r.answers);
+    for (const r of rows) sample.add(r.id, r.roleGroup, r.answers);
     const variable = textVariable('one_change', ['manager', 'frontline', 'it_digital']);
     const expected = quotableTexts(
       variable,
@@ -169,7 +175,7 @@ describe('CommentSample', () => {
     const rows = comments(20_000);
     const take = () => {
       const sample = new CommentSample(['one_change', 'holds_back'], 500);
-      for (const r of rows) sample.add(r.roleGroup, r.answers);
+      for (const r of rows) sample.add(r.id, r.roleGroup, r.answers);
       return sample.quotable(textVariable('one_change', ['manager', 'frontline']));
     };
     const first = take();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { publicationResponseRows } from '../../src/storage/publications.js';
+import { publicationResponseRows, responseShares } from '../../src/storage/publications.js';
 import { createSurvey } from '../../src/storage/surveys.js';
 import { openSurveyDatabase, standardInstrument, testDatabases } from '../support/app.js';
 
@@ -45,7 +45,7 @@ for (const database of testDatabases) {
         const read = async (source: typeof db, size: number) => {
           const answers: string[] = [];
           const sizes: number[] = [];
-          for await (const page of publicationResponseRows(source, survey.id, size)) {
+          for await (const page of publicationResponseRows(source, survey.id, { pageSize: size })) {
             sizes.push(page.length);
             for (const r of page) {
               const stored = byAnswers.get(r.answers)!;
@@ -58,10 +58,18 @@ for (const database of testDatabases) {
         };
         for (const size of [1, 7, 500, 1000]) await read(db, size);
         await db.transaction().execute((trx) => read(trx, 64));
+        // Cut into shares for threads of their own (publications/tally.ts): the shares, read in turn, give every row once, in order.
+        for (const n of [2, 3, 4]) {
+          const shares = responseShares(n);
+          expect(shares).toHaveLength(n);
+          const answers: string[] = [];
+          for (const share of shares) for await (const page of publicationResponseRows(db, survey.id, { pageSize: 7, share })) answers.push(...page.map((r) => r.answers));
+          expect(answers).toEqual(ordered);
+        }
 
         // Stopping after the first page (the next one already asked for) leaves the connection usable.
         await db.transaction().execute(async (trx) => {
-          for await (const page of publicationResponseRows(trx, survey.id, 10)) {
+          for await (const page of publicationResponseRows(trx, survey.id, { pageSize: 10 })) {
             expect(page).toHaveLength(10);
             break;
           }
