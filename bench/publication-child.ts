@@ -5,7 +5,9 @@
  *   build <survey id>: closes the open wave through the same service as the web and the CLI
  *     (closeAndPublish: the publication built from every response in the close's transaction)
  *     and times it, with the process's peak RSS and sampled peak heap; then times a republish
- *     (the same build again, warm: code compiled and the language model loaded).
+ *     (the same build again, warm: code compiled and the language model loaded). The code is
+ *     the compiled code in dist/ (the suite brings it up to date), as a server or the CLI runs
+ *     it: a large wave's worker threads load it, not TypeScript through tsx.
  *   steps <survey id> <counts file>: the steps of a build again, each timed apart, and the
  *     per-cell option counts written to the counts file (for the suite to check against DuckDB's).
  *   cold <survey id> <url> <cookie>: in a fresh process, warmed up as a listening server is
@@ -19,7 +21,6 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { getHeapStatistics } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
-import { changeWaveState } from '../src/admin/waves.js';
 import { analyseSurvey, TableBuilder } from '../src/analysis/index.js';
 import { buildServices } from '../src/composition.js';
 import { readConfig } from '../src/config.js';
@@ -27,12 +28,14 @@ import { loadPublishedFindings } from '../src/instrument/published-findings.js';
 import type { Answers } from '../src/instrument/question-types/index.js';
 import { scaleThemes } from '../src/publications/build.js';
 import { CommentSample } from '../src/publications/tally.js';
-import { republish } from '../src/publications/service.js';
 import { AnswerPatterns } from '../src/publications/respondent-file.js';
 import { coarsenSegments } from '../src/reporting/exports/coarsen.js';
 import { themeFreeText } from '../src/reporting/free-text.js';
 import { openStorage } from '../src/storage/db.js';
 import { latestPublicationVersion, publicationResponseRows, publicationVersion } from '../src/storage/publications.js';
+import type * as Waves from '../src/admin/waves.js';
+import type * as Service from '../src/publications/service.js';
+import type * as Db from '../src/storage/db.js';
 import { findSurveyById } from '../src/storage/surveys.js';
 import { loadWorkforceProfile } from '../src/storage/workforce-profiles.js';
 import { warmedUpApp } from './support.js';
@@ -54,29 +57,38 @@ function sampleHeap(): () => number {
 }
 
 async function build() {
-  const before = { rss: process.memoryUsage.rss(), heap: getHeapStatistics().used_heap_size };
-  const peakHeap = sampleHeap();
-  const start = now();
-  const closed = await changeWaveState(db, { userId: null, label: 'benchmark' }, surveyId!, 'closed');
-  const buildMs = now() - start;
-  const heapPeak = peakHeap();
-  const rssPeak = process.resourceUsage().maxRSS * 1024;
-  if (!closed.ok) throw new Error(closed.message);
-  const stored = (await publicationVersion(db, surveyId!, (await latestPublicationVersion(db, surveyId!))!))!;
-  // The same build again in this process (an audited republish): code compiled, language model loaded.
-  const again = now();
-  await republish(db, { userId: null, label: 'benchmark' }, surveyId!);
-  const warmBuildMs = now() - again;
-  return {
-    buildMs,
-    warmBuildMs,
-    rssBefore: before.rss,
-    rssPeak,
-    heapBefore: before.heap,
-    heapPeak,
-    documentBytes: stored.document.length,
-    responses: (JSON.parse(stored.document) as { responses: number }).responses,
-  };
+  const compiled = async <Module>(path: string) => (await import(new URL(`../dist/${path}`, import.meta.url).href)) as Module;
+  const { changeWaveState } = await compiled<typeof Waves>('admin/waves.js');
+  const { republish } = await compiled<typeof Service>('publications/service.js');
+  const { openStorage: openCompiled } = await compiled<typeof Db>('storage/db.js');
+  const compiledStorage = openCompiled(config.database);
+  try {
+    const before = { rss: process.memoryUsage.rss(), heap: getHeapStatistics().used_heap_size };
+    const peakHeap = sampleHeap();
+    const start = now();
+    const closed = await changeWaveState(compiledStorage.db, { userId: null, label: 'benchmark' }, surveyId!, 'closed');
+    const buildMs = now() - start;
+    const heapPeak = peakHeap();
+    const rssPeak = process.resourceUsage().maxRSS * 1024;
+    if (!closed.ok) throw new Error(closed.message);
+    const stored = (await publicationVersion(db, surveyId!, (await latestPublicationVersion(db, surveyId!))!))!;
+    // The same build again in this process (an audited republish): code compiled, language model loaded.
+    const again = now();
+    await republish(compiledStorage.db, { userId: null, label: 'benchmark' }, surveyId!);
+    const warmBuildMs = now() - again;
+    return {
+      buildMs,
+      warmBuildMs,
+      rssBefore: before.rss,
+      rssPeak,
+      heapBefore: before.heap,
+      heapPeak,
+      documentBytes: stored.document.length,
+      responses: (JSON.parse(stored.document) as { responses: number }).responses,
+    };
+  } finally {
+    await compiledStorage.close();
+  }
 }
 
 /**

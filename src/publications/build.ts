@@ -3,7 +3,7 @@ import { publishedWeighting } from '../analysis/weighting.js';
 import type { TDefinition } from '../instrument/definition.js';
 import type { TPublishedFindings } from '../instrument/published-findings.js';
 import { coarsenSegments } from '../reporting/exports/coarsen.js';
-import { themeFreeText, type FreeTextTheme } from '../reporting/free-text.js';
+import { loadLanguageModel, themeFreeText, type FreeTextTheme } from '../reporting/free-text.js';
 import { PUBLICATION_FORMAT, type PublicationDocument } from './document.js';
 import { DEFAULT_TALLY, tallyResponses, type ResponseSource, type TallyOptions } from './tally.js';
 
@@ -31,7 +31,7 @@ export interface PublicationInput {
  */
 export async function buildPublication(input: PublicationInput): Promise<PublicationDocument> {
   const { survey } = input;
-  const { tables, responses, patterns, comments } = await tallyResponses(survey.definition, input.rows, input.tally ?? DEFAULT_TALLY);
+  const { tables, responses, patterns, comments } = await tallyResponses(survey.definition, input.rows, input.tally ?? DEFAULT_TALLY, loadLanguageModel);
   const analysis = analyseSurvey(survey.definition, tables, {
     threshold: survey.threshold,
     findings: input.findings,

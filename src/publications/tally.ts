@@ -106,9 +106,10 @@ export interface ResponseSource {
  * tallying one share of the rows by id (storage's responseShares) on a connection of its own.
  * Their reads see what the caller's transaction sees: a close holds the survey row (or, on
  * SQLite, the write lock) before building, so no response can be committed meanwhile, and the
- * transaction itself writes none.
+ * transaction itself writes none. Meanwhile this thread does `meanwhile`, the build's next
+ * preparation.
  */
-export async function tallyResponses(definition: TDefinition, source: ResponseSource, options: TallyOptions = DEFAULT_TALLY): Promise<Tallied> {
+export async function tallyResponses(definition: TDefinition, source: ResponseSource, options: TallyOptions = DEFAULT_TALLY, meanwhile?: () => void): Promise<Tallied> {
   if (options.workers < 2 || source.responses < options.parallelFrom || !source.shared) {
     const here = new ResponseTally(definition);
     for await (const page of source.pages) for (const row of page) here.add(row.id, row.role_group, row.directorate, row.answers);
@@ -117,6 +118,7 @@ export async function tallyResponses(definition: TDefinition, source: ResponseSo
   const { target, surveyId } = source.shared;
   const workers = responseShares(options.workers).map((share) => startTallyWorker({ definition, target, surveyId, share } satisfies TallyWork));
   try {
+    meanwhile?.();
     return mergeTallies(definition, await Promise.all(workers.map(resultOf)));
   } finally {
     for (const worker of workers) void worker.terminate();

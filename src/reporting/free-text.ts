@@ -40,6 +40,11 @@ function reader() {
   return nlp;
 }
 
+/** Loads the language model now, not at the first theming (a build does it while its worker threads count). */
+export function loadLanguageModel(): void {
+  reader();
+}
+
 /**
  * The token properties themes read, typed as out() takes them: wink-nlp's types declare its.*
  * as methods, and lemma with a stricter signature than out() accepts, though all are plain
