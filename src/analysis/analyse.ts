@@ -70,8 +70,10 @@ export interface ClosedVariableAnalysis {
   /** Option codes reported, in order. */
   options: string[];
   dontKnow: DontKnowRule;
-  /** Options making up "% positive" (scales only). */
+  /** Options making up "% positive" (scales only): agreeing, or being engaged. */
   positive?: string[];
+  /** Scales: 'negative' when agreeing is unfavourable, so a higher "% positive" (share agreeing) is worse. Absent in older publications: positive. */
+  polarity?: 'positive' | 'negative';
   /** What the percentages are percentages of. */
   base: string;
   groups: GroupFigure<ClosedEstimate>[];
@@ -221,6 +223,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
         options: variable.options.map((o) => o.code),
         dontKnow: variable.dontKnow,
         positive: variable.positive ? [...variable.positive] : undefined,
+        ...(variable.polarity ? { polarity: variable.polarity } : {}),
         base: variable.baseNote,
         groups: groups.map((g) => {
           // "Not answered" is responses less answers, so it is shown only where the group's responses are.
@@ -250,7 +253,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
   }
   const indices = analyseIndices(seg, definition, groups);
   const gap = perceptionGap(seg, definition, closed);
-  const published = options.findings ? comparePublished(seg, closed, options.findings) : [];
+  const published = options.findings ? comparePublished(seg, definition, closed, options.findings) : [];
 
   // Adjust p-values for multiple comparisons, then call significance.
   const shownDiffs = (list: readonly Comparison[]) => list.flatMap((c) => (c.result.shown ? [c.result.value] : []));
