@@ -150,7 +150,7 @@ function methods(threshold: number, adjust: AdjustMethod, family: 'variable' | '
     indices: 'index scores are means of respondents’ 0-100 scores with analytic t intervals from per-cell sums and sums of squares (delta method / normal theory, not bootstrap)',
     weighting:
       'raking (iterative proportional fitting) of one weight per role group × directorate cell to the workforce profile’s margins, with the groups whose figures are withheld raked together as one (so the weights cannot tell their sizes apart); design effect by Kish’s formula 1 + CV² of the weights',
-    suppression: `no figure from fewer than ${threshold} respondents; secondary suppression so that no hidden figure can be worked out from shown ones (checked exactly), and hidden groups under a shown total together cover at least ${threshold}`,
+    suppression: `no figure for a group of fewer than ${threshold} respondents (within a group that is shown, every answer is shown whatever its count); secondary suppression so that no hidden figure can be worked out from shown ones (checked exactly), and hidden groups under a shown total together cover at least ${threshold}`,
   };
 }
 

@@ -15,7 +15,7 @@ export interface PublishedComparison {
   /** The answers that make up the percentage (as the reference lists them). */
   counts: string[];
   study: { id: string; title: string; year: number | null; population: string; respondents: number; organisations?: number };
-  finding: { statement: string; percent: number; segment?: string; population?: string; bound?: 'lower' | 'upper' };
+  finding: { statement: string; theme: string; percent: number; segment?: string; population?: string; bound?: 'lower' | 'upper' };
   /**
    * 'respondents': the respondents of the compared group answering for themselves;
    * 'rating': everyone's rating of the group the finding is about (a matrix item such as
@@ -58,21 +58,17 @@ export interface PublishedTest {
   significant: boolean;
 }
 
-/** The group of this survey a finding's segment maps to (`publishedSegments`), or why there is none. */
-function groupFor(seg: Segments, mapping: TSegmentGroup | undefined): { group: Group } | { unavailable: PublishedUnavailable } {
+/** The group of this survey a finding's segment maps to (`publishedSegments`) with the role groups it is made of, or why there is none. */
+function groupFor(seg: Segments, definition: TDefinition, mapping: TSegmentGroup | undefined): { group: Group; roleGroups: readonly string[] } | { unavailable: PublishedUnavailable } {
   if (!mapping) return { unavailable: 'segment_not_mapped' };
   if ('question' in mapping) return { unavailable: 'answer_subgroup' };
   if ('group' in mapping) {
     const group = mapping.group === 'leaders' ? seg.leaders : seg.frontline;
-    return group ? { group } : { unavailable: 'segment_not_mapped' };
+    const roleGroups = definition.perceptionGap?.[mapping.group];
+    return group && roleGroups ? { group, roleGroups } : { unavailable: 'segment_not_mapped' };
   }
   const group = seg.byRole.find((g) => g.ref.kind === 'roleGroup' && g.ref.code === mapping.roleGroup);
-  return group ? { group } : { unavailable: 'segment_not_mapped' };
-}
-
-/** Role groups a group of this survey is made of. */
-function roleGroupsOf(seg: Segments, group: Group): Set<string> {
-  return new Set(group.cells.map((i) => seg.tables.cells[i]!.roleGroup));
+  return group ? { group, roleGroups: [mapping.roleGroup] } : { unavailable: 'segment_not_mapped' };
 }
 
 /** The study, its year, sample and population in words, e.g. "iGov survey of public servants (2017): 235 public servants at councils and central government, at 180 organisations". */
@@ -124,6 +120,7 @@ export function comparePublished(seg: Segments, definition: TDefinition, variabl
       };
       const findingOut: PublishedComparison['finding'] = {
         statement: finding.statement,
+        theme: finding.theme,
         percent: finding.percent,
         ...(finding.segment === undefined ? {} : { segment: finding.segment }),
         ...(finding.population === undefined ? {} : { population: finding.population }),
@@ -139,11 +136,11 @@ export function comparePublished(seg: Segments, definition: TDefinition, variabl
         describes: describeStudy(studyOut, findingOut),
       };
 
-      let target: { group: Group } | { unavailable: PublishedUnavailable };
+      let target: { group: Group; roleGroups?: readonly string[] } | { unavailable: PublishedUnavailable };
       if (finding.population !== undefined) target = { unavailable: 'not_surveyed' };
       else if (basis === 'rating' || finding.segment === undefined) target = { group: seg.total };
-      else target = groupFor(seg, definition.publishedSegments[finding.segment]);
-      if ('group' in target && variable.roleGroups && ![...roleGroupsOf(seg, target.group)].some((r) => variable.roleGroups!.has(r))) target = { unavailable: 'not_asked' };
+      else target = groupFor(seg, definition, definition.publishedSegments[finding.segment]);
+      if ('group' in target && target.roleGroups && variable.roleGroups && !target.roleGroups.some((r) => variable.roleGroups!.has(r))) target = { unavailable: 'not_asked' };
       if (!('group' in target)) {
         out.push({ ...entry, unavailable: target.unavailable, result: { shown: false, reason: 'withheld' } });
         continue;
