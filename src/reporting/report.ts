@@ -733,7 +733,7 @@ function freeTextSection(themes: readonly FreeTextThemes[], analysis: SurveyAnal
     heading: 'What staff said in their own words',
     paragraphs: [
       answered.length > 0
-        ? 'Comments are grouped into themes by the words they share, counted once each, with a few typical comments quoted. Names, email addresses, phone numbers, postcodes and staff numbers are removed first, and comments from groups too small to report are left out.'
+        ? `Comments are grouped into themes by the words they share, each counted once and named by the phrase its comments use most, with up to three different typical comments quoted. A theme needs at least ${analysis.threshold} comments; the rest are counted as other comments. Names, email addresses, phone numbers, National Insurance numbers, postcodes and staff numbers are removed first, and comments from groups too small to report are left out.`
         : 'There are no comments that can be shown yet: comments are shown only from groups large enough for their results to be published.',
     ],
     figures: answered.map((t) => {
