@@ -437,7 +437,7 @@ const strategySection: SectionBuilder = async ({ analysis, labels, closed, hidde
   };
 };
 
-const scaleSection: SectionBuilder = async ({ analysis, labels, closed, hidden }) => {
+const scaleSection: SectionBuilder = async ({ labels, closed, hidden }) => {
   const agree = closed.filter((v) => v.positive && v.options.length === AGREE_SCALE.length && v.options.every((o) => AGREE_SCALE.some((a) => a.code === o)));
   if (agree.length === 0) return undefined;
   const order = AGREE_ORDER;
@@ -477,7 +477,7 @@ const scaleSection: SectionBuilder = async ({ analysis, labels, closed, hidden }
             )
           : undefined,
         table: {
-          caption: `Agreement with each statement (all respondents${analysis.weighting.status === 'weighted' ? ', weighted' : ''})`,
+          caption: 'Agreement with each statement (all respondents)',
           head: [{ text: 'Statement' }, ...answers.map((a) => num(a)), num('% favourable'), num('Respondents')],
           rows: agree.map((v) => {
             const f = figureOf(v.groups, TOTAL);
