@@ -727,6 +727,7 @@ function publishedCommentCount(t: FreeTextThemes, analysis: SurveyAnalysis): num
 }
 
 function freeTextSection(themes: readonly FreeTextThemes[], analysis: SurveyAnalysis, labels: Labels): ReportSection {
+  const quotesText = (quotes: readonly string[]) => (quotes.length > 0 ? quotes.map((q) => `“${q}”`).join(' ') : `Not quoted: fewer than ${analysis.threshold} comments`);
   const answered = themes.filter((t) => t.comments > 0);
   return {
     id: 'free-text',
@@ -746,12 +747,12 @@ function freeTextSection(themes: readonly FreeTextThemes[], analysis: SurveyAnal
             ? {
                 caption: 'Themes in the comments',
                 head: [{ text: 'Theme' }, { text: 'Typical comments' }],
-                rows: t.themes.map((theme) => [{ text: theme.label }, { text: theme.quotes.map((q) => `“${q}”`).join(' ') }]),
+                rows: t.themes.map((theme) => [{ text: theme.label }, { text: quotesText(theme.quotes) }]),
               }
             : {
                 caption: `Themes in ${count} comments`,
                 head: [{ text: 'Theme' }, num('Comments'), { text: 'Typical comments' }],
-                rows: t.themes.map((theme) => [{ text: theme.label }, num(String(theme.count)), { text: theme.quotes.map((q) => `“${q}”`).join(' ') }]),
+                rows: t.themes.map((theme) => [{ text: theme.label }, num(String(theme.count)), { text: quotesText(theme.quotes) }]),
               },
         notes:
           count === undefined
