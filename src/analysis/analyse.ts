@@ -70,8 +70,10 @@ export interface ClosedVariableAnalysis {
   /** Option codes reported, in order. */
   options: string[];
   dontKnow: DontKnowRule;
-  /** Options making up "% positive" (scales only). */
+  /** Options making up "% positive" (scales only): agreeing, or being engaged. */
   positive?: string[];
+  /** Scales: 'negative' when agreeing is unfavourable, so a higher "% positive" (share agreeing) is worse. Absent in older publications: positive. */
+  polarity?: 'positive' | 'negative';
   /** What the percentages are percentages of. */
   base: string;
   groups: GroupFigure<ClosedEstimate>[];
@@ -148,7 +150,7 @@ function methods(threshold: number, adjust: AdjustMethod, family: 'variable' | '
     indices: 'index scores are means of respondents’ 0-100 scores with analytic t intervals from per-cell sums and sums of squares (delta method / normal theory, not bootstrap)',
     weighting:
       'raking (iterative proportional fitting) of one weight per role group × directorate cell to the workforce profile’s margins, with the groups whose figures are withheld raked together as one (so the weights cannot tell their sizes apart); design effect by Kish’s formula 1 + CV² of the weights',
-    suppression: `no figure from fewer than ${threshold} respondents; secondary suppression so that no hidden figure can be worked out from shown ones (checked exactly), and hidden groups under a shown total together cover at least ${threshold}`,
+    suppression: `no figure for a group of fewer than ${threshold} respondents (within a group that is shown, every answer is shown whatever its count); secondary suppression so that no hidden figure can be worked out from shown ones (checked exactly), and hidden groups under a shown total together cover at least ${threshold}`,
   };
 }
 
@@ -221,6 +223,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
         options: variable.options.map((o) => o.code),
         dontKnow: variable.dontKnow,
         positive: variable.positive ? [...variable.positive] : undefined,
+        ...(variable.polarity ? { polarity: variable.polarity } : {}),
         base: variable.baseNote,
         groups: groups.map((g) => {
           // "Not answered" is responses less answers, so it is shown only where the group's responses are.
@@ -250,7 +253,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
   }
   const indices = analyseIndices(seg, definition, groups);
   const gap = perceptionGap(seg, definition, closed);
-  const published = options.findings ? comparePublished(seg, closed, options.findings) : [];
+  const published = options.findings ? comparePublished(seg, definition, closed, options.findings) : [];
 
   // Adjust p-values for multiple comparisons, then call significance.
   const shownDiffs = (list: readonly Comparison[]) => list.flatMap((c) => (c.result.shown ? [c.result.value] : []));

@@ -27,7 +27,7 @@ export { indexScores, itemScore, OVERALL_MATURITY, type IndexAnalysis, type Inde
 export { meanFromMoments, welchTest, type MeanDifference, type MeanEstimate } from './means.js';
 export { perceptionGap, type PerceptionGap, type PerceptionGapItem } from './perception-gap.js';
 export { chiSquareTest, newcombeDifference, oneSampleProportionZ, twoProportionZ, wilsonInterval, Z95, type ChiSquareResult, type Interval, type TestResult } from './proportions.js';
-export { comparePublished, type PublishedComparison, type PublishedTest } from './published.js';
+export { comparePublished, describeStudy, type PublishedComparison, type PublishedTest, type PublishedUnavailable } from './published.js';
 export { groupLabel, type GroupFigure, type GroupRef } from './segments.js';
 export {
   checkThreshold,

@@ -1,6 +1,7 @@
 import { allQuestions, type TDefinition } from '../instrument/definition.js';
 import type { TOption } from '../instrument/question-types/base.js';
 import { moduleFor, type QuestionType, type TQuestion } from '../instrument/question-types/index.js';
+import type { Polarity } from '../instrument/question-types/contract.js';
 import { DONT_KNOW, POSITIVE_CODES } from '../instrument/scales.js';
 
 /** How "don't know" is treated in a closed variable's percentages. */
@@ -25,6 +26,12 @@ export interface ClosedVariable {
   dontKnow: DontKnowRule;
   /** Options counted as "% positive" (agree + strongly agree; very + quite engaged). */
   positive?: readonly string[];
+  /**
+   * Scales: whether choosing the `positive` options is favourable. 'negative' for a statement
+   * agreeing with which is unfavourable ("we are missing opportunities"): its "% positive" is
+   * the share agreeing, reported as "% agree", and a higher figure is worse.
+   */
+  polarity?: Polarity;
   /** Role groups the question is asked of; undefined = everyone. */
   roleGroups?: ReadonlySet<string>;
   /** The base of the percentages, in plain words. */
@@ -91,6 +98,7 @@ export function variablesOf(definition: TDefinition): Variable[] {
         scale,
         dontKnow,
         positive: scale ? POSITIVE_CODES[scale] : undefined,
+        polarity: scale ? (variable.polarity ?? 'positive') : undefined,
         roleGroups,
         baseNote: `${baseNote}; respondents who skipped the question or were not shown it are left out and counted separately`,
       });

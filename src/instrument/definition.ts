@@ -31,7 +31,10 @@ export const ZIndexItem = z.strictObject({
   item: ZCode.optional(),
   /** Score per option code, 0-100; options left out (such as "don't know") are not scored. */
   scores: z.record(ZCode, z.number().min(0).max(100)).optional(),
-  /** Reverse the 0-100 score, for negatively worded statements. */
+  /**
+   * Reverse the 0-100 score, for negatively worded statements. Must agree with the item's
+   * `polarity` (true exactly when it is 'negative'); validation says so when it does not.
+   */
   reverse: z.boolean().default(false),
 });
 export type TIndexItem = z.output<typeof ZIndexItem>;
@@ -44,6 +47,19 @@ export const ZIndex = z.strictObject({
   items: z.array(ZIndexItem).min(1),
 });
 export type TIndex = z.output<typeof ZIndex>;
+
+/**
+ * The group of this survey a published finding's `segment` (reference/published-findings.json)
+ * is compared with: the perception gap's leaders or frontline, one role group, or the
+ * respondents who gave one of some answers (e.g. "not confident" = confidence not_very or
+ * not_at_all). The one place that says which group is like for like with which published one.
+ */
+export const ZSegmentGroup = z.union([
+  z.strictObject({ group: z.enum(['leaders', 'frontline']) }),
+  z.strictObject({ roleGroup: ZCode }),
+  z.strictObject({ question: ZCode, item: ZCode.optional(), anyOf: z.array(ZCode).min(1) }),
+]);
+export type TSegmentGroup = z.output<typeof ZSegmentGroup>;
 
 export const ZDefinition = z.strictObject({
   code: ZCode,
@@ -64,6 +80,8 @@ export const ZDefinition = z.strictObject({
     .superRefine((list, ctx) => uniqueCodes(list, ctx, 'audience')),
   /** Who is compared in the perception gap: role groups counted as leaders and as frontline. */
   perceptionGap: z.strictObject({ leaders: z.array(ZCode).min(1), frontline: z.array(ZCode).min(1) }).optional(),
+  /** Published findings' segments ("senior", "procurement" …) mapped to this survey's groups. */
+  publishedSegments: z.record(z.string().min(1), ZSegmentGroup).default({}),
   indices: z.array(ZIndex).default([]),
   sections: z
     .array(ZSection)

@@ -12,7 +12,7 @@ function yaml(): typeof Yaml {
   return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 }
 import type { z } from 'zod';
-import { ZDefinition, allQuestions, type TDefinition } from './definition.js';
+import { ZDefinition, allQuestions, type TDefinition, type TSection } from './definition.js';
 import { findFinding, loadPublishedFindings, type TPublishedFindings } from './published-findings.js';
 import { moduleFor, type TQuestion } from './question-types/index.js';
 import { matrixField } from './question-types/matrix.js';
@@ -121,6 +121,11 @@ function crossCheck(definition: TDefinition, findings: TPublishedFindings): Defi
       if (owner && owner !== question.code) add([...path, 'code'], `form field "${name}" clashes with question "${owner}"`);
       fields.set(name, question.code);
     }
+    if (question.type === 'matrix' && question.scale !== 'agree') {
+      question.items.forEach((item, i) => {
+        if (item.polarity !== undefined) add([...path, 'items', i, 'polarity'], 'polarity applies only to agreement statements (scale: agree)');
+      });
+    }
     if (question.type === 'single' || question.type === 'multiple') {
       const values = question.options.map((o, i) => o.value ?? i + 1);
       if (new Set(values).size !== values.length) add([...path, 'options'], 'option values must be unique');
@@ -209,6 +214,52 @@ function crossCheck(definition: TDefinition, findings: TPublishedFindings): Defi
     const list = condition.anyOf ? 'anyOf' : 'noneOf';
     checkCodes([...path, list], condition.anyOf ?? condition.noneOf ?? [], allowed, `an option of "${condition.question}"`);
   };
+  // Published segments: each maps to a group this survey has.
+  const segmentPath = (name: string): Path => ['publishedSegments', name];
+  for (const [name, group] of Object.entries(definition.publishedSegments)) {
+    if ('group' in group) {
+      if (!definition.perceptionGap) add(segmentPath(name), `maps to the ${group.group} group, but the definition has no perceptionGap saying who the ${group.group} are`);
+    } else if ('roleGroup' in group) {
+      checkCodes(segmentPath(name), [group.roleGroup], roleCodes, 'a role group option');
+    } else {
+      const target = checkItemRef(segmentPath(name), group.question, group.item);
+      if (target) checkCodes([...segmentPath(name), 'anyOf'], group.anyOf, optionCodes(target, group.item), `an option of "${group.question}"`);
+    }
+  }
+  const audienceRoles = new Map(definition.audiences.map((a) => [a.code, a.roleGroups]));
+  const askedOf = (codes: readonly string[] | undefined): Set<string> => new Set(codes ? codes.flatMap((c) => audienceRoles.get(c) ?? []) : roleCodes);
+  /** A reference must compare like with like: the finding's population and group must be ones this survey has. */
+  const checkLikeForLike = (refPath: Path, question: TQuestion, section: TSection, reference: NonNullable<TQuestion['references']>[number]) => {
+    const found = findFinding(findings, reference.study, reference.statement);
+    if (!found) return;
+    const { finding } = found;
+    if (finding.population !== undefined) {
+      add(refPath, `the finding "${reference.statement}" is about ${finding.population}, a population this survey does not ask, so it cannot be compared`);
+      return;
+    }
+    if (reference.basis === 'rating') {
+      if (question.type !== 'matrix' || reference.item === undefined)
+        add([...refPath, 'basis'], '"rating" compares the ratings of one matrix item, so the question must be a matrix and the reference must name its item');
+      if (finding.segment === undefined) add([...refPath, 'basis'], `"rating" needs a finding about a group, and "${reference.statement}" describes no group (segment)`);
+      return;
+    }
+    if (finding.segment === undefined) return;
+    const group = definition.publishedSegments[finding.segment];
+    if (!group) {
+      add(refPath, `the finding "${reference.statement}" describes "${finding.segment}", which publishedSegments does not map to a group of this survey`);
+      return;
+    }
+    if ('question' in group) {
+      add(refPath, `the finding "${reference.statement}" describes "${finding.segment}", a group defined by an answer to "${group.question}"; comparisons within such a group are not made`);
+      return;
+    }
+    const members = 'roleGroup' in group ? [group.roleGroup] : (definition.perceptionGap?.[group.group] ?? []);
+    const asked = askedOf(section.audiences);
+    const askedQuestion = askedOf(question.audiences);
+    if (!members.some((r) => asked.has(r) && askedQuestion.has(r)))
+      add(refPath, `the finding "${reference.statement}" describes "${finding.segment}", but "${question.code}" is not asked of that group`);
+  };
+
   let firstOrder = 0;
   definition.sections.forEach((section, s) => {
     if (section.showIf) checkCondition(['sections', s, 'showIf'], section.showIf, firstOrder);
@@ -225,6 +276,7 @@ function crossCheck(definition: TDefinition, findings: TPublishedFindings): Defi
         }
         const target = checkItemRef(refPath, question.code, reference.item);
         if (target) checkCodes([...refPath, 'counts'], reference.counts, optionCodes(target, reference.item), `an option of "${question.code}"`);
+        checkLikeForLike(refPath, question, section, reference);
       });
     });
     firstOrder += section.questions.length;
@@ -240,6 +292,16 @@ function crossCheck(definition: TDefinition, findings: TPublishedFindings): Defi
       if (index.kind === 'engagement' && !(target.type === 'engagement' || (target.type === 'matrix' && target.scale === 'engagement'))) {
         add([...path, 'question'], 'an engagement index can only use engagement scale questions');
       }
+      const polarity = moduleFor(target)
+        .closedVariables(target)
+        .find((v) => v.item === (item.item ?? ''))?.polarity;
+      if (polarity === 'negative' && !item.reverse)
+        add([...path, 'reverse'], `"${item.question}${item.item ? `.${item.item}` : ''}" has polarity "negative" (agreeing is unfavourable), so the index must reverse it (reverse: true)`);
+      if (polarity === 'positive' && item.reverse)
+        add(
+          [...path, 'reverse'],
+          `contradictory polarity: "${item.question}${item.item ? `.${item.item}` : ''}" has polarity "positive" (agreeing is favourable) but the index reverses it; declare polarity: negative on the statement, or remove reverse`,
+        );
       if (item.scores) checkCodes([...path, 'scores'], Object.keys(item.scores), optionCodes(target, item.item), `an option of "${item.question}"`);
       else if (!scaled) add([...path, 'scores'], `"${item.question}" is not a scale question, so scores are required`);
     });

@@ -52,7 +52,8 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
       {
         question: v.question,
         comments: quotable.comments,
-        themes: quotable.texts.length > 0 ? scaleThemes(themeFreeText(quotable.texts).themes, quotable.texts.length, quotable.comments) : [],
+        // A theme needs as many comments as a group needs responses to be shown.
+        themes: quotable.texts.length > 0 ? scaleThemes(themeFreeText(quotable.texts, { minThemeSize: survey.threshold }).themes, quotable.texts.length, quotable.comments) : [],
       },
     ];
   });

@@ -8,7 +8,7 @@ import type { FreeTextTheme } from '../reporting/free-text.js';
  * publication is of an older format gets a new version when the database is brought up to
  * date (publications/service.ts `publishClosedWaves`), so readers only ever see this one.
  */
-export const PUBLICATION_FORMAT = 2;
+export const PUBLICATION_FORMAT = 3;
 
 export interface FreeTextThemes {
   question: string;

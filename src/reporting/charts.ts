@@ -156,7 +156,7 @@ export async function divergingChart(text: ChartText, answers: readonly string[]
           field: 'start',
           type: 'quantitative',
           scale: { domain: [-100, 100] },
-          title: 'Percentage answering (negative to the left, positive to the right)',
+          title: 'Percentage answering (disagree to the left, agree to the right)',
           axis: { labelExpr: 'abs(datum.value) + "%"' },
         },
         x2: { field: 'end' },

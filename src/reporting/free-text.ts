@@ -5,11 +5,11 @@ import type { TextVariableAnalysis } from '../analysis/index.js';
 import { REDACTED, redactPii } from './redact.js';
 
 export interface FreeTextTheme {
-  /** The theme's key words, e.g. "Training and time". */
+  /** The theme's name: a noun phrase its comments use, e.g. "Case notes". */
   label: string;
   /** Comments in the theme; each comment is counted in one theme only. */
   count: number;
-  /** A few representative comments, already redacted. */
+  /** Up to three different representative comments, already redacted. */
   quotes: string[];
 }
 
@@ -58,7 +58,55 @@ interface TokenProperties {
 const tokenProperties = () => reader().its as unknown as TokenProperties;
 
 /** Words so common in staff comments about change that a theme named after them says nothing. */
-const TOO_GENERAL = new Set(['thing', 'lot', 'way', 'people', 'staff', 'council', 'work', 'bit', 'time', 'year', 'day', 'something', 'anything', 'everything']);
+const TOO_GENERAL = new Set([
+  'thing',
+  'lot',
+  'way',
+  'people',
+  'staff',
+  'council',
+  'work',
+  'bit',
+  'time',
+  'year',
+  'day',
+  'minute',
+  'hour',
+  'week',
+  'month',
+  'something',
+  'anything',
+  'everything',
+  'need',
+  'one',
+]);
+/** Words that open a noun phrase without saying what it is about ("fewer passwords", "better laptops"): left out of theme names and never a theme. */
+const MODIFIERS = new Set([
+  'fewer',
+  'more',
+  'less',
+  'better',
+  'worse',
+  'new',
+  'old',
+  'decent',
+  'good',
+  'bad',
+  'many',
+  'much',
+  'other',
+  'same',
+  'own',
+  'big',
+  'small',
+  'every',
+  'all',
+  'any',
+  'some',
+  'main',
+  'proper',
+  'enough',
+]);
 const PLACEHOLDER_WORDS = new RegExp(
   Object.values(REDACTED)
     .map((p) => p.replace(/[[\]]/g, '\\$&'))
@@ -66,21 +114,65 @@ const PLACEHOLDER_WORDS = new RegExp(
   'g',
 );
 
-/** The distinct noun lemmas of a (redacted) comment, the terms themes are built from. */
-function termsOf(text: string): Set<string> {
+interface CommentTerms {
+  /** The distinct noun lemmas: what themes are built from. */
+  terms: Set<string>;
+  /** The comment's noun phrases as written (lower case, without opening modifiers), each with the lemmas in it. */
+  phrases: { text: string; lemmas: Set<string> }[];
+}
+
+/** The distinct noun lemmas and the noun phrases of a (redacted) comment. */
+function termsOf(text: string): CommentTerms {
   const doc = reader().readDoc(text.replace(PLACEHOLDER_WORDS, ' '));
   const its = tokenProperties();
   const terms = new Set<string>();
+  const phrases: CommentTerms['phrases'] = [];
+  let chunk: { word: string; lemma: string; pos: string }[] = [];
+  const close = () => {
+    while (chunk.length > 0 && (MODIFIERS.has(chunk[0]!.word) || (chunk[0]!.pos === 'ADJ' && chunk.length > 1 && MODIFIERS.has(chunk[0]!.lemma)))) chunk.shift();
+    while (chunk.length > 0 && chunk[chunk.length - 1]!.pos === 'ADJ') chunk.pop();
+    const words = chunk.slice(-3);
+    if (words.length > 0) phrases.push({ text: words.map((w) => w.word).join(' '), lemmas: new Set(words.map((w) => w.lemma)) });
+    chunk = [];
+  };
   doc.tokens().each((token: ItemToken) => {
     const pos = token.out(its.pos);
+    const word = token.out().toLowerCase();
+    const lemma = token.out(its.lemma).toLowerCase();
+    if ((pos === 'NOUN' || pos === 'PROPN' || pos === 'ADJ') && /^\p{L}[\p{L}-]*$/u.test(word)) chunk.push({ word, lemma, pos });
+    else close();
     // A sentence-initial common noun ("Training was poor") is often tagged PROPN; names are already redacted.
     if (pos !== 'NOUN' && pos !== 'PROPN') return;
     if (token.out(its.stopWordFlag)) return;
-    const lemma = token.out(its.lemma).toLowerCase();
-    if (lemma.length < 3 || !/^\p{L}[\p{L}-]*$/u.test(lemma) || TOO_GENERAL.has(lemma)) return;
+    if (lemma.length < 3 || !/^\p{L}[\p{L}-]*$/u.test(lemma) || TOO_GENERAL.has(lemma) || MODIFIERS.has(lemma)) return;
     terms.add(lemma);
   });
-  return terms;
+  close();
+  return { terms, phrases };
+}
+
+/**
+ * A theme's name: the noun phrase holding its key word that most of its comments use ("case
+ * notes", "community buildings"), as a person would name it; among equally common ones the
+ * longer, then the first alphabetically. The key word itself when no phrase holds it.
+ */
+function themeName(term: string, members: readonly CommentTerms[]): string {
+  const uses = new Map<string, number>();
+  for (const m of members) {
+    const seen = new Set(m.phrases.filter((p) => p.lemmas.has(term)).map((p) => p.text));
+    for (const text of seen) uses.set(text, (uses.get(text) ?? 0) + 1);
+  }
+  const best = [...uses].sort((a, b) => b[1] - a[1] || b[0].split(' ').length - a[0].split(' ').length || (a[0] < b[0] ? -1 : 1))[0];
+  return capitalise(best && best[1] * 2 >= members.length ? best[0] : term);
+}
+
+/** A comment's words for telling near-identical comments apart: letters only, without bracketed asides. */
+function sameComment(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/[^\p{L}]+/gu, ' ')
+    .trim();
 }
 
 function shorten(text: string, max: number): string {
@@ -98,9 +190,11 @@ function capitalise(s: string): string {
 /**
  * Groups free-text comments into themes without any network or downloaded model: each
  * comment's noun lemmas (wink-nlp's bundled English model) are its terms; the term most
- * comments share becomes a theme holding those comments, and the process repeats on the
- * comments left, so counts add up to the number of comments. Representative quotes are the
- * comments whose terms are most typical of their theme. Every comment is redacted first, so
+ * comments share becomes a theme holding those comments, named by the noun phrase with that
+ * word its comments use most ("case notes"), and the process repeats on the comments left, so
+ * counts add up to the number of comments. A theme needs `minThemeSize` comments (the
+ * publication passes its threshold); the rest are "Other comments". Representative quotes
+ * are the different comments whose terms are most typical of their theme. Every comment is redacted first, so
  * neither labels nor quotes carry personal data.
  *
  * Pass only comments from groups whose results are shown (see `quotableTexts`).
@@ -114,22 +208,26 @@ export function themeFreeText(texts: readonly string[], options: ThemeOptions = 
   const comments = texts
     .map((t) => redactPii(t).trim())
     .filter((t) => t !== '')
-    .map((text) => ({ text, terms: termsOf(text) }));
+    .map((text) => ({ text, ...termsOf(text) }));
   let remaining = comments;
   const themes: FreeTextTheme[] = [];
 
+  /** Up to `quotesPerTheme` different comments, the most typical of the theme first. */
   const quotesFrom = (members: typeof comments): string[] => {
     const frequency = new Map<string, number>();
     for (const m of members) for (const t of m.terms) frequency.set(t, (frequency.get(t) ?? 0) + 1);
     const typicality = (m: (typeof comments)[number]) => (m.terms.size === 0 ? 0 : [...m.terms].reduce((s, t) => s + (frequency.get(t) ?? 0), 0) / m.terms.size);
-    return (
-      [...members]
-        .map((m, index) => ({ m, index, score: typicality(m) }))
-        // Most typical first; among equals, the earlier comment, so the choice is repeatable.
-        .sort((a, b) => b.score - a.score || a.index - b.index)
-        .slice(0, quotesPerTheme)
-        .map(({ m }) => shorten(m.text, maxQuoteLength))
-    );
+    const quotes: string[] = [];
+    const seen = new Set<string>();
+    // Most typical first; among equals, the earlier comment, so the choice is repeatable.
+    for (const { m } of [...members].map((m, index) => ({ m, index, score: typicality(m) })).sort((a, b) => b.score - a.score || a.index - b.index)) {
+      const key = sameComment(m.text);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      quotes.push(shorten(m.text, maxQuoteLength));
+      if (quotes.length === quotesPerTheme) break;
+    }
+    return quotes;
   };
 
   while (themes.length < maxThemes && remaining.length > 0) {
@@ -147,14 +245,10 @@ export function themeFreeText(texts: readonly string[], options: ThemeOptions = 
     const term = best;
     const members = remaining.filter((c) => c.terms.has(term));
     remaining = remaining.filter((c) => !c.terms.has(term));
-    // Name the theme by a second word when most of its comments share it too.
-    const together = new Map<string, number>();
-    for (const m of members) for (const t of m.terms) if (t !== term) together.set(t, (together.get(t) ?? 0) + 1);
-    const partner = [...together].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-    const label = partner && partner[1] * 2 >= members.length && partner[1] >= minThemeSize ? `${capitalise(term)} and ${partner[0]}` : capitalise(term);
-    themes.push({ label, count: members.length, quotes: quotesFrom(members) });
+    themes.push({ label: themeName(term, members), count: members.length, quotes: quotesFrom(members) });
   }
-  if (remaining.length > 0) themes.push({ label: OTHER_THEME, count: remaining.length, quotes: quotesFrom(remaining) });
+  // The comments in no theme are counted; they are quoted only when there are as many as a theme needs.
+  if (remaining.length > 0) themes.push({ label: OTHER_THEME, count: remaining.length, quotes: remaining.length >= minThemeSize ? quotesFrom(remaining) : [] });
   return { themes };
 }
 

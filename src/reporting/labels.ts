@@ -4,6 +4,7 @@ import { DONT_KNOW } from '../instrument/scales.js';
 import { localise, type TLanguage } from '../instrument/text.js';
 import type { GroupRef } from '../analysis/index.js';
 import { variablesOf, type ClosedVariable } from '../analysis/index.js';
+import { lowerFirst } from './headlines.js';
 
 /**
  * Words for the codes analysis returns: groups, questions, matrix items, options and indices,
@@ -48,7 +49,7 @@ export class Labels {
       case 'frontline':
         return 'Frontline staff';
       case 'rest':
-        return `Everyone except ${this.roleGroup(ref.roleGroup).toLowerCase()}`;
+        return `Everyone except ${lowerFirst(this.roleGroup(ref.roleGroup))}`;
     }
   }
 
@@ -76,9 +77,21 @@ export class Labels {
     return this.variable(question, item);
   }
 
-  /** The option's own wording; "don't know" left out of a scale's options gets the standard wording. */
+  /** The fixed scale a question's answers are on, if any. */
+  scaleOf(question: string): 'agree' | 'engagement' | undefined {
+    return [...this.closed.values()].find((v) => v.code === question)?.scale;
+  }
+
+  /**
+   * The option's own wording; "don't know" left out of a scale's options gets the standard
+   * wording. "positive" is named for what it counts, "% agree" or "% very or quite engaged":
+   * agreeing is not favourable for every statement (see `polarity`).
+   */
   option(question: string, item: string, option: string): string {
-    if (option === 'positive') return '% positive';
+    if (option === 'positive') {
+      const scale = this.closedVariable(question, item)?.scale;
+      return scale === 'engagement' ? '% very or quite engaged' : scale === 'agree' ? '% agree' : '% positive';
+    }
     const o = this.closedVariable(question, item)?.options.find((x) => x.code === option);
     if (o) return localise(o.label, this.lang);
     return option === DONT_KNOW.code ? localise(DONT_KNOW.label, this.lang) : option;

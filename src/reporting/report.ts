@@ -10,6 +10,7 @@ import {
   type ClosedVariableAnalysis,
   type GroupRef,
   type IndexEstimate,
+  type PublishedUnavailable,
   type Suppressible,
   type SurveyAnalysis,
   type TextVariableAnalysis,
@@ -17,6 +18,7 @@ import {
 import { localise } from '../instrument/text.js';
 import { AGREE_SCALE } from '../instrument/scales.js';
 import { divergingChart, intervalBarChart, type IntervalChartOptions, type IntervalRow } from './charts.js';
+import { dimensionsHeadline, gapHeadline, indexGapHeadline, lowerFirst, publishedHeadline, type Measured } from './headlines.js';
 import { Labels } from './labels.js';
 import { remember } from './cache.js';
 import type { FreeTextThemes, SurveyResults } from './survey-data.js';
@@ -77,6 +79,18 @@ const TOTAL: GroupRef = { kind: 'total' };
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const num = (text: string): TableCell => ({ text, format: 'numeric' });
 const score = (x: number) => roundHalfUp(x, 0).toFixed(0);
+/** A score's interval: whole numbers, or one decimal where whole numbers would read "56 to 56". */
+const scoreInterval = (lower: number, upper: number) =>
+  score(lower) === score(upper) ? `${roundHalfUp(lower, 1).toFixed(1)} to ${roundHalfUp(upper, 1).toFixed(1)}` : `${score(lower)} to ${score(upper)}`;
+
+/**
+ * The two plain sentences that say what "Significant" means in a table, with the number of
+ * comparisons adjusted for together (the family the table's tests belong to).
+ */
+function significanceNote(analysis: SurveyAnalysis, comparisons: number): string {
+  const method = analysis.adjust === 'holm' ? 'Holm’s method' : 'the Benjamini-Hochberg procedure';
+  return `“Significant: Yes” means the difference is unlikely to be chance: its p-value, adjusted with ${method} because ${comparisons} comparison${comparisons === 1 ? ' is' : 's are'} made together here, is below ${analysis.alpha}. The 95% intervals are not adjusted, so an interval that excludes zero can still be “No”; a difference that is not significant may be real, but these responses cannot show it.`;
+}
 
 /**
  * The axes of the report's interval charts. With the agreement chart's answers, they are all
@@ -190,15 +204,11 @@ const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _resul
   if (engagement) {
     const s = engagement.value.score;
     const share = engagement.value.positive?.shown ? `; ${formatPercent(engagement.value.positive.value.estimate)} of respondents are very or quite engaged` : '';
-    headlines.push(`${labels.index(engagement.index.code)} scores ${score(s.mean)} out of 100 (95% interval ${score(s.lower)} to ${score(s.upper)})${share}.`);
+    headlines.push(`${labels.index(engagement.index.code)} scores ${score(s.mean)} out of 100 (95% interval ${scoreInterval(s.lower, s.upper)})${share}.`);
   }
   const dimensions = shown.filter((s) => s.index.kind === 'maturity').sort((a, b) => b.value.score.mean - a.value.score.mean);
   if (dimensions.length >= 2) {
-    const top = dimensions[0]!;
-    const bottom = dimensions[dimensions.length - 1]!;
-    headlines.push(
-      `Of the digital maturity dimensions, ${labels.index(top.index.code).toLowerCase()} scores highest (${score(top.value.score.mean)} out of 100) and ${labels.index(bottom.index.code).toLowerCase()} lowest (${score(bottom.value.score.mean)}).`,
-    );
+    headlines.push(dimensionsHeadline(dimensions.map((d) => ({ name: labels.index(d.index.code), score: score(d.value.score.mean), lower: d.value.score.lower, upper: d.value.score.upper }))));
   }
   const roles = analysis.responses.filter((r) => r.group.kind === 'roleGroup' && r.figure.shown).map((r) => r.group);
   const rows: IntervalRow[] = shown.map((s) => ({ label: labels.index(s.index.code), value: s.value.score.mean, lower: s.value.score.lower, upper: s.value.score.upper }));
@@ -214,7 +224,7 @@ const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _resul
       rows: indices.map((i) => {
         const f = figureOf(i.groups, TOTAL);
         return f.shown
-          ? [{ text: labels.index(i.code) }, num(score(f.value.score.mean)), num(`${score(f.value.score.lower)} to ${score(f.value.score.upper)}`), num(String(f.value.score.n))]
+          ? [{ text: labels.index(i.code) }, num(score(f.value.score.mean)), num(scoreInterval(f.value.score.lower, f.value.score.upper)), num(String(f.value.score.n))]
           : [{ text: labels.index(i.code) }, num(hidden(f)), num(''), num('')];
       }),
     },
@@ -230,7 +240,7 @@ const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _resul
         { text: labels.index(i.code) },
         ...roles.map((r) => {
           const f: Suppressible<IndexEstimate> = figureOf(i.groups, r);
-          return num(f.shown ? `${score(f.value.score.mean)} (${score(f.value.score.lower)} to ${score(f.value.score.upper)})` : hidden(f));
+          return num(f.shown ? `${score(f.value.score.mean)} (${scoreInterval(f.value.score.lower, f.value.score.upper)})` : hidden(f));
         }),
       ]),
     },
@@ -239,10 +249,24 @@ const indexSection: SectionBuilder = async ({ analysis, labels, hidden }, _resul
   return { id: 'indices', heading: 'Engagement and digital maturity', paragraphs: [], figures: roles.length > 0 ? [figure, byRole] : [figure] };
 };
 
-const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headlines) => {
+const gapSection: SectionBuilder = async ({ analysis, labels, closed }, _results, headlines) => {
   if (analysis.perceptionGap.length === 0) return undefined;
-  const name = (g: (typeof analysis.perceptionGap)[number]) =>
-    g.index ? labels.index(g.index) : `${labels.short(g.question!, g.item)}${g.measure === 'positive' ? '' : ` – ${labels.option(g.question!, g.item ?? '', g.measure)}`}`;
+  type Gap = (typeof analysis.perceptionGap)[number];
+  const variableOf = (g: Gap) => closed.find((v) => v.question === g.question && v.item === (g.item ?? ''));
+  const unfavourable = (g: Gap) => g.measure === 'positive' && variableOf(g)?.polarity === 'negative';
+  /** The row's name: the question and, for a matrix, the item, so a grid's row is never only "Frontline staff". */
+  const name = (g: Gap) =>
+    g.index
+      ? `${labels.index(g.index)} (index)`
+      : `${labels.variable(g.question!, g.item)}${unfavourable(g) ? ' (agreeing is unfavourable)' : ''}: ${labels.option(g.question!, g.item ?? '', g.measure)}`;
+  const measured = (g: Gap): Measured => {
+    const v = variableOf(g)!;
+    const question = labels.variable(g.question!);
+    if (g.measure !== 'positive') return { kind: 'answer', answer: labels.option(g.question!, g.item ?? '', g.measure), question };
+    if (v.questionType === 'matrix' && labels.scaleOf(g.question!) === 'engagement') return { kind: 'rating', group: labels.short(g.question!, g.item) };
+    if (labels.scaleOf(g.question!) === 'engagement') return { kind: 'own_engagement', text: question };
+    return { kind: 'statement', text: labels.short(g.question!, g.item) };
+  };
   const shown = analysis.perceptionGap.flatMap((g) => (g.gap.shown ? [{ item: g, gap: g.gap.value }] : []));
   const hiddenCount = analysis.perceptionGap.length - shown.length;
   const top = shown.slice(0, 12);
@@ -260,21 +284,25 @@ const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headli
           gap: `${item.gap.difference > 0 ? '+' : ''}${score(item.gap.difference)} index points`,
           ci: `${score(item.gap.lower)} to ${score(item.gap.upper)}`,
         };
-  const significant = shown.filter((s) => s.gap.significant && s.item.unit === 'percentage_points' && s.item.measure === 'positive');
+  const leadersName = labels.group({ kind: 'leaders' });
+  const frontlineName = labels.group({ kind: 'frontline' });
+  const significant = shown.filter((s) => s.gap.significant);
   for (const s of significant.slice(0, 2)) {
     const t = gapText(s);
-    const less = s.gap.frontline < s.gap.leaders;
+    const higher = s.gap.leaders > s.gap.frontline;
     headlines.push(
-      `Frontline staff are ${less ? 'less' : 'more'} positive than senior leaders that “${labels.short(s.item.question!, s.item.item)}”: ${t.frontline} vs ${t.leaders}, a significant gap.`,
+      s.item.index
+        ? indexGapHeadline(leadersName, frontlineName, labels.index(s.item.index), t.leaders, t.frontline, higher)
+        : gapHeadline(leadersName, frontlineName, measured(s.item), t.leaders, t.frontline, higher),
     );
   }
-  if (shown.length > 0 && significant.length === 0) headlines.push('No gap between senior leaders and frontline staff is statistically significant.');
+  if (shown.length > 0 && significant.length === 0) headlines.push(`No gap between ${lowerFirst(leadersName)} and ${lowerFirst(frontlineName)} is statistically significant.`);
   const rows = top.filter((s) => s.item.unit === 'percentage_points').map((s) => ({ label: name(s.item), value: s.gap.difference, lower: s.gap.lower, upper: s.gap.upper }));
   return {
     id: 'perception-gap',
     heading: 'The perception gap: where senior leaders and frontline staff differ most',
     paragraphs: [
-      'Senior leaders (senior executives and heads of service) compared with frontline staff on every question, ranked by the size of the gap. A positive gap means leaders are more positive.',
+      'Senior leaders (senior executives and heads of service) compared with frontline staff on every question, ranked by the size of the gap. The gap is the leaders’ figure minus the frontline figure: a positive gap means more leaders agreed with the statement, chose the answer, or scored higher on the index. Where agreeing is unfavourable (marked), a positive gap means leaders take the less favourable view.',
     ],
     figures: [
       {
@@ -289,16 +317,18 @@ const gapSection: SectionBuilder = async ({ analysis, labels }, _results, headli
           : undefined,
         table: {
           caption: 'Perception gap, largest first',
-          head: [{ text: 'Question' }, num('Senior leaders'), num('Frontline staff'), num('Gap'), num('95% interval'), num('Significant')],
+          head: [{ text: 'Question and measure' }, num('Senior leaders'), num('Frontline staff'), num('Gap'), num('95% interval'), num('Significant')],
           rows: top.map((s) => {
             const t = gapText(s);
             return [{ text: name(s.item) }, num(t.leaders), num(t.frontline), num(t.gap), num(t.ci), num(s.gap.significant ? 'Yes' : 'No')];
           }),
         },
-        notes:
-          hiddenCount > 0
+        notes: [
+          significanceNote(analysis, shown.length),
+          ...(hiddenCount > 0
             ? [`${hiddenCount} comparisons are not shown because senior leaders or frontline staff gave fewer than ${analysis.threshold} answers, or to protect a smaller group.`]
-            : [],
+            : []),
+        ],
       },
     ],
   };
@@ -417,11 +447,20 @@ const scaleSection: SectionBuilder = async ({ labels, closed, hidden }) => {
     return f.shown ? [{ v, e: f.value }] : [];
   });
   const shareOf = (e: ClosedEstimate, code: string) => e.options.find((o) => o.option === code)?.proportion.estimate ?? 0;
-  const rows = shown.map(({ v, e }) => ({ label: labels.short(v.question, v.item), shares: order.map((code) => shareOf(e, code)) }));
+  const negative = (v: ClosedVariableAnalysis) => v.polarity === 'negative';
+  /** The favourable share: agreeing, or for a statement agreeing with which is unfavourable, disagreeing. */
+  const favourable = (v: ClosedVariableAnalysis, e: ClosedEstimate) => (negative(v) ? shareOf(e, 'disagree') + shareOf(e, 'strongly_disagree') : (e.positive?.estimate ?? Number.NaN));
+  const statement = (v: ClosedVariableAnalysis) => `${labels.variable(v.question, v.item)}${negative(v) ? ' (agreeing is unfavourable)' : ''}`;
+  const rows = shown.map(({ v, e }) => ({ label: `${labels.short(v.question, v.item)}${negative(v) ? ' (agreeing is unfavourable)' : ''}`, shares: order.map((code) => shareOf(e, code)) }));
+  const anyNegative = agree.some(negative);
   return {
     id: 'agreement',
     heading: 'Agreement with statements about digital change',
-    paragraphs: ['Percentages are of respondents who gave an answer other than “don’t know”; % positive is agree plus strongly agree.'],
+    paragraphs: [
+      `Percentages are of respondents who gave an answer other than “don’t know”. “% favourable” is agree plus strongly agree${
+        anyNegative ? ', except for statements marked “agreeing is unfavourable” (such as missing opportunities), where it is disagree plus strongly disagree' : ''
+      }.`,
+    ],
     figures: [
       {
         id: 'agreement',
@@ -431,7 +470,7 @@ const scaleSection: SectionBuilder = async ({ labels, closed, hidden }) => {
               {
                 id: 'chart-agreement',
                 title: 'Agreement with each statement, from strongly disagree to strongly agree',
-                description: rows.map((r, k) => `${r.label}: ${formatPercent(shown[k]!.e.positive?.estimate ?? Number.NaN)} positive`).join('; '),
+                description: shown.map(({ v, e }) => `${statement(v)}: ${formatPercent(e.positive?.estimate ?? Number.NaN)} agree, ${formatPercent(favourable(v, e))} favourable`).join('; '),
               },
               answers,
               rows,
@@ -439,12 +478,12 @@ const scaleSection: SectionBuilder = async ({ labels, closed, hidden }) => {
           : undefined,
         table: {
           caption: 'Agreement with each statement (all respondents)',
-          head: [{ text: 'Statement' }, ...answers.map((a) => num(a)), num('% positive'), num('Respondents')],
+          head: [{ text: 'Statement' }, ...answers.map((a) => num(a)), num('% favourable'), num('Respondents')],
           rows: agree.map((v) => {
             const f = figureOf(v.groups, TOTAL);
-            const label = { text: labels.short(v.question, v.item) };
+            const label = { text: statement(v) };
             if (!f.shown) return [label, ...answers.map(() => num(hidden(f))), num(''), num('')];
-            return [label, ...order.map((code) => num(formatPercent(shareOf(f.value, code)))), num(formatPercent(f.value.positive?.estimate ?? Number.NaN)), num(String(f.value.base))];
+            return [label, ...order.map((code) => num(formatPercent(shareOf(f.value, code)))), num(formatPercent(favourable(v, f.value))), num(String(f.value.base))];
           }),
         },
         notes: [],
@@ -453,76 +492,117 @@ const scaleSection: SectionBuilder = async ({ labels, closed, hidden }) => {
   };
 };
 
+/** Why a published finding has no group here to compare with, in words. */
+const UNAVAILABLE: Record<PublishedUnavailable, string> = {
+  not_surveyed: 'not compared: the finding is about a population this survey does not ask',
+  segment_not_mapped: 'not compared: this survey has no group matching the one the finding describes',
+  answer_subgroup: 'not compared: the finding is about a group defined by an answer, within which this survey does not count answers',
+  not_asked: 'not compared: this question is not asked of the group the finding describes',
+};
+
 const publishedSection: SectionBuilder = async ({ analysis, labels, hidden }, _results, headlines) => {
   if (analysis.published.length === 0) return undefined;
+  type Published = (typeof analysis.published)[number];
   const shown = analysis.published.flatMap((p) => (p.result.shown ? [{ p, r: p.result.value }] : []));
+  const groupName = (p: Published) => (p.group ? labels.group(p.group) : '–');
+  const comparedWith = (p: Published) =>
+    p.basis === 'rating'
+      ? `All respondents’ rating: “${labels.variable(p.question, p.item)}”`
+      : `${p.group?.kind === 'total' ? 'All respondents' : groupName(p)}, answering “${labels.variable(p.question, p.item)}”`;
+  const publishedFigure = (p: Published) =>
+    p.finding.bound === 'lower' ? `more than ${p.finding.percent}%` : p.finding.bound === 'upper' ? `less than ${p.finding.percent}%` : `${p.finding.percent}%`;
+  const source = (p: Published) => `${p.study.title} (${p.study.year ?? 'year not published'})`;
   const notable = shown.filter((s) => s.r.significant).sort((a, b) => Math.abs(b.r.difference) - Math.abs(a.r.difference));
   for (const { p, r } of notable.slice(0, 2)) {
-    headlines.push(
-      `${formatPercent(r.proportion.estimate)} here compared with ${p.finding.percent}% nationally that ${p.finding.statement} (${p.study.title}, ${p.study.year ?? 'year not published'}, ${p.study.respondents} respondents), a significant difference.`,
-    );
+    const who = p.basis === 'rating' ? 'Rated by all respondents' : p.group?.kind === 'total' ? 'All respondents' : groupName(p);
+    const published = p.finding.bound ? `published ${p.finding.bound} bound of ${p.finding.percent}%` : `${p.finding.percent}%`;
+    headlines.push(publishedHeadline(who, formatPercent(r.proportion.estimate), p.finding, published, source(p), r.difference > 0));
   }
-  const rows: IntervalRow[] = shown.map(({ p, r }) => ({
-    label: cap(p.finding.statement),
-    value: r.proportion.estimate,
-    lower: r.proportion.lower,
-    upper: r.proportion.upper,
-    reference: p.finding.percent / 100,
-  }));
-  const studies = [...new Map(analysis.published.map((p) => [p.study.id, p.study])).values()];
+  const withheldGroups = (list: Published[]) => [...new Set(list.flatMap((p) => (!p.result.shown && !p.unavailable && p.group && p.group.kind !== 'total' ? [groupName(p)] : [])))];
+  const studies = [...new Map(analysis.published.map((p) => [p.study.id, p])).values()];
+  const family = shown.length;
+  const figure = async (id: string, heading: string, list: Published[]): Promise<ReportFigure> => {
+    const drawn = list.flatMap((p) => (p.result.shown ? [{ p, r: p.result.value }] : []));
+    const rows: IntervalRow[] = drawn.map(({ p, r }) => ({
+      label: `${cap(p.finding.statement)} (${p.basis === 'rating' ? 'rated by all' : p.group?.kind === 'total' ? 'all' : groupName(p)})`,
+      value: r.proportion.estimate,
+      lower: r.proportion.lower,
+      upper: r.proportion.upper,
+      reference: p.finding.percent / 100,
+    }));
+    return {
+      id,
+      heading,
+      chart: rows.length
+        ? await intervalBarChart(
+            {
+              id: `chart-${id}`,
+              title: `${heading}: this organisation (bars, with 95% intervals) against the published figures (diamonds)`,
+              description: drawn.map(({ p, r }) => `${p.finding.statement}: here ${formatPercent(r.proportion.estimate)}, published ${publishedFigure(p)}`).join('; '),
+            },
+            rows,
+            AXES.national,
+          )
+        : undefined,
+      table: {
+        caption: heading,
+        head: [{ text: 'Published finding' }, { text: 'Compared with here' }, num('Here'), num('95% interval'), num('Published'), { text: 'Source' }, num('Difference'), num('Significant')],
+        rows: list.map((p) => {
+          const first = [{ text: cap(p.finding.statement) }, { text: comparedWith(p) }];
+          const sourceCell = { text: p.describes };
+          if (p.unavailable) return [{ text: cap(p.finding.statement) }, { text: cap(UNAVAILABLE[p.unavailable]) }, num(''), num(''), num(publishedFigure(p)), sourceCell, num(''), num('')];
+          // The group is named only in the note below, as everywhere a withheld group is.
+          if (!p.result.shown)
+            return [
+              { text: cap(p.finding.statement) },
+              { text: p.group?.kind === 'total' ? 'All respondents' : 'The matching group here (named in the note below)' },
+              num(hidden(p.result)),
+              num(''),
+              num(publishedFigure(p)),
+              sourceCell,
+              num(''),
+              num(''),
+            ];
+          const r = p.result.value;
+          return [
+            ...first,
+            num(formatPercent(r.proportion.estimate)),
+            num(formatPercentInterval(r.proportion)),
+            num(publishedFigure(p)),
+            sourceCell,
+            num(formatPoints(r.difference)),
+            num(r.significant ? 'Yes' : 'No'),
+          ];
+        }),
+      },
+      notes: [
+        ...(withheldGroups(list).length > 0
+          ? [
+              `Not shown separately, because fewer than ${analysis.threshold} people in the group answered or to protect a smaller group: ${withheldGroups(list).join(', ')}. Findings about ${withheldGroups(list).length === 1 ? 'this group are' : 'these groups are'} not compared.`,
+            ]
+          : []),
+        significanceNote(analysis, family),
+        ...(list.some((p) => p.finding.bound)
+          ? [
+              'Where the study published only a bound (“more than 40%”), the test is one-sided: only a figure here significantly below the bound shows a difference, since the published figure could be anywhere above it.',
+            ]
+          : []),
+      ],
+    };
+  };
+  const own = analysis.published.filter((p) => p.basis === 'respondents');
+  const ratings = analysis.published.filter((p) => p.basis === 'rating');
+  const figures = [await figure('national', 'This organisation against the published findings', own)];
+  if (ratings.length > 0) figures.push(await figure('national-ratings', 'How engaged respondents here think each group is, against the published figures for that group', ratings));
   return {
     id: 'national',
     heading: 'Comparison with published national findings',
     paragraphs: [
-      'Where a question matches one asked in a published study, this organisation’s figure is compared with the published one. The published figure is treated as fixed; the test asks whether this organisation differs from it by more than chance.',
-      `Sources: ${studies.map((s) => `${s.title} (${s.year ?? 'year not published'}; ${s.respondents} respondents${s.organisations ? ` at ${s.organisations} organisations` : ''}; ${s.population})`).join('; ')}.`,
+      'Where a question matches one asked in a published study, the matching group here is compared with the published figure: senior leaders with findings about senior staff, procurement staff with findings about procurement staff, councillors with findings about councillors, everyone with findings about all staff. A group whose results are withheld here is not compared. The published figure is treated as fixed; the test asks whether the group here differs from it by more than chance.',
+      'Engagement is compared twice, in separate tables: each role’s own answer about how engaged they are, and how engaged all respondents think each group is.',
+      `Sources: ${studies.map(({ study }) => `${study.title} (${study.year ?? 'year not published'}): ${study.respondents} respondents${study.organisations ? ` at ${study.organisations} organisations` : ''}, ${study.population}`).join('; ')}.`,
     ],
-    figures: [
-      {
-        id: 'national',
-        heading: 'This organisation against the national figures',
-        chart: rows.length
-          ? await intervalBarChart(
-              {
-                id: 'chart-national',
-                title: 'This organisation (bars, with 95% intervals) against published national figures (diamonds)',
-                description: shown.map(({ p, r }) => `${p.finding.statement}: here ${formatPercent(r.proportion.estimate)}, nationally ${p.finding.percent}%`).join('; '),
-              },
-              rows,
-              AXES.national,
-            )
-          : undefined,
-        table: {
-          caption: 'This organisation and the published national findings',
-          head: [
-            { text: 'Finding' },
-            { text: 'Our question' },
-            num('Here'),
-            num('95% interval'),
-            num('Published'),
-            { text: 'Source (study, year, respondents)' },
-            num('Difference'),
-            num('Significant'),
-          ],
-          rows: analysis.published.map((p) => {
-            const first = [{ text: cap(p.finding.statement) }, { text: labels.variable(p.question, p.item) }];
-            const source = { text: p.describes };
-            if (!p.result.shown) return [...first, num(hidden(p.result)), num(''), num(`${p.finding.percent}%`), source, num(''), num('')];
-            const r = p.result.value;
-            return [
-              ...first,
-              num(formatPercent(r.proportion.estimate)),
-              num(formatPercentInterval(r.proportion)),
-              num(`${p.finding.percent}%`),
-              source,
-              num(formatPoints(r.difference)),
-              num(r.significant ? 'Yes' : 'No'),
-            ];
-          }),
-        },
-        notes: [],
-      },
-    ],
+    figures,
   };
 };
 
@@ -588,9 +668,7 @@ const trendSection: SectionBuilder = async ({ analysis, labels }, results, headl
   const { waves, title } = results.previous;
   const whole = waves.filter((w) => w.group.kind === 'total' && w.change.shown);
   const name = (w: (typeof waves)[number]) =>
-    w.index
-      ? labels.index(w.index)
-      : `${labels.short(w.question!, w.item)}${w.measure === 'positive' ? ' (% positive)' : w.measure === 'mean' ? ' (mean)' : ` – ${labels.option(w.question!, w.item ?? '', w.measure)}`}`;
+    w.index ? labels.index(w.index) : `${labels.variable(w.question!, w.item)}${w.measure === 'mean' ? ' (mean)' : `: ${labels.option(w.question!, w.item ?? '', w.measure)}`}`;
   const isIndex = (w: (typeof waves)[number]) => w.index !== undefined || w.measure === 'mean';
   const ranked = whole
     .map((w) => ({ w, c: (w.change as { shown: true; value: NonNullable<Extract<(typeof w)['change'], { shown: true }>['value']> }).value }))
@@ -623,7 +701,7 @@ const trendSection: SectionBuilder = async ({ analysis, labels }, results, headl
             return [{ text: name(w) }, num(f(c.previous)), num(f(c.current)), num(d(c.difference)), num(`${d(c.lower)} to ${d(c.upper)}`), num(c.significant ? 'Yes' : 'No')];
           }),
         },
-        notes: [`${analysis.adjust === 'holm' ? 'Holm' : 'Benjamini-Hochberg'} adjustment across all ${whole.length} comparisons shown.`],
+        notes: [significanceNote(analysis, whole.length)],
       },
     ],
   };
@@ -649,13 +727,14 @@ function publishedCommentCount(t: FreeTextThemes, analysis: SurveyAnalysis): num
 }
 
 function freeTextSection(themes: readonly FreeTextThemes[], analysis: SurveyAnalysis, labels: Labels): ReportSection {
+  const quotesText = (quotes: readonly string[]) => (quotes.length > 0 ? quotes.map((q) => `“${q}”`).join(' ') : `Not quoted: fewer than ${analysis.threshold} comments`);
   const answered = themes.filter((t) => t.comments > 0);
   return {
     id: 'free-text',
     heading: 'What staff said in their own words',
     paragraphs: [
       answered.length > 0
-        ? 'Comments are grouped into themes by the words they share, counted once each, with a few typical comments quoted. Names, email addresses, phone numbers, postcodes and staff numbers are removed first, and comments from groups too small to report are left out.'
+        ? `Comments are grouped into themes by the words they share, each counted once and named by the phrase its comments use most, with up to three different typical comments quoted. A theme needs at least ${analysis.threshold} comments; the rest are counted as other comments. Names, email addresses, phone numbers, National Insurance numbers, postcodes and staff numbers are removed first, and comments from groups too small to report are left out.`
         : 'There are no comments that can be shown yet: comments are shown only from groups large enough for their results to be published.',
     ],
     figures: answered.map((t) => {
@@ -668,12 +747,12 @@ function freeTextSection(themes: readonly FreeTextThemes[], analysis: SurveyAnal
             ? {
                 caption: 'Themes in the comments',
                 head: [{ text: 'Theme' }, { text: 'Typical comments' }],
-                rows: t.themes.map((theme) => [{ text: theme.label }, { text: theme.quotes.map((q) => `“${q}”`).join(' ') }]),
+                rows: t.themes.map((theme) => [{ text: theme.label }, { text: quotesText(theme.quotes) }]),
               }
             : {
                 caption: `Themes in ${count} comments`,
                 head: [{ text: 'Theme' }, num('Comments'), { text: 'Typical comments' }],
-                rows: t.themes.map((theme) => [{ text: theme.label }, num(String(theme.count)), { text: theme.quotes.map((q) => `“${q}”`).join(' ') }]),
+                rows: t.themes.map((theme) => [{ text: theme.label }, num(String(theme.count)), { text: quotesText(theme.quotes) }]),
               },
         notes:
           count === undefined
@@ -751,17 +830,40 @@ function describe(rows: readonly IntervalRow[], scale: 'percent' | 'score' | 'po
   return rows.map((r) => `${r.label}: ${f(r.value)} (95% interval ${f(r.lower)} to ${f(r.upper)})`).join('; ');
 }
 
-/** Response rates against the workforce profile: overall, and for each role group whose number of responses is published. */
+/**
+ * Response rates against the workforce profile: overall, and for each role group whose number
+ * of responses is published. A rate over 100% (more responses than the profile's staff) is
+ * flagged with what it means, and groups the profile rules out are named with the reason.
+ */
 function responseRate(analysis: SurveyAnalysis, results: SurveyResults, labels: Labels): string {
   if (!results.profile) return 'The response rate cannot be given because no workforce profile (the number of staff in each group) has been loaded for this survey.';
   const headcount = (role?: string) => results.profile!.cells.filter((c) => role === undefined || c.roleGroup === role).reduce((s, c) => s + c.headcount, 0);
   const total = figureOf(analysis.responses, TOTAL);
   if (!total.shown) return 'The response rate is not given while there are too few responses to publish.';
-  const rate = (n: number, of: number) => (of > 0 ? formatPercent(n / of) : '–');
+  const over: string[] = [];
+  const rate = (name: string, n: number, of: number) => {
+    if (of <= 0) return '–';
+    if (n > of) over.push(name);
+    return `${formatPercent(n / of)}${n > of ? ' (more responses than staff)' : ''}`;
+  };
   const roles = analysis.responses.flatMap((r) =>
-    r.group.kind === 'roleGroup' && r.figure.shown && headcount(r.group.code) > 0 ? [`${labels.group(r.group).toLowerCase()} ${rate(r.figure.value, headcount(r.group.code))}`] : [],
+    r.group.kind === 'roleGroup' && r.figure.shown && headcount(r.group.code) > 0 ? [`${labels.group(r.group)} ${rate(labels.group(r.group), r.figure.value, headcount(r.group.code))}`] : [],
   );
-  return `The response rate is ${rate(total.value, headcount())} of the ${headcount()} staff in the workforce profile${roles.length ? ` (${roles.join('; ')})` : ''}.`;
+  const overall = rate('the whole organisation', total.value, headcount());
+  const sentences = [`The response rate is ${overall} of the ${headcount()} staff in the workforce profile${roles.length ? ` (${roles.join('; ')})` : ''}.`];
+  if (over.length > 0)
+    sentences.push(
+      `A rate over 100% means more people responded than the workforce profile says work there (${over.join(', ')}): the profile may be out of date or count posts rather than people, or the survey link may have been shared beyond the organisation, so weighted figures for that group should be read with care.`,
+    );
+  // Groups the profile rules out are withheld, so, as in the weighting paragraph, they are counted but not named.
+  const exceed = analysis.disclosure.profileHidden.filter((h) => h.reason === 'responses_exceed_headcount');
+  if (exceed.length > 0) {
+    const kinds = [...new Set(exceed.map((h) => (h.kind === 'roleGroup' ? 'role group' : 'directorate')))].join(' or ');
+    sentences.push(
+      `${exceed.length === 1 ? `One ${kinds} is` : `${exceed.length} ${kinds}s are`} not shown separately because more people responded than the workforce profile lists as working there (or it does not list them at all): the profile, or where the survey link was shared, needs checking before ${exceed.length === 1 ? 'it' : 'they'} can be reported.`,
+    );
+  }
+  return sentences.join(' ');
 }
 
 function methodology(analysis: SurveyAnalysis, results: SurveyResults): { heading: string; text: string }[] {
@@ -776,11 +878,11 @@ function methodology(analysis: SurveyAnalysis, results: SurveyResults): { headin
     { heading: 'Weighting', text: weightingText(analysis, total, labels) },
     {
       heading: 'Protecting anonymity',
-      text: `No figure is shown for any group of fewer than ${analysis.threshold} respondents, and further figures are withheld wherever a hidden one could otherwise be worked out by subtraction from those shown. Withheld figures say why in their place. In full: ${analysis.methods.suppression}.`,
+      text: `No figure is shown for any group of fewer than ${analysis.threshold} respondents, and further groups’ figures are withheld wherever a hidden one could otherwise be worked out by subtraction from those shown. Within a group that is shown, every answer is shown with its count, however few people chose it. Withheld figures say why in their place. In full: ${analysis.methods.suppression}.`,
     },
     {
       heading: 'What “significant” means',
-      text: `A difference is called significant when it is unlikely to be chance alone: its p-value, adjusted for the number of comparisons made at the same time, is below ${analysis.alpha}. ${cap(analysis.methods.adjustment)}. A difference that is not significant may still be real, but these responses cannot show it.`,
+      text: `A difference is called significant when it is unlikely to be chance alone: its p-value, adjusted for the number of comparisons made at the same time, is below ${analysis.alpha}. A difference that is not significant may still be real, but these responses cannot show it. Each table with a “Significant” column says how many comparisons were adjusted together. In full: ${analysis.methods.adjustment}.`,
     },
     {
       heading: 'Percentages and intervals',

@@ -214,7 +214,7 @@ describe('analyseSurvey on a hand-made data set', () => {
 
   it('compares with published findings, saying whose figure it is', () => {
     const p = result.published.find((x) => x.question === 'strategy')!;
-    expect(p.describes).toMatch(/UK local government staff, year not published, 1095 respondents/);
+    expect(p.describes).toBe('8x8 survey of UK local government staff (after the UK Government Digital Strategy) (year not published): 1095 respondents, UK local government staff');
     const r = shown(p.result);
     // 61 of 96 said yes against 65%: z = (0.635417 − 0.65)/√(0.65·0.35/96) = −0.299572, P = 0.764503.
     expect(r.proportion.estimate).toBeCloseTo(61 / 96, 12);

@@ -3,6 +3,9 @@ import { analyseSurvey } from '../../src/analysis/analyse.js';
 import { tablesFromAnswers } from '../../src/analysis/aggregate.js';
 import { benchmark, closedMeasureKey, headlineMeasures, quantile, type Participant } from '../../src/analysis/benchmark.js';
 import { compareWaves } from '../../src/analysis/waves.js';
+import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrument/load.js';
+import { loadPublishedFindings } from '../../src/instrument/published-findings.js';
+import type { PublishedComparison } from '../../src/analysis/published.js';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { fixtureDefinition } from './fixtures/definition.js';
 import { assign, list, times } from './fixtures/respondents.js';
@@ -81,5 +84,105 @@ describe('benchmarks', () => {
     expect(measures[closedMeasureKey('engaged', '', 'positive')]).toBeCloseTo(88 / 153, 12);
     const tiny = analyseSurvey(definition, tablesFromAnswers(definition, times(6, { role: 'it', engaged: 'very' })));
     expect(headlineMeasures(tiny)).toEqual({});
+  });
+});
+
+describe('published findings, like for like', () => {
+  const standard = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
+  // Senior executives 15 + heads of service 25 (the leaders, 40), frontline 40, procurement 15,
+  // and two groups under the threshold of 10: councillors 6 and IT 4 (together 10, so they hide each other).
+  const leaders = [
+    ...assign(times(15, { role: 'senior_executive', engaged: 'quite' }), 'strategy', list({ yes: 12, no: 3 })),
+    ...assign(times(25, { role: 'head_of_service', engaged: 'quite' }), 'strategy', list({ yes: 18, no: 7 })),
+  ];
+  const frontline = assign(times(40, { role: 'frontline' }), 'strategy', list({ yes: 20, no: 20 }));
+  assign(frontline, 'engaged', list({ very: 2, quite: 30, not_very: 6, not_at_all: 2 }));
+  assign(frontline, 'engaged_groups', [...Array.from({ length: 10 }, () => ({ councillors: 'very' })), ...Array.from({ length: 30 }, () => ({ councillors: 'not_very' }))]);
+  for (const r of [...leaders, ...frontline]) r.barriers = { selected: ['culture'] };
+  const procurement = assign(times(15, { role: 'procurement', engaged: 'quite' }), 'strategy', list({ yes: 6, no: 9 }));
+  assign(procurement, 'barriers', [...Array.from({ length: 6 }, () => ({ selected: ['resistance'] })), ...Array.from({ length: 9 }, () => ({ selected: ['budget'] }))]);
+  const small = [
+    ...assign(times(6, { role: 'elected_member', engaged: 'very' }), 'strategy', list({ yes: 3, no: 3 })),
+    ...assign(times(4, { role: 'it_digital', engaged: 'very' }), 'strategy', list({ yes: 2, no: 2 })),
+  ];
+  const analysis = analyseSurvey(standard, tablesFromAnswers(standard, [...leaders, ...frontline, ...procurement, ...small]), { findings: loadPublishedFindings() });
+  const find = (question: string, statement: string, basis: 'respondents' | 'rating' = 'respondents') =>
+    analysis.published.find((p) => p.question === question && p.finding.statement === statement && p.basis === basis)!;
+  const value = (p: PublishedComparison) => {
+    if (!p.result.shown) throw new Error(`expected "${p.finding.statement}" to be shown`);
+    return p.result.value;
+  };
+
+  it('compares the senior staff figure with this survey’s senior leaders, not with everyone', () => {
+    const senior = find('strategy', 'the organisation has a digital strategy (senior staff)');
+    expect(senior.group).toEqual({ kind: 'leaders' });
+    const r = value(senior);
+    // 30 of the 40 leaders say yes, against 80%: z = (0.75 − 0.8)/√(0.8·0.2/40) = −0.790569, two-sided P = erfc(0.790569/√2) = 0.429195.
+    expect(r.proportion.estimate).toBeCloseTo(0.75, 12);
+    expect(r.statistic).toBeCloseTo(-0.790569, 5);
+    expect(r.p).toBeCloseTo(0.429195, 5);
+    expect(r.alternative).toBe('two-sided');
+    // The all-staff figure is still compared with everyone: 61 of 105 against 65%, z = −1.483381, P = 0.137973.
+    const all = find('strategy', 'aware that a digital strategy exists (all staff)');
+    expect(all.group).toEqual({ kind: 'total' });
+    expect(value(all).proportion.estimate).toBeCloseTo(61 / 105, 12);
+    expect(value(all).p).toBeCloseTo(0.137973, 5);
+  });
+
+  it('compares the procurement figure with procurement staff', () => {
+    const p = find('barriers', 'certain individuals are holding back technology adoption (IT procurement staff)');
+    expect(p.group).toEqual({ kind: 'roleGroup', code: 'procurement' });
+    // 6 of 15 against 35%: z = 0.05/√(0.35·0.65/15) = 0.405999, P = 0.684743.
+    expect(value(p).proportion.estimate).toBeCloseTo(0.4, 12);
+    expect(value(p).statistic).toBeCloseTo(0.405999, 5);
+    expect(value(p).p).toBeCloseTo(0.684743, 5);
+  });
+
+  it('tests a published bound one-sided', () => {
+    const p = find('engaged', 'frontline staff not very or not at all engaged (more than)');
+    expect(p.group).toEqual({ kind: 'roleGroup', code: 'frontline' });
+    const r = value(p);
+    // 8 of 40 frontline staff not engaged against "more than 40%": z = (0.2 − 0.4)/√(0.4·0.6/40) = −2.581989;
+    // one-sided P = Φ(−2.581989) = 0.004912 (the two-sided test would give 0.009823).
+    expect(r.alternative).toBe('less');
+    expect(r.proportion.estimate).toBeCloseTo(0.2, 12);
+    expect(r.statistic).toBeCloseTo(-2.581989, 5);
+    expect(r.p).toBeCloseTo(0.004912, 5);
+    // An exact figure for the same group stays two-sided: 2 of 40 very engaged against 11%, P = 0.225206.
+    const very = find('engaged', 'frontline service staff very engaged in digital matters');
+    expect(value(very).alternative).toBe('two-sided');
+    expect(value(very).p).toBeCloseTo(0.225206, 5);
+  });
+
+  it('compares the engagement grid, separately, as everyone’s rating of the group', () => {
+    const rating = find('engaged_groups', 'councillors very engaged in digital matters', 'rating');
+    expect(rating.item).toBe('councillors');
+    expect(rating.group).toEqual({ kind: 'total' });
+    // 10 of the 40 who rated councillors say "very engaged", against 13%: z = 2.256732, P = 0.024025.
+    expect(value(rating).proportion.estimate).toBeCloseTo(0.25, 12);
+    expect(value(rating).p).toBeCloseTo(0.024025, 5);
+  });
+
+  it('never compares a hidden group, and says whose figure it is in words', () => {
+    const councillors = find('engaged', 'councillors very engaged in digital matters');
+    expect(councillors.group).toEqual({ kind: 'roleGroup', code: 'elected_member' });
+    expect(councillors.result).toEqual({ shown: false, reason: 'withheld' });
+    expect(find('engaged', 'heads of service very engaged in digital matters').describes).toBe(
+      'PublicTechnology Local Government Digital Transformation Report (2024): 75 respondents, senior representatives of UK councils, reporting on their organisation, at 75 organisations',
+    );
+    expect(find('strategy', 'the organisation has a formal digital transformation strategy').describes).toBe(
+      'iGov survey of public servants (2017): 235 respondents, public servants at councils and central government, at 180 organisations',
+    );
+  });
+
+  it('says why a finding has no like-for-like group', () => {
+    // A definition whose senior segment is not mapped: the comparison is listed as unavailable, never made with everyone.
+    const unmapped = { ...standard, publishedSegments: { ...standard.publishedSegments } };
+    delete (unmapped.publishedSegments as Record<string, unknown>).senior;
+    const result = analyseSurvey(unmapped, tablesFromAnswers(unmapped, [...leaders, ...frontline]), { findings: loadPublishedFindings() });
+    const senior = result.published.find((p) => p.finding.segment === 'senior')!;
+    expect(senior.unavailable).toBe('segment_not_mapped');
+    expect(senior.group).toBeUndefined();
+    expect(senior.result).toEqual({ shown: false, reason: 'withheld' });
   });
 });

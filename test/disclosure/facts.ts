@@ -756,13 +756,17 @@ function measureNames(model: SurveyModel): Map<string, { v: ClosedVar; measure: 
   for (const v of model.closed) {
     const q = v.info.question;
     const itemText = q.type === 'matrix' ? q.items.find((i) => i.code === v.item)?.text.en : undefined;
-    const names = [itemText, q.text.en, itemText ? `${q.text.en}: ${itemText}` : undefined].filter((x): x is string => x !== undefined);
+    const names = [itemText, q.text.en, itemText ? `${q.text.en}: ${itemText}` : undefined, itemText ? `${q.text.en} – ${itemText}` : undefined].filter((x): x is string => x !== undefined);
     const labels = new Map<string, string>();
     const opts = q.type === 'single' ? q.options : q.type === 'multiple' ? [...q.options, ...(q.other ? [{ code: q.other.code, label: q.other.label }] : [])] : [];
     for (const o of opts) labels.set(o.code, o.label.en);
     for (const name of names) {
+      if (v.positive) for (const words of ['% positive', '% agree', '% very or quite engaged']) out.set(`${name}: ${words}`, { v, measure: 'positive' });
       if (v.positive) out.set(`${name} (% positive)`, { v, measure: 'positive' });
-      for (const o of v.options) out.set(`${name} – ${labels.get(o) ?? o}`, { v, measure: o });
+      for (const o of v.options) {
+        out.set(`${name} – ${labels.get(o) ?? o}`, { v, measure: o });
+        out.set(`${name}: ${labels.get(o) ?? o}`, { v, measure: o });
+      }
     }
   }
   return out;

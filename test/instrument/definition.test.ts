@@ -218,10 +218,28 @@ describe('the standard Digital Readiness instrument', () => {
     const findings = loadPublishedFindings();
     const references = allQuestions(definition).flatMap((p) => p.question.references ?? []);
     for (const reference of references) expect(findFinding(findings, reference.study, reference.statement)).toBeDefined();
-    const keys = references.map((r) => `${r.study}: ${r.statement}`);
+    // Each finding once per basis: a role's own answer, and everyone's rating of that role (the engagement grid).
+    const keys = references.map((r) => `${r.study}: ${r.statement} (${r.basis})`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(new Set(references.map((r) => r.study))).toEqual(new Set(['8x8-staff', 'eduserv-leaders', 'igov-2017', 'publictechnology-2024']));
     expect(references.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('declares polarity on every agreement statement, negative where agreeing is unfavourable, and maps every published segment', () => {
+    const agreement = allQuestions(definition).flatMap(({ question }) =>
+      question.type === 'agree'
+        ? [[question.code, question.polarity]]
+        : question.type === 'matrix' && question.scale === 'agree'
+          ? question.items.map((i) => [`${question.code}.${i.code}`, i.polarity])
+          : [],
+    );
+    expect(agreement.filter(([, polarity]) => polarity === undefined)).toEqual([]);
+    expect(agreement.filter(([, polarity]) => polarity === 'negative').map(([code]) => code)).toEqual(['it_focus.cut_costs', 'it_focus.underinvest', 'it_focus.harder_job', 'missing_opps']);
+    const segments = new Set(loadPublishedFindings().studies.flatMap((s) => s.findings.flatMap((f) => (f.segment ? [f.segment] : []))));
+    expect(new Set(Object.keys(definition.publishedSegments))).toEqual(segments);
+    expect(definition.publishedSegments.senior).toEqual({ group: 'leaders' });
+    expect(definition.publishedSegments.procurement).toEqual({ roleGroup: 'procurement' });
+    expect(definition.publishedSegments['elected member']).toEqual({ roleGroup: 'elected_member' });
   });
 
   it('has every respondent-facing string in English and Welsh', () => {
@@ -513,6 +531,78 @@ describe('malformed definitions: each problem names the path and what is wrong',
       d.indices[1].items.push({ question: 'morale' });
     });
     expectProblem(problems, 'indices[1].items[2].question', /refers to unknown question "morale"/);
+  });
+
+  it('contradictory polarity: an index reverses a statement declared favourable', () => {
+    const problems = problemsAfter((d) => {
+      d.indices[1].items[1].reverse = true;
+    });
+    expectProblem(problems, 'indices[1].items[1].reverse', /^contradictory polarity: "leadership.understand" has polarity "positive" \(agreeing is favourable\) but the index reverses it/);
+  });
+
+  it('a negative statement the index does not reverse', () => {
+    const problems = problemsAfter((d) => {
+      d.sections[1].questions[3].items[0].polarity = 'negative';
+    });
+    expectProblem(problems, 'indices[1].items[1].reverse', /"leadership.understand" has polarity "negative" \(agreeing is unfavourable\), so the index must reverse it/);
+  });
+
+  it('polarity on an engagement item, or not one of positive and negative', () => {
+    const problems = problemsAfter((d) => {
+      d.sections[1].questions.push({
+        code: 'groups',
+        type: 'matrix',
+        scale: 'engagement',
+        text: 'How engaged is each group?',
+        items: [
+          { code: 'a', text: 'A', polarity: 'negative' },
+          { code: 'b', text: 'B' },
+        ],
+      });
+    });
+    expectProblem(problems, 'sections[1].questions[7].items[0].polarity', /polarity applies only to agreement statements/);
+    const unknown = problemsAfter((d) => {
+      d.sections[1].questions[1].polarity = 'unfavourable';
+    });
+    expectProblem(unknown, 'sections[1].questions[1].polarity', /expected one of "positive"\|"negative"/);
+  });
+
+  it('a published finding about a population the survey does not have', () => {
+    const problems = problemsAfter((d) => {
+      d.sections[1].questions[3].references.push({
+        study: '8x8-staff',
+        statement: 'there is sufficient investment in new technology (private sector comparison)',
+        item: 'invest',
+        counts: ['agree'],
+      });
+    });
+    expectProblem(problems, 'sections[1].questions[3].references[1]', /is about private sector staff, a population this survey does not ask/);
+  });
+
+  it('a published finding about a group the definition does not map, or maps to a group not asked', () => {
+    const unmapped = problemsAfter((d) => {
+      d.sections[1].questions[0].references.push({ study: '8x8-staff', statement: 'the organisation has a digital strategy (senior staff)', counts: ['yes'] });
+    });
+    expectProblem(unmapped, 'sections[1].questions[0].references[1]', /describes "senior", which publishedSegments does not map to a group of this survey/);
+    const notAsked = problemsAfter((d) => {
+      d.publishedSegments = { senior: { group: 'leaders' } };
+      d.sections[1].questions[0].audiences = ['staff'];
+      d.sections[1].questions[0].references.push({ study: '8x8-staff', statement: 'the organisation has a digital strategy (senior staff)', counts: ['yes'] });
+    });
+    expectProblem(notAsked, 'sections[1].questions[0].references[1]', /describes "senior", but "strategy" is not asked of that group/);
+    const byAnswer = problemsAfter((d) => {
+      d.publishedSegments = { 'not confident': { question: 'strategy', anyOf: ['no'] } };
+      d.sections[1].questions[5].references = [{ study: 'igov-2017', statement: 'lack of budget (among those not confident)', counts: ['budget'] }];
+    });
+    expectProblem(byAnswer, 'sections[1].questions[5].references[0]', /a group defined by an answer to "strategy"; comparisons within such a group are not made/);
+  });
+
+  it('a published segment mapped to a role group or answer that does not exist', () => {
+    const problems = problemsAfter((d) => {
+      d.publishedSegments = { procurement: { roleGroup: 'buyers' }, 'not confident': { question: 'strategy', anyOf: ['never'] } };
+    });
+    expectProblem(problems, 'publishedSegments.procurement[0]', /"buyers" is not a role group option/);
+    expectProblem(problems, 'publishedSegments.not confident.anyOf[0]', /"never" is not an option of "strategy"/);
   });
 
   it('engagement index on an agree question', () => {

@@ -196,7 +196,7 @@ const SAMPLES: { [K in QuestionType]: Sample } = {
       scale: 'agree',
       items: [
         { code: 'laptop', text: 'My laptop is good enough' },
-        { code: 'wifi', text: 'The wifi works' },
+        { code: 'wifi', text: 'The wifi often fails', polarity: 'negative' },
         { code: 'systems', text: 'Our systems talk to each other' },
       ],
     },

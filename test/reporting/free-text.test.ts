@@ -22,7 +22,7 @@ describe('themeFreeText', () => {
   it('groups comments by their shared key word, largest theme first, with counts that add up', () => {
     expect(themes.map((t) => [t.label, t.count])).toEqual([
       ['Training', 4],
-      ['Laptop', 3],
+      ['Laptops', 3],
       ['Strategy', 3],
       [OTHER_THEME, 1],
     ]);
@@ -34,11 +34,15 @@ describe('themeFreeText', () => {
     expect(training.quotes).toHaveLength(3);
     for (const q of training.quotes) expect(q.toLowerCase()).toContain('training');
     const fewer = themeFreeText(comments, { quotesPerTheme: 1 }).themes;
-    expect(fewer.every((t) => t.quotes.length === 1)).toBe(true);
+    expect(fewer.filter((t) => t.label !== OTHER_THEME).every((t) => t.quotes.length === 1)).toBe(true);
+    // The one comment in no theme is fewer than a theme needs (3), so it is counted but not quoted.
+    expect(fewer.find((t) => t.label === OTHER_THEME)).toEqual({ label: OTHER_THEME, count: 1, quotes: [] });
   });
 
   it('redacts quotes before they leave', () => {
-    const all = themes.flatMap((t) => t.quotes).join('\n');
+    const all = themeFreeText(comments, { minThemeSize: 1 })
+      .themes.flatMap((t) => t.quotes)
+      .join('\n');
     expect(all).toContain('[name] in [name] never replies, ring her on [phone] or email [email].');
     for (const leaked of ['Sarah', 'Jones', '900123', 'x.gov.uk']) expect(all).not.toContain(leaked);
   });
@@ -49,6 +53,35 @@ describe('themeFreeText', () => {
       ['Training', 4],
       [OTHER_THEME, 7],
     ]);
+  });
+
+  it('names themes by the noun phrases their comments use, and quotes different comments', () => {
+    // The demo's comments, each given several times (as in a real wave, where many say the same).
+    const demo = [
+      ...Array.from({ length: 4 }, () => 'Fewer passwords and a single sign-in.'),
+      ...Array.from({ length: 4 }, () => 'One system for case notes instead of three.'),
+      'Case notes take too long to write up.',
+      'Our case notes live in two systems.',
+      ...Array.from({ length: 3 }, () => 'Laptops that start in less than ten minutes.'),
+      ...Array.from({ length: 3 }, () => 'Decent wifi in the depots and community buildings.'),
+    ];
+    const { themes: named } = themeFreeText(demo);
+    expect(named.map((t) => [t.label, t.count])).toEqual([
+      ['Case notes', 6],
+      ['Passwords', 4],
+      ['Community buildings', 3],
+      ['Laptops', 3],
+    ]);
+    // Three different comments for the theme that has them; one for a theme whose comments are all the same.
+    expect([...named[0]!.quotes].sort()).toEqual(['Case notes take too long to write up.', 'One system for case notes instead of three.', 'Our case notes live in two systems.']);
+    expect(named[1]!.quotes).toEqual(['Fewer passwords and a single sign-in.']);
+    for (const t of named) expect(t.label).not.toMatch(/ and (minute|password|case)/i);
+  });
+
+  it('shows no theme with fewer comments than the threshold it is given', () => {
+    const { themes: strict } = themeFreeText(comments, { minThemeSize: 10 });
+    expect(strict).toEqual([{ label: OTHER_THEME, count: comments.length, quotes: expect.any(Array) as unknown }]);
+    expect(strict[0]!.quotes).toHaveLength(3);
   });
 
   it('returns no themes for no comments, and ignores blank ones', () => {

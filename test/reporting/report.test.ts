@@ -51,12 +51,15 @@ describe('report headlines, checked against figures computed here from the raw a
   });
 
   it('reports perception gaps with the leaders and frontline figures the gap table shows', () => {
-    const gaps = report.headlines.filter((h) => h.startsWith('Frontline staff are'));
+    const gaps = report.headlines.filter((h) => / are more likely than | score higher than /.test(h));
     // The planted gap: every leader strongly agrees, every frontline respondent disagrees.
-    expect(gaps[0]).toBe('Frontline staff are less positive than senior leaders that “I feel safe to say what I think about technology changes”: 0% vs 100%, a significant gap.');
+    expect(gaps[0]).toBe('Senior leaders are more likely than frontline staff to agree that “I feel safe to say what I think about technology changes” (100% against 0%), a significant gap.');
     const table = figure('gap').table;
+    // The table's row names the question as well as the statement.
+    expect(table.rows[0]![0]!.text).toBe('How far do you agree or disagree with these statements about your organisation? – I feel safe to say what I think about technology changes: % agree');
     for (const h of gaps) {
-      const [, frontline, leaders] = /: (\d+%) vs (\d+%), a significant gap/.exec(h)!;
+      const [, first, higher, lower] = /^(Senior leaders|Frontline staff) .*\((\d+%?) against (\d+%?)( out of 100)?\), a significant gap\.$/.exec(h)!;
+      const [leaders, frontline] = first === 'Senior leaders' ? [higher, lower] : [lower, higher];
       expect(table.rows.some((r) => r[1]!.text === leaders && r[2]!.text === frontline && r[5]!.text === 'Yes')).toBe(true);
     }
   });
@@ -236,7 +239,8 @@ describe('a survey with too few responses', () => {
     const figures = view.sections.flatMap((s) => s.figures);
     expect(figures.filter((x) => x.chart)).toEqual([]);
     // No figure of ours anywhere; the national table still gives the published percentages beside the reason ours is withheld.
-    for (const x of figures.filter((x) => x.id !== 'national')) expect(JSON.stringify(x.table.rows), x.id).not.toMatch(/\d+%/);
-    for (const row of figures.find((x) => x.id === 'national')!.table.rows) expect(row[2]!.text).toBe('withheld (fewer than 10 responses, or to protect a smaller group)');
+    const national = new Set(['national', 'national-ratings']);
+    for (const x of figures.filter((x) => !national.has(x.id))) expect(JSON.stringify(x.table.rows), x.id).not.toMatch(/\d+%/);
+    for (const x of figures.filter((x) => national.has(x.id))) for (const row of x.table.rows) expect(row[2]!.text).toBe('withheld (fewer than 10 responses, or to protect a smaller group)');
   });
 });

@@ -50,7 +50,8 @@ vi.mock('fastify', async (importOriginal) => {
 const A_TITLE = 'Autumn wave';
 const B_TITLE = 'Spring wave';
 const REFUSAL = 'The previous wave must be a closed one: only closed waves have published results to compare with';
-const STRATEGY_YES_ROW = 'Does your organisation have a digital strategy? – Yes';
+// The trend row names the question and the answer, as every measure row does: "question: answer".
+const STRATEGY_YES_ROW = 'Does your organisation have a digital strategy?: Yes';
 
 /** Wave A: a quarter say the organisation has a digital strategy; wave B: three quarters (a change the trend must show). */
 const answersA = (): Submitted[] => roster().map((r, i) => answersFor(1000 + i, r.role, r.directorate, { strategy: i % 4 === 0 ? 'yes' : 'no' }));

@@ -280,12 +280,17 @@ for (const database of testDatabases) {
           for (const [k, o] of STRATEGY_OPTIONS.entries()) expect(Math.abs(fromCsv[k]! - 100 * e.options[o]!)).toBeLessThanOrEqual(0.05 + 1e-9);
         }
 
-        // The report's agreement table: missing_opps for all respondents, each answer and % positive.
+        // The report's agreement table: missing_opps for all respondents, each answer and % favourable, which for
+        // this statement (agreeing is unfavourable) is disagree plus strongly disagree.
         const agreement = tableCaptioned(report, 'Agreement with each statement (all respondents)');
-        expect(agreement.rows[0]).toEqual(['Statement', 'Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree', '% positive', 'Respondents']);
-        const opps = agreement.rows.find((r) => r[0] === MISSING_OPPS)!;
+        expect(agreement.rows[0]).toEqual(['Statement', 'Strongly disagree', 'Disagree', 'Neither agree nor disagree', 'Agree', 'Strongly agree', '% favourable', 'Respondents']);
+        const opps = agreement.rows.find((r) => r[0] === `${MISSING_OPPS} (agreeing is unfavourable)`)!;
         const all = expected('missing_opps', answers, w);
-        expect(opps.slice(1)).toEqual([...[...AGREE_CODES].reverse().map((o) => reportPercent(all.options[o]!)), reportPercent(all.positive!), String(all.base)]);
+        expect(opps.slice(1)).toEqual([
+          ...[...AGREE_CODES].reverse().map((o) => reportPercent(all.options[o]!)),
+          reportPercent(all.options.disagree! + all.options.strongly_disagree!),
+          String(all.base),
+        ]);
         expect(Number(csvRows('missing_opps', '', { kind: 'total' }, 'positive')[0]!.estimate)).toBe(halfUp(100 * all.positive!, 1));
       } finally {
         await s.app.close();

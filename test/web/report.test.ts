@@ -142,7 +142,7 @@ describe('with a workforce profile', () => {
     const page = await f.app.inject({ headers: { cookie }, url: `/surveys/${f.survey.id}/report` });
     expect(page.statusCode).toBe(200);
     // 98 of 640; frontline 45 of 450.
-    expect(page.body).toMatch(/The response rate is 15% of the 640 staff in the workforce profile \(.*; frontline staff 10%\)\./);
+    expect(page.body).toMatch(/The response rate is 15% of the 640 staff in the workforce profile \(.*; Frontline staff 10%\)\./);
     expect(page.body).not.toMatch(/procurement[^;)]* \d+%\)?[;)]/i);
     expect(page.body).toContain(
       'Results are weighted to the workforce profile (raking to role group and directorate headcounts, with the groups the results withhold raked together as one); the design effect is',
@@ -167,6 +167,8 @@ describe('with a workforce profile that cannot be used', () => {
     expect(page.body).not.toMatch(/\b7 response/);
     expect(weighting).not.toMatch(/\d/);
     expect(weighting.toLowerCase()).not.toContain(SMALL_GROUP.code);
+    // The profile missing a group is said in plain words, without naming the withheld group.
+    expect(page.body).toContain('more people responded than the workforce profile lists as working there (or it does not list them at all)');
     expect(withoutNotShownNotes(page.body)).not.toContain(SMALL_GROUP.label);
   });
 });

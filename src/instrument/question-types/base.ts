@@ -25,6 +25,14 @@ export const ZCondition = z
   });
 export type TCondition = z.output<typeof ZCondition>;
 
+/**
+ * Whether agreeing with an agreement statement is favourable: 'positive' ("They explain
+ * clearly why changes are made"), or 'negative' ("We are missing key opportunities"), where
+ * agreeing is the unfavourable answer. "% positive", the perception gap's direction, headlines
+ * and index reversal follow it.
+ */
+export const ZPolarity = z.enum(['positive', 'negative']);
+
 /** Links an item to a published national figure, so comparison is like for like. */
 export const ZReference = z.strictObject({
   study: z.string().min(1),
@@ -33,6 +41,13 @@ export const ZReference = z.strictObject({
   item: ZCode.optional(),
   /** The answers that together make up the published percentage (e.g. agree + strongly agree). */
   counts: z.array(ZCode).min(1),
+  /**
+   * Who is compared: 'respondents' (default) compares the respondents of the group the finding
+   * describes (its `segment`, mapped by the definition's `publishedSegments`); 'rating' is for
+   * a matrix item that asks everyone to rate that group (e.g. "how engaged are councillors?"),
+   * so all respondents' ratings are compared.
+   */
+  basis: z.enum(['respondents', 'rating']).default('respondents'),
 });
 export type TReference = z.output<typeof ZReference>;
 

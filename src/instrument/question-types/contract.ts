@@ -36,6 +36,9 @@ export type ReadResult<A> = { kind: 'answer'; value: A } | { kind: 'empty' } | {
 /** The fixed answer scales (src/instrument/scales.ts): their options are ordered and scored. */
 export type Scale = 'agree' | 'engagement';
 
+/** Whether agreeing with a statement is favourable ("They explain changes clearly") or not ("We are missing opportunities"). */
+export type Polarity = 'positive' | 'negative';
+
 /** One closed variable a question contributes to analysis: matrix questions have one per item. */
 export interface ClosedVariable {
   item: string;
@@ -43,6 +46,8 @@ export interface ClosedVariable {
   multiple: boolean;
   /** The fixed scale the options are, if any ("don't know" and "% positive" follow from it). */
   scale?: Scale;
+  /** Agreement items: whether agreeing is favourable ('positive') or unfavourable ('negative'). */
+  polarity?: Polarity;
 }
 
 /**

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { ENGAGEMENT_SCALE } from '../scales.js';
 import { ZCode } from '../codes.js';
 import { ZText, localise } from '../text.js';
-import { questionBase, uniqueCodes } from './base.js';
+import { questionBase, uniqueCodes, ZPolarity } from './base.js';
 import { agreeOptions } from './scale.js';
 import { choiceColumn } from './coding.js';
 import { firstValue, type QuestionTypeModule } from './contract.js';
 import { hintText, pageText, radiosView } from './view.js';
 
-export const ZMatrixItem = z.strictObject({ code: ZCode, text: ZText });
+/** One row of a matrix; `polarity` says whether agreeing is favourable (agreement matrices only). */
+export const ZMatrixItem = z.strictObject({ code: ZCode, text: ZText, polarity: ZPolarity.optional() });
 
 export const ZMatrixQuestion = z.strictObject({
   ...questionBase,
@@ -66,7 +67,14 @@ export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, stri
         return `${localise(item.text, lang)}: ${option ? localise(option.label, lang) : answer[item.code]}`;
       });
   },
-  closedVariables: (question) => question.items.map((item) => ({ item: item.code, options: matrixOptions(question), multiple: false, scale: question.scale })),
+  closedVariables: (question) =>
+    question.items.map((item) => ({
+      item: item.code,
+      options: matrixOptions(question),
+      multiple: false,
+      scale: question.scale,
+      ...(question.scale === 'agree' ? { polarity: item.polarity ?? 'positive' } : {}),
+    })),
   count(question, answer, counter) {
     if (typeof answer !== 'object' || answer === null) return;
     for (const item of question.items) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGREE_SCALE, DONT_KNOW, ENGAGEMENT_SCALE } from '../scales.js';
-import { questionBase } from './base.js';
+import { questionBase, ZPolarity } from './base.js';
 import { oneOf } from './single.js';
 
 export const ZAgreeQuestion = z.strictObject({
@@ -8,6 +8,7 @@ export const ZAgreeQuestion = z.strictObject({
   type: z.literal('agree'),
   /** Offer "Don't know" after the five points (the default). */
   dontKnow: z.boolean().default(true),
+  polarity: ZPolarity.default('positive'),
 });
 export type TAgreeQuestion = z.output<typeof ZAgreeQuestion>;
 
@@ -21,5 +22,9 @@ export function agreeOptions(dontKnow: boolean) {
   return dontKnow ? [...AGREE_SCALE, DONT_KNOW] : AGREE_SCALE;
 }
 
-export const agreeType = oneOf<TAgreeQuestion>((q) => agreeOptions(q.dontKnow), 'agree');
+export const agreeType = oneOf<TAgreeQuestion>(
+  (q) => agreeOptions(q.dontKnow),
+  'agree',
+  (q) => q.polarity,
+);
 export const engagementType = oneOf<TEngagementQuestion>(() => ENGAGEMENT_SCALE, 'engagement');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { localise, type TText } from '../text.js';
 import { ZOptions, questionBase } from './base.js';
 import { choiceColumn } from './coding.js';
-import { firstValue, type QuestionTypeModule, type Scale } from './contract.js';
+import { firstValue, type Polarity, type QuestionTypeModule, type Scale } from './contract.js';
 import type { TOption } from './base.js';
 import { radiosView } from './view.js';
 
@@ -24,7 +24,7 @@ interface OneOfQuestion {
  * Shared by every question answered by choosing one option (single choice and the fixed
  * scales). `scale` names the fixed scale the options are, if any.
  */
-export function oneOf<Q extends OneOfQuestion>(optionsOf: (q: Q) => readonly TOption[], scale?: Scale): QuestionTypeModule<Q, string> {
+export function oneOf<Q extends OneOfQuestion>(optionsOf: (q: Q) => readonly TOption[], scale?: Scale, polarityOf?: (q: Q) => Polarity): QuestionTypeModule<Q, string> {
   return {
     kind: 'closed',
     read(question, body) {
@@ -40,7 +40,7 @@ export function oneOf<Q extends OneOfQuestion>(optionsOf: (q: Q) => readonly TOp
       const option = optionsOf(question).find((o) => o.code === answer);
       return [option ? localise(option.label, lang) : answer];
     },
-    closedVariables: (question) => [{ item: '', options: optionsOf(question), multiple: false, ...(scale ? { scale } : {}) }],
+    closedVariables: (question) => [{ item: '', options: optionsOf(question), multiple: false, ...(scale ? { scale } : {}), ...(polarityOf ? { polarity: polarityOf(question) } : {}) }],
     count(_question, answer, counter) {
       if (typeof answer !== 'string') return;
       counter.answered('');
