@@ -5,11 +5,12 @@ import type { MeanEstimate } from './means.js';
 import type { Suppressible } from './suppression.js';
 
 /**
- * Benchmarks: an organisation against the median and interquartile range of participating
- * organisations, overall and among similar organisations. Participants contribute only
- * their published whole-organisation figures, and only where that figure is shown (at least
- * the threshold of responses). No organisation's own figure is ever returned, and a
- * benchmark from fewer than `minOrganisations` organisations is hidden.
+ * Benchmarks: an organisation against the median and interquartile range of the organisations
+ * in its benchmark round, overall and among similar organisations. Each participant
+ * contributes one publication's whole-organisation figures, and only where that figure is
+ * shown (at least the threshold of responses). No quantile is ever one organisation's own
+ * figure (benchmarkQuantile), and a benchmark from fewer than `minOrganisations`
+ * organisations is hidden.
  */
 
 /** A measure's key: `question.item:positive|option`, `question:mean` or `index:code`. */
@@ -102,6 +103,43 @@ export function quantile(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
+/**
+ * A quantile of organisations' figures that is never one organisation's exact figure, so a
+ * benchmark cannot print a participant's result. Where the type 7 quantile falls strictly
+ * between two different figures it is used as it is (no figure lies strictly between two
+ * neighbouring order statistics). Where it falls on a figure (an order statistic exactly, or
+ * between tied figures) it is widened to the midpoint of the nearest different figures below
+ * and above; should that midpoint be a figure too (figures spaced evenly around it), the
+ * midpoint of the gap between the figure and its neighbour on the outer side: below for the
+ * lower quartile and the median, above for the upper quartile (so the quartiles never cross
+ * the median). Undefined when every figure is the same: any quantile would be everyone's figure.
+ */
+export function benchmarkQuantile(sorted: readonly number[], p: number): number | undefined {
+  const interpolated = quantile(sorted, p);
+  const figures = new Set(sorted);
+  if (!figures.has(interpolated)) return interpolated;
+  const below = sorted.findLast((x) => x < interpolated);
+  const above = sorted.find((x) => x > interpolated);
+  if (below === undefined && above === undefined) return undefined;
+  if (below !== undefined && above !== undefined) {
+    const widened = (below + above) / 2;
+    if (!figures.has(widened)) return widened;
+    return p <= 0.5 ? (below + interpolated) / 2 : (interpolated + above) / 2;
+  }
+  return below !== undefined ? (below + interpolated) / 2 : (interpolated + above!) / 2;
+}
+
+/**
+ * The lower quartile, median and upper quartile by benchmarkQuantile. Widening can carry a
+ * quartile past the median where figures tie or crowd; then the quartile is brought to the
+ * median (never a figure itself), so they always read in order.
+ */
+export function benchmarkQuartiles(sorted: readonly number[]): { lowerQuartile: number; median: number; upperQuartile: number } | undefined {
+  const [lower, median, upper] = [0.25, 0.5, 0.75].map((p) => benchmarkQuantile(sorted, p));
+  if (lower === undefined || median === undefined || upper === undefined) return undefined;
+  return { lowerQuartile: Math.min(lower, median), median, upperQuartile: Math.max(upper, median) };
+}
+
 export interface BenchmarkOptions {
   /** Smallest number of organisations a benchmark may be computed from (default 5, never below 3). */
   minOrganisations?: number;
@@ -137,7 +175,7 @@ export function benchmark(
         const comparator: BenchmarkComparator = {
           set,
           ...(label === undefined ? {} : { value: label }),
-          figure: values.length < min ? { shown: false, reason: 'too_few_organisations' } : { shown: true, value: figureFor(values, value) },
+          figure: values.length < min ? { shown: false, reason: 'too_few_organisations' } : figureFor(values, value),
         };
         return comparator;
       }),
@@ -145,14 +183,15 @@ export function benchmark(
   });
 }
 
-function figureFor(sorted: number[], own: number | undefined): BenchmarkFigure {
-  const median = quantile(sorted, 0.5);
-  const lowerQuartile = quantile(sorted, 0.25);
-  const upperQuartile = quantile(sorted, 0.75);
+function figureFor(sorted: number[], own: number | undefined): Suppressible<BenchmarkFigure> {
+  const quartiles = benchmarkQuartiles(sorted);
+  // Every organisation has the same figure: any quantile would print it.
+  if (!quartiles) return { shown: false, reason: 'withheld' };
+  const { lowerQuartile, median, upperQuartile } = quartiles;
   const figure: BenchmarkFigure = { organisations: sorted.length, median, lowerQuartile, upperQuartile };
   if (own !== undefined) {
     figure.differenceFromMedian = own - median;
     figure.position = own < lowerQuartile ? 'below_lower_quartile' : own > upperQuartile ? 'upper_quartile' : 'middle_half';
   }
-  return figure;
+  return { shown: true, value: figure };
 }

@@ -539,11 +539,23 @@ const benchmarkSection: SectionBuilder = async ({ labels }, results) => {
   const format = (key: string, x: number) => (key.startsWith('index:') ? score(x) : formatPercent(x));
   const setName = (set: string, value?: string) => (set === 'all' ? 'All organisations' : `Same ${set}${value ? ` (${value.replace(/_/g, ' ')})` : ''}`);
   const positions = { below_lower_quartile: 'Bottom quarter', middle_half: 'Middle half', upper_quartile: 'Top quarter (high performers)' } as const;
+  const round = benchmark.round;
+  if (!round) {
+    const paragraphs = [
+      'This wave is not part of a benchmark round, so it is not compared with other organisations. A benchmark comes only from a round a host runs, in which each council contributes one wave.',
+    ];
+    return { id: 'benchmark', heading: 'Comparison with other organisations', paragraphs, figures: [] };
+  }
+  if (round.state === 'open') {
+    const paragraphs = [`This wave is part of ${round.title}, hosted by ${round.hostName}. The benchmark is given once the round has closed, from every council’s published results at once.`];
+    return { id: 'benchmark', heading: 'Comparison with other organisations', paragraphs, figures: [] };
+  }
   const paragraphs = [
-    `The benchmark is the median of the organisations using the same survey whose own figure can be published, with the middle half of them (lower to upper quartile); no other organisation’s results are ever shown. ${benchmark.organisations} organisation${benchmark.organisations === 1 ? '' : 's'} including this one use this survey.`,
+    `The benchmark comes from ${round.title}, hosted by ${round.hostName}: ${benchmark.organisations} organisation${benchmark.organisations === 1 ? '' : 's'} including this one, each contributing the published results of its one wave in the round; no organisation’s other waves count, and no other organisation is named or its results shown. It is the median of the organisations whose own figure can be published, with the middle half of them (lower to upper quartile), given only from at least 5 organisations.`,
+    'No benchmark figure is ever one organisation’s own figure. Quantiles are interpolated between organisations (as R’s default quantile, type 7); where that would land exactly on one organisation’s figure, it is widened to the midpoint of the nearest different figures below and above, or, should that too be an organisation’s figure, to the midpoint between that figure and its neighbour on the outer side (below for the lower quartile and median, above for the upper quartile). Where every organisation has the same figure the benchmark is not given.',
   ];
   if (!anyShown) {
-    paragraphs.push('There are not yet enough organisations with published figures (at least 5 are needed) to give a benchmark.');
+    paragraphs.push('There are not enough organisations with published figures in the round (at least 5 are needed) to give a benchmark.');
     return { id: 'benchmark', heading: 'Comparison with other organisations', paragraphs, figures: [] };
   }
   const rows: TableCell[][] = [];
