@@ -121,7 +121,6 @@ const PARTICIPATION: Record<ParticipantState, string> = {
 export async function inviteToRound(db: Kysely<Database>, actor: Actor, roundId: string, organisationId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const round = await mustFindRound(trx, roundId);
-    if (round.state === 'closed') throw new Refusal(`${round.title} has closed: no more councils can be invited`);
     const council = await findOrganisation(trx, organisationId);
     if (!council) throw new Refusal(`No organisation with id ${organisationId}`, 404);
     if (council.type === HOST_TYPE) throw new Refusal(`${council.name} is a host organisation: only councils take part in a round`);
@@ -131,6 +130,7 @@ export async function inviteToRound(db: Kysely<Database>, actor: Actor, roundId:
           ? `${council.name} is a demonstration organisation: its synthetic answers never go into a real round or benchmark`
           : `${round.title} is the demonstration round: only demonstration organisations take part in it`,
       );
+    if (round.state === 'closed') throw new Refusal(`${round.title} has closed: no more councils can be invited`);
     const existing = await findParticipant(trx, roundId, organisationId);
     if (existing) throw new Refusal(`${council.name} ${PARTICIPATION[existing.state]} (invited on ${existing.invited_on}): a council is invited to a round once`);
     await insertParticipant(trx, roundId, organisationId, today());

@@ -105,28 +105,32 @@ export function quantile(sorted: readonly number[], p: number): number {
 
 /**
  * A quantile of organisations' figures that is never one organisation's exact figure, so a
- * benchmark cannot print a participant's result. Where the type 7 quantile falls strictly
- * between two different figures it is used as it is (no figure lies strictly between two
- * neighbouring order statistics). Where it falls on a figure (an order statistic exactly, or
- * between tied figures) it is widened to the midpoint of the nearest different figures below
- * and above; should that midpoint be a figure too (figures spaced evenly around it), the
- * midpoint of the gap between the figure and its neighbour on the outer side: below for the
- * lower quartile and the median, above for the upper quartile (so the quartiles never cross
- * the median). Undefined when every figure is the same: any quantile would be everyone's figure.
+ * benchmark cannot print a participant's result. `avoid` is every figure the round holds for
+ * the measure (by default the figures given): a comparison among similar councils must not
+ * print the figure of a council outside it either. Where the type 7 quantile is no figure it
+ * is used as it is (strictly between two different neighbouring figures it cannot be one).
+ * Where it falls on a figure (an order statistic exactly, or between tied figures) it is
+ * widened to the midpoint of the nearest different figures below and above; should that be a
+ * figure too (figures spaced evenly around it), it becomes the midpoint of the gap between the
+ * figure and the nearest figure on the outer side: below for the lower quartile and the
+ * median, above for the upper quartile. Undefined when every figure is the same: any quantile
+ * would be everyone's figure.
  */
-export function benchmarkQuantile(sorted: readonly number[], p: number): number | undefined {
+export function benchmarkQuantile(sorted: readonly number[], p: number, avoid: ReadonlySet<number> = new Set(sorted)): number | undefined {
   const interpolated = quantile(sorted, p);
-  const figures = new Set(sorted);
-  if (!figures.has(interpolated)) return interpolated;
+  if (!avoid.has(interpolated)) return interpolated;
   const below = sorted.findLast((x) => x < interpolated);
   const above = sorted.find((x) => x > interpolated);
-  if (below === undefined && above === undefined) return undefined;
-  if (below !== undefined && above !== undefined) {
-    const widened = (below + above) / 2;
-    if (!figures.has(widened)) return widened;
-    return p <= 0.5 ? (below + interpolated) / 2 : (interpolated + above) / 2;
+  if (below !== undefined && above !== undefined && !avoid.has((below + above) / 2)) return (below + above) / 2;
+  // The nearest figures either side, of all the round's: nothing lies strictly between one and the quantile.
+  let nearestBelow: number | undefined;
+  let nearestAbove: number | undefined;
+  for (const x of avoid) {
+    if (x < interpolated && (nearestBelow === undefined || x > nearestBelow)) nearestBelow = x;
+    if (x > interpolated && (nearestAbove === undefined || x < nearestAbove)) nearestAbove = x;
   }
-  return below !== undefined ? (below + interpolated) / 2 : (interpolated + above!) / 2;
+  const side = p <= 0.5 ? (nearestBelow ?? nearestAbove) : (nearestAbove ?? nearestBelow);
+  return side === undefined ? undefined : (side + interpolated) / 2;
 }
 
 /**
@@ -134,8 +138,8 @@ export function benchmarkQuantile(sorted: readonly number[], p: number): number 
  * quartile past the median where figures tie or crowd; then the quartile is brought to the
  * median (never a figure itself), so they always read in order.
  */
-export function benchmarkQuartiles(sorted: readonly number[]): { lowerQuartile: number; median: number; upperQuartile: number } | undefined {
-  const [lower, median, upper] = [0.25, 0.5, 0.75].map((p) => benchmarkQuantile(sorted, p));
+export function benchmarkQuartiles(sorted: readonly number[], avoid?: ReadonlySet<number>): { lowerQuartile: number; median: number; upperQuartile: number } | undefined {
+  const [lower, median, upper] = [0.25, 0.5, 0.75].map((p) => benchmarkQuantile(sorted, p, avoid));
   if (lower === undefined || median === undefined || upper === undefined) return undefined;
   return { lowerQuartile: Math.min(lower, median), median, upperQuartile: Math.max(upper, median) };
 }
@@ -166,6 +170,7 @@ export function benchmark(
   if (self.region) sets.push({ set: 'region', value: self.region, members: participants.filter((p) => p.region === self.region) });
   return keys.map((measure) => {
     const value = own[measure];
+    const roundFigures = new Set(participants.map((p) => p.measures[measure]).filter((v): v is number => v !== undefined));
     return {
       measure,
       ...(value === undefined ? {} : { own: value }),
@@ -175,7 +180,7 @@ export function benchmark(
         const comparator: BenchmarkComparator = {
           set,
           ...(label === undefined ? {} : { value: label }),
-          figure: values.length < min ? { shown: false, reason: 'too_few_organisations' } : figureFor(values, value),
+          figure: values.length < min ? { shown: false, reason: 'too_few_organisations' } : figureFor(values, value, roundFigures),
         };
         return comparator;
       }),
@@ -183,8 +188,8 @@ export function benchmark(
   });
 }
 
-function figureFor(sorted: number[], own: number | undefined): Suppressible<BenchmarkFigure> {
-  const quartiles = benchmarkQuartiles(sorted);
+function figureFor(sorted: number[], own: number | undefined, roundFigures: ReadonlySet<number>): Suppressible<BenchmarkFigure> {
+  const quartiles = benchmarkQuartiles(sorted, roundFigures);
   // Every organisation has the same figure: any quantile would print it.
   if (!quartiles) return { shown: false, reason: 'withheld' };
   const { lowerQuartile, median, upperQuartile } = quartiles;

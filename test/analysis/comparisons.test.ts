@@ -112,6 +112,11 @@ describe('benchmarks', () => {
       for (const q of [lowerQuartile, median, upperQuartile]) expect(figures, `quantile ${q} of ${figures.join(', ')}`).not.toContain(q);
       expect(lowerQuartile).toBeLessThanOrEqual(median);
       expect(median).toBeLessThanOrEqual(upperQuartile);
+      // Among similar councils (a subset of at least 5), no figure of the round's other councils either.
+      const outside = Array.from({ length: 1 + Math.floor(random() * 6) }, () => Math.floor(random() * 17) / 16);
+      const round = new Set([...figures, ...outside]);
+      const among = benchmarkQuartiles(figures, round);
+      if (among) for (const q of Object.values(among)) expect([...round], `quantile ${q} of ${figures.join(', ')} within ${[...round].join(', ')}`).not.toContain(q);
     }
   });
 
