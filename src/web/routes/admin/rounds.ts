@@ -97,7 +97,9 @@ export const roundRoutes: FastifyPluginAsync<RoundRouteOptions> = async (app, { 
 
   app.get('/admin/organisations/:organisationId/rounds/new', { preHandler: requireOrganisationRole('org_admin', pathOrganisation()) }, async (request, reply) => {
     const organisation = await organisationOf(request);
-    if (!organisation || organisation.type !== HOST_TYPE) return reply.callNotFound();
+    if (!organisation) return reply.callNotFound();
+    // A council's admin who follows this address is told who runs rounds, rather than shown a form they cannot use.
+    if (organisation.type !== HOST_TYPE) return reply.render('admin/rounds/new.njk', { organisation, notHost: true });
     return renderNew(reply, organisation, blankRoundForm());
   });
 
