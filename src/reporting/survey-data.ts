@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { benchmark, headlineMeasures, type BenchmarkResult, type SurveyAnalysis, type WaveComparison, type WorkforceProfile } from '../analysis/index.js';
+import { benchmark, type BenchmarkResult, type SurveyAnalysis, type WaveComparison, type WorkforceProfile } from '../analysis/index.js';
 import type { FreeTextThemes, PublicationDocument } from '../publications/document.js';
 import { readPublication } from '../publications/read.js';
 import { findRound, roundHeadlines, roundOfSurvey } from '../storage/rounds.js';
