@@ -552,7 +552,7 @@ const benchmarkSection: SectionBuilder = async ({ labels }, results) => {
   }
   const paragraphs = [
     `The benchmark comes from ${round.title}, hosted by ${round.hostName}: ${benchmark.organisations} organisation${benchmark.organisations === 1 ? '' : 's'} including this one, each contributing the published results of its one wave in the round; no organisation’s other waves count, and no other organisation is named or its results shown. It is the median of the organisations whose own figure can be published, with the middle half of them (lower to upper quartile), given only from at least 5 organisations.`,
-    'No benchmark figure is ever one organisation’s own figure. Quantiles are interpolated between organisations (as R’s default quantile, type 7); where that would land exactly on one organisation’s figure, it is widened to the midpoint of the nearest different figures below and above, or, should that too be an organisation’s figure, to the midpoint between that figure and its neighbour on the outer side (below for the lower quartile and median, above for the upper quartile). Where every organisation has the same figure the benchmark is not given.',
+    'No benchmark figure is ever one organisation’s own figure: how the median and quartiles are found is under “How the figures were produced”.',
   ];
   if (!anyShown) {
     paragraphs.push('There are not enough organisations with published figures in the round (at least 5 are needed) to give a benchmark.');
@@ -800,5 +800,10 @@ function methodology(analysis: SurveyAnalysis, results: SurveyResults): { headin
     },
     { heading: 'Differences between groups', text: `${cap(analysis.methods.differences)}. ${cap(analysis.methods.overall)}.` },
     { heading: 'Indices', text: `${cap(analysis.methods.indices)}.` },
+    ...(results.benchmark.round ? [{ heading: 'Benchmark', text: BENCHMARK_METHOD }] : []),
   ];
 }
+
+/** How a round's median and quartiles are found (analysis/benchmark.ts benchmarkQuantile), in words. */
+const BENCHMARK_METHOD =
+  'The benchmark uses one published wave from each organisation in the round, as published when the round closed, and is given only from at least 5 organisations with a figure. The median and quartiles are interpolated between organisations’ figures (R’s default quantile, type 7). No median or quartile is ever one organisation’s exact figure: where interpolation would land on a figure held by any organisation in the round, it is widened to the midpoint of the nearest different figures below and above, or, should that too be an organisation’s figure, to the midpoint between that figure and the nearest one on the outer side (below for the lower quartile and median, above for the upper quartile); a quartile carried past the median is brought to it. Where every organisation has the same figure, no benchmark is given.';

@@ -94,6 +94,7 @@ describe('benchmark against other organisations', () => {
     expect(row[3]!.text).toBe(String(Math.round(quantile7(scores, 0.5))));
     expect(row[4]!.text).toBe(`${Math.round(quantile7(scores, 0.25))} to ${Math.round(quantile7(scores, 0.75))}`);
     expect(row[5]!.text).toBe('6');
+    expect(report.methodology.find((m) => m.heading === 'Benchmark')?.text).toContain('No median or quartile is ever one organisation’s exact figure');
     // Never another organisation's own figure: only the median and quartiles of six.
     expect(JSON.stringify(bench)).not.toContain('Other council');
   });
