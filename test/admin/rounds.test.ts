@@ -272,6 +272,19 @@ for (const database of testDatabases) {
         .execute();
       expect(inDemo.length).toBeGreaterThanOrEqual(7);
       expect(inDemo.every((p) => Number(p.synthetic) === 1 && p.state === 'joined')).toBe(true);
+      // A newcomer sees a benchmark in the demo council's closed wave: the demo round's seven councils.
+      const demoWave = await db
+        .selectFrom('survey')
+        .select('id')
+        .where('title', '=', 'Digital readiness 2025')
+        .where('organisation_id', 'in', db.selectFrom('organisation').select('id').where('name', '=', 'Demo Borough Council'))
+        .executeTakeFirstOrThrow();
+      const demoBenchmark = (await loadSurveyResults(db, demoWave.id))!.benchmark;
+      expect(demoBenchmark.round?.title).toBe('Demo benchmark round 2025');
+      expect(demoBenchmark.organisations).toBe(7);
+      expect(demoBenchmark.results.some((r) => r.comparators.some((c) => c.set === 'all' && c.figure.shown))).toBe(true);
+      // And the real round's councils see only their six.
+      expect((await loadSurveyResults(db, councils[0]!.waveId))!.benchmark.organisations).toBe(6);
       // No synthetic organisation in the real round; and no real council can be invited to the demo's.
       const synthetic = await db
         .selectFrom('round_participant')
