@@ -154,7 +154,6 @@ export const roundRoutes: FastifyPluginAsync<RoundRouteOptions> = async (app, { 
         return done(reply, found.organisation.id, found.round.id, outcome);
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
-        if (error.status === 404) return renderRound(request, reply, { message: error.message });
         return renderRound(request, reply, { message: error.message });
       }
     });
