@@ -71,6 +71,8 @@ const ZEnvironment = z
     PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://localhost:3000'),
     /** Set behind a reverse proxy, so limits count each client rather than the proxy (docs/operations-proxy.md). */
     TRUST_PROXY: ZTrustProxy.default(false),
+    /** off: never seed the demo council, its waves and the demo round, even into an empty embedded database (admin/demo.ts). */
+    SOUNDING_DEMO: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     /** Optional OpenID Connect sign-in (e.g. Microsoft Entra ID): all four or none. */
     OIDC_ISSUER: z.url('must be a URL').optional(),
     OIDC_CLIENT_ID: z.string().min(1, NOT_EMPTY).optional(),
@@ -141,6 +143,12 @@ export const ZConfig = ZEnvironment.transform((env) => ({
   reloadTemplates: env.NODE_ENV === 'development',
   /** Sign-in and password-reset attempts allowed per client address per window (accounts also slow failures: admin/users.ts). */
   signInRateLimit: { max: 20, timeWindowMs: 15 * 60 * 1000 },
+  /**
+   * Seed the demo (a demonstration council, its waves and a demo benchmark round) into an empty
+   * database: only the default embedded one, never a PostgreSQL server (DATABASE_URL), which is
+   * a real deployment's, and never with SOUNDING_DEMO=off.
+   */
+  seedDemo: env.SOUNDING_DEMO === 'on' && !env.DATABASE_URL,
   /** Fastify's trustProxy: whose X-Forwarded-For to believe when working out the client's address. */
   trustProxy: env.TRUST_PROXY,
 }));

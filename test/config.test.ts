@@ -76,6 +76,15 @@ describe('readConfig', () => {
     );
   });
 
+  it('seeds the demo only into the default embedded database: never with DATABASE_URL, never with SOUNDING_DEMO=off', () => {
+    expect(readConfig({}).seedDemo).toBe(true);
+    expect(readConfig({ SOUNDING_DEMO: 'on' }).seedDemo).toBe(true);
+    expect(readConfig({ SOUNDING_DEMO: 'off' }).seedDemo).toBe(false);
+    expect(readConfig({ DATABASE_URL: 'postgres://db.example/sounding' }).seedDemo).toBe(false);
+    expect(readConfig({ DATABASE_URL: 'postgres://db.example/sounding', SOUNDING_DEMO: 'on' }).seedDemo).toBe(false);
+    expect(refusal({ SOUNDING_DEMO: 'no' })).toBe('Invalid configuration: SOUNDING_DEMO: must be on or off');
+  });
+
   it('reads TRUST_PROXY as none, any, a number of proxies, or a list of proxy addresses and ranges', () => {
     expect(readConfig({}).trustProxy).toBe(false);
     expect(readConfig({ TRUST_PROXY: '' }).trustProxy).toBe(false);

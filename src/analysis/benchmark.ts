@@ -5,11 +5,12 @@ import type { MeanEstimate } from './means.js';
 import type { Suppressible } from './suppression.js';
 
 /**
- * Benchmarks: an organisation against the median and interquartile range of participating
- * organisations, overall and among similar organisations. Participants contribute only
- * their published whole-organisation figures, and only where that figure is shown (at least
- * the threshold of responses). No organisation's own figure is ever returned, and a
- * benchmark from fewer than `minOrganisations` organisations is hidden.
+ * Benchmarks: an organisation against the median and interquartile range of the organisations
+ * in its benchmark round, overall and among similar organisations. Each participant
+ * contributes one publication's whole-organisation figures, and only where that figure is
+ * shown (at least the threshold of responses). No quantile is ever one organisation's own
+ * figure (benchmarkQuantile), and a benchmark from fewer than `minOrganisations`
+ * organisations is hidden.
  */
 
 /** A measure's key: `question.item:positive|option`, `question:mean` or `index:code`. */
@@ -102,6 +103,47 @@ export function quantile(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
+/**
+ * A quantile of organisations' figures that is never one organisation's exact figure, so a
+ * benchmark cannot print a participant's result. `avoid` is every figure the round holds for
+ * the measure (by default the figures given): a comparison among similar councils must not
+ * print the figure of a council outside it either. Where the type 7 quantile is no figure it
+ * is used as it is (strictly between two different neighbouring figures it cannot be one).
+ * Where it falls on a figure (an order statistic exactly, or between tied figures) it is
+ * widened to the midpoint of the nearest different figures below and above; should that be a
+ * figure too (figures spaced evenly around it), it becomes the midpoint of the gap between the
+ * figure and the nearest figure on the outer side: below for the lower quartile and the
+ * median, above for the upper quartile. Undefined when every figure is the same: any quantile
+ * would be everyone's figure.
+ */
+export function benchmarkQuantile(sorted: readonly number[], p: number, avoid: ReadonlySet<number> = new Set(sorted)): number | undefined {
+  const interpolated = quantile(sorted, p);
+  if (!avoid.has(interpolated)) return interpolated;
+  const below = sorted.findLast((x) => x < interpolated);
+  const above = sorted.find((x) => x > interpolated);
+  if (below !== undefined && above !== undefined && !avoid.has((below + above) / 2)) return (below + above) / 2;
+  // The nearest figures either side, of all the round's: nothing lies strictly between one and the quantile.
+  let nearestBelow: number | undefined;
+  let nearestAbove: number | undefined;
+  for (const x of avoid) {
+    if (x < interpolated && (nearestBelow === undefined || x > nearestBelow)) nearestBelow = x;
+    if (x > interpolated && (nearestAbove === undefined || x < nearestAbove)) nearestAbove = x;
+  }
+  const side = p <= 0.5 ? (nearestBelow ?? nearestAbove) : (nearestAbove ?? nearestBelow);
+  return side === undefined ? undefined : (side + interpolated) / 2;
+}
+
+/**
+ * The lower quartile, median and upper quartile by benchmarkQuantile. Widening can carry a
+ * quartile past the median where figures tie or crowd; then the quartile is brought to the
+ * median (never a figure itself), so they always read in order.
+ */
+export function benchmarkQuartiles(sorted: readonly number[], avoid?: ReadonlySet<number>): { lowerQuartile: number; median: number; upperQuartile: number } | undefined {
+  const [lower, median, upper] = [0.25, 0.5, 0.75].map((p) => benchmarkQuantile(sorted, p, avoid));
+  if (lower === undefined || median === undefined || upper === undefined) return undefined;
+  return { lowerQuartile: Math.min(lower, median), median, upperQuartile: Math.max(upper, median) };
+}
+
 export interface BenchmarkOptions {
   /** Smallest number of organisations a benchmark may be computed from (default 5, never below 3). */
   minOrganisations?: number;
@@ -128,6 +170,7 @@ export function benchmark(
   if (self.region) sets.push({ set: 'region', value: self.region, members: participants.filter((p) => p.region === self.region) });
   return keys.map((measure) => {
     const value = own[measure];
+    const roundFigures = new Set(participants.map((p) => p.measures[measure]).filter((v): v is number => v !== undefined));
     return {
       measure,
       ...(value === undefined ? {} : { own: value }),
@@ -137,7 +180,7 @@ export function benchmark(
         const comparator: BenchmarkComparator = {
           set,
           ...(label === undefined ? {} : { value: label }),
-          figure: values.length < min ? { shown: false, reason: 'too_few_organisations' } : { shown: true, value: figureFor(values, value) },
+          figure: values.length < min ? { shown: false, reason: 'too_few_organisations' } : figureFor(values, value, roundFigures),
         };
         return comparator;
       }),
@@ -145,14 +188,15 @@ export function benchmark(
   });
 }
 
-function figureFor(sorted: number[], own: number | undefined): BenchmarkFigure {
-  const median = quantile(sorted, 0.5);
-  const lowerQuartile = quantile(sorted, 0.25);
-  const upperQuartile = quantile(sorted, 0.75);
+function figureFor(sorted: number[], own: number | undefined, roundFigures: ReadonlySet<number>): Suppressible<BenchmarkFigure> {
+  const quartiles = benchmarkQuartiles(sorted, roundFigures);
+  // Every organisation has the same figure: any quantile would print it.
+  if (!quartiles) return { shown: false, reason: 'withheld' };
+  const { lowerQuartile, median, upperQuartile } = quartiles;
   const figure: BenchmarkFigure = { organisations: sorted.length, median, lowerQuartile, upperQuartile };
   if (own !== undefined) {
     figure.differenceFromMedian = own - median;
     figure.position = own < lowerQuartile ? 'below_lower_quartile' : own > upperQuartile ? 'upper_quartile' : 'middle_half';
   }
-  return figure;
+  return { shown: true, value: figure };
 }

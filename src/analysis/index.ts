@@ -8,6 +8,8 @@ export { adjustPValues, type AdjustMethod } from './adjust.js';
 export { TableBuilder, tablesFromAnswers } from './aggregate.js';
 export {
   benchmark,
+  benchmarkQuantile,
+  benchmarkQuartiles,
   closedMeasureKey,
   headlineMeasures,
   indexMeasureKey,

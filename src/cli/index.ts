@@ -16,13 +16,14 @@ import { openStorage, type Storage } from '../storage/db.js';
 import { createOrganisation, findSurveyById } from '../storage/surveys.js';
 import { commandLineActor } from '../admin/audit.js';
 import { addMember } from '../admin/members.js';
+import { answerInvitation, closeRound, createRound, HOST_TYPE, inviteToRound, leaveRound, linkWaveToRound, roundFormOfDays, roundParticipation } from '../admin/rounds.js';
 import { createPlatformAdmin, ZNewUser } from '../admin/users.js';
 import { findUserByEmail, ROLES } from '../storage/users.js';
 
 /** An error meant for the person at the terminal: printed as one line, exit code 1. */
 class CliError extends Error {}
 
-const ORGANISATION_TYPES = ['county', 'district', 'unitary', 'metropolitan', 'london_borough', 'other'] as const;
+const ORGANISATION_TYPES = ['county', 'district', 'unitary', 'metropolitan', 'london_borough', 'other', HOST_TYPE] as const;
 const NATIONS = ['England', 'Wales', 'Scotland', 'Northern Ireland'] as const;
 
 /** Parses commander's options with zod; the first problem becomes a one-line error naming the option. */
@@ -452,6 +453,127 @@ user
         await addMember(storage.db, commandLineActor(), options.org, { email: account.email, name: account.name, role: options.role });
         console.log(`${account.email} is now ${options.role} in ${organisation.name}`);
       });
+    }),
+  );
+
+const round = program.command('round').description('benchmark rounds: a host (an organisation of type host) invites councils, each runs one wave in the round');
+const DAY = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const ZRoundCreate = z.object({ host: nonEmpty('host organisation id'), title: z.string().default(''), opens: DAY, closes: DAY });
+const ZRoundOrg = z.object({ org: nonEmpty('organisation id') });
+
+round
+  .command('create')
+  .description('create a benchmark round on the standard instrument for a host organisation; prints its id')
+  .requiredOption('--host <id>', 'the host organisation (type host)')
+  .requiredOption('--title <title>', 'round title')
+  .requiredOption('--opens <date>', 'fieldwork opens, YYYY-MM-DD')
+  .requiredOption('--closes <date>', 'fieldwork closes, YYYY-MM-DD')
+  .action(
+    run(async (options: unknown) => {
+      const { host, title, opens, closes } = parseOptions(ZRoundCreate, options, {});
+      const created = await withStorage((storage) => createRound(storage.db, commandLineActor(), host, roundFormOfDays(title, opens, closes)));
+      if (!created.ok) throw new CliError(['Nothing created; fix these and try again:', ...created.errors.map((e) => `  ${e.message}`)].join('\n'));
+      console.log(created.id);
+    }),
+  );
+
+round
+  .command('invite')
+  .description('invite a council to a round (its admin accepts with: round accept)')
+  .argument('<round>', 'round id')
+  .requiredOption('--org <id>', 'the council')
+  .action(
+    run(async (roundId: string, options: unknown) => {
+      const { org } = parseOptions(ZRoundOrg, options, { org: '--org' });
+      await withStorage((storage) => inviteToRound(storage.db, commandLineActor(), roundId, org));
+      console.log('Invited');
+    }),
+  );
+
+for (const [verb, accept] of [
+  ['accept', true],
+  ['decline', false],
+] as const) {
+  round
+    .command(verb)
+    .description(`${verb} a council's invitation to a round`)
+    .argument('<round>', 'round id')
+    .requiredOption('--org <id>', 'the council')
+    .action(
+      run(async (roundId: string, options: unknown) => {
+        const { org } = parseOptions(ZRoundOrg, options, { org: '--org' });
+        await withStorage((storage) => answerInvitation(storage.db, commandLineActor(), roundId, org, accept));
+        console.log(accept ? 'Joined' : 'Declined');
+      }),
+    );
+}
+
+round
+  .command('link')
+  .description("make a council's draft or open wave its one wave in the round")
+  .argument('<round>', 'round id')
+  .requiredOption('--org <id>', 'the council')
+  .requiredOption('--survey <id>', 'the council’s wave')
+  .action(
+    run(async (roundId: string, options: unknown) => {
+      const { org, survey: surveyId } = parseOptions(ZRoundOrg.extend({ survey: nonEmpty('survey id') }), options, { org: '--org', survey: '--survey' });
+      await withStorage((storage) => linkWaveToRound(storage.db, commandLineActor(), roundId, org, surveyId));
+      console.log('Linked');
+    }),
+  );
+
+round
+  .command('leave')
+  .description('take a council out of a round (refused once its wave in the round has closed)')
+  .argument('<round>', 'round id')
+  .requiredOption('--org <id>', 'the council')
+  .action(
+    run(async (roundId: string, options: unknown) => {
+      const { org } = parseOptions(ZRoundOrg, options, { org: '--org' });
+      await withStorage((storage) => leaveRound(storage.db, commandLineActor(), roundId, org));
+      console.log('Left the round');
+    }),
+  );
+
+round
+  .command('close')
+  .description('close a round once no council is in fieldwork; its benchmark is then given to each council')
+  .argument('<round>', 'round id')
+  .action(
+    run(async (roundId: string) => {
+      const { contributing, notContributing } = await withStorage((storage) => closeRound(storage.db, commandLineActor(), roundId));
+      console.log(`Closed: ${contributing} council${contributing === 1 ? '' : 's'} contribute${notContributing > 0 ? `; ${notContributing} joined without a closed wave` : ''}`);
+    }),
+  );
+
+round
+  .command('status')
+  .description("a round's participation as its host sees it: councils and their waves' states, responses by council type and nation (suppressed)")
+  .argument('<round>', 'round id')
+  .action(
+    run(async (roundId: string) => {
+      const seen = await withStorage((storage) => roundParticipation(storage.db, roundId));
+      const { invited, joined, opened, closed } = seen.totals;
+      console.log(`${seen.round.title} (${seen.round.state}, ${seen.round.opensOn} to ${seen.round.closesOn}): ${invited} invited, ${joined} joined, ${opened} opened, ${closed} closed`);
+      printTable(seen.councils, [
+        { key: 'name', label: 'Council' },
+        { key: 'state', label: 'Invitation' },
+        { key: 'wave', label: 'Wave' },
+      ]);
+      const hidden = `fewer than ${seen.threshold}`;
+      for (const [label, groups] of [
+        ['Type', seen.byType],
+        ['Nation', seen.byNation],
+      ] as const) {
+        printTable(
+          groups.map((g) => ({ value: g.value, councils: g.councils, responses: g.responses ?? hidden })),
+          [
+            { key: 'value', label },
+            { key: 'councils', label: 'Councils', align: 'right' },
+            { key: 'responses', label: 'Responses', align: 'right' },
+          ],
+        );
+      }
     }),
   );
 

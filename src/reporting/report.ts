@@ -619,11 +619,23 @@ const benchmarkSection: SectionBuilder = async ({ labels }, results) => {
   const format = (key: string, x: number) => (key.startsWith('index:') ? score(x) : formatPercent(x));
   const setName = (set: string, value?: string) => (set === 'all' ? 'All organisations' : `Same ${set}${value ? ` (${value.replace(/_/g, ' ')})` : ''}`);
   const positions = { below_lower_quartile: 'Bottom quarter', middle_half: 'Middle half', upper_quartile: 'Top quarter (high performers)' } as const;
+  const round = benchmark.round;
+  if (!round) {
+    const paragraphs = [
+      'This wave is not part of a benchmark round, so it is not compared with other organisations. A benchmark comes only from a round a host runs, in which each council contributes one wave.',
+    ];
+    return { id: 'benchmark', heading: 'Comparison with other organisations', paragraphs, figures: [] };
+  }
+  if (round.state === 'open') {
+    const paragraphs = [`This wave is part of ${round.title}, hosted by ${round.hostName}. The benchmark is given once the round has closed, from every council’s published results at once.`];
+    return { id: 'benchmark', heading: 'Comparison with other organisations', paragraphs, figures: [] };
+  }
   const paragraphs = [
-    `The benchmark is the median of the organisations using the same survey whose own figure can be published, with the middle half of them (lower to upper quartile); no other organisation’s results are ever shown. ${benchmark.organisations} organisation${benchmark.organisations === 1 ? '' : 's'} including this one use this survey.`,
+    `The benchmark comes from ${round.title}, hosted by ${round.hostName}: ${benchmark.organisations} organisation${benchmark.organisations === 1 ? '' : 's'} including this one, each contributing the published results of its one wave in the round; no organisation’s other waves count, and no other organisation is named or its results shown. It is the median of the organisations whose own figure can be published, with the middle half of them (lower to upper quartile), given only from at least 5 organisations.`,
+    'No benchmark figure is ever one organisation’s own figure: how the median and quartiles are found is under “How the figures were produced”.',
   ];
   if (!anyShown) {
-    paragraphs.push('There are not yet enough organisations with published figures (at least 5 are needed) to give a benchmark.');
+    paragraphs.push('There are not enough organisations with published figures in the round (at least 5 are needed) to give a benchmark.');
     return { id: 'benchmark', heading: 'Comparison with other organisations', paragraphs, figures: [] };
   }
   const rows: TableCell[][] = [];
@@ -890,5 +902,10 @@ function methodology(analysis: SurveyAnalysis, results: SurveyResults): { headin
     },
     { heading: 'Differences between groups', text: `${cap(analysis.methods.differences)}. ${cap(analysis.methods.overall)}.` },
     { heading: 'Indices', text: `${cap(analysis.methods.indices)}.` },
+    ...(results.benchmark.round ? [{ heading: 'Benchmark', text: BENCHMARK_METHOD }] : []),
   ];
 }
+
+/** How a round's median and quartiles are found (analysis/benchmark.ts benchmarkQuantile), in words. */
+const BENCHMARK_METHOD =
+  'The benchmark uses one published wave from each organisation in the round, as published when the round closed, and is given only from at least 5 organisations with a figure. The median and quartiles are interpolated between organisations’ figures (R’s default quantile, type 7). No median or quartile is ever one organisation’s exact figure: where interpolation would land on a figure held by any organisation in the round, it is widened to the midpoint of the nearest different figures below and above, or, should that too be an organisation’s figure, to the midpoint between that figure and the nearest one on the outer side (below for the lower quartile and median, above for the upper quartile); a quartile carried past the median is brought to it. Where every organisation has the same figure, no benchmark is given.';

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { benchmark, headlineMeasures, type BenchmarkResult, type SurveyAnalysis, type WaveComparison, type WorkforceProfile } from '../analysis/index.js';
+import { benchmark, type BenchmarkResult, type SurveyAnalysis, type WaveComparison, type WorkforceProfile } from '../analysis/index.js';
 import type { FreeTextThemes, PublicationDocument } from '../publications/document.js';
 import { readPublication } from '../publications/read.js';
-import { otherOrganisationsHeadlines } from '../storage/publications.js';
+import { findRound, roundHeadlines, roundOfSurvey } from '../storage/rounds.js';
 import type { Database } from '../storage/schema.js';
 import { findSurveyById, type SurveyWithDefinition } from '../storage/surveys.js';
 
@@ -26,8 +26,11 @@ export interface SurveyResults {
   /** Completed responses (the whole-organisation figure is always at least the threshold when shown). */
   responses: number;
   previous?: { title: string; waves: WaveComparison[] };
-  /** Organisations on the same instrument whose whole-organisation figures the benchmark uses (including this one). */
-  benchmark: { organisations: number; results: BenchmarkResult[] };
+  /**
+   * The wave's benchmark round, when it is in one: the organisations contributing a
+   * publication (including this one), and the comparisons, given only once the round has closed.
+   */
+  benchmark: { round?: { title: string; state: 'open' | 'closed'; hostName: string }; organisations: number; results: BenchmarkResult[] };
   freeText: FreeTextThemes[];
   /** Changes whenever any publication behind these results does: a cache key for anything rendered from them. */
   fingerprint: string;
@@ -35,8 +38,9 @@ export interface SurveyResults {
 
 /**
  * A wave's results from its publication (undefined when the wave does not exist or has no
- * publication: results exist only for closed waves). The benchmark reads other
- * organisations' publications of the same instrument, never their responses.
+ * publication: results exist only for closed waves). The benchmark comes only from the
+ * wave's benchmark round, once closed: one publication per organisation (the version the
+ * round took at its close), never responses, and never the organisation's other waves.
  */
 export async function loadSurveyResults(db: Kysely<Database>, surveyId: string): Promise<SurveyResults | undefined> {
   const [survey, publication] = await Promise.all([findSurveyById(db, surveyId), readPublication(db, surveyId)]);
@@ -47,12 +51,11 @@ export async function loadSurveyResults(db: Kysely<Database>, surveyId: string):
     .select(['survey.organisation_id', 'organisation.name', 'organisation.type', 'organisation.nation', 'organisation.region'])
     .where('survey.id', '=', surveyId)
     .executeTakeFirstOrThrow();
-  const others = await otherOrganisationsHeadlines(db, publication.analysis.definition.code, organisation.organisation_id);
-  const participants = [
-    { organisation: survey.id, type: organisation.type, nation: organisation.nation, region: organisation.region, measures: headlineMeasures(publication.analysis) },
-    ...others.map((o) => ({ organisation: o.surveyId, type: o.type, nation: o.nation, region: o.region, measures: o.headline })),
-  ];
-  const results = benchmark({ organisation: survey.id, type: organisation.type, nation: organisation.nation, region: organisation.region }, participants);
+  const { round, contributions } = await benchmarkRound(db, surveyId);
+  const participants = contributions.map((c) => ({ organisation: c.organisationId, type: c.type, nation: c.nation, region: c.region, measures: c.headline }));
+  // Compared as it contributed: its own figures are those of the publication version the round took.
+  const results =
+    participants.length > 0 ? benchmark({ organisation: organisation.organisation_id, type: organisation.type, nation: organisation.nation, region: organisation.region }, participants) : [];
   return {
     survey,
     organisation: { name: organisation.name, type: organisation.type, nation: organisation.nation, region: organisation.region },
@@ -61,8 +64,15 @@ export async function loadSurveyResults(db: Kysely<Database>, surveyId: string):
     ...(publication.profile ? { profile: publication.profile } : {}),
     responses: publication.responses,
     ...(publication.previous ? { previous: { title: publication.previous.title, waves: publication.previous.waves } } : {}),
-    benchmark: { organisations: participants.length, results },
+    benchmark: { ...(round ? { round: { title: round.title, state: round.state, hostName: round.hostName } } : {}), organisations: participants.length, results },
     freeText: publication.freeText,
-    fingerprint: [`${survey.id}:${publication.version}`, ...others.map((o) => `${o.surveyId}:${o.version}`)].join(','),
+    fingerprint: [`${survey.id}:${publication.version}`, ...(round ? [`${round.id}:${round.state}`] : []), ...contributions.map((c) => `${c.surveyId}:${c.version}`)].join(','),
   };
+}
+
+/** A wave's benchmark round and, once the round has closed, what each organisation contributed to it. */
+async function benchmarkRound(db: Kysely<Database>, surveyId: string) {
+  const link = await roundOfSurvey(db, surveyId);
+  const round = link ? await findRound(db, link.roundId) : undefined;
+  return { round, contributions: round?.state === 'closed' ? await roundHeadlines(db, round.id) : [] };
 }

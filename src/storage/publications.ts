@@ -42,38 +42,6 @@ export async function nextPublicationVersion(db: Kysely<Database>, surveyId: str
 }
 
 /**
- * For benchmarks: the headline measures of the newest publication of every other
- * organisation's most recent published wave of an instrument (by code).
- */
-export async function otherOrganisationsHeadlines(db: Kysely<Database>, instrumentCode: string, exceptOrganisationId: string) {
-  const rows = await db
-    .selectFrom('publication')
-    .innerJoin('survey', 'survey.id', 'publication.survey_id')
-    .innerJoin('instrument_version', 'instrument_version.id', 'survey.instrument_version_id')
-    .innerJoin('organisation', 'organisation.id', 'survey.organisation_id')
-    .select([
-      'survey.id as surveyId',
-      'survey.organisation_id as organisationId',
-      'survey.opens_on as opensOn',
-      'publication.version',
-      'publication.headline',
-      'organisation.type',
-      'organisation.nation',
-      'organisation.region',
-    ])
-    .where('instrument_version.code', '=', instrumentCode)
-    .where('survey.organisation_id', '!=', exceptOrganisationId)
-    .execute();
-  const latest = new Map<string, (typeof rows)[number]>();
-  for (const r of rows) {
-    const seen = latest.get(r.organisationId);
-    const newer = !seen || (r.opensOn ?? '') > (seen.opensOn ?? '') || (r.surveyId === seen.surveyId && Number(r.version) > Number(seen.version));
-    if (newer) latest.set(r.organisationId, r);
-  }
-  return [...latest.values()].map((r) => ({ ...r, version: Number(r.version), headline: JSON.parse(r.headline) as Record<string, number> }));
-}
-
-/**
  * Closed waves with no publication in the given document format (closed before publications
  * existed, or published in an older format). The document's JSON starts with its format.
  */

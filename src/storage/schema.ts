@@ -11,6 +11,8 @@ export interface Database {
     type: string;
     nation: string;
     region: string;
+    /** 1 for the demo organisation and the demo round's councils: never in a real round, benchmark or national report. */
+    synthetic: Generated<number>;
   };
   instrument_version: {
     id: string;
@@ -121,6 +123,34 @@ export interface Database {
     expires_at: string;
     last_used_on: string | null;
     revoked_at: string | null;
+  };
+  /**
+   * A benchmark round a host organisation runs on one instrument version: councils it invites
+   * each link one wave of their own, and their benchmark comes only from the round's waves.
+   */
+  benchmark_round: {
+    host_organisation_id: string;
+    id: string;
+    title: string;
+    instrument_version_id: string;
+    opens_on: string;
+    closes_on: string;
+    state: 'open' | 'closed';
+    /** 1 for the demo's round: only synthetic organisations take part in it. */
+    synthetic: Generated<number>;
+    created_at: string;
+  };
+  /** A council invited to a round; one row, so at most one wave, per organisation per round. */
+  round_participant: {
+    round_id: string;
+    organisation_id: string;
+    state: 'invited' | 'joined' | 'declined' | 'left';
+    /** The council's wave in the round (unique: a wave is in at most one round). */
+    survey_id: string | null;
+    invited_on: string;
+    joined_on: string | null;
+    /** Set when the round closes: the version of the wave's publication the round's benchmark uses. */
+    publication_version: number | null;
   };
   /** sha256 of each link sent (the invitation and every reminder), so any of them works until one is used. */
   invitation_token: { token_hash: string; invitation_id: string };

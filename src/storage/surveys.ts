@@ -6,11 +6,13 @@ import type { Answers } from '../instrument/question-types/index.js';
 import type { AnswerSession } from './answer-sessions.js';
 import type { Database } from './schema.js';
 
-export async function createOrganisation(db: Kysely<Database>, organisation: { name: string; type: string; nation: string; region: string }): Promise<string> {
+/** synthetic: a demonstration organisation, never in a real benchmark round (admin/demo.ts). */
+export async function createOrganisation(db: Kysely<Database>, organisation: { name: string; type: string; nation: string; region: string; synthetic?: boolean }): Promise<string> {
   const id = randomUUID();
+  const { synthetic, ...columns } = organisation;
   await db
     .insertInto('organisation')
-    .values({ id, ...organisation })
+    .values({ id, ...columns, synthetic: synthetic ? 1 : 0 })
     .execute();
   return id;
 }

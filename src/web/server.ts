@@ -37,7 +37,7 @@ async function main() {
     await storage.close().catch(() => undefined);
     process.exit(1);
   }
-  const demo = await seedDemoIfEmpty(storage.db);
+  const demo = config.seedDemo ? await seedDemoIfEmpty(storage.db) : undefined;
   const app = await buildApp(config, buildServices(config, storage));
   let closing = false;
   // A response finished while shutting down closes its connection: Node only closes connections

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseSurvey } from '../../src/analysis/analyse.js';
 import { tablesFromAnswers } from '../../src/analysis/aggregate.js';
-import { benchmark, closedMeasureKey, headlineMeasures, quantile, type Participant } from '../../src/analysis/benchmark.js';
+import { benchmark, benchmarkQuantile, benchmarkQuartiles, closedMeasureKey, headlineMeasures, quantile, type Participant } from '../../src/analysis/benchmark.js';
 import { compareWaves } from '../../src/analysis/waves.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrument/load.js';
 import { loadPublishedFindings } from '../../src/instrument/published-findings.js';
@@ -54,27 +54,73 @@ describe('benchmarks', () => {
 
   it('compares with the median and quartiles, overall and among similar councils, hiding thin benchmarks', () => {
     const key = closedMeasureKey('engaged', '', 'positive');
+    // Eighths, so every sum and half below is exact in binary and can be checked by hand.
     const orgs: Participant[] = [
-      { organisation: 'a', type: 'district', nation: 'wales', measures: { [key]: 0.3 } },
-      { organisation: 'b', type: 'district', nation: 'england', measures: { [key]: 0.4 } },
+      { organisation: 'a', type: 'district', nation: 'wales', measures: { [key]: 0.25 } },
+      { organisation: 'b', type: 'district', nation: 'england', measures: { [key]: 0.375 } },
       { organisation: 'c', type: 'county', nation: 'england', measures: { [key]: 0.5 } },
-      { organisation: 'd', type: 'district', nation: 'england', measures: { [key]: 0.6 } },
-      { organisation: 'e', type: 'unitary', nation: 'england', measures: { [key]: 0.7 } },
+      { organisation: 'd', type: 'district', nation: 'england', measures: { [key]: 0.625 } },
+      { organisation: 'e', type: 'unitary', nation: 'england', measures: { [key]: 0.75 } },
       { organisation: 'f', type: 'district', nation: 'england', measures: {} }, // under the threshold: no figure
     ];
     const [result] = benchmark({ organisation: 'b', type: 'district', nation: 'england' }, orgs);
-    expect(result!.own).toBe(0.4);
+    expect(result!.own).toBe(0.375);
     const all = result!.comparators.find((c) => c.set === 'all')!;
     if (!all.figure.shown) throw new Error('expected a shown benchmark');
-    // 0.3, 0.4, 0.5, 0.6, 0.7: median 0.5, quartiles 0.4 and 0.6; b is at the lower quartile, so in the middle half.
+    // Five evenly spaced figures: type 7 gives 0.5 (c's own figure) as the median; widened to the midpoint of 0.375 and 0.625 it
+    // is 0.5 again, so it becomes the midpoint below, (0.375 + 0.5) / 2 = 0.4375. The lower quartile 0.375 (b's) widens to
+    // (0.25 + 0.5) / 2 = 0.375 again, so (0.25 + 0.375) / 2 = 0.3125; the upper 0.625 to (0.625 + 0.75) / 2 = 0.6875.
     expect(all.figure.value.organisations).toBe(5);
-    expect(all.figure.value.median).toBeCloseTo(0.5, 12);
-    expect(all.figure.value.lowerQuartile).toBeCloseTo(0.4, 12);
-    expect(all.figure.value.upperQuartile).toBeCloseTo(0.6, 12);
-    expect(all.figure.value.differenceFromMedian).toBeCloseTo(-0.1, 12);
+    expect(all.figure.value.median).toBe(0.4375);
+    expect(all.figure.value.lowerQuartile).toBe(0.3125);
+    expect(all.figure.value.upperQuartile).toBe(0.6875);
+    expect(all.figure.value.differenceFromMedian).toBe(-0.0625);
     expect(all.figure.value.position).toBe('middle_half');
     const type = result!.comparators.find((c) => c.set === 'type')!;
     expect(type.figure).toEqual({ shown: false, reason: 'too_few_organisations' });
+  });
+
+  it('never gives one organisation’s exact figure as a quantile: interpolated between two, or widened (hand-computed)', () => {
+    // Six distinct figures: type 7 falls strictly between two figures and is kept.
+    // Median at position 2.5: (4 + 5) / 2 / 8 = 0.5625; lower quartile at 1.25: 2/8 + 0.25 · 2/8 = 0.3125; upper at 3.75: 5/8 + 0.75 · 2/8 = 0.8125.
+    const six = [1, 2, 4, 5, 7, 8].map((x) => x / 8);
+    expect([0.25, 0.5, 0.75].map((p) => benchmarkQuantile(six, p))).toEqual([0.3125, 0.5625, 0.8125]);
+    // Five figures, unevenly spaced: each quantile lands on a figure and widens to the midpoint of its neighbours.
+    // Median 0.5 → (0.25 + 0.625) / 2 = 0.4375; lower 0.25 → (0.125 + 0.5) / 2 = 0.3125; upper 0.625 → (0.5 + 1) / 2 = 0.75.
+    const five = [0.125, 0.25, 0.5, 0.625, 1];
+    expect([0.25, 0.5, 0.75].map((p) => benchmarkQuantile(five, p))).toEqual([0.3125, 0.4375, 0.75]);
+    // Tied figures: the median between two 0.5s is 0.5, three organisations' figure; widened to (0.25 + 0.75) / 2 = 0.5, still
+    // theirs, so the midpoint below: (0.25 + 0.5) / 2 = 0.375.
+    expect(benchmarkQuantile([0.25, 0.5, 0.5, 0.5, 0.75, 1], 0.5)).toBe(0.375);
+    // Every figure the same: any quantile would be everyone's, so the benchmark is not given.
+    expect(benchmarkQuantile([0.5, 0.5, 0.5, 0.5, 0.5], 0.5)).toBeUndefined();
+    const key = closedMeasureKey('engaged', '', 'positive');
+    const same = ['a', 'b', 'c', 'd', 'e'].map((organisation) => ({ organisation, measures: { [key]: 0.5 } }));
+    expect(benchmark({ organisation: 'a' }, same)[0]!.comparators[0]!.figure).toEqual({ shown: false, reason: 'withheld' });
+  });
+
+  it('over many sets of figures with ties, no median or quartile is ever a participant’s figure, and the quartiles never cross the median (2,000 random sets)', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let trial = 0; trial < 2000; trial++) {
+      const n = 5 + Math.floor(random() * 12);
+      // Figures on a coarse grid (as proportions of small counts are), so ties and even spacing are common.
+      const figures = Array.from({ length: n }, () => Math.floor(random() * 9) / 8).sort((a, b) => a - b);
+      const quartiles = benchmarkQuartiles(figures);
+      if (new Set(figures).size === 1) {
+        expect(quartiles).toBeUndefined();
+        continue;
+      }
+      const { lowerQuartile, median, upperQuartile } = quartiles!;
+      for (const q of [lowerQuartile, median, upperQuartile]) expect(figures, `quantile ${q} of ${figures.join(', ')}`).not.toContain(q);
+      expect(lowerQuartile).toBeLessThanOrEqual(median);
+      expect(median).toBeLessThanOrEqual(upperQuartile);
+      // Among similar councils (a subset of at least 5), no figure of the round's other councils either.
+      const outside = Array.from({ length: 1 + Math.floor(random() * 6) }, () => Math.floor(random() * 17) / 16);
+      const round = new Set([...figures, ...outside]);
+      const among = benchmarkQuartiles(figures, round);
+      if (among) for (const q of Object.values(among)) expect([...round], `quantile ${q} of ${figures.join(', ')} within ${[...round].join(', ')}`).not.toContain(q);
+    }
   });
 
   it('takes an organisation’s contribution only from its published whole-organisation figures', () => {

@@ -1,4 +1,5 @@
-import { openWave } from '../support/waves.js';
+import { openWave, TEST_ACTOR } from '../support/waves.js';
+import { answerInvitation, closeRound, createRound, HOST_TYPE, inviteToRound, linkWaveToRound, roundFormOfDays } from '../../src/admin/rounds.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { buildReport, type ReportView } from '../../src/reporting/report.js';
@@ -30,16 +31,26 @@ beforeAll(async () => {
   // The second wave of the same organisation, pointing back at the first.
   const second = await createSurvey(db, { organisationId: organisation_id, instrumentVersionId: f.survey.instrumentVersionId, title: 'Wave 2' });
   await db.updateTable('survey').set({ previous_survey_id: f.survey.id }).where('id', '=', second.id).execute();
-  await openWave(db, second.id);
+  // The second wave and five other councils' waves take part in one benchmark round, so a benchmark can be given.
+  const host = await createOrganisation(db, { name: 'Benchmark host', type: HOST_TYPE, nation: 'England', region: 'South West' });
+  const round = await createRound(db, TEST_ACTOR, host, roundFormOfDays('Round 2026', '2026-10-01', '2026-11-30'));
+  if (!round.ok) throw new Error('round not created');
+  const join = async (organisationId: string, surveyId: string) => {
+    await inviteToRound(db, TEST_ACTOR, round.id, organisationId);
+    await answerInvitation(db, TEST_ACTOR, round.id, organisationId, true);
+    await linkWaveToRound(db, TEST_ACTOR, round.id, organisationId, surveyId);
+    await openWave(db, surveyId);
+  };
+  await join(organisation_id, second.id);
   wave2 = { id: second.id, answers: await addFixtureResponses({ storage: f.storage, survey: { ...second, instrumentVersionId: f.survey.instrumentVersionId } }, 100) };
-  // Five other councils on the same instrument, so a benchmark can be given.
   others = [];
   for (let k = 0; k < 5; k++) {
     const organisationId = await createOrganisation(db, { name: `Other council ${k}`, type: 'district', nation: 'England', region: 'South West' });
     const survey = await createSurvey(db, { organisationId, instrumentVersionId: f.survey.instrumentVersionId, title: 'Wave 1' });
-    await openWave(db, survey.id);
+    await join(organisationId, survey.id);
     others.push(await addFixtureResponses({ storage: f.storage, survey: { ...survey, instrumentVersionId: f.survey.instrumentVersionId } }, 200 + 10 * k));
   }
+  await closeRound(db, TEST_ACTOR, round.id);
   report = await buildReport((await loadSurveyResults(db, wave2.id))!);
 }, 240_000);
 afterAll(async () => f.app.close());
@@ -73,15 +84,17 @@ describe('trend against the previous wave', () => {
 });
 
 describe('benchmark against other organisations', () => {
-  it('gives the median and middle half of the six organisations’ engagement scores, computed here', () => {
+  it('gives the median and middle half of the six organisations’ engagement scores in the round, computed here', () => {
     const bench = section('benchmark');
-    expect(bench.paragraphs[0]).toContain('6 organisations including this one use this survey');
+    expect(bench.paragraphs[0]).toContain('Round 2026, hosted by Benchmark host: 6 organisations including this one');
+    // With six organisations the type 7 quantiles fall between two organisations (positions 1.25, 2.5 and 3.75), so no widening here.
     const scores = [engagementScore(wave2.answers), ...others.map(engagementScore)];
     const row = bench.figures[0]!.table.rows.find((r) => r[0]!.text === 'Digital engagement' && r[1]!.text === 'All organisations')!;
     expect(row[2]!.text).toBe(String(Math.round(scores[0]!)));
     expect(row[3]!.text).toBe(String(Math.round(quantile7(scores, 0.5))));
     expect(row[4]!.text).toBe(`${Math.round(quantile7(scores, 0.25))} to ${Math.round(quantile7(scores, 0.75))}`);
     expect(row[5]!.text).toBe('6');
+    expect(report.methodology.find((m) => m.heading === 'Benchmark')?.text).toContain('No median or quartile is ever one organisation’s exact figure');
     // Never another organisation's own figure: only the median and quartiles of six.
     expect(JSON.stringify(bench)).not.toContain('Other council');
   });

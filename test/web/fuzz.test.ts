@@ -18,7 +18,8 @@ import { accountsApp, TEST_PASSWORD, userWithRoles } from '../support/accounts.j
 import { testDatabases } from '../support/app.js';
 import { OIDC_CLIENT, startOidcProvider } from '../support/identity-provider.js';
 import { sectionFields } from '../support/server.js';
-import { openWave } from '../support/waves.js';
+import { openWave, TEST_ACTOR } from '../support/waves.js';
+import { createRound, HOST_TYPE, inviteToRound, roundFormOfDays } from '../../src/admin/rounds.js';
 
 /**
  * Seeded fuzzing of every route and method the app registers: path parameters from real
@@ -357,7 +358,12 @@ for (const database of testDatabases) {
       await openWave(db, answered.id);
       const answeredSurvey = (await findSurveyById(db, answered.id)) as SurveyWithDefinition;
 
-      const lead = await userWithRoles(db, { [t.organisationId]: 'org_admin' });
+      // A benchmark round hosted by an organisation the lead also runs, to which the lead's council is invited: both sides' pages are fuzzed.
+      const host = await createOrganisation(db, { name: 'Host Partnership', type: HOST_TYPE, nation: 'England', region: 'South West' });
+      const round = await createRound(db, TEST_ACTOR, host, roundFormOfDays('Fuzz round', '2027-02-01', '2027-03-01'));
+      if (!round.ok) throw new Error('round not created');
+      await inviteToRound(db, TEST_ACTOR, round.id, t.organisationId);
+      const lead = await userWithRoles(db, { [t.organisationId]: 'org_admin', [host]: 'org_admin' });
       const viewer = await userWithRoles(db, { [t.organisationId]: 'viewer' });
       const reset = await requestPasswordReset(db, viewer.email);
       // The lead's API tokens: one a script uses, others for the revoke route to spend.
@@ -394,7 +400,8 @@ for (const database of testDatabases) {
         params: {
           slug: [answered.slug, publishedSurvey.slug, t.survey.slug],
           id: [t.survey.id, publishedSurvey.id],
-          organisationId: [t.organisationId],
+          organisationId: [t.organisationId, host],
+          roundId: [round.id],
           // Another organisation's survey and the organisation itself: used now and then in place of any parameter.
           elsewhere: [answered.id, otherOrganisation],
           userId: [viewer.id, lead.id],
@@ -427,6 +434,8 @@ for (const database of testDatabases) {
             'closesOn-year': '2027',
           },
           { decision: 'release' },
+          { organisation: t.organisationId },
+          { survey: t.survey.id },
           { name: 'R script', organisationId: t.organisationId, expiresInDays: '30' },
           { code: 'ABCD-EFGH' },
         ],

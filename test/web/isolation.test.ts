@@ -5,6 +5,7 @@ import { generateResponses } from '../../src/admin/demo.js';
 import { createOrganisation, createSurvey, publishInstrument } from '../../src/storage/surveys.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 import { standardInstrument } from '../support/app.js';
+import { answerInvitation, createRound, HOST_TYPE, inviteToRound, roundFormOfDays } from '../../src/admin/rounds.js';
 
 /** Every route the app registers, collected with an onRoute hook added to the Fastify instance as it is created. */
 const registered = vi.hoisted(() => [] as { method: string; url: string }[]);
@@ -52,7 +53,9 @@ type World = Awaited<ReturnType<typeof accountsApp>> & {
   otherSurveyId: string;
   otherOrganisationId: string;
   secretTitle: string;
-  visitors: Record<'anonymous' | 'outsider' | 'viewer' | 'analyst' | 'admin', string>;
+  hostId: string;
+  roundId: string;
+  visitors: Record<'anonymous' | 'outsider' | 'viewer' | 'analyst' | 'admin' | 'host', string>;
 };
 let w: World;
 
@@ -71,18 +74,27 @@ beforeAll(async () => {
     instrumentVersionId: await publishInstrument(t.storage.db, standardInstrument()),
     title: 'Other wave',
   });
+  // A host running a benchmark round the first organisation has been invited to: it sees participation, never the council's data.
+  const hostId = await createOrganisation(t.storage.db, { name: 'Host Partnership', type: HOST_TYPE, nation: 'England', region: 'South West' });
+  const round = await createRound(t.storage.db, TEST_ACTOR, hostId, roundFormOfDays('Isolation round', '2026-10-01', '2026-11-30'));
+  if (!round.ok) throw new Error('round not created');
+  await inviteToRound(t.storage.db, TEST_ACTOR, round.id, t.organisationId);
+  await answerInvitation(t.storage.db, TEST_ACTOR, round.id, t.organisationId, true);
   const cookie = async (roles: Parameters<typeof userWithRoles>[1]) => (await userWithRoles(t.storage.db, roles)).cookie;
   w = {
     ...t,
     otherSurveyId: other.id,
     otherOrganisationId,
     secretTitle,
+    hostId,
+    roundId: round.id,
     visitors: {
       anonymous: '',
       outsider: await cookie({ [otherOrganisationId]: 'org_admin' }),
       viewer: await cookie({ [t.organisationId]: 'viewer' }),
       analyst: await cookie({ [t.organisationId]: 'analyst' }),
       admin: await cookie({ [t.organisationId]: 'org_admin' }),
+      host: await cookie({ [hostId]: 'org_admin' }),
     },
   };
   await t.app.ready();
@@ -96,6 +108,7 @@ function concrete(url: string): string {
     .replace(/:organisationId\b|:orgId\b/g, w.organisationId)
     .replace(/:slug\b/g, w.survey.slug)
     .replace(/:format\b/g, 'aggregates.csv')
+    .replace(/:roundId\b/g, w.roundId)
     .replace(/:section\b/g, standardInstrument().sections[0]!.code)
     .replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
 }
@@ -144,6 +157,25 @@ describe('tenant isolation over every registered route', () => {
       if (![403, 404].includes(response.statusCode) || response.body.includes(w.secretTitle)) wrong.push(`${route.method} ${route.url}: ${response.statusCode}`);
     }
     expect(wrong.join('\n')).toBe('');
+  });
+
+  it('answers 404 (or 403) to the admin of a round’s host on every route of a council in its round, and the host’s own round page shows no survey', async () => {
+    const wrong: string[] = [];
+    for (const route of protectedRoutes()) {
+      if (OWN_ACCOUNT.has(route.url) || PLATFORM_WIDE.has(route.url)) {
+        if (route.method !== 'GET') continue;
+        const page = await visit('GET', route.url, w.visitors.host);
+        if (page.body.includes(w.secretTitle)) wrong.push(`${route.method} ${route.url} names the council's survey`);
+        continue;
+      }
+      const response = await visit(route.method, concrete(route.url), w.visitors.host);
+      if (![403, 404].includes(response.statusCode) || response.body.includes(w.secretTitle)) wrong.push(`${route.method} ${route.url}: ${response.statusCode}`);
+    }
+    expect(wrong.join('\n')).toBe('');
+    const own = await visit('GET', `/admin/organisations/${w.hostId}/rounds/${w.roundId}`, w.visitors.host);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('Test Council');
+    expect(own.body).not.toContain(w.secretTitle);
   });
 
   it('lets the right organisation in: a viewer reads results and reports, an analyst also exports, an org admin reaches every page', async () => {

@@ -32,7 +32,7 @@ describe('survey report page', () => {
       expect(html).toContain(`id="${id}"`);
     }
     expect(html).toContain('This is the first wave of the survey');
-    expect(html).toContain('There are not yet enough organisations with published figures');
+    expect(html).toContain('This wave is not part of a benchmark round, so it is not compared with other organisations');
     expect(html).toMatch(/What “significant” means<\/h3>\s*<p class="govuk-body">A difference is called significant when[^<]*adjusted[^<]*below 0.05/);
     expect(html).toContain('No figure is shown for any group of fewer than 10 respondents');
   });
