@@ -23,6 +23,7 @@ import { auditBy, recordAudit, type Actor } from './audit.js';
 export type { Actor } from './audit.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load.js';
 import { linesWithBadBytes } from './invitations.js';
+import { missingWelsh } from './builder.js';
 import { parseWorkforceProfile, type ProfileProblem } from './workforce-profile.js';
 
 /** A problem with one form field; `field` is the id of the input, for the error summary's link. */
@@ -169,6 +170,12 @@ async function openWave(db: Kysely<Database>, actor: Actor, surveyId: string): P
     const found = await trx.selectFrom('survey').select(['state', 'title', 'organisation_id']).where('id', '=', surveyId).executeTakeFirst();
     if (!found) throw new Refusal(`No survey with id ${surveyId}`, 404);
     if (Number(opened.numUpdatedRows) === 0) throw new Refusal(`This survey is ${found.state}, so it cannot be opened${found.state === 'closed' ? ': a closed survey never reopens' : ''}`);
+    // A survey built in the browser may still lack Welsh; a bilingual survey opens only complete.
+    const missing = missingWelsh((await findSurveyById(trx, surveyId))!.definition);
+    if (missing.length > 0)
+      throw new Refusal(
+        `This survey is in English and Welsh, but ${missing.length} text${missing.length === 1 ? ' has' : 's have'} no Welsh yet: ${missing.slice(0, 5).join('; ')}${missing.length > 5 ? '; and more (the builder lists them all)' : ''}`,
+      );
     await recordAudit(trx, auditBy(actor, { organisationId: found.organisation_id, action: 'wave.open', target: `survey ${surveyId} (${found.title})` }));
   });
 }

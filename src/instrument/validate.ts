@@ -246,12 +246,20 @@ function crossCheck(definition: TDefinition, findings: TPublishedFindings): Defi
   });
 
   // Translations: every string must exist in every declared language.
-  for (const lang of definition.languages) {
-    for (const { path, text } of texts(definition)) {
-      if (text[lang] === undefined) add(path, `missing the "${lang}" translation`);
-    }
-  }
+  problems.push(...missingTranslations(definition));
   return problems;
+}
+
+/** Every respondent-facing text lacking one of the definition's declared languages (a survey built in the browser may lack Welsh until it opens). */
+export function missingTranslations(definition: TDefinition): DefinitionProblem[] {
+  return definition.languages.flatMap((lang) =>
+    [...texts(definition)].filter(({ text }) => text[lang] === undefined).map(({ path }) => ({ path: formatPath(path), message: `missing the "${lang}" translation` })),
+  );
+}
+
+/** A definition as YAML text, in the same format as the files: a survey built in the browser downloads as one. */
+export function definitionYaml(definition: TDefinition): string {
+  return yaml().stringify(definition, { lineWidth: 0 });
 }
 
 /** The fields of a definition that hold respondent-facing text, so need every declared language. */

@@ -61,6 +61,12 @@ export async function createSurvey(
   return { id, slug };
 }
 
+/** Points a draft survey at another instrument version (the builder's change); false when it is no longer a draft. */
+export async function replaceDraftInstrument(db: Kysely<Database>, surveyId: string, instrumentVersionId: string): Promise<boolean> {
+  const updated = await db.updateTable('survey').set({ instrument_version_id: instrumentVersionId }).where('id', '=', surveyId).where('state', '=', 'draft').executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
 export interface SurveyWithDefinition {
   id: string;
   slug: string;
