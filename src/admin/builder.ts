@@ -317,13 +317,15 @@ function questionFrom(form: QuestionForm, existing: TQuestion | undefined, error
     ...(form.audiences.length > 0 ? { audiences: form.audiences } : {}),
     ...(existing?.references ? { references: existing.references } : {}),
   };
+  // Lines written, well formed or not: a malformed one is reported as such, not as missing.
+  const given = form.options.split(/\r?\n/).filter((line) => line.trim() !== '').length;
   const previousOptions: readonly TOption[] = existing && (existing.type === 'single' || existing.type === 'multiple') ? existing.options : [];
   switch (form.type) {
     case 'single':
     case 'multiple': {
       const exclusive = form.exclusive.split(/[\s,]+/).filter(Boolean);
       const lines = linesFrom(form.options, { owner, entry: 'option' }, errors);
-      if (lines.length < 2) errors.push({ field: 'options', message: `Give ${owner} at least 2 options, one a line` });
+      if (given < 2) errors.push({ field: 'options', message: `Give ${owner} at least 2 options, one a line` });
       for (const c of exclusive) if (!lines.some((l) => l.code === c)) errors.push({ field: 'exclusive', message: `"${c}" is not an option of ${owner}, so it cannot be exclusive` });
       if (exclusive.length > 0 && form.type === 'single') errors.push({ field: 'exclusive', message: `Only a multiple choice question has exclusive options; leave this blank for ${owner}` });
       const options = lines.map((line): TOption => {
@@ -344,7 +346,7 @@ function questionFrom(form: QuestionForm, existing: TQuestion | undefined, error
       return { ...base, type: 'engagement' };
     case 'matrix': {
       const items = linesFrom(form.options, { owner, entry: 'statement' }, errors).map((l) => ({ code: l.code, text: l.label }));
-      if (items.length < 2) errors.push({ field: 'options', message: `Give ${owner} at least 2 statements, one a line` });
+      if (given < 2) errors.push({ field: 'options', message: `Give ${owner} at least 2 statements, one a line` });
       return { ...base, type: 'matrix', scale: form.scale, dontKnow: form.dontKnow, items };
     }
     case 'number': {
@@ -355,7 +357,7 @@ function questionFrom(form: QuestionForm, existing: TQuestion | undefined, error
       return { ...base, type: 'number', min: min ?? 0, max: max ?? 1, integer: form.integer, ...(suffix ? { suffix } : {}) };
     }
     case 'text': {
-      const maxLength = wholeNumber(form.maxLength, `The longest answer to ${owner}`, errors, 'maxLength');
+      const maxLength = form.maxLength.trim() === '' ? 2000 : wholeNumber(form.maxLength, `The longest answer to ${owner}`, errors, 'maxLength');
       if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength >= 1 && maxLength <= 10000))
         errors.push({ field: 'maxLength', message: `The longest answer to ${owner} must be a whole number of characters from 1 to 10000` });
       return { ...base, type: 'text', maxLength: maxLength ?? 2000 };
@@ -462,7 +464,10 @@ function sectionFrom(definition: TDefinition, form: SectionForm, existing: TSect
 
 /** A section needs a first question, so it is added with one. */
 export function addSection(definition: TDefinition, sectionForm: SectionForm, questionForm: QuestionForm): BuilderResult {
-  const { section, errors } = sectionFrom(definition, sectionForm, undefined);
+  const made = sectionFrom(definition, sectionForm, undefined);
+  const section = made.section;
+  // The page holding both names the section's fields with a prefix.
+  const errors = made.errors.map((e) => ({ ...e, field: e.field && `section_${e.field}` }));
   const question = questionFrom(questionForm, undefined, errors);
   if (section && !errors.length)
     return withQuestionCodeChecked(definition, question, () => checked({ ...definition, sections: [...definition.sections, { ...section, questions: [question] }] }));
@@ -730,6 +735,7 @@ export function audienceLines(definition: TDefinition): string {
 export function editAudiences(definition: TDefinition, lines: string): BuilderResult {
   const errors: FieldError[] = [];
   const audiences: TDefinition['audiences'] = [];
+  const lineOf = new Map<string, number>();
   lines
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -742,6 +748,9 @@ export function editAudiences(definition: TDefinition, lines: string): BuilderRe
       }
       const problem = codeProblem(code, `audience line ${i + 1}`);
       if (problem) errors.push({ field: 'audiences', message: problem });
+      const first = lineOf.get(code);
+      if (first !== undefined) errors.push({ field: 'audiences', message: `The audience code "${code}" is given twice (lines ${first + 1} and ${i + 1}): give each audience its own code` });
+      lineOf.set(code, i);
       audiences.push({ code, label: cy === '' ? { en } : { en, cy }, roleGroups: groups.split(/\s+/) });
     });
   if (audiences.length === 0 && errors.length === 0) errors.push({ field: 'audiences', message: 'Give at least one audience: every role group must be in one' });
