@@ -23,7 +23,7 @@ import { auditBy, recordAudit, type Actor } from './audit.js';
 export type { Actor } from './audit.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load.js';
 import { linesWithBadBytes } from './invitations.js';
-import { missingWelsh } from './builder.js';
+import { blankDefinition, missingWelsh } from './builder.js';
 import { parseWorkforceProfile, type ProfileProblem } from './workforce-profile.js';
 
 /** A problem with one form field; `field` is the id of the input, for the error summary's link. */
@@ -53,7 +53,7 @@ function readDate(parts: DayParts, field: string, label: string, errors: FieldEr
 
 const ZWaveForm = z.object({
   title: z.string().trim().min(1, 'Enter a title for the survey').max(120, 'The title must be 120 characters or fewer'),
-  source: z.enum(['standard', 'upload'], { message: 'Choose the standard instrument or upload a definition' }),
+  source: z.enum(['standard', 'blank', 'upload'], { message: 'Choose the standard instrument, a blank survey or upload a definition' }),
   threshold: z
     .string()
     .trim()
@@ -129,6 +129,9 @@ export async function createWave(
     }
   } else if (form.source === 'standard') {
     definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
+  } else if (form.source === 'blank' && parsed.success) {
+    // Built in the browser afterwards (the survey builder).
+    definition = blankDefinition(parsed.data.title);
   }
   if (errors.length > 0 || !parsed.success || !definition) return { ok: false, errors, definitionProblems };
 

@@ -272,6 +272,15 @@ describe('the survey builder’s pages', () => {
     expect(text(open.body)).toContain('This survey is in English and Welsh, but 3 texts have no Welsh yet: Question "uses_ai" (Do you use AI at work?), text');
   });
 
+  it('creates a wave from blank: the role question and one audience, titled as the wave', async () => {
+    const { lead, organisationId, storage } = await draft('standard');
+    const created = await lead.upload(`/admin/organisations/${organisationId}/surveys`, { title: 'Pulse', source: 'blank', threshold: '10', previousSurveyId: '' }, {});
+    expect(created.statusCode).toBe(303);
+    const survey = await findSurveyById(storage.db, String(created.headers.location).split('/').pop()!);
+    expect(survey!.definition.title).toEqual({ en: 'Pulse' });
+    expect(survey!.definition.sections.flatMap((s) => s.questions.map((q) => q.code))).toEqual(['role']);
+  });
+
   it('refuses changes once the wave is open, and to anyone not the survey’s lead', async () => {
     const { lead, base, id, app, storage, organisationId } = await draft('blank');
     await lead.get(`/admin/surveys/${id}`);
