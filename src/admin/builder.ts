@@ -102,9 +102,7 @@ export function blankDefinition(title: string): TDefinition {
 
 /** Each respondent-facing text still without Welsh in a survey declared bilingual, by where it is. */
 export function missingWelsh(definition: TDefinition): string[] {
-  return missingTranslations(definition)
-    .filter((p) => p.message.includes('"cy"'))
-    .map((p) => placeOf(definition, p.path));
+  return definition.languages.includes('cy') ? missingTranslations(definition, ['cy']).map((p) => placeOf(definition, p.path)) : [];
 }
 
 // ---------------------------------------------------------------- forms
@@ -789,7 +787,10 @@ export async function changeDraft(
   if (!result.ok) return result;
   await db.transaction().execute(async (trx) => {
     const instrumentVersionId = await publishInstrument(trx, result.definition);
-    if (!(await replaceDraftInstrument(trx, surveyId, instrumentVersionId))) throw new Refusal(draftOnly('open'));
+    if (!(await replaceDraftInstrument(trx, surveyId, survey.instrumentVersionId, instrumentVersionId))) {
+      const now = await trx.selectFrom('survey').select('state').where('id', '=', surveyId).executeTakeFirstOrThrow();
+      throw new Refusal(now.state === 'draft' ? 'The questions were changed by someone else meanwhile: look at them again and repeat your change' : draftOnly(now.state));
+    }
     await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'wave.builder', target: `survey ${surveyId} (${survey.title}): ${what}` }));
   });
   return result;

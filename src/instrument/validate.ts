@@ -17,7 +17,7 @@ import { findFinding, loadPublishedFindings, type TPublishedFindings } from './p
 import { moduleFor, type TQuestion } from './question-types/index.js';
 import { matrixField } from './question-types/matrix.js';
 import { otherField } from './question-types/multiple.js';
-import type { TText } from './text.js';
+import type { TLanguage, TText } from './text.js';
 
 export interface DefinitionProblem {
   /** Where the problem is, e.g. `sections[2].questions[4].options`. */
@@ -251,8 +251,8 @@ function crossCheck(definition: TDefinition, findings: TPublishedFindings): Defi
 }
 
 /** Every respondent-facing text lacking one of the definition's declared languages (a survey built in the browser may lack Welsh until it opens). */
-export function missingTranslations(definition: TDefinition): DefinitionProblem[] {
-  return definition.languages.flatMap((lang) =>
+export function missingTranslations(definition: TDefinition, languages: readonly TLanguage[] = definition.languages): DefinitionProblem[] {
+  return languages.flatMap((lang) =>
     [...texts(definition)].filter(({ text }) => text[lang] === undefined).map(({ path }) => ({ path: formatPath(path), message: `missing the "${lang}" translation` })),
   );
 }

@@ -28,8 +28,8 @@ import { definitionYaml, validateDefinition, validateDefinitionText } from '../.
 import { Refusal } from '../../src/publications/service.js';
 import { listAuditEntries } from '../../src/storage/audit-log.js';
 import { migrate, openStorage } from '../../src/storage/db.js';
-import { createOrganisation, createSurvey, findSurveyById, publishInstrument } from '../../src/storage/surveys.js';
-import { freshSqlite } from '../storage/targets.js';
+import { createOrganisation, createSurvey, findSurveyById, publishInstrument, replaceDraftInstrument } from '../../src/storage/surveys.js';
+import { testDatabases } from '../support/app.js';
 import { TEST_ACTOR } from '../support/waves.js';
 
 function ok(result: BuilderResult): TDefinition {
@@ -169,8 +169,9 @@ describe('the survey builder', () => {
     expect(messages(editSettings(d, { ...settingsFormOf(d), estimatedMinutes: 'ten' }))).toEqual(['The time it takes must be a whole number of minutes from 1 to 120']);
   });
 
-  it('changes only a draft wave, audited, and a bilingual draft opens only when no Welsh is missing', async () => {
-    const storage = openStorage(freshSqlite());
+  it.each(testDatabases)('changes only a draft wave, audited, one change at a time, and a bilingual draft opens only when no Welsh is missing, $title', async (target) => {
+    if (target.skip) return;
+    const storage = openStorage(await target.fresh());
     await migrate(storage);
     try {
       const organisationId = await createOrganisation(storage.db, { name: 'Council', type: 'district', nation: 'Wales', region: 'Wales' });
@@ -179,6 +180,21 @@ describe('the survey builder', () => {
       expect(changed.ok).toBe(true);
       expect(findQuestion((await findSurveyById(storage.db, survey.id))!.definition, 'hybrid')).toBeDefined();
       expect((await listAuditEntries(storage.db, organisationId)).map((e) => [e.action, e.target])).toContainEqual(['wave.builder', `survey ${survey.id} (Wave): added question hybrid`]);
+
+      // Two changes at once: each is kept, or the one made to an older version is refused, never silently lost.
+      const both = await Promise.allSettled([
+        changeDraft(storage.db, TEST_ACTOR, survey.id, 'one', (d) => addQuestion(d, 'engagement', single('one'))),
+        changeDraft(storage.db, TEST_ACTOR, survey.id, 'two', (d) => addQuestion(d, 'engagement', single('two'))),
+      ]);
+      const kept = (await findSurveyById(storage.db, survey.id))!.definition;
+      const refusedChanges = both.filter((r) => r.status === 'rejected');
+      for (const r of refusedChanges) expect(r.reason).toEqual(new Refusal('The questions were changed by someone else meanwhile: look at them again and repeat your change'));
+      expect([findQuestion(kept, 'one'), findQuestion(kept, 'two')].filter(Boolean)).toHaveLength(2 - refusedChanges.length);
+      // A change made to a version the draft no longer has is not stored.
+      const stale = await publishInstrument(storage.db, blankDefinition('Stale'));
+      expect(await replaceDraftInstrument(storage.db, survey.id, stale, stale)).toBe(false);
+      expect((await findSurveyById(storage.db, survey.id))!.definition).toEqual(kept);
+      for (const code of ['one', 'two']) if (findQuestion(kept, code)) await changeDraft(storage.db, TEST_ACTOR, survey.id, 'tidy', (d) => removeQuestion(d, code));
 
       const refused = await changeWaveState(storage.db, TEST_ACTOR, survey.id, 'open');
       expect(refused).toEqual({ ok: false, status: 409, message: expect.stringContaining('This survey is in English and Welsh, but 3 texts have no Welsh yet: Question "hybrid"') });
