@@ -666,23 +666,40 @@ export interface ConditionChoice {
   options: { code: string; label: string }[];
 }
 
-/** The earlier answers a question's condition may use, chosen from a list rather than typed. */
-export function conditionChoices(definition: TDefinition, code: string): ConditionChoice[] {
+/** What a condition shows: a question, or a whole section; a question's code alone names a question. */
+export type ConditionSubject = { kind: 'question' | 'section'; code: string } | string;
+
+/** A condition's subject: its name in messages and its place in the order questions are asked. */
+function subjectOf(definition: TDefinition, subject: ConditionSubject): { kind: 'question' | 'section'; code: string; name: string; position: number } | undefined {
+  const { kind, code } = typeof subject === 'string' ? { kind: 'question' as const, code: subject } : subject;
   const placed = allQuestions(definition);
-  const position = placed.findIndex((p) => p.question.code === code);
-  return placed.slice(0, Math.max(position, 0)).flatMap(({ question }) => {
-    if (question.type === 'number' || question.type === 'text' || question.type === 'multiple') return [];
-    return moduleFor(question)
-      .closedVariables(question)
-      .map((v) => {
-        const item = question.type === 'matrix' ? question.items.find((i) => i.code === v.item) : undefined;
-        return {
-          key: item ? `${question.code}.${item.code}` : question.code,
-          label: item ? `${question.text.en} – ${item.text.en}` : question.text.en,
-          options: v.options.map((o) => ({ code: o.code, label: localise(o.label, 'en') })),
-        };
-      });
-  });
+  if (kind === 'question') {
+    const position = placed.findIndex((p) => p.question.code === code);
+    return position < 0 ? undefined : { kind, code, name: `question ${questionName(placed[position]!.question)}`, position };
+  }
+  const section = definition.sections.find((s) => s.code === code);
+  const position = placed.findIndex((p) => p.section === section);
+  return section && position >= 0 ? { kind, code, name: `section "${section.code}" (${section.title.en})`, position } : undefined;
+}
+
+/** The earlier answers a question's or section's condition may use, chosen from a list rather than typed. */
+export function conditionChoices(definition: TDefinition, subject: ConditionSubject): ConditionChoice[] {
+  const position = subjectOf(definition, subject)?.position ?? 0;
+  return allQuestions(definition)
+    .slice(0, position)
+    .flatMap(({ question }) => {
+      if (question.type === 'number' || question.type === 'text' || question.type === 'multiple') return [];
+      return moduleFor(question)
+        .closedVariables(question)
+        .map((v) => {
+          const item = question.type === 'matrix' ? question.items.find((i) => i.code === v.item) : undefined;
+          return {
+            key: item ? `${question.code}.${item.code}` : question.code,
+            label: item ? `${question.text.en} – ${item.text.en}` : question.text.en,
+            options: v.options.map((o) => ({ code: o.code, label: localise(o.label, 'en') })),
+          };
+        });
+    });
 }
 
 export interface ConditionForm {
@@ -696,22 +713,22 @@ export function conditionFormFrom(body: Body): ConditionForm {
   return { on: field(body, 'on'), mode: field(body, 'mode') === 'noneOf' ? 'noneOf' : 'anyOf', answers: fields(body, 'answers') };
 }
 
-export function setCondition(definition: TDefinition, code: string, form: ConditionForm): BuilderResult {
-  const place = locate(definition, code);
-  if (!place) return refused('', `There is no question "${code}"`);
-  const name = `question ${questionName(place.question)}`;
+export function setCondition(definition: TDefinition, subject: ConditionSubject, form: ConditionForm): BuilderResult {
+  const at = subjectOf(definition, subject);
+  if (!at) return refused('', `There is no ${typeof subject === 'string' ? 'question' : subject.kind} "${typeof subject === 'string' ? subject : subject.code}"`);
+  const name = at.name;
   let showIf: TCondition | undefined;
   if (form.on !== '') {
     const [on = '', item] = form.on.split('.');
     const target = locate(definition, on);
     if (!target) return refused('on', `There is no question "${on}" for ${name} to depend on`);
-    const choice = conditionChoices(definition, code).find((c) => c.key === form.on);
+    const choice = conditionChoices(definition, subject).find((c) => c.key === form.on);
     if (!choice) {
-      const later = allQuestions(definition).findIndex((p) => p.question.code === on) > allQuestions(definition).findIndex((p) => p.question.code === code);
+      const later = allQuestions(definition).findIndex((p) => p.question.code === on) >= at.position;
       return refused(
         'on',
-        later || on === code
-          ? `The ${name} can only depend on a question asked before it: question ${questionName(target.question)} is asked ${on === code ? 'at the same time' : 'after it'}`
+        later
+          ? `The ${name} can only depend on a question asked before it: question ${questionName(target.question)} is asked ${on === at.code ? 'at the same time' : 'after it'}`
           : `The ${name} can only depend on a single choice or scale answer: question ${questionName(target.question)} is a ${QUESTION_TYPE_NAMES[target.question.type].toLowerCase()} question`,
       );
     }
@@ -720,9 +737,16 @@ export function setCondition(definition: TDefinition, code: string, form: Condit
     if (unknown.length > 0) return refused('answers', `"${unknown.join('", "')}" is not an answer to "${choice.label}"`);
     showIf = { question: on, ...(item ? { item } : {}), [form.mode]: form.answers };
   }
-  const { showIf: _old, ...rest } = place.question;
-  const question = (showIf ? { ...rest, showIf } : rest) as TQuestion;
-  return checked({ ...definition, sections: definition.sections.map((s) => ({ ...s, questions: s.questions.map((q) => (q.code === code ? question : q)) })) });
+  const withCondition = <T extends { showIf?: TCondition }>(holder: T): T => {
+    const { showIf: _old, ...rest } = holder;
+    return (showIf ? { ...rest, showIf } : rest) as T;
+  };
+  return checked({
+    ...definition,
+    sections: definition.sections.map((s) =>
+      at.kind === 'section' ? (s.code === at.code ? withCondition(s) : s) : { ...s, questions: s.questions.map((q) => (q.code === at.code ? withCondition(q) : q)) },
+    ),
+  });
 }
 
 /** Audiences, one a line: `code | English | Welsh | role groups separated by spaces`. */

@@ -70,6 +70,11 @@ describe('the survey builder’s pages', () => {
     expect(text(answers.body)).toContain('Depending on the answer to: Do you use AI at work?');
     expect((await lead.post(`${base}/questions/helps/condition`, { on: 'uses_ai', mode: 'anyOf', answers: 'yes' })).statusCode).toBe(303);
     expect(findQuestion(await definition(), 'helps')!.showIf).toEqual({ question: 'uses_ai', anyOf: ['yes'] });
+    // A whole section's condition, the same way.
+    await lead.get(`${base}/sections/views/condition?on=uses_ai`);
+    expect((await lead.post(`${base}/sections/views/condition`, { on: 'uses_ai', mode: 'noneOf', answers: 'no' })).statusCode).toBe(303);
+    expect((await definition()).sections[1]!.showIf).toEqual({ question: 'uses_ai', noneOf: ['no'] });
+    expect(text((await lead.get(base)).body)).toContain('Section code views. Shown when the answer to “Do you use AI at work?” is not No');
 
     const overview = await lead.get(base);
     expect(text(overview.body)).toContain('Shown when the answer to “Do you use AI at work?” is Yes');
@@ -95,6 +100,7 @@ describe('the survey builder’s pages', () => {
         'added question uses_ai',
         'added section views',
         'condition of question helps',
+        'condition of section views',
         'moved question uses_ai up',
         'edited question uses_ai',
         'removed section views',
@@ -144,6 +150,11 @@ describe('the survey builder’s pages', () => {
         `${base}/questions/uses_ai/condition`,
         { on: 'later', mode: 'anyOf', answers: 'yes' },
         ['The question "uses_ai" (Do you use AI at work?) can only depend on a question asked before it: question "later" (Which tools?) is asked after it'],
+      ],
+      [
+        `${base}/sections/about/condition`,
+        { on: 'later', mode: 'anyOf', answers: 'yes' },
+        ['The section "about" (About you) can only depend on a question asked before it: question "later" (Which tools?) is asked after it'],
       ],
       [
         `${base}/questions/later/move`,

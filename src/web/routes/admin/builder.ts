@@ -33,6 +33,7 @@ import {
   standardDefinition,
   type BuilderResult,
   type ConditionForm,
+  type ConditionSubject,
 } from '../../../admin/builder.js';
 import type { FieldError } from '../../../admin/waves.js';
 import { allQuestions, type TDefinition } from '../../../instrument/definition.js';
@@ -62,9 +63,9 @@ const errorList = (errors: FieldError[]) => errors.map((e) => (e.field ? { text:
 const inline = (errors: FieldError[]) => Object.fromEntries(errors.filter((e) => e.field).map((e) => [e.field, e.message]));
 
 /** A condition in words: shown when an earlier answer is, or is not, one of some options. */
-function conditionText(definition: TDefinition, code: string, condition: TCondition | undefined): string | undefined {
+function conditionText(definition: TDefinition, subject: ConditionSubject, condition: TCondition | undefined): string | undefined {
   if (!condition) return undefined;
-  const choice = conditionChoices(definition, code).find((c) => c.key === (condition.item ? `${condition.question}.${condition.item}` : condition.question));
+  const choice = conditionChoices(definition, subject).find((c) => c.key === (condition.item ? `${condition.question}.${condition.item}` : condition.question));
   const answers = (condition.anyOf ?? condition.noneOf ?? []).map((a) => choice?.options.find((o) => o.code === a)?.label ?? a);
   return `Shown when the answer to “${choice?.label ?? condition.question}” is ${condition.noneOf ? 'not ' : ''}${answers.join(' or ')}`;
 }
@@ -109,6 +110,7 @@ export const builderRoutes: FastifyPluginAsync<{ storage: Storage }> = async (ap
         sections: definition.sections.map((section) => ({
           ...section,
           audienceNames: section.audiences?.map((a) => definition.audiences.find((x) => x.code === a)?.label.en ?? a).join(', '),
+          condition: conditionText(definition, { kind: 'section', code: section.code }, section.showIf),
           questions: section.questions.map((question) => ({
             question,
             typeName: QUESTION_TYPE_NAMES[question.type],
@@ -468,47 +470,65 @@ export const builderRoutes: FastifyPluginAsync<{ storage: Storage }> = async (ap
     );
   });
 
-  // A question's condition: first the earlier answer it depends on, then which of its options.
-  function renderCondition(reply: FastifyReply, survey: SurveyWithDefinition, code: string, form: ConditionForm, errors: FieldError[] = []) {
-    const choices = conditionChoices(survey.definition, code);
-    const question = allQuestions(survey.definition).find((p) => p.question.code === code)!.question;
+  // A question's or section's condition: first the earlier answer it depends on, then which of its options.
+  function renderCondition(reply: FastifyReply, survey: SurveyWithDefinition, subject: { kind: 'question' | 'section'; code: string }, form: ConditionForm, errors: FieldError[] = []) {
+    const choices = conditionChoices(survey.definition, subject);
+    const label =
+      subject.kind === 'question'
+        ? allQuestions(survey.definition).find((p) => p.question.code === subject.code)!.question.text.en
+        : `Section: ${survey.definition.sections.find((s) => s.code === subject.code)!.title.en}`;
     return reply.render(
       'admin/builder/condition.njk',
-      { survey, base: base(survey), question, choices, chosen: choices.find((c) => c.key === form.on), form, errors: inline(errors), errorList: errorList(errors) },
+      {
+        survey,
+        base: base(survey),
+        what: subject.kind,
+        label,
+        action: `${base(survey)}/${subject.kind}s/${subject.code}/condition`,
+        choices,
+        chosen: choices.find((c) => c.key === form.on),
+        form,
+        errors: inline(errors),
+        errorList: errorList(errors),
+      },
       errors.length > 0 ? 422 : 200,
     );
   }
-  app.get('/admin/surveys/:id/builder/questions/:question/condition', read, async (request, reply) => {
-    const found = await surveyOf(request);
-    if (!found?.question) return reply.callNotFound();
-    const question = allQuestions(found.survey.definition).find((p) => p.question.code === found.question)!.question;
-    const on = z.object({ on: z.string().max(41) }).safeParse(request.query ?? {});
-    const current = question.showIf;
-    const form: ConditionForm = on.success
-      ? { on: on.data.on, mode: 'anyOf', answers: [] }
-      : {
-          on: current ? (current.item ? `${current.question}.${current.item}` : current.question) : '',
-          mode: current?.noneOf ? 'noneOf' : 'anyOf',
-          answers: current?.anyOf ?? current?.noneOf ?? [],
-        };
-    return renderCondition(reply, found.survey, question.code, form);
-  });
-  app.post('/admin/surveys/:id/builder/questions/:question/condition', write, async (request, reply) => {
-    const found = await surveyOf(request);
-    if (!found?.question) return reply.callNotFound();
-    const code = found.question;
-    const form = conditionFormFrom(body(request));
-    // The first step chooses the earlier answer; its options are then offered (without JavaScript, a page each).
-    if (body(request).step === 'question' && conditionChoices(found.survey.definition, code).some((c) => c.key === form.on)) {
-      return reply.redirect(`${base(found.survey)}/questions/${code}/condition?on=${encodeURIComponent(form.on)}`, 303);
-    }
-    return apply(
-      request,
-      reply,
-      found.survey,
-      `condition of question ${code}`,
-      (d) => setCondition(d, code, form),
-      (errors) => renderCondition(reply, found.survey, code, form, errors),
-    );
-  });
+  for (const kind of ['question', 'section'] as const) {
+    app.get(`/admin/surveys/:id/builder/${kind}s/:${kind}/condition`, read, async (request, reply) => {
+      const found = await surveyOf(request);
+      const code = found?.[kind];
+      if (!found || !code) return reply.callNotFound();
+      const { definition } = found.survey;
+      const current = kind === 'question' ? allQuestions(definition).find((p) => p.question.code === code)!.question.showIf : definition.sections.find((s) => s.code === code)!.showIf;
+      const on = z.object({ on: z.string().max(41) }).safeParse(request.query ?? {});
+      const form: ConditionForm = on.success
+        ? { on: on.data.on, mode: 'anyOf', answers: [] }
+        : {
+            on: current ? (current.item ? `${current.question}.${current.item}` : current.question) : '',
+            mode: current?.noneOf ? 'noneOf' : 'anyOf',
+            answers: current?.anyOf ?? current?.noneOf ?? [],
+          };
+      return renderCondition(reply, found.survey, { kind, code }, form);
+    });
+    app.post(`/admin/surveys/:id/builder/${kind}s/:${kind}/condition`, write, async (request, reply) => {
+      const found = await surveyOf(request);
+      const code = found?.[kind];
+      if (!found || !code) return reply.callNotFound();
+      const subject = { kind, code };
+      const form = conditionFormFrom(body(request));
+      // The first step chooses the earlier answer; its options are then offered (without JavaScript, a page each).
+      if (body(request).step === 'question' && conditionChoices(found.survey.definition, subject).some((c) => c.key === form.on)) {
+        return reply.redirect(`${base(found.survey)}/${kind}s/${code}/condition?on=${encodeURIComponent(form.on)}`, 303);
+      }
+      return apply(
+        request,
+        reply,
+        found.survey,
+        `condition of ${kind} ${code}`,
+        (d) => setCondition(d, subject, form),
+        (errors) => renderCondition(reply, found.survey, subject, form, errors),
+      );
+    });
+  }
 };
