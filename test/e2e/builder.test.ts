@@ -114,7 +114,7 @@ describe.skipIf(!chromiumAvailable)(`the survey builder in Chromium (${CHROMIUM_
       await respondent.context.close();
       await context.close();
     },
-    BROWSER_TEST_TIMEOUT * 3,
+    BROWSER_TEST_TIMEOUT * 5,
   );
 
   it(
@@ -154,6 +154,6 @@ describe.skipIf(!chromiumAvailable)(`the survey builder in Chromium (${CHROMIUM_
       await checkPage(page, { errors: true });
       await context.close();
     },
-    BROWSER_TEST_TIMEOUT * 2,
+    BROWSER_TEST_TIMEOUT * 3,
   );
 });
