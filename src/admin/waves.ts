@@ -24,6 +24,7 @@ import { auditBy, recordAudit, type Actor } from './audit.js';
 export type { Actor } from './audit.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load.js';
 import { linesWithBadBytes } from './invitations.js';
+import { blankDefinition, missingWelsh } from './builder.js';
 import { parseWorkforceProfile, type ProfileProblem } from './workforce-profile.js';
 
 /** A problem with one form field; `field` is the id of the input, for the error summary's link. */
@@ -53,7 +54,7 @@ export function readDate(parts: DayParts, field: string, label: string, errors: 
 
 const ZWaveForm = z.object({
   title: z.string().trim().min(1, 'Enter a title for the survey').max(120, 'The title must be 120 characters or fewer'),
-  source: z.enum(['standard', 'upload'], { message: 'Choose the standard instrument or upload a definition' }),
+  source: z.enum(['standard', 'blank', 'upload'], { message: 'Choose the standard instrument, a blank survey or upload a definition' }),
   threshold: z
     .string()
     .trim()
@@ -129,6 +130,9 @@ export async function createWave(
     }
   } else if (form.source === 'standard') {
     definition = loadInstrumentFile(STANDARD_INSTRUMENT_PATH);
+  } else if (form.source === 'blank' && parsed.success) {
+    // Built in the browser afterwards (the survey builder).
+    definition = blankDefinition(parsed.data.title);
   }
   if (errors.length > 0 || !parsed.success || !definition) return { ok: false, errors, definitionProblems };
 
@@ -170,6 +174,12 @@ async function openWave(db: Kysely<Database>, actor: Actor, surveyId: string): P
     const found = await trx.selectFrom('survey').select(['state', 'title', 'organisation_id']).where('id', '=', surveyId).executeTakeFirst();
     if (!found) throw new Refusal(`No survey with id ${surveyId}`, 404);
     if (Number(opened.numUpdatedRows) === 0) throw new Refusal(`This survey is ${found.state}, so it cannot be opened${found.state === 'closed' ? ': a closed survey never reopens' : ''}`);
+    // A survey built in the browser may still lack Welsh; a bilingual survey opens only complete.
+    const missing = missingWelsh((await findSurveyById(trx, surveyId))!.definition);
+    if (missing.length > 0)
+      throw new Refusal(
+        `This survey is in English and Welsh, but ${missing.length} text${missing.length === 1 ? ' has' : 's have'} no Welsh yet: ${missing.slice(0, 5).join('; ')}${missing.length > 5 ? '; and more (the builder lists them all)' : ''}`,
+      );
     await recordAudit(trx, auditBy(actor, { organisationId: found.organisation_id, action: 'wave.open', target: `survey ${surveyId} (${found.title})` }));
   });
 }

@@ -17,7 +17,7 @@ import { findFinding, loadPublishedFindings, type TPublishedFindings } from './p
 import { moduleFor, type TQuestion } from './question-types/index.js';
 import { matrixField } from './question-types/matrix.js';
 import { otherField } from './question-types/multiple.js';
-import type { TText } from './text.js';
+import type { TLanguage, TText } from './text.js';
 
 export interface DefinitionProblem {
   /** Where the problem is, e.g. `sections[2].questions[4].options`. */
@@ -308,12 +308,20 @@ function crossCheck(definition: TDefinition, findings: TPublishedFindings): Defi
   });
 
   // Translations: every string must exist in every declared language.
-  for (const lang of definition.languages) {
-    for (const { path, text } of texts(definition)) {
-      if (text[lang] === undefined) add(path, `missing the "${lang}" translation`);
-    }
-  }
+  problems.push(...missingTranslations(definition));
   return problems;
+}
+
+/** Every respondent-facing text lacking one of the definition's declared languages (a survey built in the browser may lack Welsh until it opens). */
+export function missingTranslations(definition: TDefinition, languages: readonly TLanguage[] = definition.languages): DefinitionProblem[] {
+  return languages.flatMap((lang) =>
+    [...texts(definition)].filter(({ text }) => text[lang] === undefined).map(({ path }) => ({ path: formatPath(path), message: `missing the "${lang}" translation` })),
+  );
+}
+
+/** A definition as YAML text, in the same format as the files: a survey built in the browser downloads as one. */
+export function definitionYaml(definition: TDefinition): string {
+  return yaml().stringify(definition, { lineWidth: 0 });
 }
 
 /** The fields of a definition that hold respondent-facing text, so need every declared language. */

@@ -63,6 +63,22 @@ export async function createSurvey(
   return { id, slug };
 }
 
+/**
+ * Points a draft survey at another instrument version (the builder's change), only if it still
+ * has the version the change was made to: false when it is no longer a draft, or was changed
+ * meanwhile (so two leads editing at once never silently undo each other's change).
+ */
+export async function replaceDraftInstrument(db: Kysely<Database>, surveyId: string, from: string, to: string): Promise<boolean> {
+  const updated = await db
+    .updateTable('survey')
+    .set({ instrument_version_id: to })
+    .where('id', '=', surveyId)
+    .where('state', '=', 'draft')
+    .where('instrument_version_id', '=', from)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
 export interface SurveyWithDefinition {
   id: string;
   slug: string;

@@ -70,7 +70,7 @@ describe('creating a wave', () => {
       definitionProblems: [],
       errors: [
         { field: 'title', message: 'Enter a title for the survey' },
-        { field: 'source', message: 'Choose the standard instrument or upload a definition' },
+        { field: 'source', message: 'Choose the standard instrument, a blank survey or upload a definition' },
         { field: 'threshold', message: 'The threshold must be at least 5: smaller groups cannot be kept anonymous' },
         { field: 'previousSurveyId', message: 'Choose a previous wave from the list' },
         { field: 'opensOn-day', message: 'The opening date must be a real date, for example 18 12 2026' },

@@ -406,6 +406,7 @@ for (const database of testDatabases) {
           elsewhere: [answered.id, otherOrganisation],
           userId: [viewer.id, lead.id],
           section: definition.sections.map((s) => s.code),
+          question: definition.sections.flatMap((s) => s.questions.map((q) => q.code)),
           '/i/:token': invitationTokens,
           '/password-reset/:token': [reset!.token],
           tokenId: (await listApiTokens(db, lead.id)).map((token) => token.id),

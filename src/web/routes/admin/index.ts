@@ -29,6 +29,7 @@ import { errorMessage } from '../../messages.js';
 import { hasRole, pathOrganisation, requireOrganisationRole, requireSignIn, surveyOrganisation } from '../../plugins/auth.js';
 import { questionView } from '../../question-view.js';
 import { acceptUploads, uploadedFiles } from './uploads.js';
+import { builderRoutes } from './builder.js';
 
 export interface AdminRouteOptions {
   storage: Storage;
@@ -70,6 +71,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   // Checked before any body is read, so nobody signed out can make the server parse an upload.
   app.addHook('onRequest', requireSignIn);
   acceptUploads(app);
+
+  // The survey builder's pages share this scope's sign-in check and upload parser.
+  await app.register(builderRoutes, { storage });
 
   const viewer = { preHandler: requireOrganisationRole('viewer', surveyOrganisation(storage)) };
   const lead = { preHandler: [requireOrganisationRole('org_admin', surveyOrganisation(storage)), app.csrfProtection] };
