@@ -30,12 +30,12 @@ export interface DefinitionProblem {
   message: string;
 }
 
-/** Where a problem is, in words: "line 4, sections[0].code", or "sheet survey, row 7, column relevant". */
+/** Where a problem is, in words: "Line 4, sections[0].code", or "Sheet survey, row 7, column relevant". */
 export function problemPlace(problem: DefinitionProblem): string {
   if (problem.sheet !== undefined) {
-    return [`sheet ${problem.sheet}`, problem.line === undefined ? '' : `row ${problem.line}`, problem.column === undefined ? '' : `column ${problem.column}`].filter(Boolean).join(', ');
+    return [`Sheet ${problem.sheet}`, problem.line === undefined ? '' : `row ${problem.line}`, problem.column === undefined ? '' : `column ${problem.column}`].filter(Boolean).join(', ');
   }
-  return problem.line === undefined && problem.path === '' ? 'the file' : `line ${problem.line ?? '?'}, ${problem.path || 'the file'}`;
+  return problem.line === undefined && problem.path === '' ? 'The file' : `Line ${problem.line ?? '?'}, ${problem.path || 'the file'}`;
 }
 
 export type ValidationResult = { ok: true; definition: TDefinition } | { ok: false; problems: DefinitionProblem[] };

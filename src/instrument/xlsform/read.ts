@@ -87,9 +87,13 @@ export async function readXlsform(bytes: Buffer, findings: TPublishedFindings = 
   const { input, placeOf } = translate(survey, sheets.get('choices'), sheets.get('settings'), report);
   const result = validateDefinition(input, findings);
   if (result.ok && problems.length === 0) return result;
-  const located = result.ok ? [] : result.problems.map((problem) => ({ ...problem, ...locate(problem, placeOf) }));
+  // A cell already reported as untranslatable is not reported again for what its translation then lacks.
+  const reported = new Set(problems.map(placeKey));
+  const located = result.ok ? [] : result.problems.map((problem) => ({ ...problem, ...locate(problem, placeOf) })).filter((problem) => !reported.has(placeKey(problem)));
   return { ok: false, problems: [...problems, ...located] };
 }
+
+const placeKey = (problem: DefinitionProblem) => `${problem.sheet ?? ''}\u0000${problem.line ?? ''}\u0000${problem.column ?? ''}`;
 
 /** The place of a definition path: the nearest enclosing path the translation recorded. */
 function locate(problem: DefinitionProblem, placeOf: Map<string, Place>): { line?: number; sheet: string; column?: string } {
