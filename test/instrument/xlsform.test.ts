@@ -29,7 +29,8 @@ async function sheetRows(bytes: Buffer, name: string): Promise<Record<string, st
     const values = row.values as unknown[];
     const entry: Record<string, string> = {};
     header.forEach((h, i) => {
-      if (h !== 'undefined') entry[h] = values[i] === undefined || values[i] === null ? '' : String(values[i]);
+      const value = values[i];
+      if (h !== 'undefined') entry[h] = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
     });
     rows.push(entry);
   });
