@@ -1,9 +1,9 @@
-import { deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrument/load.js';
 import type { DefinitionProblem } from '../../src/instrument/validate.js';
 import { convertDefinitionFile, readDefinitionFile, readXlsform, writeXlsform } from '../../src/instrument/xlsform/index.js';
+import { zip } from '../support/zip.js';
 
 type Cells = (string | number | ExcelJS.CellValue | null)[];
 
@@ -143,6 +143,24 @@ describe('an XLSForm written by hand', () => {
     expect(hours).toMatchObject({ integer: false, min: 0.5, max: 80.5, showIf: { question: 'role', noneOf: ['manager'] } });
     expect(other).toMatchObject({ other: { code: 'other', label: { en: 'Other', cy: 'Arall' } } });
   });
+  it('reads a column without a language in the default language the settings name', async () => {
+    const result = await readXlsform(
+      await workbook({
+        survey: [
+          ['type', 'name', 'label', 'label::English (en)'],
+          ['text', 'name', 'Beth yw eich enw?', 'What is your name?'],
+          ['select_one role', 'role', 'Eich rôl', 'Your role'],
+        ],
+        choices: odkChoices,
+        settings: [
+          [...odkSettings[0]!, 'default_language'],
+          [...odkSettings[1]!, 'Welsh (cy)'],
+        ],
+      }),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+    expect(result.definition.sections[0]!.questions[0]!.text).toEqual({ en: 'What is your name?', cy: 'Beth yw eich enw?' });
+  });
 });
 
 describe('what an XLSForm holds that Sounding cannot translate', () => {
@@ -200,45 +218,6 @@ describe('what an XLSForm holds that Sounding cannot translate', () => {
     expect(problems).toContainEqual(expect.objectContaining({ sheet: 'survey', line: roleRow, column: 'name', message: 'must start with a lower-case letter and use only a-z, 0-9 and _' }));
   });
 });
-
-/** A zip written byte by byte, so a test can make one no spreadsheet program would. */
-function zip(entries: { name: string; data: Buffer; declaredSize?: number }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const packed = deflateRawSync(entry.data);
-    const name = Buffer.from(entry.name);
-    const size = entry.declaredSize ?? entry.data.length;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, packed);
-    centrals.push(central, name);
-    offset += 30 + name.length + packed.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
 
 const messageOf = async (bytes: Buffer, name = 'form.xlsx') => {
   const result = await readDefinitionFile(bytes, name);

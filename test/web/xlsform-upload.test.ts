@@ -5,6 +5,7 @@ import { writeXlsform } from '../../src/instrument/xlsform/index.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 import { Browser } from '../support/browser.js';
+import { zip } from '../support/zip.js';
 
 const text = (html: string) =>
   html
@@ -40,7 +41,7 @@ describe('uploading an XLSForm for a new wave', () => {
     expect(survey?.definition).toEqual(standard);
   });
 
-  it('refuses a malformed .xlsx with a specific message and a 422, never a 500', async () => {
+  it('refuses a malformed .xlsx or a zip bomb with a specific message and a 422, never a 500', async () => {
     const { upload } = await lead();
     const notZip = await upload('form.xlsx', 'type,name,label\n');
     expect(notZip.statusCode).toBe(422);
@@ -49,6 +50,9 @@ describe('uploading an XLSForm for a new wave', () => {
     const broken = await upload('form.xlsx', damaged);
     expect(broken.statusCode).toBe(422);
     expect(text(broken.body)).toContain('the .xlsx file is damaged');
+    const bomb = await upload('form.xlsx', zip([{ name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(40 * 1024 * 1024), declaredSize: 1000 }]));
+    expect(bomb.statusCode).toBe(422);
+    expect(text(bomb.body)).toContain('the .xlsx file is too large: it unpacks to more than 25 MB');
   });
 
   it('answers a file over the upload limit with 413 and the limit in words', async () => {

@@ -70,14 +70,17 @@ export async function readXlsform(bytes: Buffer, findings: TPublishedFindings = 
   const report = (place: Place, message: string) => problems.push({ path: '', line: place.row, sheet: place.sheet, column: place.column, message });
 
   const sheets = new Map<string, Sheet>();
-  for (const worksheet of workbook.worksheets) {
+  // A column without a language is in the settings' default language, so the settings are read first.
+  const language = { default: 'en' as TLanguage };
+  const ordered = [...workbook.worksheets].sort((a, b) => Number(b.name.trim().toLowerCase() === 'settings') - Number(a.name.trim().toLowerCase() === 'settings'));
+  for (const worksheet of ordered) {
     const name = worksheet.name.trim().toLowerCase();
     if (!(name in COLUMNS)) {
       const why = ['external_choices', 'entities'].includes(name) ? 'Sounding does not support it' : 'an XLSForm has only survey, choices and settings sheets';
       report({ sheet: worksheet.name }, `the workbook has a sheet "${worksheet.name}", which cannot be translated (${why}); remove the sheet`);
       continue;
     }
-    sheets.set(name, readSheet(worksheet, name, report));
+    sheets.set(name, readSheet(worksheet, name, report, language));
   }
   const survey = sheets.get('survey');
   if (!survey) {
@@ -107,7 +110,7 @@ function locate(problem: DefinitionProblem, placeOf: Map<string, Place>): { line
   }
 }
 
-function readSheet(worksheet: Worksheet, name: string, report: (place: Place, message: string) => void): Sheet {
+function readSheet(worksheet: Worksheet, name: string, report: (place: Place, message: string) => void, language: { default: TLanguage }): Sheet {
   const spec = COLUMNS[name]!;
   const headerRow = worksheet.getRow(1);
   const columns = new Map<number, Column>();
@@ -133,7 +136,6 @@ function readSheet(worksheet: Worksheet, name: string, report: (place: Place, me
   const headerOf = (index: number) => columns.get(index)?.header ?? (cellText(headerRow.getCell(index).value).trim() || worksheet.getColumn(index).letter);
   const rows: Row[] = [];
   const unreadSeen = new Map<number, { row: number; count: number }>();
-  let defaultLanguage: TLanguage = 'en';
   worksheet.eachRow((row, number) => {
     if (number === 1) return;
     const cells = new Map<string, string>();
@@ -160,7 +162,7 @@ function readSheet(worksheet: Worksheet, name: string, report: (place: Place, me
     if (cells.size === 0) return;
     rows.push({
       number,
-      get: (base, lang) => cells.get(lang ? `${base}::${lang}` : base) ?? (lang === defaultLanguage ? (cells.get(base) ?? '') : ''),
+      get: (base, lang) => cells.get(lang ? `${base}::${lang}` : base) ?? (lang === language.default ? (cells.get(base) ?? '') : ''),
       header: (base, lang) => headers.get(lang ? `${base}::${lang}` : base) ?? (lang ? `${base}::${LANGUAGE_COLUMN[lang]}` : base),
     });
   });
@@ -171,7 +173,7 @@ function readSheet(worksheet: Worksheet, name: string, report: (place: Place, me
   if (name === 'settings') {
     const declared = rows[0]?.get('default_language') ?? '';
     const lang = declared === '' ? 'en' : languageOf(declared);
-    if (lang) defaultLanguage = lang;
+    if (lang) language.default = lang;
     else report({ sheet: worksheet.name, row: rows[0]?.number, column: 'default_language' }, `"${declared}" is not a language Sounding has: write English (en) or Welsh (cy)`);
   }
   return { name: worksheet.name, columns: [...columns.values()], rows };
