@@ -147,18 +147,19 @@ describe('an XLSForm written by hand', () => {
     const result = await readXlsform(
       await workbook({
         survey: [
-          ['type', 'name', 'label', 'label::English (en)'],
+          ['type', 'name', 'label', 'label::English (en)', 'required'],
           ['text', 'name', 'Beth yw eich enw?', 'What is your name?'],
-          ['select_one role', 'role', 'Eich rôl', 'Your role'],
+          ['select_one role', 'role', 'Eich rôl', 'Your role', 'yes'],
         ],
         choices: odkChoices,
         settings: [
-          [...odkSettings[0]!, 'default_language'],
-          [...odkSettings[1]!, 'Welsh (cy)'],
+          ['form_title::English (en)', 'form_title', 'form_id', 'version', 'role_question', 'audiences', 'default_language'],
+          ['Names', 'Enwau', 'names', 1, 'role', odkSettings[1]![5]!, 'Welsh (cy)'],
         ],
       }),
     );
     if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+    expect(result.definition.title).toEqual({ en: 'Names', cy: 'Enwau' });
     expect(result.definition.sections[0]!.questions[0]!.text).toEqual({ en: 'What is your name?', cy: 'Beth yw eich enw?' });
   });
 });
