@@ -16,7 +16,8 @@ export type ZipCheck = { ok: true } | { ok: false; message: string };
 export function checkXlsxZip(bytes: Buffer): ZipCheck {
   const refuse = (message: string): ZipCheck => ({ ok: false, message });
   if (bytes.length < 22 || bytes.readUInt32LE(0) !== 0x04034b50) {
-    if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) return refuse('the file is an old Excel workbook (.xls) or a password-protected one; save it as an Excel workbook (.xlsx) without a password');
+    if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0)
+      return refuse('the file is an old Excel workbook (.xls) or a password-protected one; save it as an Excel workbook (.xlsx) without a password');
     return refuse('the file is not an .xlsx workbook (an .xlsx file is a zip archive, and this is not one); save the spreadsheet as an Excel workbook (.xlsx)');
   }
   const end = findEndOfDirectory(bytes);
