@@ -252,7 +252,7 @@ function translate(survey: Sheet, choices: Sheet | undefined, settingsSheet: She
   const stack: Frame[] = [];
   const sections: Json[] = [];
   const matrixRows = new Map<string, { question: string; item: string }>();
-  let current: { section: Json; index: number; implicit: boolean } | undefined;
+  let current: { section: Json; index: number } | undefined;
   let note: { text: Json; row: Row } | undefined;
   let previous: { question: Json; path: (string | number)[] } | undefined;
 
@@ -271,7 +271,7 @@ function translate(survey: Sheet, choices: Sheet | undefined, settingsSheet: She
     section.questions = [];
     at(['sections', index], { sheet: survey.name, row: row.number });
     sections.push(section);
-    current = { section, index, implicit };
+    current = { section, index };
     previous = undefined;
   };
   const condition = (target: Json, row: Row, path: (string | number)[]) => {
@@ -377,10 +377,8 @@ function translate(survey: Sheet, choices: Sheet | undefined, settingsSheet: She
       report(cell(survey, row, 'type'), 'a repeat (begin repeat) cannot be translated: Sounding asks each question once; remove the repeat or ask its questions once');
       stack.push({ kind: 'repeat', row, rows: [] });
     } else if (type === 'begin group') {
-      const sectionOpen = stack.some((f) => f.kind === 'section');
-      if (!sectionOpen && stack.length === 0) {
+      if (stack.length === 0) {
         flushNote();
-        if (current && !current.implicit) current = undefined;
         openSection(row, false);
         stack.push({ kind: 'section', row, rows: [] });
       } else if (top?.kind === 'section' && /\btable-list\b/.test(row.get('appearance'))) {
@@ -500,7 +498,8 @@ function translate(survey: Sheet, choices: Sheet | undefined, settingsSheet: She
       const scale = list && isScaleList(list) ? SCALE_LISTS[list] : SCALE_LISTS.scale_agree_dk;
       if (list && isScaleList(list)) checkScale(list);
       const prefix = `${String(question.code)}__`;
-      question.required = rows.length > 0 && rows.every((r) => requiredOf(r));
+      const required = rows.map(requiredOf);
+      question.required = required.length > 0 && required.every(Boolean);
       const message = rows.map((r) => textOf(r, 'required_message')).find(Boolean);
       if (message) question.requiredMessage = message;
       const items = rows.map((r, k) => {
