@@ -77,6 +77,7 @@ export function blankDefinition(title: string): TDefinition {
     estimatedMinutes: 5,
     segments: { roleGroup: 'role' },
     audiences: [{ code: 'everyone', label: { en: 'Everyone' }, roleGroups: ['manager', 'staff'] }],
+    publishedSegments: {},
     indices: [],
     sections: [
       {
@@ -339,7 +340,8 @@ function questionFrom(form: QuestionForm, existing: TQuestion | undefined, error
       return { ...base, type: 'multiple', options, ...(other ? { other } : {}) };
     }
     case 'agree':
-      return { ...base, type: 'agree', dontKnow: form.dontKnow };
+      // Whether agreeing is favourable stays as the question had it (a new statement: favourable).
+      return { ...base, type: 'agree', dontKnow: form.dontKnow, polarity: existing?.type === 'agree' ? existing.polarity : 'positive' };
     case 'engagement':
       return { ...base, type: 'engagement' };
     case 'matrix': {

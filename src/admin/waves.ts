@@ -13,7 +13,8 @@ import type { SurveyWithDefinition } from '../storage/surveys.js';
 import { today } from '../fieldwork/respondent.js';
 import { findQuestion, type TDefinition } from '../instrument/definition.js';
 import { localise } from '../instrument/text.js';
-import { validateDefinitionText, type DefinitionProblem } from '../instrument/validate.js';
+import type { DefinitionProblem } from '../instrument/validate.js';
+import { readDefinitionFile } from '../instrument/xlsform/index.js';
 import type { Database } from '../storage/schema.js';
 import { createSurvey, findSurveyById, publishInstrument } from '../storage/surveys.js';
 import { listSurveys } from '../storage/tables.js';
@@ -97,8 +98,8 @@ export async function createWave(
   organisationId: string,
   form: WaveForm,
   upload?: Buffer,
-  /** synthetic: a demonstration or test wave, the only kind synthetic answers may be added to (command line only). */
-  options: { synthetic?: boolean } = {},
+  /** synthetic: a demonstration or test wave, the only kind synthetic answers may be added to (command line only); fileName: the upload's, whose extension says its format (.xlsx, .yaml, .json). */
+  options: { synthetic?: boolean; fileName?: string } = {},
 ): Promise<CreateWaveResult> {
   const errors: FieldError[] = [];
   const parsed = ZWaveForm.safeParse(form);
@@ -119,9 +120,8 @@ export async function createWave(
   let definition: TDefinition | undefined;
   if (form.source === 'upload') {
     if (!upload || upload.length === 0) errors.push({ field: 'definition', message: 'Choose a definition file (YAML or JSON) to upload' });
-    else if (linesWithBadBytes(upload).length > 0) errors.push({ field: 'definition', message: 'The definition file must be UTF-8 text' });
     else {
-      const result = validateDefinitionText(upload.toString('utf8'));
+      const result = await readDefinitionFile(upload, options.fileName);
       if (result.ok) definition = result.definition;
       else {
         definitionProblems = result.problems;

@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import { z } from 'zod';
@@ -8,7 +8,8 @@ import { MIN_THRESHOLD } from '../analysis/suppression.js';
 import { profileMargins } from '../analysis/weighting.js';
 import { readConfig, type TConfig } from '../config.js';
 import { prepareStorage } from '../composition.js';
-import { validateDefinitionText } from '../instrument/validate.js';
+import { problemPlace, type DefinitionProblem } from '../instrument/validate.js';
+import { convertDefinitionFile, readDefinitionFile } from '../instrument/xlsform/index.js';
 import { EXPORT_FORMAT_NAMES, exportFileName, writeExport, type ExportFormat } from '../reporting/exports/index.js';
 import { prepareExport } from '../reporting/exports/service.js';
 import { progressReporter } from './progress.js';
@@ -134,30 +135,46 @@ async function requireSurvey(storage: Storage, id: string) {
 
 const program = new Command('sounding').description('Sounding command-line tool');
 
+/** A definition problem on one line: by line and path in a YAML or JSON file, by sheet, row and column in an XLSForm. */
+const problemLine = (p: DefinitionProblem) => `  ${p.sheet === undefined ? `line ${p.line ?? '?'}: ${p.path || '(file)'}` : problemPlace(p)}: ${p.message}`;
+
+function readInput(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new CliError(`Cannot read ${file}`);
+  }
+}
+
 program
   .command('validate')
-  .description('validate a survey definition file (YAML or JSON); exit code 0 when valid, 1 with the list of problems')
+  .description('validate a survey definition file (YAML, JSON or an XLSForm .xlsx); exit code 0 when valid, 1 with the list of problems')
   .argument('<file>', 'definition file')
-  .action((file: string) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      console.error(`Cannot read ${file}`);
-      process.exitCode = 1;
-      return;
-    }
-    const result = validateDefinitionText(text);
-    if (result.ok) {
-      console.log(`${file}: valid (${result.definition.code} version ${result.definition.version})`);
-      return;
-    }
-    console.error(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
-    for (const problem of result.problems) {
-      console.error(`  line ${problem.line ?? '?'}: ${problem.path || '(file)'}: ${problem.message}`);
-    }
-    process.exitCode = 1;
-  });
+  .action(
+    run(async (file: string) => {
+      const result = await readDefinitionFile(readInput(file), file);
+      if (result.ok) {
+        console.log(`${file}: valid (${result.definition.code} version ${result.definition.version})`);
+        return;
+      }
+      throw new CliError([`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`, ...result.problems.map(problemLine)].join('\n'));
+    }),
+  );
+
+program
+  .command('convert')
+  .description("convert a survey definition between YAML, JSON and XLSForm (.xlsx), by the files' extensions")
+  .argument('<in>', 'definition file to read (.yaml, .yml, .json or .xlsx)')
+  .argument('<out>', 'file to write (.yaml, .yml, .json or .xlsx)')
+  .action(
+    run(async (from: string, to: string) => {
+      const result = await convertDefinitionFile(readInput(from), from, to);
+      if (!result.ok)
+        throw new CliError([`Nothing written; ${from} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}:`, ...result.problems.map(problemLine)].join('\n'));
+      writeFileSync(to, result.bytes);
+      console.log(`${to}: written (${result.definition.code} version ${result.definition.version})`);
+    }),
+  );
 
 const org = program.command('org').description('organisations (councils)');
 
@@ -198,7 +215,7 @@ survey
   .command('create')
   .description('create a survey wave (draft) for an organisation from a definition file; prints its id and public link')
   .requiredOption('--org <id>', 'organisation id')
-  .requiredOption('--instrument <file>', 'instrument definition file (YAML or JSON)')
+  .requiredOption('--instrument <file>', 'instrument definition file (YAML, JSON or an XLSForm .xlsx)')
   .requiredOption('--title <title>', 'survey title')
   .option('--threshold <n>', `suppression threshold: results for groups smaller than this are hidden (at least ${MIN_THRESHOLD})`, '10')
   .option('--synthetic', 'a demonstration or test wave: the only kind `survey generate` may add synthetic answers to')
@@ -226,11 +243,11 @@ survey
         const exists = await storage.db.selectFrom('organisation').select('id').where('id', '=', organisationId).executeTakeFirst();
         if (!exists) throw new CliError(`No organisation with id ${organisationId} (see: org list)`);
         const form = { ...blankWaveForm(), title, source: 'upload', threshold: String(threshold) };
-        const result = await createWave(storage.db, commandLineActor(), organisationId, form, bytes, { synthetic });
+        const result = await createWave(storage.db, commandLineActor(), organisationId, form, bytes, { synthetic, fileName: instrument });
         if (!result.ok) {
           const lines = [
             ...result.errors.filter((e) => e.field !== 'definition' || result.definitionProblems.length === 0).map((e) => `  ${e.message}`),
-            ...result.definitionProblems.map((p) => `  line ${p.line ?? '?'}: ${p.path || '(file)'}: ${p.message}`),
+            ...result.definitionProblems.map(problemLine),
           ];
           throw new CliError([`Nothing created; fix these and try again:`, ...lines].join('\n'));
         }

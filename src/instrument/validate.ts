@@ -22,9 +22,20 @@ import type { TLanguage, TText } from './text.js';
 export interface DefinitionProblem {
   /** Where the problem is, e.g. `sections[2].questions[4].options`. */
   path: string;
-  /** 1-based line in the source file, where it can be found. */
+  /** 1-based line in the source file, where it can be found (in an XLSForm, the row of `sheet`). */
   line?: number;
+  /** In an XLSForm: the sheet and column the problem is in. */
+  sheet?: string;
+  column?: string;
   message: string;
+}
+
+/** Where a problem is, in words: "Line 4, sections[0].code", or "Sheet survey, row 7, column relevant". */
+export function problemPlace(problem: DefinitionProblem): string {
+  if (problem.sheet !== undefined) {
+    return [`Sheet ${problem.sheet}`, problem.line === undefined ? '' : `row ${problem.line}`, problem.column === undefined ? '' : `column ${problem.column}`].filter(Boolean).join(', ');
+  }
+  return problem.line === undefined && problem.path === '' ? 'The file' : `Line ${problem.line ?? '?'}, ${problem.path || 'the file'}`;
 }
 
 export type ValidationResult = { ok: true; definition: TDefinition } | { ok: false; problems: DefinitionProblem[] };

@@ -18,7 +18,7 @@ import { Labels } from '../../../reporting/labels.js';
 import { readSection } from '../../../fieldwork/answer-form.js';
 import { nextSection, previousSection } from '../../../fieldwork/journey.js';
 import { ZFormBody, type FormBody } from '../../../instrument/question-types/contract.js';
-import type { DefinitionProblem } from '../../../instrument/validate.js';
+import { problemPlace, type DefinitionProblem } from '../../../instrument/validate.js';
 import type { Storage } from '../../../storage/db.js';
 import { invitationCounts } from '../../../storage/invitations.js';
 import { findSurveyById, type SurveyWithDefinition } from '../../../storage/surveys.js';
@@ -28,7 +28,7 @@ import { surveyOrganisationId } from '../../../storage/users.js';
 import { errorMessage } from '../../messages.js';
 import { hasRole, pathOrganisation, requireOrganisationRole, requireSignIn, surveyOrganisation } from '../../plugins/auth.js';
 import { questionView } from '../../question-view.js';
-import { acceptUploads, uploadedFiles } from './uploads.js';
+import { acceptUploads, uploadedFileName, uploadedFiles } from './uploads.js';
 import { builderRoutes } from './builder.js';
 
 export interface AdminRouteOptions {
@@ -150,7 +150,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     if (!organisation) return reply.callNotFound();
     const summary = [
       ...errorList(errors.filter((e) => e.field !== 'definition' || definitionProblems.length === 0)),
-      ...definitionProblems.map((p) => ({ text: `Line ${p.line ?? '?'}, ${p.path || 'the file'}: ${p.message}`, href: '#definition' })),
+      ...definitionProblems.map((p) => ({ text: `${problemPlace(p)}: ${p.message}`, href: '#definition' })),
     ];
     // Only a closed wave can be the previous one (createWave refuses any other): it alone has a publication to compare with.
     const closedWaves = (await listOrganisationWaves(db, organisationId)).filter((w) => w.state === 'closed');
@@ -173,7 +173,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     const { organisationId } = params.data;
     const definition = uploadedFiles(request.body).definition;
     const form = waveFormFrom((request.body ?? {}) as Record<string, unknown>);
-    const result = await createWave(db, actorOf(request), organisationId, form, definition);
+    const result = await createWave(db, actorOf(request), organisationId, form, definition, { fileName: uploadedFileName(request.body, 'definition') });
     if (!result.ok) return renderNewWave(reply, organisationId, form, result.errors, result.definitionProblems);
     return reply.redirect(`/admin/surveys/${result.id}`, 303);
   });

@@ -14,6 +14,12 @@ export function uploadedFiles(body: unknown): Partial<Record<string, Buffer>> {
   return ZUploadedFiles.parse(body ?? {}).files;
 }
 
+/** The name the browser gave an uploaded file ('' when none), which tells its format by its extension. */
+export function uploadedFileName(body: unknown, field: string): string {
+  const names = z.looseObject({ fileNames: z.record(z.string(), z.string()).default({}) }).safeParse(body ?? {});
+  return (names.success && names.data.fileNames[field]) || '';
+}
+
 /**
  * Reads multipart/form-data (file uploads without JavaScript) with the platform's own
  * parser (undici's Response.formData), so no extra dependency is needed. Registered only in
@@ -29,11 +35,15 @@ export function acceptUploads(app: FastifyInstance): void {
     }
     const fields: Record<string, string> = {};
     const files: Record<string, Buffer> = {};
+    const fileNames: Record<string, string> = {};
     for (const [name, value] of form) {
       if (typeof value === 'string') fields[name] = value;
-      else files[name] = Buffer.from(await value.arrayBuffer());
+      else {
+        files[name] = Buffer.from(await value.arrayBuffer());
+        fileNames[name] = value.name;
+      }
     }
-    return { ...fields, files };
+    return { ...fields, files, fileNames };
   });
   app.setErrorHandler((error: Error & { code?: string }, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
