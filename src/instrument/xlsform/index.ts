@@ -1,5 +1,5 @@
 import type { TDefinition } from '../definition.js';
-import { validateDefinitionText, type DefinitionProblem, type ValidationResult } from '../validate.js';
+import { definitionYaml, validateDefinitionText, type DefinitionProblem, type ValidationResult } from '../validate.js';
 import { readXlsform } from './read.js';
 import { writeXlsform } from './write.js';
 
@@ -37,8 +37,7 @@ export async function readDefinitionFile(bytes: Buffer, name = ''): Promise<Vali
 export async function writeDefinitionFile(definition: TDefinition, format: DefinitionFormat): Promise<Buffer> {
   if (format === 'xlsx') return writeXlsform(definition);
   if (format === 'json') return Buffer.from(`${JSON.stringify(definition, null, 2)}\n`);
-  const { stringify } = await import('yaml');
-  return Buffer.from(stringify(definition, { lineWidth: 0 }));
+  return Buffer.from(definitionYaml(definition));
 }
 
 export type ConvertResult = { ok: true; bytes: Buffer; definition: TDefinition } | { ok: false; problems: DefinitionProblem[] };
