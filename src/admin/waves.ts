@@ -24,6 +24,7 @@ export type { Actor } from './audit.js';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load.js';
 import { linesWithBadBytes } from './invitations.js';
 import { parseWorkforceProfile, type ProfileProblem } from './workforce-profile.js';
+import { checkPlannedDates, planWaveJobs } from './wave-settings.js';
 
 /** A problem with one form field; `field` is the id of the input, for the error summary's link. */
 export interface FieldError {
@@ -31,14 +32,14 @@ export interface FieldError {
   message: string;
 }
 
-interface DayParts {
+export interface DayParts {
   day: string;
   month: string;
   year: string;
 }
 
 /** A GOV.UK date input's three fields as YYYY-MM-DD; blank is allowed (no planned date). */
-function readDate(parts: DayParts, field: string, label: string, errors: FieldError[]): string | null {
+export function readDate(parts: DayParts, field: string, label: string, errors: FieldError[]): string | null {
   if (parts.day === '' && parts.month === '' && parts.year === '') return null;
   const [d, m, y] = [parts.day, parts.month, parts.year].map(Number) as [number, number, number];
   const date = new Date(Date.UTC(y, m - 1, d));
@@ -103,7 +104,7 @@ export async function createWave(
   if (!parsed.success) for (const issue of parsed.error.issues) errors.push({ field: String(issue.path[0]), message: issue.message });
   const opensOn = readDate(form.opensOn, 'opensOn', 'The opening date', errors);
   const closesOn = readDate(form.closesOn, 'closesOn', 'The closing date', errors);
-  if (opensOn && closesOn && closesOn < opensOn) errors.push({ field: 'closesOn-day', message: 'The closing date must be on or after the opening date' });
+  checkPlannedDates(opensOn, closesOn, errors);
   const waves = await listOrganisationWaves(db, organisationId);
   if (parsed.success && parsed.data.previousSurveyId !== '') {
     const previous = waves.find((w) => w.id === parsed.data.previousSurveyId);
@@ -141,6 +142,7 @@ export async function createWave(
       synthetic: options.synthetic ?? false,
     });
     await setWavePlan(trx, created.id, { opensOn, closesOn, previousSurveyId: parsed.data.previousSurveyId || null });
+    await planWaveJobs(trx, created.id, 'draft', { opensOn, closesOn });
     await recordAudit(trx, auditBy(actor, { organisationId, action: 'wave.create', target: `survey ${created.id} (${parsed.data.title})${options.synthetic ? ', synthetic' : ''}` }));
     return created.id;
   });
