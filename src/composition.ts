@@ -28,9 +28,18 @@ export function buildServices(config: Pick<TConfig, 'mail' | 'oidc'>, storage: S
  * Starts doing scheduled work (a wave's planned opening and closing) every
  * `scheduleIntervalMs`; every process may run this, and each job is still done once.
  */
-export function startScheduler(config: Pick<TConfig, 'scheduleIntervalMs'>, storage: Storage, log: { error(details: object, message: string): void }) {
+export function startScheduler(
+  config: Pick<TConfig, 'scheduleIntervalMs'>,
+  storage: Storage,
+  log: { info(details: object, message: string): void; error(details: object, message: string): void },
+) {
   const scheduler = createScheduler(storage.db, waveJobHandlers, {
     onError: (job: ScheduledJob, error: unknown) => log.error({ err: error, job: job.id, kind: job.kind }, 'scheduled job failed; it will be tried again'),
   });
-  return tickOnInterval(scheduler, config.scheduleIntervalMs, (error) => log.error({ err: error }, 'looking for scheduled jobs failed'));
+  return tickOnInterval(scheduler, config.scheduleIntervalMs, {
+    onDone: (finished) => {
+      for (const { job, outcome } of finished) log.info({ job: job.id, kind: job.kind, subject: job.subject, outcome }, 'scheduled job done');
+    },
+    onError: (error) => log.error({ err: error }, 'looking for scheduled jobs failed'),
+  });
 }

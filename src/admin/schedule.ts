@@ -114,14 +114,18 @@ export function createScheduler(
  * Calls `tick` every `intervalMs` until stopped, one tick at a time (a tick still running when
  * the next is due is not overlapped); stopping waits for a tick under way.
  */
-export function tickOnInterval(scheduler: Scheduler, intervalMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
+export function tickOnInterval(
+  scheduler: Scheduler,
+  intervalMs: number,
+  { onDone, onError }: { onDone: (finished: TickResult[]) => void; onError: (error: unknown) => void },
+): { stop(): Promise<void> } {
   let running: Promise<unknown> | undefined;
   let stopped = false;
   const timer = setInterval(() => {
     if (stopped || running) return;
     running = scheduler
       .tick()
-      .catch(onError)
+      .then(onDone, onError)
       .finally(() => (running = undefined));
   }, intervalMs);
   timer.unref();
