@@ -8,7 +8,7 @@ import { MIN_THRESHOLD } from '../analysis/suppression.js';
 import { profileMargins } from '../analysis/weighting.js';
 import { readConfig, type TConfig } from '../config.js';
 import { prepareStorage } from '../composition.js';
-import { validateDefinitionText } from '../instrument/validate.js';
+import { describeProblem, validateDefinitionText } from '../instrument/validate.js';
 import { EXPORT_FORMAT_NAMES, exportFileName, writeExport, type ExportFormat } from '../reporting/exports/index.js';
 import { prepareExport } from '../reporting/exports/service.js';
 import { progressReporter } from './progress.js';
@@ -153,7 +153,7 @@ program
     }
     console.error(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
     for (const problem of result.problems) {
-      console.error(`  line ${problem.line ?? '?'}: ${problem.path || '(file)'}: ${problem.message}`);
+      console.error(`  ${describeProblem(problem)}`);
     }
     process.exitCode = 1;
   });
@@ -229,7 +229,7 @@ survey
         if (!result.ok) {
           const lines = [
             ...result.errors.filter((e) => e.field !== 'definition' || result.definitionProblems.length === 0).map((e) => `  ${e.message}`),
-            ...result.definitionProblems.map((p) => `  line ${p.line ?? '?'}: ${p.path || '(file)'}: ${p.message}`),
+            ...result.definitionProblems.map((p) => `  ${describeProblem(p)}`),
           ];
           throw new CliError([`Nothing created; fix these and try again:`, ...lines].join('\n'));
         }

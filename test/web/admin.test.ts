@@ -88,7 +88,7 @@ describe('the survey lead’s pages', () => {
       { definition: { name: 'mine.yaml', content: yaml } },
     );
     expect(response.statusCode).toBe(422);
-    expect(text(response.body)).toMatch(/Line 2, version: /);
+    expect(text(response.body)).toContain('Line 2, version: must be a number');
     const surveys = await lead.get(`/admin/organisations/${organisationId}`);
     expect(text(surveys.body)).not.toContain('Custom');
   });

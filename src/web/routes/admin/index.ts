@@ -15,7 +15,7 @@ import {
 } from '../../../admin/waves.js';
 import { readPublication } from '../../../publications/read.js';
 import { Labels } from '../../../reporting/labels.js';
-import type { DefinitionProblem } from '../../../instrument/validate.js';
+import { describeProblem, type DefinitionProblem } from '../../../instrument/validate.js';
 import type { Storage } from '../../../storage/db.js';
 import { invitationCounts } from '../../../storage/invitations.js';
 import { findSurveyById, type SurveyWithDefinition } from '../../../storage/surveys.js';
@@ -149,7 +149,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     if (!organisation) return reply.callNotFound();
     const summary = [
       ...errorList(errors.filter((e) => e.field !== 'definition' || definitionProblems.length === 0)),
-      ...definitionProblems.map((p) => ({ text: `Line ${p.line ?? '?'}, ${p.path || 'the file'}: ${p.message}`, href: '#definition' })),
+      ...definitionProblems.map((p) => ({ text: describeProblem(p), href: '#definition' })),
     ];
     // Only a closed wave can be the previous one (createWave refuses any other): it alone has a publication to compare with.
     const closedWaves = (await listOrganisationWaves(db, organisationId)).filter((w) => w.state === 'closed');
