@@ -1,5 +1,7 @@
 import { createMailer } from './admin/mailer.js';
 import { createOidc } from './admin/oidc.js';
+import { createScheduler, tickOnInterval, type ScheduledJob } from './admin/schedule.js';
+import { waveJobHandlers } from './admin/wave-settings.js';
 import type { TConfig } from './config.js';
 import { publishClosedWaves } from './publications/service.js';
 import { migrate, type Storage } from './storage/db.js';
@@ -20,4 +22,24 @@ export async function prepareStorage(storage: Storage): Promise<void> {
 /** The services `buildApp` takes: the storage given, and the mailer and OpenID Connect client the configuration chose. */
 export function buildServices(config: Pick<TConfig, 'mail' | 'oidc'>, storage: Storage): AppServices {
   return { storage, mailer: createMailer(config.mail), ...(config.oidc ? { oidc: createOidc(config.oidc) } : {}) };
+}
+
+/**
+ * Starts doing scheduled work (a wave's planned opening and closing) every
+ * `scheduleIntervalMs`; every process may run this, and each job is still done once.
+ */
+export function startScheduler(
+  config: Pick<TConfig, 'scheduleIntervalMs'>,
+  storage: Storage,
+  log: { info(details: object, message: string): void; error(details: object, message: string): void },
+) {
+  const scheduler = createScheduler(storage.db, waveJobHandlers, {
+    onError: (job: ScheduledJob, error: unknown) => log.error({ err: error, job: job.id, kind: job.kind }, 'scheduled job failed; it will be tried again'),
+  });
+  return tickOnInterval(scheduler, config.scheduleIntervalMs, {
+    onDone: (finished) => {
+      for (const { job, outcome } of finished) log.info({ job: job.id, kind: job.kind, subject: job.subject, outcome }, 'scheduled job done');
+    },
+    onError: (error) => log.error({ err: error }, 'looking for scheduled jobs failed'),
+  });
 }

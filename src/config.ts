@@ -37,6 +37,7 @@ const ZTrustProxy = z
     return z.NEVER;
   });
 const NOT_EMPTY = 'must not be empty';
+const SCHEDULE_INTERVAL = 'must be a whole number of seconds from 1 to 3600';
 
 /**
  * The environment variables Sounding reads, and nothing else: this schema is the only place
@@ -78,6 +79,8 @@ const ZEnvironment = z
     OIDC_CLIENT_ID: z.string().min(1, NOT_EMPTY).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1, NOT_EMPTY).optional(),
     OIDC_REDIRECT_URL: z.url('must be a URL').optional(),
+    /** How often each process looks for planned work that is due (a wave's planned opening or closing): seconds. */
+    SCHEDULE_INTERVAL_SECONDS: z.coerce.number({ error: SCHEDULE_INTERVAL }).int(SCHEDULE_INTERVAL).min(1, SCHEDULE_INTERVAL).max(3600, SCHEDULE_INTERVAL).default(60),
   })
   .superRefine((env, context) => {
     if (Boolean(env.NOTIFY_API_KEY) !== Boolean(env.NOTIFY_TEMPLATE_ID)) {
@@ -151,6 +154,8 @@ export const ZConfig = ZEnvironment.transform((env) => ({
   seedDemo: env.SOUNDING_DEMO === 'on' && !env.DATABASE_URL,
   /** Fastify's trustProxy: whose X-Forwarded-For to believe when working out the client's address. */
   trustProxy: env.TRUST_PROXY,
+  /** How often the scheduler looks for due jobs (admin/schedule.ts). */
+  scheduleIntervalMs: env.SCHEDULE_INTERVAL_SECONDS * 1000,
 }));
 export type TConfig = z.output<typeof ZConfig>;
 

@@ -29,6 +29,7 @@ describe('readConfig', () => {
       publicUrl: 'http://localhost:3000',
       secureCookies: false,
       reloadTemplates: false,
+      scheduleIntervalMs: 60_000,
     });
     expect(config.oidc).toBeUndefined();
   });
@@ -57,6 +58,8 @@ describe('readConfig', () => {
     expect(refusal({ PORT: 'eighty' })).toBe('Invalid configuration: PORT: must be a whole number from 1 to 65535');
     expect(refusal({ PORT: '70000' })).toBe('Invalid configuration: PORT: must be a whole number from 1 to 65535');
     expect(refusal({ HOST: '' })).toBe('Invalid configuration: HOST: must not be empty');
+    expect(refusal({ SCHEDULE_INTERVAL_SECONDS: '0.5' })).toBe('Invalid configuration: SCHEDULE_INTERVAL_SECONDS: must be a whole number of seconds from 1 to 3600');
+    expect(refusal({ SCHEDULE_INTERVAL_SECONDS: 'often' })).toBe('Invalid configuration: SCHEDULE_INTERVAL_SECONDS: must be a whole number of seconds from 1 to 3600');
     expect(refusal({ LOG_LEVEL: 'loud' })).toBe('Invalid configuration: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
     expect(refusal({ DATABASE_URL: 'mysql://db/sounding' })).toBe('Invalid configuration: DATABASE_URL: must be a postgres:// URL');
     expect(refusal({ PUBLIC_URL: 'ftp://council.gov.uk' })).toBe('Invalid configuration: PUBLIC_URL: must be an http:// or https:// URL');

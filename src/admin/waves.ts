@@ -27,6 +27,7 @@ import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load
 import { linesWithBadBytes } from './invitations.js';
 import { blankDefinition, missingWelsh } from './builder.js';
 import { parseWorkforceProfile, type ProfileProblem } from './workforce-profile.js';
+import { checkPlannedDates, planWaveJobs } from './wave-settings.js';
 
 /** A problem with one form field; `field` is the id of the input, for the error summary's link. */
 export interface FieldError {
@@ -106,7 +107,7 @@ export async function createWave(
   if (!parsed.success) for (const issue of parsed.error.issues) errors.push({ field: String(issue.path[0]), message: issue.message });
   const opensOn = readDate(form.opensOn, 'opensOn', 'The opening date', errors);
   const closesOn = readDate(form.closesOn, 'closesOn', 'The closing date', errors);
-  if (opensOn && closesOn && closesOn < opensOn) errors.push({ field: 'closesOn-day', message: 'The closing date must be on or after the opening date' });
+  checkPlannedDates(opensOn, closesOn, errors);
   const waves = await listOrganisationWaves(db, organisationId);
   if (parsed.success && parsed.data.previousSurveyId !== '') {
     const previous = waves.find((w) => w.id === parsed.data.previousSurveyId);
@@ -146,6 +147,7 @@ export async function createWave(
       synthetic: options.synthetic ?? false,
     });
     await setWavePlan(trx, created.id, { opensOn, closesOn, previousSurveyId: parsed.data.previousSurveyId || null });
+    await planWaveJobs(trx, created.id, 'draft', { opensOn, closesOn });
     await recordAudit(trx, auditBy(actor, { organisationId, action: 'wave.create', target: `survey ${created.id} (${parsed.data.title})${options.synthetic ? ', synthetic' : ''}` }));
     return created.id;
   });

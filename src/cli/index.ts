@@ -8,7 +8,7 @@ import { MIN_THRESHOLD } from '../analysis/suppression.js';
 import { profileMargins } from '../analysis/weighting.js';
 import { readConfig, type TConfig } from '../config.js';
 import { prepareStorage } from '../composition.js';
-import { problemPlace, type DefinitionProblem } from '../instrument/validate.js';
+import { describeProblem, type DefinitionProblem } from '../instrument/validate.js';
 import { convertDefinitionFile, readDefinitionFile } from '../instrument/xlsform/index.js';
 import { EXPORT_FORMAT_NAMES, exportFileName, writeExport, type ExportFormat } from '../reporting/exports/index.js';
 import { prepareExport } from '../reporting/exports/service.js';
@@ -136,7 +136,7 @@ async function requireSurvey(storage: Storage, id: string) {
 const program = new Command('sounding').description('Sounding command-line tool');
 
 /** A definition problem on one line: by line and path in a YAML or JSON file, by sheet, row and column in an XLSForm. */
-const problemLine = (p: DefinitionProblem) => `  ${p.sheet === undefined ? `line ${p.line ?? '?'}: ${p.path || '(file)'}` : problemPlace(p)}: ${p.message}`;
+const problemLine = (p: DefinitionProblem) => `  ${describeProblem(p)}`;
 
 function readInput(file: string): Buffer {
   try {

@@ -24,3 +24,20 @@ export function readSection(definition: TDefinition, section: TSection, body: Fo
   const kept = keepShownAnswers(definition, answers);
   return errors.length > 0 ? { ok: false, errors, answers } : { ok: true, answers: kept };
 }
+
+/**
+ * The answers a set of pages' forms give, read in the survey's order with readSection, so
+ * each page's showIf sees the pages before it. The lead's preview keeps nothing on the server:
+ * the browser carries each answered page's fields, and every request reads them again with the
+ * same checks as the live survey (a page whose fields no longer pass is left out).
+ */
+export function answersFromPages(definition: TDefinition, pages: Readonly<Record<string, FormBody>>): Answers {
+  let answers: Answers = {};
+  for (const section of definition.sections) {
+    const body = pages[section.code];
+    if (!body) continue;
+    const result = readSection(definition, section, body, answers);
+    if (result.ok) answers = result.answers;
+  }
+  return answers;
+}

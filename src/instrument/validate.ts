@@ -22,20 +22,14 @@ import type { TLanguage, TText } from './text.js';
 export interface DefinitionProblem {
   /** Where the problem is, e.g. `sections[2].questions[4].options`. */
   path: string;
+  /** The same place in words, by section and question title and code: `section "About you" (about), question "Which service area…" (directorate), options`. */
+  where?: string;
   /** 1-based line in the source file, where it can be found (in an XLSForm, the row of `sheet`). */
   line?: number;
   /** In an XLSForm: the sheet and column the problem is in. */
   sheet?: string;
   column?: string;
   message: string;
-}
-
-/** Where a problem is, in words: "Line 4, sections[0].code", or "Sheet survey, row 7, column relevant". */
-export function problemPlace(problem: DefinitionProblem): string {
-  if (problem.sheet !== undefined) {
-    return [`Sheet ${problem.sheet}`, problem.line === undefined ? '' : `row ${problem.line}`, problem.column === undefined ? '' : `column ${problem.column}`].filter(Boolean).join(', ');
-  }
-  return problem.line === undefined && problem.path === '' ? 'The file' : `Line ${problem.line ?? '?'}, ${problem.path || 'the file'}`;
 }
 
 export type ValidationResult = { ok: true; definition: TDefinition } | { ok: false; problems: DefinitionProblem[] };
@@ -77,10 +71,68 @@ export function validateDefinition(input: unknown, findings: TPublishedFindings 
   // reportInput keeps `issue.input`, which zodProblem needs to tell a missing field from a wrong type.
   const parsed = ZDefinition.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map(zodProblem) };
+    return { ok: false, problems: parsed.error.issues.map(zodProblem).map((problem) => ({ ...problem, where: placeOf(input, problem.path) })) };
   }
   const problems = crossCheck(parsed.data, findings);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, definition: parsed.data };
+  return problems.length > 0 ? { ok: false, problems: problems.map((problem) => ({ ...problem, where: placeOf(input, problem.path) })) } : { ok: true, definition: parsed.data };
+}
+
+/** A problem as one line for a person: the line, the place by section and question title and code, and what is wrong. */
+export function describeProblem(problem: DefinitionProblem): string {
+  const place =
+    problem.sheet !== undefined
+      ? [`Sheet ${problem.sheet}`, problem.line === undefined ? '' : `row ${problem.line}`, problem.column === undefined ? '' : `column ${problem.column}`].filter(Boolean).join(', ')
+      : problem.line
+        ? `Line ${problem.line}`
+        : 'The file';
+  const where = problem.where ?? problem.path;
+  return `${place}${where ? `, ${where}` : ''}: ${problem.message}`;
+}
+
+const PLAIN_FIELDS: Record<string, string> = {
+  showIf: 'the condition (showIf)',
+  anyOf: 'its answers (anyOf)',
+  noneOf: 'its answers (noneOf)',
+  requiredMessage: 'the message when unanswered',
+  roleGroups: 'its role groups',
+  segments: 'the segments',
+  roleGroup: 'the role group question',
+  audiences: 'the audiences',
+};
+
+/** `sections[0].questions[2].max` in words, naming the section and question by their titles (English) and codes as the file gives them. */
+function placeOf(input: unknown, path: string): string {
+  const steps = parsePath(path);
+  const parts: string[] = [];
+  let node: unknown = input;
+  const record = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
+  const titleOf = (value: unknown): string | undefined => {
+    const text = typeof value === 'string' ? value : typeof record(value)?.en === 'string' ? (record(value)!.en as string) : undefined;
+    return text && (text.length > 60 ? `“${text.slice(0, 57).trimEnd()}…”` : `“${text}”`);
+  };
+  const named = (kind: string, value: unknown, index: number) => {
+    const entry = record(value);
+    const title = titleOf(entry?.title ?? entry?.text ?? entry?.label);
+    const code = typeof entry?.code === 'string' ? ` (${entry.code})` : '';
+    return title || code ? `${kind} ${title ?? ''}${code}`.replace(`${kind}  (`, `${kind} (`) : `${kind} ${index + 1}`;
+  };
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const next = steps[i + 1];
+    const container = record(node)?.[step as string];
+    if (typeof step === 'string' && typeof next === 'number' && Array.isArray(container)) {
+      const kind = { sections: 'section', questions: 'question', options: 'option', items: 'statement', audiences: 'audience', indices: 'index', references: 'reference' }[step];
+      if (kind) {
+        parts.push(named(kind, container[next], next));
+        node = container[next];
+        i++;
+        continue;
+      }
+    }
+    parts.push(typeof step === 'number' ? `entry ${step + 1}` : (PLAIN_FIELDS[step] ?? step));
+    node = typeof step === 'number' ? (Array.isArray(node) ? node[step] : undefined) : record(node)?.[step];
+  }
+  return parts.join(', ');
 }
 
 function zodProblem(issue: z.core.$ZodIssue): DefinitionProblem {
@@ -93,7 +145,31 @@ function zodProblem(issue: z.core.$ZodIssue): DefinitionProblem {
   }
   // A missing text field (title, text, label) fails the string-or-object union rather than a type check.
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) return { path, message: 'is required' };
-  return { path, message: issue.message };
+  return { path, message: plainMessage(issue) };
+}
+
+/** zod's own wording ("Too small: expected array to have >=1 items") in plain words, with what to do. */
+function plainMessage(issue: z.core.$ZodIssue): string {
+  // The schemas' own messages are already in plain words; only zod's defaults are reworded.
+  if (!/^(Too small|Too big|Invalid)/.test(issue.message)) return issue.message;
+  const last = issue.path.at(-1);
+  if (issue.code === 'too_small' && issue.origin === 'array') {
+    const what = last === 'options' ? 'options' : last === 'questions' ? 'questions' : last === 'items' ? 'statements' : last === 'sections' ? 'sections' : 'entries';
+    const least = Number(issue.minimum);
+    return `has ${Array.isArray(issue.input) && issue.input.length > 0 ? `only ${issue.input.length}` : 'no'} ${what}. Add at least ${least === 1 && what === 'options' ? 'two' : least}.`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'number') return `must be ${String(issue.minimum)} or more${issue.inclusive === false ? ' (and not equal to it)' : ''}`;
+  if (issue.code === 'too_big' && issue.origin === 'number') return `must be ${String(issue.maximum)} or less`;
+  if (issue.code === 'too_small' && issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'is empty. Write the text.' : `must be at least ${String(issue.minimum)} characters`;
+  if (issue.code === 'too_big' && issue.origin === 'string') return `is too long: at most ${String(issue.maximum)} characters`;
+  if (issue.code === 'invalid_type') {
+    const words: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a set of fields' };
+    const expected = words[String(issue.expected)] ?? String(issue.expected);
+    return `must be ${expected}`;
+  }
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => `"${String(v)}"`).join(', ')}`;
+  if (issue.code === 'invalid_union') return 'is not in a form this field takes: text, or text by language such as {en: "…", cy: "…"}';
+  return issue.message;
 }
 
 function lineOf(doc: Document, lineCounter: LineCounter, problem: DefinitionProblem): number | undefined {

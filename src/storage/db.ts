@@ -14,6 +14,7 @@ import { responseExportIndex } from './migrations/005-response-export-index.js';
 import { publications } from './migrations/006-publications.js';
 import { apiTokens } from './migrations/007-api-tokens.js';
 import { signInDelays } from './migrations/008-sign-in-delays.js';
+import { scheduledJobs } from './migrations/009-scheduled-jobs.js';
 import { benchmarkRounds } from './migrations/012-benchmark-rounds.js';
 import type { Database } from './schema.js';
 
@@ -134,6 +135,7 @@ function migrations(dialect: Storage['dialect']): MigrationProvider {
     '006-publications': publications(),
     '007-api-tokens': apiTokens(),
     '008-sign-in-delays': signInDelays(),
+    '009-scheduled-jobs': scheduledJobs(),
     '012-benchmark-rounds': benchmarkRounds(),
   };
   return { getMigrations: async () => all };

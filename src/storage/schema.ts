@@ -152,6 +152,19 @@ export interface Database {
     /** Set when the round closes: the version of the wave's publication the round's benchmark uses. */
     publication_version: number | null;
   };
+  /** Work done by the server itself at a time: a wave's planned opening or closing (admin/schedule.ts). */
+  scheduled_job: {
+    id: string;
+    kind: string;
+    subject: string;
+    /** ISO time from which the job may run. */
+    due_at: string;
+    /** Held by the process doing the job until this ISO time. */
+    claimed_until: string | null;
+    attempts: Generated<number>;
+    finished_at: string | null;
+    outcome: string | null;
+  };
   /** sha256 of each link sent (the invitation and every reminder), so any of them works until one is used. */
   invitation_token: { token_hash: string; invitation_id: string };
 }

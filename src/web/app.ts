@@ -151,7 +151,7 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
   await app.register(rateLimitPlugin, { storage });
   await app.register(accountRoutes, { storage, secureCookies, mailer, publicUrl: config.publicUrl, rateLimit: config.signInRateLimit, oidc: services.oidc });
   // The survey lead's pages mail invitations the way sign-in mails reset links.
-  await app.register(adminRoutes, { storage, mailer, publicUrl: config.publicUrl });
+  await app.register(adminRoutes, { storage, mailer, publicUrl: config.publicUrl, secureCookies });
   await app.register(roundRoutes, { storage });
   app.addHook('onClose', async () => storage.close());
   return app;

@@ -1,6 +1,6 @@
 import { readConfig } from '../config.js';
 import { seedDemoIfEmpty } from '../admin/demo.js';
-import { buildServices, prepareStorage } from '../composition.js';
+import { buildServices, prepareStorage, startScheduler } from '../composition.js';
 import { describeTarget, openStorage } from '../storage/db.js';
 import { buildApp } from './app.js';
 
@@ -46,6 +46,7 @@ async function main() {
     if (closing) reply.header('connection', 'close');
   });
   await app.listen({ port: config.port, host: config.host });
+  const scheduler = startScheduler(config, storage, app.log);
   if (demo) {
     app.log.info(`Demo survey ready: http://localhost:${config.port}/s/${demo.slug}`);
     app.log.info(`Last year's closed wave has published results: http://localhost:${config.port}/surveys/${demo.resultsOf}/report`);
@@ -60,14 +61,17 @@ async function main() {
         app.log.error('in-flight requests did not finish in time; exiting');
         process.exit(1);
       }, SHUTDOWN_GRACE_MS).unref();
-      // app.close stops listening, waits for in-flight requests, then closes the database (onClose).
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.log.error({ err: error }, 'error while shutting down');
-          process.exit(1);
-        },
-      );
+      // A scheduled job under way finishes first; app.close then stops listening, waits for in-flight requests and closes the database (onClose).
+      scheduler
+        .stop()
+        .then(() => app.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            app.log.error({ err: error }, 'error while shutting down');
+            process.exit(1);
+          },
+        );
     });
   }
 }

@@ -130,7 +130,7 @@ describe('sounding org and survey commands', () => {
 
     expect(invalidInstrument.status).toBe(1);
     expect(invalidInstrument.stderr).toContain('Nothing created; fix these and try again:');
-    expect(invalidInstrument.stderr).toMatch(/line \d+: title: is required/);
+    expect(invalidInstrument.stderr).toMatch(/Line \d+, title: is required/);
 
     expect(missingInstrument.status).toBe(1);
     expect(missingInstrument.stderr).toContain('Cannot read instrument file');

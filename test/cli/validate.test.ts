@@ -50,12 +50,12 @@ describe('sounding validate', { timeout: 120_000 }, () => {
     expect(result.output).toContain('valid (tiny version 1)');
   });
 
-  it('exits 1 and lists each problem with its path and line', () => {
+  it('exits 1 and lists each problem with its line, section and question by title and code', () => {
     const broken = valid.replace('type: engagement', 'type: slider').replace('estimatedMinutes: 2\n', '');
     const result = runValidate(broken);
     expect(result.status).toBe(1);
     expect(result.output).toContain('2 problems');
-    expect(result.output).toMatch(/line \d+: estimatedMinutes: is required/);
-    expect(result.output).toMatch(/line 19: sections\[0\]\.questions\[1\]\.type: unknown question type/);
+    expect(result.output).toMatch(/Line \d+, estimatedMinutes: is required/);
+    expect(result.output).toContain('Line 19, section “About you” (about), question “How engaged are you?” (engaged), type: unknown question type');
   });
 });

@@ -59,7 +59,7 @@ describe.skipIf(!chromiumAvailable)(`survey lead's journey in Chromium (${CHROMI
       await check(page, 'survey-draft');
 
       await page.getByRole('link', { name: 'Preview as a respondent' }).click();
-      await page.waitForURL(/\/preview\/[a-z_]+$/);
+      await page.waitForURL(/\/preview\/q\/[a-z_]+$/);
       expect(await page.locator('.govuk-header').innerText()).toContain('Preview – answers are not stored');
       await check(page, 'preview');
 

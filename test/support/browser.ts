@@ -33,8 +33,10 @@ export class Browser {
     return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookie() } }));
   }
 
-  async post(url: string, fields: Record<string, string> = {}) {
-    const body = new URLSearchParams({ _csrf: this.csrf, ...fields });
+  /** A form post; an array is a repeated field, as checkboxes send. */
+  async post(url: string, fields: Record<string, string | string[]> = {}) {
+    const body = new URLSearchParams({ _csrf: this.csrf });
+    for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) body.append(name, one);
     return this.remember(await this.app.inject({ method: 'POST', url, headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }));
   }
 

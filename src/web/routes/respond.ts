@@ -1,19 +1,18 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createRespondentService, SESSION_DAYS } from '../../fieldwork/respondent.js';
-import { firstIncompleteSection, previousSection, shownQuestions, shownSections } from '../../fieldwork/journey.js';
+import { firstIncompleteSection, shownSections } from '../../fieldwork/journey.js';
 import { ZFormBody, type FormBody } from '../../instrument/question-types/contract.js';
-import { moduleFor, type Answers } from '../../instrument/question-types/index.js';
+import type { Answers } from '../../instrument/question-types/index.js';
 import type { AnswerError } from '../../instrument/question-types/contract.js';
 import type { TSection } from '../../instrument/definition.js';
 import type { Storage } from '../../storage/db.js';
-import { localise } from '../../instrument/text.js';
 import type { SurveyWithDefinition } from '../../storage/surveys.js';
 import type { AnswerSession } from '../../storage/answer-sessions.js';
 import { lookUpInvitation, startFromInvitation, type InvitationFound } from '../../fieldwork/invitations.js';
 import { TooManyAttempts } from '../plugins/rate-limit.js';
-import { errorMessage, formatDate, formatWait, message } from '../messages.js';
-import { sectionViews } from '../question-view.js';
+import { formatDate, formatWait, message } from '../messages.js';
+import { checkSections, formValuesOf, sectionPage } from '../journey-pages.js';
 
 const COOKIE = 'sounding_answers';
 const ZSlugParams = z.object({ slug: z.string().regex(/^[a-z0-9]{4,40}$/) });
@@ -71,32 +70,19 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     errors: AnswerError[],
     returnTo: string | undefined,
   ) {
-    const lang = request.lang;
-    const ownMessage = (e: AnswerError) => (e.code === 'required' ? section.questions.find((q) => q.code === e.field)?.requiredMessage : undefined);
-    const errorList = errors.map((e) => {
-      const own = ownMessage(e);
-      return { text: own ? localise(own, lang) : errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field };
-    });
-    const shown = shownSections(survey.definition, answers);
-    const back = previousSection(survey.definition, section.code, answers);
+    const page = sectionPage(survey.definition, section, answers, values, errors, request.lang);
     return reply.render(
       'respond/section.njk',
       {
+        ...page,
         survey,
-        section,
-        questions: sectionViews(survey.definition, section, answers, values, errorList, lang),
-        errorList,
-        backHref: returnTo === 'check' ? `${base(survey)}/check` : back ? `${base(survey)}/q/${back.code}` : base(survey),
-        progress: { current: shown.findIndex((s) => s.code === section.code) + 1, total: shown.length },
+        backHref: returnTo === 'check' ? `${base(survey)}/check` : page.back ? `${base(survey)}/q/${page.back.code}` : base(survey),
         returnTo,
         action: `${base(survey)}/q/${section.code}`,
+        canSave: true,
       },
       errors.length > 0 ? 422 : 200,
     );
-  }
-
-  function formValuesOf(section: TSection, answers: Answers): FormBody {
-    return Object.fromEntries(section.questions.filter((q) => answers[q.code] !== undefined).flatMap((q) => Object.entries(moduleFor(q).formValues(q, answers[q.code]!))));
   }
 
   function findSection(survey: SurveyWithDefinition, code: string) {
@@ -171,17 +157,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     if (!session) return noSession(request, reply, survey);
     const incomplete = firstIncompleteSection(survey.definition, session.answers);
     if (incomplete) return reply.redirect(`${base(survey)}/q/${incomplete.code}`, 303);
-    const sections = shownSections(survey.definition, session.answers).map((section) => ({
-      section,
-      rows: shownQuestions(survey.definition, section, session.answers).map((question) => {
-        const answer = session.answers[question.code];
-        return {
-          question,
-          lines: answer === undefined ? [] : moduleFor(question).summarise(question, answer, request.lang),
-          changeHref: `${base(survey)}/q/${section.code}?returnTo=check#${question.code}`,
-        };
-      }),
-    }));
+    const sections = checkSections(survey.definition, session.answers, request.lang, (section, question) => `${base(survey)}/q/${section.code}?returnTo=check#${question.code}`);
     return reply.render('respond/check.njk', { survey, sections, base: base(survey) });
   });
 

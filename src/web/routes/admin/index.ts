@@ -15,32 +15,29 @@ import {
 } from '../../../admin/waves.js';
 import { readPublication } from '../../../publications/read.js';
 import { Labels } from '../../../reporting/labels.js';
-import { readSection } from '../../../fieldwork/answer-form.js';
-import { nextSection, previousSection } from '../../../fieldwork/journey.js';
-import { ZFormBody, type FormBody } from '../../../instrument/question-types/contract.js';
-import { problemPlace, type DefinitionProblem } from '../../../instrument/validate.js';
+import { describeProblem, type DefinitionProblem } from '../../../instrument/validate.js';
 import type { Storage } from '../../../storage/db.js';
 import { invitationCounts } from '../../../storage/invitations.js';
 import { findSurveyById, type SurveyWithDefinition } from '../../../storage/surveys.js';
 import { listOrganisationWaves, organisationsNamed } from '../../../storage/waves.js';
 import { loadWorkforceProfile } from '../../../storage/workforce-profiles.js';
 import { surveyOrganisationId } from '../../../storage/users.js';
-import { errorMessage } from '../../messages.js';
 import { hasRole, pathOrganisation, requireOrganisationRole, requireSignIn, surveyOrganisation } from '../../plugins/auth.js';
-import { questionView } from '../../question-view.js';
-import { acceptUploads, uploadedFileName, uploadedFiles } from './uploads.js';
 import { builderRoutes } from './builder.js';
+import { previewRoutes } from './preview.js';
+import { settingsRoutes } from './settings.js';
+import { acceptUploads, uploadedFileName, uploadedFiles } from './uploads.js';
 
 export interface AdminRouteOptions {
   storage: Storage;
   mailer: Mailer;
   /** Base of invitation links: from configuration, never from the request's Host header. */
   publicUrl: string;
+  secureCookies: boolean;
 }
 
 const ZSurveyParams = z.object({ id: z.uuid() });
 const ZOrganisationParams = z.object({ organisationId: z.uuid() });
-const ZSectionParams = ZSurveyParams.extend({ section: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/) });
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const sending = (n: number, what: string, kind: Mailer['kind']) =>
@@ -54,9 +51,10 @@ const NOTICES = {
   imported: (n: number) => `${plural(n, 'person')} added to the staff list.`.replace('persons', 'people'),
   invitation: (n: number, kind: Mailer['kind']) => sending(n, 'invitation', kind),
   reminder: (n: number, kind: Mailer['kind']) => sending(n, 'reminder', kind),
-  preview: () => 'That was the last page of the preview. Nothing was stored.',
   freeTextReleased: () => 'Free-text comments (redacted) are now included in respondent-level files for analysts.',
   freeTextWithheld: () => 'Free-text comments are no longer included in respondent-level files.',
+  settings: () => 'Settings saved.',
+  duplicated: () => 'This is a copy: the same questions, workforce profile and settings, with no responses. Set its dates before opening it.',
 } satisfies Record<string, (n: number, kind: Mailer['kind']) => string>;
 const ZDone = z.object({ done: z.enum(Object.keys(NOTICES) as [keyof typeof NOTICES]).optional(), n: z.coerce.number().int().min(0).max(10_000_000).default(0) });
 
@@ -66,7 +64,7 @@ const problemList = (problems: { row?: number; column?: string; message: string 
   problems.map((p) => ({ text: `${p.row ? `Row ${p.row}` : 'File'}${p.column ? `, ${p.column}` : ''}: ${p.message}`, href: '#file' }));
 
 /** The survey lead's pages: waves, their workforce profile, invitations and live response rates. */
-export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { storage, mailer, publicUrl }) => {
+export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { storage, mailer, publicUrl, secureCookies }) => {
   const { db } = storage;
   // Checked before any body is read, so nobody signed out can make the server parse an upload.
   app.addHook('onRequest', requireSignIn);
@@ -142,7 +140,12 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     const { organisationId } = params.data;
     const [organisation] = await organisationsNamed(db, [organisationId]);
     if (!organisation) return reply.callNotFound();
-    return reply.render('admin/surveys.njk', { organisation, waves: await listOrganisationWaves(db, organisationId), canManage: hasRole(request.user!, organisationId, 'org_admin') });
+    return reply.render('admin/surveys.njk', {
+      organisation,
+      waves: await listOrganisationWaves(db, organisationId),
+      canManage: hasRole(request.user!, organisationId, 'org_admin'),
+      deleted: (request.query as Record<string, unknown>).deleted === '1',
+    });
   });
 
   async function renderNewWave(reply: FastifyReply, organisationId: string, form: WaveForm, errors: FieldError[] = [], definitionProblems: DefinitionProblem[] = []) {
@@ -150,7 +153,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     if (!organisation) return reply.callNotFound();
     const summary = [
       ...errorList(errors.filter((e) => e.field !== 'definition' || definitionProblems.length === 0)),
-      ...definitionProblems.map((p) => ({ text: `${problemPlace(p)}: ${p.message}`, href: '#definition' })),
+      ...definitionProblems.map((p) => ({ text: describeProblem(p), href: '#definition' })),
     ];
     // Only a closed wave can be the previous one (createWave refuses any other): it alone has a publication to compare with.
     const closedWaves = (await listOrganisationWaves(db, organisationId)).filter((w) => w.state === 'closed');
@@ -203,46 +206,22 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     return done(reply, survey, body.data.decision === 'release' ? 'freeTextReleased' : 'freeTextWithheld');
   });
 
-  // Preview: the respondent's pages, in either language, answers read and checked but never stored.
-  app.get('/admin/surveys/:id/preview', viewer, async (request, reply) => {
-    const survey = await surveyOf(request);
-    return survey ? reply.redirect(`/admin/surveys/${survey.id}/preview/${survey.definition.sections[0]!.code}`, 303) : reply.callNotFound();
+  settingsRoutes(app, {
+    storage,
+    leadPage: requireOrganisationRole('org_admin', surveyOrganisation(storage)),
+    leadPosting: [requireOrganisationRole('org_admin', surveyOrganisation(storage)), app.csrfProtection],
+    surveyOf,
+    actorOf,
+    showProblem: (request, reply, survey, problem) => renderSurvey(request, reply, survey, problem),
+    done,
   });
 
-  async function renderPreview(request: FastifyRequest, reply: FastifyReply, body: FormBody | undefined) {
-    const params = ZSectionParams.safeParse(request.params);
-    const survey = params.success ? await surveyOf(request) : undefined;
-    const section = survey?.definition.sections.find((s) => s.code === params.data?.section);
-    if (!survey || !section) return reply.callNotFound();
-    const base = `/admin/surveys/${survey.id}/preview`;
-    const result = body ? readSection(survey.definition, section, body, {}) : undefined;
-    if (result?.ok) {
-      const next = nextSection(survey.definition, section.code, result.answers);
-      return reply.redirect(next ? `${base}/${next.code}` : `/admin/surveys/${survey.id}?done=preview`, 303);
-    }
-    const errors = (result && !result.ok ? result.errors : []).map((e) => ({ text: errorMessage(request.lang, e.code, e.params), href: `#${e.field}`, field: e.field }));
-    const back = previousSection(survey.definition, section.code, {});
-    const index = survey.definition.sections.indexOf(section);
-    return reply.render(
-      'respond/section.njk',
-      {
-        survey,
-        section,
-        questions: section.questions.map((q) => questionView(q, body ?? {}, errors, request.lang)),
-        errorList: errors,
-        backHref: back ? `${base}/${back.code}` : `/admin/surveys/${survey.id}`,
-        progress: { current: index + 1, total: survey.definition.sections.length },
-        action: `${base}/${section.code}`,
-        serviceName: 'Preview – answers are not stored',
-        serviceUrl: `/admin/surveys/${survey.id}`,
-      },
-      errors.length > 0 ? 422 : 200,
-    );
-  }
-  app.get('/admin/surveys/:id/preview/:section', viewer, (request, reply) => renderPreview(request, reply, undefined));
-  app.post('/admin/surveys/:id/preview/:section', { preHandler: [requireOrganisationRole('viewer', surveyOrganisation(storage)), app.csrfProtection] }, (request, reply) =>
-    renderPreview(request, reply, ZFormBody.parse(request.body ?? {})),
-  );
+  previewRoutes(app, {
+    secureCookies,
+    viewer: requireOrganisationRole('viewer', surveyOrganisation(storage)),
+    viewerPosting: [requireOrganisationRole('viewer', surveyOrganisation(storage)), app.csrfProtection],
+    surveyOf,
+  });
 
   const renderUpload = (reply: FastifyReply, survey: SurveyWithDefinition, kind: 'profile' | 'invitations', problems: { row?: number; column?: string; message: string }[] = [], more = 0) =>
     reply.render(`admin/upload-${kind}.njk`, { survey, errorList: problemList(problems), more, fieldError: problems.length > 0 }, problems.length > 0 ? 422 : 200);
