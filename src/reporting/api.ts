@@ -58,7 +58,7 @@ const ZChange = z
     difference: z.number().meta({ description: 'current − previous.' }),
     lower: z.number(),
     upper: z.number(),
-    test: z.enum(['two-proportion z', 'Welch t']),
+    test: z.enum(['two-proportion z', 'Welch t', 'design-based z', 'design-based t']),
     statistic: z.number(),
     p: z.number().min(0).max(1),
     pAdjusted: z.number().min(0).max(1),
