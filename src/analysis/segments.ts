@@ -67,6 +67,15 @@ export function groupLabel(ref: GroupRef): string {
 }
 
 /**
+ * A group's code in exported tables: its label, except the perception gap's comparison groups,
+ * coded `comparison:leaders` and `comparison:frontline` so that neither is ever the same as a
+ * role group's code (a definition may well have a role group "frontline").
+ */
+export function groupCode(ref: GroupRef): string {
+  return ref.kind === 'leaders' || ref.kind === 'frontline' ? `comparison:${ref.kind}` : groupLabel(ref);
+}
+
+/**
  * The segment structure of one survey's tables: role groups, directorates, their cells, the
  * weights per cell, and the suppression pattern for any per-cell base (cached, since many
  * variables share the same bases).
