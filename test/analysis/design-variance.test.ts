@@ -150,3 +150,25 @@ describe('design-based weighted inference, against R survey::svymean on a rake()
     }
   });
 });
+
+describe('design-based variances and disclosure', () => {
+  it('are not used when a cell is withheld (they would depend on its count): intervals rest on the coarse Kish base, as before', () => {
+    // Keep only 4 of the senior executives in place: that cell is under the threshold, so withheld.
+    let kept = 0;
+    const fewer = answers.filter((a) => !(a.role === 'exec' && a.directorate === 'place') || kept++ < 4);
+    const t = tablesFromAnswers(definition, fewer);
+    const withheld = analyseSurvey(definition, t, { profile });
+    expect(withheld.weighting.status).toBe('weighted');
+    expect(withheld.methods.proportions).toMatch(/Kish/);
+    const engaged = withheld.variables.find((v) => v.kind === 'closed' && v.question === 'engaged');
+    if (engaged?.kind !== 'closed') throw new Error('no engaged');
+    const tests = new Set(engaged.comparisons.flatMap((c) => (c.result.shown ? [c.result.value.test] : [])));
+    expect([...tests]).toEqual(['two-proportion z']);
+    expect(engaged.overall?.test).toBe('chi-square');
+    // The whole organisation holds the withheld cell: its effective base is its base over the design effect as published (two decimals).
+    const designEffect = withheld.weighting.status === 'weighted' ? withheld.weighting.designEffect : Number.NaN;
+    const total = engaged.groups.find((g) => g.group.kind === 'total')!.figure;
+    expect(total.shown && total.value.base).toBe(fewer.length);
+    expect(total.shown && Math.abs(total.value.effectiveBase - fewer.length / (Math.round(designEffect * 100) / 100))).toBeLessThan(1e-9);
+  });
+});
