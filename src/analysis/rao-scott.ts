@@ -1,5 +1,5 @@
 import { fUpperP } from './distributions.js';
-import type { CellMoments, LinearisedDesign } from './linearisation.js';
+import type { LinearisedDesign } from './linearisation.js';
 
 /**
  * Rao and Scott's second-order corrected test of independence for a weighted two-way table
@@ -68,59 +68,88 @@ export function raoScottF(
     }
   }
 
-  // Influence values of p_k: (δ_ik − p_k)/total for every respondent in the table's base.
-  const moments: CellMoments[] = [];
+  // Influence values of p_k: (δ_ik − p_k)/total for every respondent in the table's base. Their
+  // cross-products in a cell are (δ_kl N_ck − p_k N_cl − p_l N_ck + p_k p_l D_c)/total², so summed
+  // over cells with weights w_c² they need only G = Σ w_c² N_c and H = Σ w_c² D_c.
+  const cellSums: { cell: number; sums: Float64Array }[] = [];
+  const G = new Float64Array(K);
+  let H = 0;
   keptRows.forEach((row, r) => {
     for (const c of rows[row]!) {
       const d = base[c] ?? 0;
       if (!(d > 0)) continue;
-      const counts = new Float64Array(K);
-      keptColumns.forEach((col, j) => (counts[r + R * j] = columns[col]![c] ?? 0));
-      const sums = Array.from({ length: K }, (_, k) => (counts[k]! - p[k]! * d) / total);
-      const crossProducts = Array.from({ length: K }, (_, k) =>
-        Array.from({ length: K }, (_, l) => ((k === l ? counts[k]! : 0) - p[k]! * counts[l]! - p[l]! * counts[k]! + p[k]! * p[l]! * d) / (total * total)),
-      );
-      moments.push({ cell: c, sums, crossProducts });
+      const w2 = (weights[c] ?? 0) ** 2;
+      H += w2 * d;
+      const sums = new Float64Array(K);
+      for (let k = 0; k < K; k++) sums[k] = (-p[k]! * d) / total;
+      keptColumns.forEach((col, j) => {
+        const count = columns[col]![c] ?? 0;
+        sums[r + R * j]! += count / total;
+        G[r + R * j]! += w2 * count;
+      });
+      cellSums.push({ cell: c, sums });
     }
   });
-  const V = design.covariance(K, moments);
+  const cross = new Float64Array(K * K);
+  for (let k = 0; k < K; k++) {
+    for (let l = 0; l < K; l++) cross[k * K + l] = ((k === l ? G[k]! : 0) - p[k]! * G[l]! - p[l]! * G[k]! + p[k]! * p[l]! * H) / (total * total);
+  }
+  const V = design.covariance(K, cellSums, cross);
 
   // C: contrasts a ⊗ b with a, b summing to zero (e_a − e_last), a basis of the interaction space.
   const Q = (R - 1) * (J - 1);
-  const C = Array.from({ length: K }, (_, k) => {
+  const DC = new Float64Array(K * Q); // D⁻¹C
+  const C = new Float64Array(K * Q);
+  for (let k = 0; k < K; k++) {
     const r = k % R;
     const j = Math.floor(k / R);
-    return Array.from({ length: Q }, (_, q) => {
+    for (let q = 0; q < Q; q++) {
       const a = q % (R - 1);
       const b = Math.floor(q / (R - 1));
-      return ((r === a ? 1 : 0) - (r === R - 1 ? 1 : 0)) * ((j === b ? 1 : 0) - (j === J - 1 ? 1 : 0));
-    });
-  });
-  const inverse = Array.from(p, (v) => (v > 0 ? 1 / v : 0));
-  // DC = D⁻¹C; denominator = C'D⁻¹C/N; numerator = (D⁻¹C)' V (D⁻¹C).
-  const DC = C.map((row, k) => row.map((v) => v * inverse[k]!));
-  const denominator = matrix(Q, Q, (a, b) => sum(K, (k) => (C[k]![a]! * DC[k]![b]!) / N));
-  const VDC = matrix(K, Q, (k, b) => sum(K, (l) => V[k]![l]! * DC[l]![b]!));
-  const numerator = matrix(Q, Q, (a, b) => sum(K, (k) => DC[k]![a]! * VDC[k]![b]!));
+      const value = ((r === a ? 1 : 0) - (r === R - 1 ? 1 : 0)) * ((j === b ? 1 : 0) - (j === J - 1 ? 1 : 0));
+      C[k * Q + q] = value;
+      DC[k * Q + q] = p[k]! > 0 ? value / p[k]! : 0;
+    }
+  }
+  // denominator = C'D⁻¹C/N; numerator = (D⁻¹C)' V (D⁻¹C).
+  const VDC = new Float64Array(K * Q);
+  for (let k = 0; k < K; k++) {
+    for (let l = 0; l < K; l++) {
+      const v = V[k * K + l]!;
+      if (v === 0) continue;
+      for (let q = 0; q < Q; q++) VDC[k * Q + q]! += v * DC[l * Q + q]!;
+    }
+  }
+  const denominator: number[][] = [];
+  const numerator: number[][] = [];
+  for (let a = 0; a < Q; a++) {
+    const den = new Array<number>(Q).fill(0);
+    const num = new Array<number>(Q).fill(0);
+    for (let k = 0; k < K; k++) {
+      const ca = C[k * Q + a]!;
+      const da = DC[k * Q + a]!;
+      if (ca === 0 && da === 0) continue;
+      for (let b = 0; b < Q; b++) {
+        den[b]! += (ca * DC[k * Q + b]!) / N;
+        num[b]! += da * VDC[k * Q + b]!;
+      }
+    }
+    denominator.push(den);
+    numerator.push(num);
+  }
   const delta = solve(denominator, numerator);
   if (!delta) return undefined;
-  const trace = sum(Q, (a) => delta[a]![a]!);
-  const traceSquare = sum(Q, (a) => sum(Q, (b) => delta[a]![b]! * delta[b]![a]!));
+  let trace = 0;
+  let traceSquare = 0;
+  for (let a = 0; a < Q; a++) {
+    trace += delta[a]![a]!;
+    for (let b = 0; b < Q; b++) traceSquare += delta[a]![b]! * delta[b]![a]!;
+  }
   if (!(trace > 0) || !(traceSquare > 0)) return undefined;
   const df = (trace * trace) / traceSquare;
   const ddf = df * (N - 1);
   const statistic = pearson / trace;
   return { statistic, df, ddf, p: fUpperP(statistic, df, ddf), pearson, minExpected };
-}
-
-function matrix(rows: number, columns: number, entry: (i: number, j: number) => number): number[][] {
-  return Array.from({ length: rows }, (_, i) => Array.from({ length: columns }, (_, j) => entry(i, j)));
-}
-
-function sum(count: number, term: (i: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < count; i++) s += term(i);
-  return s;
 }
 
 /** A⁻¹B by Gaussian elimination with partial pivoting; undefined when A is singular. */
