@@ -138,12 +138,21 @@ export interface Methods {
   suppression: string;
 }
 
-function methods(threshold: number, adjust: AdjustMethod, family: 'variable' | 'survey', alpha: number): Methods {
+function methods(threshold: number, adjust: AdjustMethod, family: 'variable' | 'survey', alpha: number, weighted: 'unweighted' | 'kish' | 'design'): Methods {
+  const design = weighted === 'design';
   return {
-    proportions: '95% Wilson score intervals; weighted estimates use Kish’s effective base',
-    differences: 'differences between groups with Newcombe’s hybrid score interval (method 10) and a pooled two-proportion z test; groups are independent samples',
-    overall: 'Pearson chi-square test of role group × answer for single-answer questions, over the role groups shown',
-    means: 'means with t intervals; differences with Welch’s t test',
+    proportions: design
+      ? '95% Wilson score intervals on the effective base p(1 − p)/V, with V the design-based variance of the raked estimate (Taylor linearisation on the raking margins, as R’s survey package)'
+      : weighted === 'kish'
+        ? '95% Wilson score intervals; weighted estimates use Kish’s effective base (some groups are withheld, and design-based variances would depend on their counts)'
+        : '95% Wilson score intervals',
+    differences: design
+      ? 'differences between groups with their design-based standard errors (linearised on the raking margins, counting the covariance raking brings between groups): Wald intervals, z tests for proportions and t tests on the design’s degrees of freedom for means'
+      : 'differences between groups with Newcombe’s hybrid score interval (method 10) and a pooled two-proportion z test; groups are independent samples',
+    overall: design
+      ? 'Rao-Scott second-order corrected F test of role group × answer for single-answer questions, over the role groups shown'
+      : 'Pearson chi-square test of role group × answer for single-answer questions, over the role groups shown',
+    means: design ? 'means with t intervals from design-based standard errors' : 'means with t intervals; differences with Welch’s t test',
     adjustment: `p-values adjusted by ${adjust === 'holm' ? 'Holm’s step-down method' : 'the Benjamini-Hochberg procedure'} across ${
       family === 'variable' ? 'the comparisons of each question (or matrix item)' : 'all the survey’s comparisons'
     }; chi-square tests across all questions; a difference is called significant only when its adjusted p-value is below ${alpha}`,
@@ -175,10 +184,12 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
 
   let weighting: WeightingSummary = { status: 'unweighted' };
   let weights = options.weights;
+  let calibration: string[][] | undefined;
   if (!weights && options.profile) {
     const raked = rakeWeights(tables.cells, profileMargins(options.profile), { pooled: seg.withheld() });
     if (raked.ok) {
       weights = raked.weights;
+      calibration = raked.calibration;
       weighting = {
         status: 'weighted',
         method: raked.pooled
@@ -199,7 +210,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
     const population = weights.reduce((s, c) => s + c.responses * c.weight, 0);
     weighting = { status: 'weighted', method: 'weights supplied', designEffect, effectiveN, n, population };
   }
-  if (weights) seg.weightBy(weights);
+  if (weights) seg.weightBy(weights, calibration);
 
   const responsesPattern = seg.suppress(responsesBase);
   const responses: GroupFigure<number>[] = groups.map((g) => ({
@@ -290,7 +301,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
     indices,
     perceptionGap: gap,
     published,
-    methods: methods(threshold, adjust, family, alpha),
+    methods: methods(threshold, adjust, family, alpha, !weights ? 'unweighted' : seg.weights.design ? 'design' : 'kish'),
   };
 }
 

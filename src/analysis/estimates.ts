@@ -1,11 +1,13 @@
 import { DONT_KNOW } from '../instrument/scales.js';
 import { meanFromMoments, welchTest, type MeanEstimate } from './means.js';
-import { chiSquareTest, newcombeDifference, twoProportionZ, wilsonInterval, type Interval } from './proportions.js';
+import { chiSquareTest, newcombeDifference, twoProportionZ, wilsonInterval, Z95, type Interval } from './proportions.js';
+import { raoScottF } from './rao-scott.js';
+import type { CellInfluence, LinearisedDesign } from './linearisation.js';
 import type { Group, GroupFigure, GroupRef, Segments } from './segments.js';
 import { reveal, type CellStatus, type SegmentSuppression, type Suppressible } from './suppression.js';
 import type { ClosedVariable } from './variables.js';
-import { tQuantile } from './distributions.js';
-import { effectiveBaseOf } from './weighting.js';
+import { normalTwoSidedP, tQuantile, tTwoSidedP } from './distributions.js';
+import { CellWeights, effectiveBaseOf } from './weighting.js';
 
 /** A proportion (0-1, never rounded) with its 95% Wilson interval. */
 export interface Proportion extends Interval {
@@ -43,7 +45,8 @@ export interface ClosedEstimate {
 export interface DifferenceEstimate extends Interval {
   /** a − b, as a proportion (0-1) or in the units of a mean. */
   difference: number;
-  test: 'two-proportion z' | 'Welch t';
+  /** Design-based: with the raked design, standard errors by linearisation (linearisation.ts). */
+  test: 'two-proportion z' | 'Welch t' | 'design-based z' | 'design-based t';
   statistic: number;
   /** Unadjusted two-sided p-value. */
   p: number;
@@ -62,9 +65,12 @@ export interface Comparison {
 }
 
 export interface OverallTest {
-  test: 'chi-square';
+  /** Pearson's chi-square (statistic X², df), or Rao-Scott's corrected F with the raked design (statistic F, df and ddf its degrees of freedom). */
+  test: 'chi-square' | 'Rao-Scott F';
   statistic: number;
   df: number;
+  /** Denominator degrees of freedom of the Rao-Scott F. */
+  ddf?: number;
   p: number;
   pAdjusted: number;
   significant: boolean;
@@ -90,18 +96,57 @@ export function weightedSums(cells: readonly number[], values: ArrayLike<number>
   return { raw, w, w2 };
 }
 
-/** A proportion from per-cell counts and bases, with the Wilson interval on Kish's effective base. */
+/** The raked design of a weighted analysis whose every cell is published (CellWeights.design), if any. */
+export function designOf(weights: ArrayLike<number>): LinearisedDesign | undefined {
+  return weights instanceof CellWeights ? weights.design : undefined;
+}
+
+/**
+ * Influence values of a ratio Σw·x / Σw·b over a group's cells (a proportion, or a mean with
+ * per-cell sums and sums of squares), each times `sign`: z_i = sign·(y_i − estimate)/Σw·b for
+ * the respondents counted in the base, 0 for everyone else.
+ */
+export function ratioInfluence(
+  cells: readonly number[],
+  moments: { count: ArrayLike<number>; sum: ArrayLike<number>; sumSquares: ArrayLike<number> },
+  weights: ArrayLike<number>,
+  estimate: number,
+  sign = 1,
+): CellInfluence[] {
+  const total = weightedSums(cells, moments.count, weights).w;
+  const out: CellInfluence[] = [];
+  for (const cell of cells) {
+    const count = moments.count[cell] ?? 0;
+    if (!(count > 0)) continue;
+    out.push({ cell, u: sign / total, t: (-sign * estimate) / total, count, sum: moments.sum[cell] ?? 0, sumSquares: moments.sumSquares[cell] ?? 0 });
+  }
+  return out;
+}
+
+/**
+ * A proportion from per-cell counts and bases, with the Wilson interval on an effective base:
+ * p(1 − p)/V with V the design-based (linearised) variance where the analysis has the raked
+ * design (`designOf`), Kish's otherwise (or the coarse one of `effectiveBaseOf`). `se` is the
+ * standard error the interval rests on.
+ */
 export function proportionFrom(
   cells: readonly number[],
   numerator: ArrayLike<number>,
   base: ArrayLike<number>,
   weights: ArrayLike<number>,
-): { proportion: Proportion; count: number; base: number; effectiveBase: number } {
+): { proportion: Proportion; count: number; base: number; effectiveBase: number; se: number } {
   const b = weightedSums(cells, base, weights);
   const x = weightedSums(cells, numerator, weights);
   const estimate = b.w > 0 ? x.w / b.w : Number.NaN;
-  const effectiveBase = effectiveBaseOf(weights, cells, b.raw, b.w2 > 0 ? (b.w * b.w) / b.w2 : 0);
-  return { proportion: { estimate, ...wilsonInterval(estimate, effectiveBase) }, count: x.raw, base: b.raw, effectiveBase };
+  let effectiveBase = effectiveBaseOf(weights, cells, b.raw, b.w2 > 0 ? (b.w * b.w) / b.w2 : 0);
+  let se = effectiveBase > 0 ? Math.sqrt((estimate * (1 - estimate)) / effectiveBase) : Number.NaN;
+  const design = designOf(weights);
+  if (design && b.w > 0) {
+    se = Math.sqrt(Math.max(0, design.variance(ratioInfluence(cells, { count: base, sum: numerator, sumSquares: numerator }, weights, estimate))));
+    // At 0% or 100% the variance is 0 and says nothing of the base: Wilson keeps Kish's there.
+    if (se > 0) effectiveBase = (estimate * (1 - estimate)) / (se * se);
+  }
+  return { proportion: { estimate, ...wilsonInterval(estimate, effectiveBase) }, count: x.raw, base: b.raw, effectiveBase, se };
 }
 
 /** The per-cell counts behind one closed variable. */
@@ -175,13 +220,35 @@ export function closedMeasures(counts: ClosedCounts): { measure: string; numerat
   return counts.variable.options.map((o) => ({ measure: o.code, numerator: counts.options.get(o.code)! }));
 }
 
-/** Difference of a proportion between two (shown) groups: Newcombe interval and pooled z test; p adjusted later. */
+/**
+ * Difference of a proportion between two (shown) groups; p adjusted later. Unweighted (or
+ * weighted without the design): Newcombe interval and pooled z test on the effective bases.
+ * With the raked design: the design-based standard error of the difference (the two groups'
+ * linearised influence values together, so their covariance under raking counts), a Wald
+ * interval and z test, as R's svycontrast on svyby means.
+ */
 export function proportionDifference(seg: Segments, a: Group, b: Group, numerator: ArrayLike<number>, base: ArrayLike<number>): DifferenceEstimate {
   const pa = proportionFrom(a.cells, numerator, base, seg.weights);
   const pb = proportionFrom(b.cells, numerator, base, seg.weights);
+  const design = designOf(seg.weights);
+  if (design) {
+    const moments = { count: base, sum: numerator, sumSquares: numerator };
+    const influence = [...ratioInfluence(a.cells, moments, seg.weights, pa.proportion.estimate), ...ratioInfluence(b.cells, moments, seg.weights, pb.proportion.estimate, -1)];
+    return designDifference(pa.proportion.estimate - pb.proportion.estimate, design.variance(influence), 'design-based z', Number.POSITIVE_INFINITY);
+  }
   const ci = newcombeDifference(pa.proportion.estimate, pa.effectiveBase, pb.proportion.estimate, pb.effectiveBase);
   const test = twoProportionZ(pa.proportion.estimate, pa.effectiveBase, pb.proportion.estimate, pb.effectiveBase);
   return { ...ci, test: 'two-proportion z', statistic: test.statistic, p: test.p, pAdjusted: Number.NaN, significant: false };
+}
+
+/** A difference with its design-based variance: Wald interval and test (t with the design's degrees of freedom, or z). */
+function designDifference(difference: number, variance: number, test: 'design-based z' | 'design-based t', df: number): DifferenceEstimate {
+  const se = Math.sqrt(Math.max(0, variance));
+  const normal = !Number.isFinite(df);
+  const critical = normal ? Z95 : tQuantile(0.975, df);
+  const statistic = se > 0 ? difference / se : 0;
+  const p = se > 0 ? (normal ? normalTwoSidedP(statistic) : tTwoSidedP(statistic, df)) : difference === 0 ? 1 : 0;
+  return { difference, lower: difference - critical * se, upper: difference + critical * se, test, statistic, p, pAdjusted: Number.NaN, significant: false };
 }
 
 /** The pairs compared: every pair of role groups, and each role group against everyone else. */
@@ -208,12 +275,29 @@ export function closedComparisons(seg: Segments, counts: ClosedCounts, pattern: 
   return out;
 }
 
-/** Chi-square test of the whole table (shown role groups × options) for a single-answer variable. */
+/**
+ * Test of the whole table (shown role groups × options) for a single-answer variable: Pearson's
+ * chi-square unweighted (or weighted without the design, on effective counts); with the raked
+ * design, Rao and Scott's second-order corrected F (raoScottF), as R's svychisq(statistic = "F").
+ */
 export function closedOverallTest(seg: Segments, counts: ClosedCounts, pattern: SegmentSuppression): OverallTest | undefined {
   if (counts.variable.multiple) return undefined;
+  const shown = seg.byRole.filter((g) => seg.status(pattern, g.ref) === 'shown');
+  if (shown.length < 2) return undefined;
+  const design = designOf(seg.weights);
+  if (design) {
+    const r = raoScottF(
+      design,
+      shown.map((g) => g.cells),
+      counts.variable.options.map((o) => counts.options.get(o.code)!),
+      counts.base,
+      seg.weights,
+    );
+    if (!r || Number.isNaN(r.p)) return undefined;
+    return { test: 'Rao-Scott F', statistic: r.statistic, df: r.df, ddf: r.ddf, p: r.p, pAdjusted: Number.NaN, significant: false, groups: shown.length, minExpected: r.minExpected };
+  }
   const rows: number[][] = [];
-  for (const g of seg.byRole) {
-    if (seg.status(pattern, g.ref) !== 'shown') continue;
+  for (const g of shown) {
     // Effective counts: each group's proportions times its effective base (the counts, unweighted).
     const row = counts.variable.options.map((o) => {
       const r = proportionFrom(g.cells, counts.options.get(o.code)!, counts.base, seg.weights);
@@ -221,7 +305,6 @@ export function closedOverallTest(seg: Segments, counts: ClosedCounts, pattern: 
     });
     rows.push(row);
   }
-  if (rows.length < 2) return undefined;
   const r = chiSquareTest(rows);
   if (Number.isNaN(r.p)) return undefined;
   return { test: 'chi-square', statistic: r.statistic, df: r.df, p: r.p, pAdjusted: Number.NaN, significant: false, groups: rows.length, minExpected: r.minExpected };
@@ -236,9 +319,22 @@ export interface MomentArrays {
   sumSquares: ArrayLike<number>;
 }
 
+/**
+ * A group's mean with its t interval: with the raked design, the design-based (linearised)
+ * standard error and the design's degrees of freedom (responses − 1, as survey's degf); its
+ * effective n is then the one that standard error implies (sd²/se²).
+ */
 export function meanOf(seg: Segments, group: Group, m: MomentArrays): MeanEstimate | undefined {
   const estimate = meanFromMoments(group.cells.map((i) => ({ n: m.n[i] ?? 0, sum: m.sum[i] ?? 0, sumSquares: m.sumSquares[i] ?? 0, weight: seg.weights[i] ?? 0 })));
   if (!estimate) return undefined;
+  const design = designOf(seg.weights);
+  if (design) {
+    const se = Math.sqrt(Math.max(0, design.variance(ratioInfluence(group.cells, { count: m.n, sum: m.sum, sumSquares: m.sumSquares }, seg.weights, estimate.mean))));
+    const df = design.n - 1;
+    const t = df > 0 ? tQuantile(0.975, df) : Number.NaN;
+    const effectiveN = se > 0 ? (estimate.sd * estimate.sd) / (se * se) : estimate.effectiveN;
+    return { ...estimate, se, effectiveN, df, lower: estimate.mean - t * se, upper: estimate.mean + t * se };
+  }
   // Kish's effective n of a group with a withheld cell is given coarse (effectiveBaseOf), and the interval rests on that.
   const effectiveN = effectiveBaseOf(seg.weights, group.cells, estimate.n, estimate.effectiveN);
   if (effectiveN === estimate.effectiveN) return estimate;
@@ -248,10 +344,19 @@ export function meanOf(seg: Segments, group: Group, m: MomentArrays): MeanEstima
   return { ...estimate, se, effectiveN, df, lower: estimate.mean - t * se, upper: estimate.mean + t * se };
 }
 
+/** Difference of two groups' means: Welch's t, or with the raked design the design-based standard error of the difference and t on the design's degrees of freedom. */
 export function meanDifference(seg: Segments, a: Group, b: Group, m: MomentArrays): DifferenceEstimate | undefined {
   const ma = meanOf(seg, a, m);
   const mb = meanOf(seg, b, m);
   if (!ma || !mb || !(ma.df > 0) || !(mb.df > 0)) return undefined;
+  const design = designOf(seg.weights);
+  if (design) {
+    const moments = { count: m.n, sum: m.sum, sumSquares: m.sumSquares };
+    const influence = [...ratioInfluence(a.cells, moments, seg.weights, ma.mean), ...ratioInfluence(b.cells, moments, seg.weights, mb.mean, -1)];
+    const variance = design.variance(influence);
+    if (!(variance > 0)) return undefined;
+    return designDifference(ma.mean - mb.mean, variance, 'design-based t', design.n - 1);
+  }
   const r = welchTest(ma, mb);
   return {
     difference: r.difference,

@@ -30,7 +30,7 @@ export { meanFromMoments, welchTest, type MeanDifference, type MeanEstimate } fr
 export { perceptionGap, type PerceptionGap, type PerceptionGapItem } from './perception-gap.js';
 export { chiSquareTest, newcombeDifference, oneSampleProportionZ, twoProportionZ, wilsonInterval, Z95, type ChiSquareResult, type Interval, type TestResult } from './proportions.js';
 export { comparePublished, describeStudy, type PublishedComparison, type PublishedTest, type PublishedUnavailable } from './published.js';
-export { groupLabel, type GroupFigure, type GroupRef } from './segments.js';
+export { groupCode, groupLabel, type GroupFigure, type GroupRef } from './segments.js';
 export {
   checkThreshold,
   DEFAULT_THRESHOLD,

@@ -7,8 +7,6 @@ declare module 'jstat' {
   interface JStatStatic {
     normal: JStatContinuous;
     studentt: JStatContinuous;
-    chisquare: JStatContinuous;
-    erfc(x: number): number;
   }
   const jStat: JStatStatic;
   export default jStat;

@@ -17,6 +17,7 @@ import {
 } from './suppression.js';
 import type { IndexedTables } from './tables.js';
 import { variablesOf, type Variable } from './variables.js';
+import { LinearisedDesign } from './linearisation.js';
 import { CellWeights, kishDesignEffect, publishedDesignEffect, type CellWeight } from './weighting.js';
 
 function variableKey(question: string, item: string): string {
@@ -63,6 +64,15 @@ export function groupLabel(ref: GroupRef): string {
     case 'rest':
       return `everyone except ${ref.roleGroup}`;
   }
+}
+
+/**
+ * A group's code in exported tables: its label, except the perception gap's comparison groups,
+ * coded `comparison:leaders` and `comparison:frontline` so that neither is ever the same as a
+ * role group's code (a definition may well have a role group "frontline").
+ */
+export function groupCode(ref: GroupRef): string {
+  return ref.kind === 'leaders' || ref.kind === 'frontline' ? `comparison:${ref.kind}` : groupLabel(ref);
 }
 
 /**
@@ -231,8 +241,10 @@ export class Segments {
    * Weights the analysis, once the pattern is decided. A group's effective base is Kish's
    * only where every cell's count is published; elsewhere it is the group's base over the
    * published (two-decimal) design effect, which says nothing more (CellWeights.coarse).
+   * Intervals and tests are design-based (linearised on the raking margins in `calibration`,
+   * one list per weight, as rakeWeights gives it) only where every cell's count is published.
    */
-  weightBy(weights: readonly CellWeight[]): void {
+  weightBy(weights: readonly CellWeight[], calibration?: readonly (readonly string[])[]): void {
     const decided = this.decided;
     if (!decided || !this.responses) throw new Error('weightBy() before decide()');
     this.weights = new CellWeights(this.tables.size).fill(0);
@@ -249,6 +261,8 @@ export class Segments {
       return (this.crossed ? decided.cells.get(cellKey(c.roleGroup, c.directorate)) : decided.roleGroups.get(c.roleGroup)) === 'shown';
     };
     this.weights.coarse = { designEffect: publishedDesignEffect(designEffect), exact: (cells) => cells.every(cellShown) };
+    const everyCell = this.tables.cells.map((_, i) => i);
+    if (everyCell.every(cellShown)) this.weights.design = linearisedDesign(this.tables.cells, this.cellAt, weights, calibration, responses, this.weights);
   }
 
   /**
@@ -512,4 +526,36 @@ export class Segments {
     if (crossTab) groups.push(...this.cellGroups);
     return groups;
   }
+}
+
+/**
+ * The design linearisation needs, in the tables' cell order: the weights, the responses, and
+ * each raking margin's group per cell (none for weights supplied from outside: no margins known).
+ */
+function linearisedDesign(
+  cells: readonly { roleGroup: string; directorate: string }[],
+  cellAt: ReadonlyMap<string, number>,
+  weights: readonly CellWeight[],
+  calibration: readonly (readonly string[])[] | undefined,
+  responses: ArrayLike<number>,
+  cellWeights: ArrayLike<number>,
+): LinearisedDesign {
+  const margins: Int32Array[] = [];
+  if (calibration) {
+    const count = Math.max(0, ...calibration.map((c) => c.length));
+    for (let m = 0; m < count; m++) {
+      const groupOf = new Int32Array(cells.length).fill(-1);
+      const ids = new Map<string, number>();
+      weights.forEach((w, k) => {
+        const i = cellAt.get(cellKey(w.roleGroup, w.directorate));
+        const key = calibration[k]?.[m];
+        if (i === undefined || key === undefined) return;
+        let id = ids.get(key);
+        if (id === undefined) ids.set(key, (id = ids.size));
+        groupOf[i] = id;
+      });
+      margins.push(groupOf);
+    }
+  }
+  return new LinearisedDesign(cellWeights, responses, margins);
 }

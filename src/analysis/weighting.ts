@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LinearisedDesign } from './linearisation.js';
 import { cellId, type CellKey } from './tables.js';
 
 /**
@@ -96,6 +97,12 @@ export interface WeightingSuccess {
   unstatedDirectorate?: string;
   /** The groups raked together as one stratum (RakeOptions.pooled), present only when some were. */
   pooled?: { roleGroups: string[]; directorates: string[] };
+  /**
+   * For each weight (same order), the group it was raked in on each margin: its role group (or
+   * the pool) and, with a directorate margin, its directorate (the pool, or '' when not stated).
+   * Design-based variances remove these margins (linearisation.ts).
+   */
+  calibration: string[][];
 }
 
 export type WeightingResult = WeightingSuccess | { ok: false; problems: WeightingProblem[] };
@@ -274,7 +281,8 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
   }
   const weights = live.map((c, i) => ({ roleGroup: c.roleGroup, directorate: c.directorate, responses: c.responses, weight: w[i]! }));
   const { designEffect, effectiveN } = kishDesignEffect(weights.map((c) => ({ n: c.responses, weight: c.weight })));
-  const result: WeightingSuccess = { ok: true, weights, iterations, maxError, designEffect, effectiveN, n, population };
+  const calibration = live.map((c) => (dirTargets ? [roleOf(c), directorateOf(c)] : [roleOf(c)]));
+  const result: WeightingSuccess = { ok: true, weights, iterations, maxError, designEffect, effectiveN, n, population, calibration };
   if (roles.pool.length + (dirs?.pool.length ?? 0) > 0) result.pooled = { roleGroups: roles.pool, directorates: dirs?.pool ?? [] };
   if (dirTargets && stated.length < live.length) {
     result.unstatedDirectorate = 'respondents who did not state a directorate are weighted by role group only; those who did are spread across directorates in the profile’s proportions';
@@ -291,6 +299,12 @@ export function rakeWeights(cells: readonly (CellKey & { responses: number })[],
  */
 export class CellWeights extends Float64Array {
   coarse?: { designEffect: number; exact: (cells: readonly number[]) => boolean };
+  /**
+   * The raked design for design-based (linearised) variances, present only when every cell's
+   * count is published: the residuals on the raking margins are a function of every cell's
+   * count, so with a withheld cell the intervals rest on the coarse effective base instead.
+   */
+  design?: LinearisedDesign;
 }
 
 /** A group's effective base: Kish's, or the coarse one `CellWeights` asks for. */

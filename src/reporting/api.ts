@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GroupRef, Suppressible } from '../analysis/index.js';
+import type { DifferenceEstimate, GroupRef, Suppressible } from '../analysis/index.js';
 import type { Labels } from './labels.js';
 import type { SurveyResults } from './survey-data.js';
 
@@ -58,7 +58,7 @@ const ZChange = z
     difference: z.number().meta({ description: 'current − previous.' }),
     lower: z.number(),
     upper: z.number(),
-    test: z.enum(['two-proportion z', 'Welch t']),
+    test: z.enum(['two-proportion z', 'Welch t', 'design-based z', 'design-based t']),
     statistic: z.number(),
     p: z.number().min(0).max(1),
     pAdjusted: z.number().min(0).max(1),
@@ -67,6 +67,28 @@ const ZChange = z
   .strict()
   .meta({ description: 'A change since the previous wave with its 95% interval; the waves are treated as independent samples.' });
 
+const ZDifference = z
+  .object({
+    difference: z.number(),
+    lower: z.number(),
+    upper: z.number(),
+    test: z.enum(['two-proportion z', 'Welch t', 'design-based z', 'design-based t']),
+    p: z.number().min(0).max(1),
+    pAdjusted: z.number().min(0).max(1),
+    significant: z.boolean().meta({ description: 'The adjusted p-value is below alpha.' }),
+  })
+  .strict();
+
+const ZWeightingDesign = z
+  .object({
+    method: z.string(),
+    designEffect: z.number().meta({ description: 'Kish’s design effect of the weights, as published (two decimals).' }),
+    effectiveBase: z.number().meta({ description: 'Responses divided by the design effect: the unweighted responses the weighted ones are about as precise as.' }),
+  })
+  .strict()
+  .nullable()
+  .meta({ description: 'How the results are weighted, as the report says it: null when unweighted, or when the number of responses (and so the design effect) is withheld.' });
+
 export const ZApiResults = z
   .object({
     survey: z.object({ id: z.uuid(), title: z.string(), organisation: z.string(), instrument: z.object({ code: z.string(), version: z.number().int() }).strict() }).strict(),
@@ -74,6 +96,7 @@ export const ZApiResults = z
     confidence: z.literal(0.95),
     alpha: z.number(),
     weighting: z.enum(['unweighted', 'weighted', 'refused']),
+    weightingDesign: ZWeightingDesign,
     responses: groupFigures(z.number().int().min(0)),
     questions: z.array(
       z
@@ -111,6 +134,47 @@ export const ZApiResults = z
         .strict()
         .meta({ description: 'How many answered a free-text question. The comments themselves are not given here.' }),
     ),
+    perceptionGap: z
+      .array(
+        z
+          .object({
+            question: z.string().optional(),
+            item: z.string().optional(),
+            index: z.string().optional().meta({ description: 'The index code, for an index score (then there is no question).' }),
+            text: z.string(),
+            measure: z.string().meta({ description: "'positive' (% positive), an option code, or 'mean' for an index score." }),
+            unit: z.enum(['percentage_points', 'index_points']),
+            gap: shownOr(ZDifference.extend({ leaders: z.number(), frontline: z.number() }).strict()),
+          })
+          .strict(),
+      )
+      .meta({ description: 'Leaders minus frontline staff, largest gaps first; proportions 0-1 (differences too), index scores 0-100. p-values adjusted across the gap items.' }),
+    published: z
+      .array(
+        z
+          .object({
+            question: z.string(),
+            item: z.string(),
+            text: z.string(),
+            study: z.object({ id: z.string(), title: z.string(), year: z.number().int().nullable() }).strict(),
+            statement: z.string(),
+            percent: z.number().meta({ description: 'The published percentage (0-100).' }),
+            describes: z.string().meta({ description: 'Who the published figure describes, in words.' }),
+            result: shownOr(
+              z
+                .object({
+                  proportion: ZProportion,
+                  difference: z.number().meta({ description: 'This survey’s proportion minus the published one (0-1).' }),
+                  p: z.number().min(0).max(1),
+                  pAdjusted: z.number().min(0).max(1),
+                  significant: z.boolean(),
+                })
+                .strict(),
+            ),
+          })
+          .strict(),
+      )
+      .meta({ description: 'This survey against published national findings, for the items that reference them.' }),
     previous: z
       .object({
         surveyId: z.uuid(),
@@ -184,6 +248,7 @@ export function apiResults(results: SurveyResults, labels: Labels): TApiResults 
     confidence: analysis.confidence,
     alpha: analysis.alpha,
     weighting: analysis.weighting.status,
+    weightingDesign: weightingDesign(analysis),
     responses: figures(analysis.responses, labels, (n) => n),
     questions: analysis.variables.flatMap((v) =>
       v.kind !== 'closed'
@@ -226,8 +291,44 @@ export function apiResults(results: SurveyResults, labels: Labels): TApiResults 
         ? [{ question: v.question, text: labels.variable(v.question), groups: v.groups.map((g) => ({ group: g.group, label: labels.group(g.group), figure: shown(g.answered, (n) => n) })) }]
         : [],
     ),
+    perceptionGap: analysis.perceptionGap.map((g) => ({
+      ...(g.question === undefined ? {} : { question: g.question, item: g.item ?? '' }),
+      ...(g.index === undefined ? {} : { index: g.index }),
+      text: g.index !== undefined ? labels.index(g.index) : labels.variable(g.question ?? '', g.item ?? ''),
+      measure: g.measure,
+      unit: g.unit,
+      gap: shown(g.gap, (d) => ({ ...difference(d), leaders: d.leaders, frontline: d.frontline })),
+    })),
+    published: analysis.published.map((c) => ({
+      question: c.question,
+      item: c.item,
+      text: labels.variable(c.question, c.item),
+      study: { id: c.study.id, title: c.study.title, year: c.study.year },
+      statement: c.finding.statement,
+      percent: c.finding.percent,
+      describes: c.describes,
+      result: shown(c.result, (r) => ({ proportion: proportion(r.proportion), difference: r.difference, p: r.p, pAdjusted: r.pAdjusted, significant: r.significant })),
+    })),
     previous: previousWave(results, labels),
   };
+}
+
+const difference = (d: DifferenceEstimate) => ({
+  difference: d.difference,
+  lower: d.lower,
+  upper: d.upper,
+  test: d.test,
+  p: d.p,
+  pAdjusted: d.pAdjusted,
+  significant: d.significant,
+});
+
+/** The weighting as the report gives it: the published design effect and the effective base it implies, only when the number of responses is shown. */
+function weightingDesign(analysis: SurveyResults['analysis']): TApiResults['weightingDesign'] {
+  const w = analysis.weighting;
+  const total = analysis.responses.find((r) => r.group.kind === 'total')?.figure;
+  if (w.status !== 'weighted' || !total?.shown || !Number.isFinite(w.designEffect) || !(w.designEffect > 0)) return null;
+  return { method: w.method, designEffect: w.designEffect, effectiveBase: total.value / w.designEffect };
 }
 
 /** The trend against the previous wave, from the comparisons frozen in this wave's publication (each already hidden wherever either wave's figure is). */

@@ -1,4 +1,5 @@
 import { isQuestionShown } from '../../src/fieldwork/journey.js';
+import type { TDefinition } from '../../src/instrument/definition.js';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { DONT_KNOW } from '../../src/instrument/scales.js';
 import { addExpr, addTo, cellName, exprKey, groupName, sumExprs, type Cell, type ClosedVar, type CountVar, type Expr, type Fact, type GroupRef, type SurveyModel } from './model.js';
@@ -263,12 +264,12 @@ function hiddenClosed(model: SurveyModel, v: ClosedVar, group: GroupRef, cells: 
 // --------------------------------------------------------------------------------------------
 // aggregates.csv
 
-/** The groups a label of the aggregate file may stand for (a role group and an aggregate can share a label). */
+/** The groups a label of the aggregate file may stand for (the perception gap's comparison groups are `comparison:…`, never a role group's code). */
 function groupsForLabel(model: SurveyModel, label: string): GroupRef[] {
   const out: GroupRef[] = [];
   if (label === 'all respondents') out.push({ kind: 'total' });
-  if (label === 'leaders') out.push({ kind: 'leaders' });
-  if (label === 'frontline') out.push({ kind: 'frontline' });
+  if (label === 'comparison:leaders') out.push({ kind: 'leaders' });
+  if (label === 'comparison:frontline') out.push({ kind: 'frontline' });
   if (model.roles.includes(label)) out.push({ kind: 'roleGroup', code: label });
   if (label === 'directorate not stated') out.push({ kind: 'directorate', code: '' });
   if (model.directorates.includes(label) && label !== '') out.push({ kind: 'directorate', code: label });
@@ -390,7 +391,13 @@ export interface ColumnInfo {
   merged: string[];
 }
 
-export function readCodebook(codebook: Record<string, string>[]): Map<string, ColumnInfo> {
+export function readCodebook(codebook: Record<string, string>[], definition?: TDefinition): Map<string, ColumnInfo> {
+  // "Other (…)" names the merged groups by their labels; the definition (public) gives their codes.
+  const codeOfLabel = new Map<string, string>();
+  for (const segment of definition ? [definition.segments.roleGroup, definition.segments.directorate] : []) {
+    const question = definition!.sections.flatMap((x) => x.questions).find((q) => q.code === segment);
+    for (const o of question && 'options' in question ? (question.options as { code: string; label: { en: string } }[]) : []) codeOfLabel.set(o.label.en, o.code);
+  }
   const columns = new Map<string, ColumnInfo>();
   let current: ColumnInfo | undefined;
   for (const row of codebook) {
@@ -405,7 +412,7 @@ export function readCodebook(codebook: Record<string, string>[]): Map<string, Co
     column.codes.set(row.value, row.note!);
     if (row.note === 'other_merged') {
       const list = /\((.*)\)/.exec(row.value_label ?? '')?.[1] ?? '';
-      column.merged = list.split(', ').map((x) => (x === 'not stated' ? '' : x));
+      column.merged = list.split(', ').map((x) => (x === 'not stated' ? '' : (codeOfLabel.get(x) ?? x)));
     }
   }
   return columns;
@@ -419,7 +426,7 @@ export function fileFacts(
   label: string,
   out: ReadOutputs,
 ) {
-  const columns = readCodebook(codebook);
+  const columns = readCodebook(codebook, model.definition);
   out.columns = columns;
   const def = model.definition;
   const roleCol = columns.get(def.segments.roleGroup);

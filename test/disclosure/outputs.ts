@@ -80,7 +80,24 @@ export interface ApiResults {
 }
 
 /** The parts of the API's answer the attack reads or knows carry no count (any other key is reported as unread). */
-export const API_KEYS: ReadonlySet<string> = new Set(['survey', 'threshold', 'confidence', 'alpha', 'weighting', 'responses', 'questions', 'numbers', 'indices', 'freeText', 'previous']);
+export const API_KEYS: ReadonlySet<string> = new Set([
+  'survey',
+  'threshold',
+  'confidence',
+  'alpha',
+  'weighting',
+  'responses',
+  'questions',
+  'numbers',
+  'indices',
+  'freeText',
+  'previous',
+  // No count of their own: the design effect as aggregates.csv's first row gives it (and the shown total over it); the leaders'
+  // and frontline's proportions and index scores, and the whole organisation's, as the questions and indices give them.
+  'weightingDesign',
+  'perceptionGap',
+  'published',
+]);
 
 const csv = (body: string) => parse<Record<string, string>>(body, { columns: true, bom: true });
 

@@ -76,7 +76,7 @@ function member(ref: GroupRef, r: Submitted): boolean {
   }
 }
 
-/** The group's name in aggregates.csv, as the file's format is documented (README: exports). */
+/** The group's name in aggregates.csv, as the file's format is documented (docs/exports.md). */
 function csvGroup(ref: GroupRef): string {
   switch (ref.kind) {
     case 'total':
@@ -88,9 +88,9 @@ function csvGroup(ref: GroupRef): string {
     case 'cell':
       return `${ref.roleGroup} / ${ref.directorate === '' ? 'directorate not stated' : ref.directorate}`;
     case 'leaders':
-      return 'leaders';
+      return 'comparison:leaders';
     case 'frontline':
-      return 'frontline';
+      return 'comparison:frontline';
     case 'rest':
       return `everyone except ${ref.roleGroup}`;
   }
@@ -177,6 +177,8 @@ for (const database of testDatabases) {
         expect(csv[0]!.label).toContain(`Design effect ${halfUp(deff, 2).toFixed(2)}`);
         expect(Number(csv[0]!.estimate)).toBe(halfUp(deff, 2));
         expect(text(report)).toContain(`Results are weighted to the workforce profile (raking to role group and directorate headcounts); the design effect is ${deff.toFixed(2)}`);
+        // The API says the same: the published design effect and the effective base it leaves.
+        expect(api.weightingDesign).toEqual({ method: 'raking to role group and directorate headcounts', designEffect: halfUp(deff, 2), effectiveBase: answers.length / halfUp(deff, 2) });
 
         // The API's weighted estimates are the weighted shares of the answers, for the total and every shown group.
         const rows = new Map<string, Record<string, string>[]>();
@@ -313,6 +315,8 @@ for (const database of testDatabases) {
         expect((await uploadWorkforceProfile(db, TEST_ACTOR, (await findSurveyById(db, id))!, Buffer.from('role_group,headcount\nfrontline,100\nmanager,20\n'))).ok).toBe(true);
         const api = (await download(s, `/api/surveys/${id}/results`)).json<TApiResults>();
         expect(api.weighting).toBe('weighted');
+        // Withheld with the number of responses, as in the report.
+        expect(api.weightingDesign).toBeNull();
         const csv = parseCsv((await download(s, `/surveys/${id}/exports/aggregates.csv`)).body);
         expect(csv[0]!.label).toMatch(/^Weighted to the workforce profile/);
         expect(csv[0]!.estimate).toBe('');

@@ -153,6 +153,33 @@ describe('results API trend against the previous wave', () => {
   });
 });
 
+describe('results API: what the report says beside the estimates', () => {
+  it('carries the perception gap and the published comparisons as the publication holds them, and no weighting design when unweighted', async () => {
+    const { analysis } = (await readPublication(f.storage.db, f.survey.id))!;
+    expect(body.weighting).toBe(analysis.weighting.status);
+    expect(body.weightingDesign).toBeNull();
+    expect(analysis.perceptionGap.length).toBeGreaterThan(5);
+    expect(body.perceptionGap).toHaveLength(analysis.perceptionGap.length);
+    analysis.perceptionGap.forEach((g, k) => {
+      const api = body.perceptionGap[k]!;
+      expect([api.question, api.index, api.measure, api.unit]).toEqual([g.question, g.index, g.measure, g.unit]);
+      if (!g.gap.shown) expect(api.gap).toEqual({ shown: false, reason: g.gap.reason });
+      else {
+        const { leaders, frontline, difference, lower, upper, test, p, pAdjusted, significant } = g.gap.value;
+        expect(api.gap).toEqual({ shown: true, value: { leaders, frontline, difference, lower, upper, test, p, pAdjusted, significant } });
+      }
+    });
+    expect(analysis.published.length).toBeGreaterThan(0);
+    expect(body.published).toHaveLength(analysis.published.length);
+    analysis.published.forEach((c, k) => {
+      const api = body.published[k]!;
+      expect([api.question, api.item, api.study.id, api.percent, api.describes]).toEqual([c.question, c.item, c.study.id, c.finding.percent, c.describes]);
+      if (c.result.shown) expect(api.result).toMatchObject({ shown: true, value: { difference: c.result.value.difference, p: c.result.value.p } });
+      else expect(api.result).toEqual({ shown: false, reason: c.result.reason });
+    });
+  });
+});
+
 describe('results API estimates', () => {
   it('gives the whole organisation’s "yes" to the strategy question with the count and the Wilson interval computed here', () => {
     const answered = f.answers.filter((a) => typeof a.answers.strategy === 'string');

@@ -1,4 +1,4 @@
-import { groupLabel, roundHalfUp, suppressedText, variablesOf, type Proportion, type Suppressible, type SurveyAnalysis } from '../../analysis/index.js';
+import { groupCode, roundHalfUp, suppressedText, variablesOf, type Proportion, type Suppressible, type SurveyAnalysis } from '../../analysis/index.js';
 import type { TDefinition } from '../../instrument/definition.js';
 
 export const AGGREGATE_HEADER = ['question', 'item', 'group', 'measure', 'label', 'estimate', 'ci_lower', 'ci_upper', 'count', 'base', 'status'] as const;
@@ -24,7 +24,7 @@ const pct = (p: number) => roundHalfUp(p * 100, 1);
  */
 export function weightingRow(analysis: SurveyAnalysis): AggregateRow {
   const w = analysis.weighting;
-  const key = { question: '', item: '', group: groupLabel({ kind: 'total' }), measure: 'weighting', status: 'shown' };
+  const key = { question: '', item: '', group: groupCode({ kind: 'total' }), measure: 'weighting', status: 'shown' };
   if (w.status === 'weighted') {
     const total = analysis.responses.find((r) => r.group.kind === 'total')?.figure;
     const designEffect = total?.shown ? roundHalfUp(w.designEffect, 2) : undefined;
@@ -66,7 +66,7 @@ export function aggregateRows(definition: TDefinition, analysis: SurveyAnalysis)
     rows.push({
       question: '',
       item: '',
-      group: groupLabel(r.group),
+      group: groupCode(r.group),
       measure: 'responses',
       label: 'Responses',
       ...empty,
@@ -77,7 +77,7 @@ export function aggregateRows(definition: TDefinition, analysis: SurveyAnalysis)
   for (const v of analysis.variables) {
     if (v.kind === 'closed') {
       for (const g of v.groups) {
-        const key = { question: v.question, item: v.item, group: groupLabel(g.group) };
+        const key = { question: v.question, item: v.item, group: groupCode(g.group) };
         if (!g.figure.shown) {
           rows.push({ ...key, measure: 'all', label: '', ...empty, status: withheld(g.figure) });
           continue;
@@ -91,7 +91,7 @@ export function aggregateRows(definition: TDefinition, analysis: SurveyAnalysis)
       }
     } else if (v.kind === 'number') {
       for (const g of v.groups) {
-        const key = { question: v.question, item: '', group: groupLabel(g.group), measure: 'mean', label: 'Mean' };
+        const key = { question: v.question, item: '', group: groupCode(g.group), measure: 'mean', label: 'Mean' };
         if (!g.figure.shown) rows.push({ ...key, ...empty, status: withheld(g.figure) });
         else {
           const m = g.figure.value;
@@ -103,7 +103,7 @@ export function aggregateRows(definition: TDefinition, analysis: SurveyAnalysis)
         rows.push({
           question: v.question,
           item: '',
-          group: groupLabel(g.group),
+          group: groupCode(g.group),
           measure: 'answered',
           label: 'Answered',
           ...empty,

@@ -97,7 +97,9 @@ export function respondentDictionary(definition: TDefinition, coarsening: Coarse
       const otherValue = Math.max(0, ...opts.map((_, i) => codeOf(opts, i))) + 1;
       const merged = isRole ? coarsening.mergedRoleGroups : coarsening.mergedDirectorates;
       const values = valueLabels(opts).filter((v) => !merged.includes(v.code));
-      if (merged.length > 0) values.push({ value: otherValue, code: 'other_merged', label: `Other (${merged.map((m) => (m === '' ? 'not stated' : m)).join(', ')})` });
+      // Labelled in English by the groups' own labels, as every other value is (codes mean nothing to a reader of the file).
+      const labelOf = (code: string) => (code === '' ? 'not stated' : (opts.find((o) => o.code === code)?.label.en ?? code));
+      if (merged.length > 0) values.push({ value: otherValue, code: 'other_merged', label: `Other (${merged.map(labelOf).join(', ')})` });
       variables.push({
         ...base,
         name: question.code,

@@ -28,7 +28,13 @@ export type SavValue = number | string | undefined;
 const SYSMIS = -Number.MAX_VALUE;
 const MAX_STRING = 255;
 const MAX_VAR_LABEL = 255;
-const MAX_VALUE_LABEL = 120;
+/**
+ * A value label's length is one byte in its record (type 3), so up to 255 bytes; SPSS documents
+ * 120 but PSPP and SPSS since 14 read the whole label. The long value-labels record (7/21) is for
+ * string variables only (PSPP ignores it for a numeric one), and every labelled variable here is
+ * numeric, so this is as long as a label can be.
+ */
+const MAX_VALUE_LABEL = 255;
 
 /** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
 export function utf8Prefix(text: string, max: number): Buffer {
