@@ -163,6 +163,14 @@ export async function changeWaveState(db: Kysely<Database>, actor: Actor, survey
   }
 }
 
+/**
+ * What a lead may be asked to confirm on a wave, and the state each needs: opening a draft;
+ * closing, inviting and reminding an open wave. The state machine itself (openWave,
+ * closeAndPublish, sendInvitations) refuses anything else whatever is asked.
+ */
+export const WAVE_ACTIONS = { open: 'draft', close: 'open', send: 'open', remind: 'open' } as const satisfies Record<string, SurveyWithDefinition['state']>;
+export type WaveAction = keyof typeof WAVE_ACTIONS;
+
 async function openWave(db: Kysely<Database>, actor: Actor, surveyId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const opened = await trx.updateTable('survey').set({ state: 'open', opens_on: today() }).where('id', '=', surveyId).where('state', '=', 'draft').executeTakeFirst();

@@ -12,6 +12,7 @@ import type { SurveyWithDefinition } from '../../storage/surveys.js';
 import type { AnswerSession } from '../../storage/answer-sessions.js';
 import { lookUpInvitation, startFromInvitation, type InvitationFound } from '../../fieldwork/invitations.js';
 import { TooManyAttempts } from '../plugins/rate-limit.js';
+import { keepToSurveyLanguages } from '../i18n/language.js';
 import { errorMessage, formatDate, formatWait, message } from '../messages.js';
 import { sectionViews } from '../question-view.js';
 
@@ -32,6 +33,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const opened = params.success ? await service.open(params.data.slug, request.cookies[COOKIE]) : undefined;
     const survey = opened?.survey;
     if (opened?.session) sessions.set(request, opened.session);
+    if (survey) keepToSurveyLanguages(request, survey.definition.languages);
     if (!survey || survey.state === 'draft') {
       await reply.render('errors/survey-not-found.njk', {}, 404);
       return undefined;
@@ -246,6 +248,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const { token } = params.data;
     const found = await lookUpInvitation(storage.db, token, request.ip);
     if (found.outcome !== 'ready') return invitationGone(request, reply, found);
+    keepToSurveyLanguages(request, found.survey.definition.languages);
     return reply.render('respond/start.njk', { survey: found.survey, inProgress: false, base: base(found.survey), startAction: `/i/${token}/start` });
   });
 
