@@ -174,7 +174,10 @@ export async function importStaffList(db: Kysely<Database>, actor: Actor, survey
   const parsed = survey.state === 'closed' ? failed([{ message: 'this survey is closed, so nobody more can be invited' }]) : parseStaffList(bytes, survey.definition);
   if (!parsed.ok) {
     const problems = parsed.problems.length + parsed.more;
-    await recordAudit(db, auditBy(actor, { organisationId: survey.organisationId, action: 'invitations.import-refused', target: `survey ${survey.id}: ${problems} problem${problems === 1 ? '' : 's'}` }));
+    await recordAudit(
+      db,
+      auditBy(actor, { organisationId: survey.organisationId, action: 'invitations.import-refused', target: `survey ${survey.id}: ${problems} problem${problems === 1 ? '' : 's'}` }),
+    );
     return parsed;
   }
   return db.transaction().execute(async (trx) => {

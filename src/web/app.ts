@@ -141,7 +141,8 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
 
   /** A page from a template, with what every page needs: the request's language and user, and the form token. */
   function renderPage(reply: FastifyReply, template: string, context: Record<string, unknown>, status: number, csrfToken: string | undefined) {
-    const html = views.render(template, { ...languageContext(reply.request, template, surveyLanguages(context)),
+    const html = views.render(template, {
+      ...languageContext(reply.request, template, surveyLanguages(context)),
       csrfToken,
       user: reply.request.user,
       // The page's own address, for the header to mark where the reader is.

@@ -208,7 +208,7 @@ const cy: Record<MessageKey, string> = {
   'home.answer': 'Ateb',
   'home.results': 'Canlyniadau',
   'home.manage': 'Rheoli',
-  'home.none': "Nid oes gan eich sefydliadau arolygon eto.",
+  'home.none': 'Nid oes gan eich sefydliadau arolygon eto.',
   'home.withheld': 'Llai na {threshold} neu wedi’i atal',
   'home.withheldWhy': "Ni ddangosir nifer yr ymatebion tra bydd yn llai na grŵp lleiaf yr arolwg, neu pan fyddai modd ei gyfrifo o'r lleill.",
   'state.draft': 'drafft',
