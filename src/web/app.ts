@@ -100,6 +100,11 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
   const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: config.reloadTemplates });
   // Dates as GOV.UK writes them ("29 November 2026"), from a stored day (YYYY-MM-DD) or time; blank stays blank.
   views.addFilter('longDate', (day: string | null | undefined, lang: 'en' | 'cy' = 'en') => (day ? formatDate(new Date(day.length === 10 ? `${day}T12:00:00Z` : day), lang) : ''));
+  // A staff form's inline error for one field, from the error summary's list (each item links to its field: href "#field").
+  views.addFilter('errorFor', (errorList: { text: string; href?: string }[] | undefined, field: string) => {
+    const found = errorList?.find((e) => e.href === `#${field}`);
+    return found ? { text: found.text } : undefined;
+  });
   views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
   // Once listening, in the background: a wave's first report or results page then compiles no
   // template or chart (web/routes/report.ts), and start-up does not wait for charting to load.

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createRespondentService, SESSION_DAYS } from '../../fieldwork/respondent.js';
-import { firstIncompleteSection, previousSection, shownQuestions, shownSections } from '../../fieldwork/journey.js';
+import { firstIncompleteSection, previousSection, sectionPosition, shownQuestions, shownSections } from '../../fieldwork/journey.js';
 import { ZFormBody, type FormBody } from '../../instrument/question-types/contract.js';
 import { moduleFor, type Answers } from '../../instrument/question-types/index.js';
 import type { AnswerError } from '../../instrument/question-types/contract.js';
@@ -72,6 +72,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     values: FormBody,
     errors: AnswerError[],
     returnTo: string | undefined,
+    prefilled = false,
   ) {
     const lang = request.lang;
     const ownMessage = (e: AnswerError) => (e.code === 'required' ? section.questions.find((q) => q.code === e.field)?.requiredMessage : undefined);
@@ -79,7 +80,6 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
       const own = ownMessage(e);
       return { text: own ? localise(own, lang) : errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field };
     });
-    const shown = shownSections(survey.definition, answers);
     const back = previousSection(survey.definition, section.code, answers);
     return reply.render(
       'respond/section.njk',
@@ -89,8 +89,9 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
         questions: sectionViews(survey.definition, section, answers, values, errorList, lang),
         errorList,
         backHref: returnTo === 'check' ? `${base(survey)}/check` : back ? `${base(survey)}/q/${back.code}` : base(survey),
-        progress: { current: shown.findIndex((s) => s.code === section.code) + 1, total: shown.length },
+        progress: sectionPosition(survey.definition, section.code, answers),
         returnTo,
+        prefilled,
         action: `${base(survey)}/q/${section.code}`,
       },
       errors.length > 0 ? 422 : 200,
@@ -136,8 +137,9 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
       const next = firstIncompleteSection(survey.definition, session.answers);
       return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
     }
-    const returnTo = (request.query as Record<string, string>).returnTo === 'check' ? 'check' : undefined;
-    return renderSection(request, reply, survey, section, session.answers, formValuesOf(section, session.answers), [], returnTo);
+    const query = request.query as Record<string, string>;
+    const returnTo = query.returnTo === 'check' ? 'check' : undefined;
+    return renderSection(request, reply, survey, section, session.answers, formValuesOf(section, session.answers), [], returnTo, query.prefilled === '1');
   });
 
   app.post('/s/:slug/q/:section', { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -150,11 +152,11 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     if (!session) return noSession(request, reply, survey);
     const body: FormBody = ZFormBody.parse(request.body ?? {});
     const returnTo = body.returnTo === 'check' ? 'check' : undefined;
-    const result = await service.answerSection(survey, session, section, body);
     if (body.action === 'save') {
-      const code = await service.saveForLater(session);
-      return reply.render('respond/saved.njk', { survey, code, base: base(survey), savedThisPage: result.ok, keptDays: SESSION_DAYS });
+      const saved = await service.saveForLater(survey, session, section, body);
+      return reply.render('respond/saved.njk', { survey, code: saved.code, base: base(survey), savedThisPage: saved.wholePage, keptDays: SESSION_DAYS });
     }
+    const result = await service.answerSection(survey, session, section, body);
     if (!result.ok) {
       request.log.info({ errors: result.errors.map((e) => `${e.field}: ${e.code}`) }, 'answer validation failed');
       return renderSection(request, reply, survey, section, result.answers, body, result.errors, returnTo);
@@ -258,6 +260,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const started = await startFromInvitation(storage.db, params.data.token, request.ip);
     if (started.outcome !== 'started') return invitationGone(request, reply, started);
     setCookie(reply, started.survey, started.sessionToken);
-    return reply.redirect(`${base(started.survey)}/q/${started.survey.definition.sections[0]!.code}`, 303);
+    // The first page says that its role group and directorate came from the staff list, and may be changed.
+    return reply.redirect(`${base(started.survey)}/q/${started.survey.definition.sections[0]!.code}?prefilled=1`, 303);
   });
 };
