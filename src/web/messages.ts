@@ -253,6 +253,11 @@ const cy: Record<MessageKey, string> = {
 
 const service: Record<TLanguage, Record<MessageKey, string>> = { en, cy };
 
+/** Service text as written in the catalogue, placeholders and all (for tests that fill in every one). */
+export function messageTemplate(lang: TLanguage, key: MessageKey): string {
+  return service[lang][key];
+}
+
 /** Service text in the given language, with {name} placeholders filled in. */
 export function message(lang: TLanguage, key: MessageKey, params: Record<string, string | number> = {}): string {
   return service[lang][key].replace(PLACEHOLDER, (_, name: string) => String(params[name] ?? ''));
