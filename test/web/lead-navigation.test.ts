@@ -157,6 +157,34 @@ describe('confirming what cannot be undone', () => {
   });
 });
 
+describe('republishing', () => {
+  it('asks before a new workforce profile republishes a closed wave, and publishes only once confirmed', async () => {
+    const { lead, survey, storage } = await leadApp();
+    await closeWave(storage.db, survey.id);
+    const versions = async () => (await storage.db.selectFrom('publication').select('version').where('survey_id', '=', survey.id).execute()).map((p) => p.version);
+    expect(await versions()).toEqual([1]);
+    expect(text((await lead.get(`/admin/surveys/${survey.id}/profile`)).body)).toContain('a new profile publishes a new version of its results');
+    const csv = 'role_group,directorate,headcount\nfrontline,housing,40\nmanager,housing,12\n';
+    const asked = await lead.upload(`/admin/surveys/${survey.id}/profile`, {}, { file: { name: 'profile.csv', content: csv } });
+    expect(asked.statusCode).toBe(200);
+    expect(text(asked.body)).toContain('Publish a new version of the results?');
+    expect(text(asked.body)).toContain('This cannot be undone');
+    expect(await versions()).toEqual([1]);
+    // A profile with problems is refused before anything is asked.
+    const wrong = await lead.upload(`/admin/surveys/${survey.id}/profile`, {}, { file: { name: 'profile.csv', content: 'role_group,directorate,headcount\nfrontline,housing,many\n' } });
+    expect(wrong.statusCode).toBe(422);
+    const profile = /name="profile" value="([^"]*)"/.exec(asked.body)![1]!.replace(/&#10;/g, '\n');
+    const confirmed = await lead.upload(`/admin/surveys/${survey.id}/profile`, { confirmed: 'yes', profile }, {});
+    expect(confirmed.statusCode).toBe(303);
+    expect(await versions()).toEqual([1, 2]);
+    const saved = await storage.db.selectFrom('workforce_profile_cell').select(['role_group', 'headcount']).where('survey_id', '=', survey.id).orderBy('role_group').execute();
+    expect(saved.map((c) => [c.role_group, Number(c.headcount)])).toEqual([
+      ['frontline', 40],
+      ['manager', 12],
+    ]);
+  });
+});
+
 describe('uploading a staff list again', () => {
   /** Uploads a list, invites everyone, lets `starters` start, then uploads a longer list: what the lead is told at each step. */
   async function reupload(starters: string[]) {

@@ -9,6 +9,8 @@ import {
   setFreeTextRelease,
   waveResponseRates,
   uploadWorkforceProfile,
+  profileUploadRepublishes,
+  readWorkforceProfileUpload,
   waveFormFrom,
   WAVE_ACTIONS,
   type WaveAction,
@@ -40,6 +42,7 @@ export interface AdminRouteOptions {
 }
 
 const ZSurveyParams = z.object({ id: z.uuid() });
+const ZConfirmedProfile = z.looseObject({ confirmed: z.string().optional(), profile: z.string().optional() });
 const ZOrganisationParams = z.object({ organisationId: z.uuid() });
 const ZSectionParams = ZSurveyParams.extend({ section: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/) });
 
@@ -272,8 +275,17 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   app.post('/admin/surveys/:id/profile', lead, async (request, reply) => {
     const survey = await surveyOf(request);
     if (!survey) return reply.callNotFound();
-    const file = uploadedFiles(request.body).file;
+    // On a closed wave the upload publishes a new version of the results: the file is checked, then the lead is asked to confirm,
+    // and the confirmation posts the same file's text back with `confirmed`.
+    const fields = ZConfirmedProfile.safeParse(request.body ?? {});
+    const confirmed = fields.success && fields.data.confirmed === 'yes' && fields.data.profile !== undefined;
+    const file = confirmed ? Buffer.from(fields.data.profile!, 'utf8') : uploadedFiles(request.body).file;
     if (!file || file.length === 0) return renderUpload(reply, survey, 'profile', [{ message: 'choose a CSV file to upload' }]);
+    if (profileUploadRepublishes(survey) && !confirmed) {
+      const checked = readWorkforceProfileUpload(survey.definition, file);
+      if (!checked.ok) return renderUpload(reply, survey, 'profile', checked.problems);
+      return reply.render('admin/confirm-republish.njk', { survey, profile: file.toString('utf8'), cells: checked.profile.cells.length });
+    }
     const result = await uploadWorkforceProfile(db, actorOf(request), survey, file);
     if (!result.ok) return renderUpload(reply, survey, 'profile', result.problems);
     return done(reply, survey, 'profile');
