@@ -68,8 +68,11 @@ const ZEnvironment = z
     /** Chromium for PDF reports; where it is missing the app still serves HTML reports and says PDF is unavailable. */
     CHROMIUM_PATH: z.string().min(1, NOT_EMPTY).default(DEFAULT_CHROMIUM_PATH),
     MAIL_FROM: z.string().min(3, 'must be a sender such as Sounding <sounding@council.gov.uk>').default('Sounding <sounding@localhost>'),
-    /** The address people use to reach Sounding; links in emails start with it. https:// marks cookies Secure and turns on HSTS. */
-    PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).default('http://localhost:3000'),
+    /**
+     * The address people use to reach Sounding; every link in emails and pages starts with it. Unset: http://localhost:PORT,
+     * so a server on another port still links to itself. https:// marks cookies Secure and turns on HSTS.
+     */
+    PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
     /** Set behind a reverse proxy, so limits count each client rather than the proxy (docs/operations-proxy.md). */
     TRUST_PROXY: ZTrustProxy.default(false),
     /** off: never seed the demo council, its waves and the demo round, even into an empty embedded database (admin/demo.ts). */
@@ -130,33 +133,36 @@ function oidc(env: Environment): OidcSettings | undefined {
  * cli/index.ts) and passed down; nothing below them reads the environment. Settings that go
  * together arrive together: mail is one of three kinds, OpenID Connect all four values or none.
  */
-export const ZConfig = ZEnvironment.transform((env) => ({
-  port: env.PORT,
-  host: env.HOST,
-  logLevel: env.LOG_LEVEL,
-  database: database(env),
-  /** Base of links in emails: from here, never from a request's Host header. */
-  publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
-  /** Behind TLS (PUBLIC_URL https://…): Secure cookies and HSTS. */
-  secureCookies: env.PUBLIC_URL.startsWith('https:'),
-  chromiumPath: env.CHROMIUM_PATH,
-  mail: mail(env),
-  oidc: oidc(env),
-  /** Page templates read afresh on every request, for editing them while the server runs. */
-  reloadTemplates: env.NODE_ENV === 'development',
-  /** Sign-in and password-reset attempts allowed per client address per window (accounts also slow failures: admin/users.ts). */
-  signInRateLimit: { max: 20, timeWindowMs: 15 * 60 * 1000 },
-  /**
-   * Seed the demo (a demonstration council, its waves and a demo benchmark round) into an empty
-   * database: only the default embedded one, never a PostgreSQL server (DATABASE_URL), which is
-   * a real deployment's, and never with SOUNDING_DEMO=off.
-   */
-  seedDemo: env.SOUNDING_DEMO === 'on' && !env.DATABASE_URL,
-  /** Fastify's trustProxy: whose X-Forwarded-For to believe when working out the client's address. */
-  trustProxy: env.TRUST_PROXY,
-  /** How often the scheduler looks for due jobs (admin/schedule.ts). */
-  scheduleIntervalMs: env.SCHEDULE_INTERVAL_SECONDS * 1000,
-}));
+export const ZConfig = ZEnvironment.transform((env) => {
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    database: database(env),
+    /** Base of links in emails: from here, never from a request's Host header. */
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    /** Behind TLS (PUBLIC_URL https://…): Secure cookies and HSTS. */
+    secureCookies: publicUrl.startsWith('https:'),
+    chromiumPath: env.CHROMIUM_PATH,
+    mail: mail(env),
+    oidc: oidc(env),
+    /** Page templates read afresh on every request, for editing them while the server runs. */
+    reloadTemplates: env.NODE_ENV === 'development',
+    /** Sign-in and password-reset attempts allowed per client address per window (accounts also slow failures: admin/users.ts). */
+    signInRateLimit: { max: 20, timeWindowMs: 15 * 60 * 1000 },
+    /** Fastify's trustProxy: whose X-Forwarded-For to believe when working out the client's address. */
+    trustProxy: env.TRUST_PROXY,
+    /**
+     * Seed the demo (a demonstration council, its waves and a demo benchmark round) into an empty
+     * database: only the default embedded one, never a PostgreSQL server (DATABASE_URL), which is
+     * a real deployment's, and never with SOUNDING_DEMO=off.
+     */
+    seedDemo: env.SOUNDING_DEMO === 'on' && !env.DATABASE_URL,
+    /** How often the scheduler looks for due jobs (admin/schedule.ts). */
+    scheduleIntervalMs: env.SCHEDULE_INTERVAL_SECONDS * 1000,
+  };
+});
 export type TConfig = z.output<typeof ZConfig>;
 
 /** Parses the environment once; a bad value stops start-up with a message naming each variable (never its value). */

@@ -158,27 +158,38 @@ export function parseStaffList(bytes: Buffer, definition: TDefinition): StaffLis
   return problems.length > 0 ? failed(problems) : { ok: true, staff };
 }
 
+/** What an accepted staff list tells the lead: how many people the file listed, and nothing that depends on who has started. */
+export type StaffListImport = { ok: true; listed: number } | { ok: false; problems: StaffListProblem[]; more: number };
+
 /**
- * Checks a staff list against the survey's existing invitations and stores it, all or
- * nothing, with its audit entry in the same transaction. Someone whose earlier invitation was
- * already used cannot be recognised (that invitation no longer holds their address), which is
- * the price of forgetting.
+ * Adds a staff list to the survey's invitations, all or nothing, with its audit entry in the
+ * same transaction; a refused list is audited too. A list may be uploaded again with new
+ * people added: anyone still waiting to start keeps the invitation they have, and everyone
+ * else on it is added. Someone whose invitation was already used cannot be recognised (that
+ * invitation no longer holds their address, the price of forgetting), so they are added as a
+ * new person; for the same reason the answer, and the audit entry, give only how many people
+ * the file listed, never how many were new, which would tell the lead who has started.
  */
-export async function importStaffList(db: Kysely<Database>, actor: Actor, survey: SurveyWithDefinition, bytes: Buffer): Promise<StaffListResult> {
-  if (survey.state === 'closed') return failed([{ message: 'this survey is closed, so nobody more can be invited' }]);
-  const parsed = parseStaffList(bytes, survey.definition);
-  if (!parsed.ok) return parsed;
+export async function importStaffList(db: Kysely<Database>, actor: Actor, survey: SurveyWithDefinition, bytes: Buffer): Promise<StaffListImport> {
+  const parsed = survey.state === 'closed' ? failed([{ message: 'this survey is closed, so nobody more can be invited' }]) : parseStaffList(bytes, survey.definition);
+  if (!parsed.ok) {
+    const problems = parsed.problems.length + parsed.more;
+    await recordAudit(
+      db,
+      auditBy(actor, { organisationId: survey.organisationId, action: 'invitations.import-refused', target: `survey ${survey.id}: ${problems} problem${problems === 1 ? '' : 's'}` }),
+    );
+    return parsed;
+  }
   return db.transaction().execute(async (trx) => {
-    const existing = await invitedEmails(trx, survey.id);
-    const problems: StaffListProblem[] = [];
-    for (const member of parsed.staff) {
-      if (existing.has(member.email)) problems.push({ row: member.row, column: 'email', message: `${member.email} is already invited to this survey` });
-    }
-    if (problems.length > 0) return failed(problems);
-    await insertStaffList(trx, survey.id, parsed.staff);
+    const waiting = await invitedEmails(trx, survey.id);
+    await insertStaffList(
+      trx,
+      survey.id,
+      parsed.staff.filter((member) => !waiting.has(member.email)),
+    );
     // How many, never who: the audit log holds no email address.
     await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'invitations.import', target: `survey ${survey.id}: ${parsed.staff.length} people` }));
-    return parsed;
+    return { ok: true as const, listed: parsed.staff.length };
   });
 }
 
@@ -278,6 +289,8 @@ export function createInvitationSender(db: Kysely<Database>, mailer: Mailer, lin
       running.set(survey.id, run);
       return { started: pending };
     },
+    /** How many people a run would mail now: for the page that asks the lead to confirm it. */
+    waiting: async (surveyId: string, kind: SendRun['kind']): Promise<number> => (await invitationsToSend(db, surveyId, kind)).length,
     /** The run in progress or last finished for a survey, if any since this process started. */
     status: (surveyId: string): (SendRun & { running: boolean }) | undefined => {
       const run = last.get(surveyId);

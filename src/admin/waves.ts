@@ -170,6 +170,14 @@ export async function changeWaveState(db: Kysely<Database>, actor: Actor, survey
   }
 }
 
+/**
+ * What a lead may be asked to confirm on a wave, and the state each needs: opening a draft;
+ * closing, inviting and reminding an open wave. The state machine itself (openWave,
+ * closeAndPublish, sendInvitations) refuses anything else whatever is asked.
+ */
+export const WAVE_ACTIONS = { open: 'draft', close: 'open', send: 'open', remind: 'open' } as const satisfies Record<string, SurveyWithDefinition['state']>;
+export type WaveAction = keyof typeof WAVE_ACTIONS;
+
 async function openWave(db: Kysely<Database>, actor: Actor, surveyId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const opened = await trx.updateTable('survey').set({ state: 'open', opens_on: today() }).where('id', '=', surveyId).where('state', '=', 'draft').executeTakeFirst();
@@ -206,6 +214,23 @@ export async function setFreeTextRelease(db: Kysely<Database>, actor: Actor, sur
   });
 }
 
+/**
+ * A new workforce profile on a closed wave publishes a new version of its results (they are
+ * weighted to it); on any other wave it only changes response rates. The lead is asked to
+ * confirm the first.
+ */
+export function profileUploadRepublishes(survey: { state: string }): boolean {
+  return survey.state === 'closed';
+}
+
+/** Reads and checks a workforce profile CSV without saving it: every problem by row, or the profile. */
+export function readWorkforceProfileUpload(definition: TDefinition, bytes: Buffer): { ok: true; profile: WorkforceProfile } | { ok: false; problems: ProfileProblem[] } {
+  const bad = linesWithBadBytes(bytes);
+  if (bad.length > 0)
+    return { ok: false, problems: bad.slice(0, 100).map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })) };
+  return parseWorkforceProfile(bytes.toString('utf8'), definition);
+}
+
 /** Reads, checks and saves a workforce profile CSV, all or nothing. */
 export async function uploadWorkforceProfile(
   db: Kysely<Database>,
@@ -213,17 +238,14 @@ export async function uploadWorkforceProfile(
   survey: { id: string; organisationId: string; definition: TDefinition },
   bytes: Buffer,
 ): Promise<{ ok: true; profile: WorkforceProfile } | { ok: false; problems: ProfileProblem[] }> {
-  const bad = linesWithBadBytes(bytes);
-  if (bad.length > 0)
-    return { ok: false, problems: bad.slice(0, 100).map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })) };
-  const parsed = parseWorkforceProfile(bytes.toString('utf8'), survey.definition);
+  const parsed = readWorkforceProfileUpload(survey.definition, bytes);
   if (!parsed.ok) return parsed;
   await db.transaction().execute(async (trx) => {
     await saveWorkforceProfile(trx, survey.id, parsed.profile);
     await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'wave.profile', target: `survey ${survey.id}` }));
     // A closed wave's results are weighted to its profile: the new one takes effect through a new version of its publication.
-    const { state } = await trx.selectFrom('survey').select('state').where('id', '=', survey.id).executeTakeFirstOrThrow();
-    if (state === 'closed') await republishWithin(trx, actor, survey.id, shareableTarget(db));
+    const current = await trx.selectFrom('survey').select('state').where('id', '=', survey.id).executeTakeFirstOrThrow();
+    if (profileUploadRepublishes(current)) await republishWithin(trx, actor, survey.id, shareableTarget(db));
   });
   return { ok: true, profile: parsed.profile };
 }

@@ -57,6 +57,20 @@ export function shownQuestions(definition: TDefinition, section: TSection, answe
   return section.questions.filter((question) => isQuestionShown(definition, section, question, answers));
 }
 
+/**
+ * Where a section is on the respondent's route ("Section 1 of 11"). Until the role group is
+ * answered only the first section is known to be shown, so the route's length is then the
+ * longest any audience could have, not 1.
+ */
+export function sectionPosition(definition: TDefinition, sectionCode: string, answers: Answers): { current: number; total: number } {
+  const shown = shownSections(definition, answers);
+  const total =
+    audienceOf(definition, answers) !== undefined
+      ? shown.length
+      : Math.max(shown.length, ...definition.audiences.map((a) => shownSections(definition, { ...answers, [definition.segments.roleGroup]: a.roleGroups[0]! }).length));
+  return { current: shown.findIndex((s) => s.code === sectionCode) + 1, total };
+}
+
 /** The section after this one that the respondent sees, or undefined when they are done. */
 export function nextSection(definition: TDefinition, current: string, answers: Answers): TSection | undefined {
   const shown = shownSections(definition, answers);

@@ -58,10 +58,17 @@ export function createRespondentService(db: Kysely<Database>) {
       return { ...result, next: nextSection(survey.definition, section.code, result.answers) };
     },
 
-    async saveForLater(session: AnswerSession): Promise<string> {
+    /**
+     * "Save and come back later" from a page: its answers are kept as far as they are valid (one
+     * missing or not valid is left out, the rest kept), then a resume code is made. `wholePage`
+     * says whether every answer on the page was kept.
+     */
+    async saveForLater(survey: SurveyWithDefinition, session: AnswerSession, section: TSection, body: FormBody): Promise<{ code: string; wholePage: boolean }> {
+      const result = readSection(survey.definition, section, body, session.answers);
+      await saveAnswers(db, session.key, keepShownAnswers(survey.definition, result.answers));
       const code = newResumeCode();
       await setResumeCode(db, session.key, code);
-      return code;
+      return { code, wholePage: result.ok };
     },
 
     /** Carries on with saved answers on a new device; a client address with too many wrong codes waits (RESUME_GUESSES). */

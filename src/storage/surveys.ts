@@ -90,6 +90,8 @@ export interface SurveyWithDefinition {
   closesOn: string | null;
   definition: TDefinition;
   organisationId: string;
+  /** The organisation running it: respondents are told whose survey they are answering. */
+  organisationName: string;
   previousSurveyId: string | null;
   /** A demonstration or test wave: the only kind synthetic answers may be added to. */
   synthetic: boolean;
@@ -165,6 +167,7 @@ async function findSurvey(
 ): Promise<{ survey: SurveyWithDefinition; sessions: Map<string, string> } | undefined> {
   const rows = await db
     .selectFrom('survey')
+    .innerJoin('organisation', 'organisation.id', 'survey.organisation_id')
     .leftJoin('answer_session', (join) => join.onRef('answer_session.survey_id', '=', 'survey.id').on('answer_session.id', 'in', sessionKeys.length > 0 ? sessionKeys : ['']))
     .select([
       'survey.id',
@@ -175,6 +178,7 @@ async function findSurvey(
       'survey.instrument_version_id',
       'survey.closes_on',
       'survey.organisation_id',
+      'organisation.name as organisation_name',
       'survey.previous_survey_id',
       'survey.synthetic',
       'survey.release_free_text',
@@ -196,6 +200,7 @@ async function findSurvey(
     closesOn: row.closes_on,
     definition,
     organisationId: row.organisation_id,
+    organisationName: row.organisation_name,
     previousSurveyId: row.previous_survey_id,
     synthetic: Number(row.synthetic) === 1,
     releaseFreeText: Number(row.release_free_text) === 1,

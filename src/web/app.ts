@@ -11,7 +11,8 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import nunjucks from 'nunjucks';
 import { parse as parseQuery } from 'node:querystring';
 import type { Storage } from '../storage/db.js';
-import { localise } from '../instrument/text.js';
+import { localise, ZLanguage } from '../instrument/text.js';
+import { z } from 'zod';
 import { respondRoutes } from './routes/respond.js';
 import { resultsRoutes } from './routes/results.js';
 import { exportsRoutes } from './routes/exports.js';
@@ -31,6 +32,7 @@ import { trustProxyOption } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { roundRoutes } from './routes/admin/rounds.js';
 import { answerError, answerNotFound } from './errors.js';
+import { formatDate } from './messages.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
 // Works from src/web (tsx, tests) and dist/web (compiled): both sit two levels below the repo root.
@@ -57,6 +59,13 @@ declare module 'fastify' {
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
   }
+}
+
+/** The languages the definition of the page's survey declares, when the page is about one. */
+const ZPageSurvey = z.object({ survey: z.object({ definition: z.object({ languages: z.array(ZLanguage) }) }) });
+function surveyLanguages(context: Record<string, unknown>) {
+  const page = ZPageSurvey.safeParse(context);
+  return page.success ? page.data.survey.definition.languages : undefined;
 }
 
 /** Builds the whole app from its dependencies; server.ts only listens, tests use inject. */
@@ -90,6 +99,13 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
   });
 
   const views = nunjucks.configure([viewsDir, govukDist], { autoescape: true, throwOnUndefined: false, noCache: config.reloadTemplates });
+  // Dates as GOV.UK writes them ("29 November 2026"), from a stored day (YYYY-MM-DD) or time; blank stays blank.
+  views.addFilter('longDate', (day: string | null | undefined, lang: 'en' | 'cy' = 'en') => (day ? formatDate(new Date(day.length === 10 ? `${day}T12:00:00Z` : day), lang) : ''));
+  // A staff form's inline error for one field, from the error summary's list (each item links to its field: href "#field").
+  views.addFilter('errorFor', (errorList: { text: string; href?: string }[] | undefined, field: string) => {
+    const found = errorList?.find((e) => e.href === `#${field}`);
+    return found ? { text: found.text } : undefined;
+  });
   views.addFilter('localise', (text: Parameters<typeof localise>[0], lang: 'en' | 'cy' = 'en') => (text ? localise(text, lang) : ''));
   // Once listening, in the background: a wave's first report or results page then compiles no
   // template or chart (web/routes/report.ts), and start-up does not wait for charting to load.
@@ -131,7 +147,14 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
 
   /** A page from a template, with what every page needs: the request's language and user, and the form token. */
   function renderPage(reply: FastifyReply, template: string, context: Record<string, unknown>, status: number, csrfToken: string | undefined) {
-    const html = views.render(template, { ...languageContext(reply.request, template), csrfToken, user: reply.request.user, ...context });
+    const html = views.render(template, {
+      ...languageContext(reply.request, template, surveyLanguages(context)),
+      csrfToken,
+      user: reply.request.user,
+      // The page's own address, for the header to mark where the reader is.
+      path: reply.request.url.split('?')[0],
+      ...context,
+    });
     return reply.status(status).type('text/html; charset=utf-8').send(html);
   }
   app.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {

@@ -2,7 +2,7 @@ import type { TDefinition, TSection } from '../instrument/definition.js';
 import type { AnswerError, FormBody } from '../instrument/question-types/contract.js';
 import { moduleFor, type Answers, type TQuestion } from '../instrument/question-types/index.js';
 import { localise, type TLanguage } from '../instrument/text.js';
-import { previousSection, shownQuestions, shownSections } from '../fieldwork/journey.js';
+import { previousSection, sectionPosition, shownQuestions, shownSections } from '../fieldwork/journey.js';
 import { errorMessage } from './messages.js';
 import { sectionViews } from './question-view.js';
 
@@ -19,12 +19,11 @@ export function sectionPage(definition: TDefinition, section: TSection, answers:
     const own = ownMessage(e);
     return { text: own ? localise(own, lang) : errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field };
   });
-  const shown = shownSections(definition, answers);
   return {
     section,
     questions: sectionViews(definition, section, answers, values, errorList, lang),
     errorList,
-    progress: { current: shown.findIndex((s) => s.code === section.code) + 1, total: shown.length },
+    progress: sectionPosition(definition, section.code, answers),
     back: previousSection(definition, section.code, answers),
   };
 }

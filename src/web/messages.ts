@@ -1,6 +1,12 @@
 import type { AnswerErrorCode } from '../instrument/question-types/contract.js';
 import type { TLanguage } from '../instrument/text.js';
 
+/**
+ * `{name}` placeholders, filled in here; `%{count}` (GOV.UK Frontend's own, as in the character
+ * count's messages) is left for the component to fill in as the reader types.
+ */
+const PLACEHOLDER = /(?<!%)\{(\w+)\}/g;
+
 /** Error messages for answers, in GOV.UK style: say what to do, not what went wrong. */
 const errors: Record<TLanguage, Record<AnswerErrorCode, string>> = {
   en: {
@@ -32,7 +38,7 @@ const errors: Record<TLanguage, Record<AnswerErrorCode, string>> = {
 };
 
 export function errorMessage(lang: TLanguage, code: AnswerErrorCode, params: Record<string, string | number> = {}): string {
-  return errors[lang][code].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+  return errors[lang][code].replace(PLACEHOLDER, (_, name: string) => String(params[name] ?? ''));
 }
 
 /**
@@ -69,6 +75,8 @@ const en = {
   'start.start': 'Start now',
   'start.continueAnswers': 'Continue your answers',
   'start.resumeLink': 'Continue with a resume code',
+  'invitation.prefilled':
+    'Your role group and directorate are filled in from the staff list your organisation invited you from, so that your answers are counted with your group’s. Check them and change them if they are wrong: only what you choose is kept, never your name or email address.',
   'check.title': 'Check your answers before sending them',
   'check.sendHeading': 'Now send your answers',
   'check.sendText': 'Once you send them you cannot change your answers. They are stored without your name or anything that identifies you.',
@@ -88,7 +96,7 @@ const en = {
   'preview.tooLong': 'The preview cannot carry this page’s answers to the next page: shorten the free-text answers on it',
   'saved.title': 'Your answers have been saved',
   'saved.codeLabel': 'Your resume code',
-  'saved.notThisPage': 'Answers on the page you just left were not saved because some were missing or not valid. Earlier pages are saved.',
+  'saved.notThisPage': 'On the page you just left, answers that were missing or not valid were not saved; the rest were. Check that page when you continue. Earlier pages are saved.',
   'saved.writeDown': 'Write this code down. To carry on, go to the survey link and choose "Continue with a resume code". The code works once.',
   'saved.kept': 'Your answers are kept for {days} days after you started.',
   'saved.cannotSend': 'We cannot send you the code: we do not know who you are.',
@@ -114,7 +122,10 @@ const en = {
   'home.links': 'Links',
   'home.answer': 'Answer',
   'home.results': 'Results',
-  'home.resultsOf': 'of',
+  'home.manage': 'Manage',
+  'home.none': 'Your organisations have no surveys yet.',
+  'home.withheld': 'Fewer than {threshold} or withheld',
+  'home.withheldWhy': 'A number of responses is not shown while it is smaller than the survey’s smallest group, or when it could be worked out from the others.',
   'state.draft': 'draft',
   'state.open': 'open',
   'state.closed': 'closed',
@@ -175,6 +186,8 @@ const cy: Record<MessageKey, string> = {
   'start.start': 'Dechrau nawr',
   'start.continueAnswers': 'Parhau â’ch atebion',
   'start.resumeLink': 'Parhau gyda chod ailddechrau',
+  'invitation.prefilled':
+    "Mae eich grŵp rôl a'ch cyfarwyddiaeth wedi'u llenwi o'r rhestr staff y gwnaeth eich sefydliad eich gwahodd ohoni, fel bod eich atebion yn cael eu cyfrif gydag atebion eich grŵp. Gwiriwch nhw a'u newid os ydynt yn anghywir: dim ond yr hyn a ddewiswch chi a gedwir, byth eich enw na'ch cyfeiriad e-bost.",
   'check.title': 'Gwiriwch eich atebion cyn eu hanfon',
   'check.sendHeading': 'Nawr anfonwch eich atebion',
   'check.sendText': "Unwaith y byddwch yn eu hanfon, ni allwch newid eich atebion. Cânt eu cadw heb eich enw nac unrhyw beth sy'n eich adnabod.",
@@ -194,7 +207,8 @@ const cy: Record<MessageKey, string> = {
   'preview.tooLong': "Ni all y rhagolwg gario atebion y dudalen hon i'r dudalen nesaf: byrhewch yr atebion testun rhydd arni",
   'saved.title': "Mae eich atebion wedi'u cadw",
   'saved.codeLabel': 'Eich cod ailddechrau',
-  'saved.notThisPage': "Ni chafodd yr atebion ar y dudalen y gwnaethoch ei gadael eu cadw oherwydd bod rhai ar goll neu ddim yn ddilys. Mae tudalennau cynharach wedi'u cadw.",
+  'saved.notThisPage':
+    "Ar y dudalen y gwnaethoch ei gadael, ni chafodd atebion a oedd ar goll neu ddim yn ddilys eu cadw; cafodd y lleill eu cadw. Gwiriwch y dudalen honno pan fyddwch yn parhau. Mae tudalennau cynharach wedi'u cadw.",
   'saved.writeDown': 'Ysgrifennwch y cod hwn. I barhau, ewch i ddolen yr arolwg a dewis "Parhau gyda chod ailddechrau". Mae\'r cod yn gweithio unwaith.',
   'saved.kept': 'Caiff eich atebion eu cadw am {days} diwrnod ar ôl i chi ddechrau.',
   'saved.cannotSend': 'Ni allwn anfon y cod atoch: nid ydym yn gwybod pwy ydych chi.',
@@ -220,7 +234,10 @@ const cy: Record<MessageKey, string> = {
   'home.links': 'Dolenni',
   'home.answer': 'Ateb',
   'home.results': 'Canlyniadau',
-  'home.resultsOf': '',
+  'home.manage': 'Rheoli',
+  'home.none': 'Nid oes gan eich sefydliadau arolygon eto.',
+  'home.withheld': 'Llai na {threshold} neu wedi’i atal',
+  'home.withheldWhy': "Ni ddangosir nifer yr ymatebion tra bydd yn llai na grŵp lleiaf yr arolwg, neu pan fyddai modd ei gyfrifo o'r lleill.",
   'state.draft': 'drafft',
   'state.open': 'ar agor',
   'state.closed': 'ar gau',
@@ -252,9 +269,14 @@ const cy: Record<MessageKey, string> = {
 
 const service: Record<TLanguage, Record<MessageKey, string>> = { en, cy };
 
+/** Service text as written in the catalogue, placeholders and all (for tests that fill in every one). */
+export function messageTemplate(lang: TLanguage, key: MessageKey): string {
+  return service[lang][key];
+}
+
 /** Service text in the given language, with {name} placeholders filled in. */
 export function message(lang: TLanguage, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return service[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+  return service[lang][key].replace(PLACEHOLDER, (_, name: string) => String(params[name] ?? ''));
 }
 
 const WAIT_UNITS: Record<TLanguage, { second: [string, string]; minute: [string, string] }> = {

@@ -48,8 +48,8 @@ async function main() {
   await app.listen({ port: config.port, host: config.host });
   const scheduler = startScheduler(config, storage, app.log);
   if (demo) {
-    app.log.info(`Demo survey ready: http://localhost:${config.port}/s/${demo.slug}`);
-    app.log.info(`Last year's closed wave has published results: http://localhost:${config.port}/surveys/${demo.resultsOf}/report`);
+    app.log.info(`Demo survey ready: ${config.publicUrl}/s/${demo.slug}`);
+    app.log.info(`Last year's closed wave has published results: ${config.publicUrl}/surveys/${demo.resultsOf}/report`);
     app.log.info('To see its results, create an account: npm run cli -- user create-admin --email you@example.org --name "Your name" (then sign in at /sign-in)');
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

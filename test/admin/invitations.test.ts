@@ -149,17 +149,25 @@ describe('importing a staff list', () => {
     await storage.close();
   });
 
-  it('refuses people already invited to the survey, by row', async () => {
+  it('keeps people still waiting as they are and adds the rest, answering with the number listed only', async () => {
     const { storage, survey } = await openSurvey();
-    expect((await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'))).ok).toBe(true);
+    expect(await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'))).toEqual({ ok: true, listed: 1 });
     // After a blank line: rows are the file's lines, not positions in the list.
-    const fixed = await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\n\nb@x.gov.uk,frontline,housing\nA@x.gov.uk,manager,housing\n'));
-    expect(fixed).toEqual({ ok: false, more: 0, problems: [{ row: 4, column: 'email', message: 'a@x.gov.uk is already invited to this survey' }] });
-    expect((await invitationCounts(storage.db, survey.id)).listed).toBe(1);
+    const again = await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\n\nb@x.gov.uk,frontline,housing\nA@x.gov.uk,manager,housing\n'));
+    expect(again).toEqual({ ok: true, listed: 2 });
+    expect((await invitationCounts(storage.db, survey.id)).listed).toBe(2);
     await storage.close();
   });
 
-  it('audits the import in its own transaction: one entry with the count and no address, none for a refused list, and no list kept without its entry', async () => {
+  it('audits a refused list too, with the number of problems and no address', async () => {
+    const { storage, survey } = await openSurvey();
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,nowhere\nb@x.gov.uk,nobody,housing\n'));
+    const entries = await storage.db.selectFrom('audit_log').select(['action', 'target']).where('action', '=', 'invitations.import-refused').execute();
+    expect(entries).toEqual([{ action: 'invitations.import-refused', target: `survey ${survey.id}: 2 problems` }]);
+    await storage.close();
+  });
+
+  it('audits the import in its own transaction: one entry with the count and no address, no import entry for a refused list, and no list kept without its entry', async () => {
     const { storage, survey } = await openSurvey();
     const entries = () => storage.db.selectFrom('audit_log').select(['action', 'actor_label', 'organisation_id', 'target']).where('action', '=', 'invitations.import').execute();
     await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,nowhere\n'));

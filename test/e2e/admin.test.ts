@@ -83,9 +83,16 @@ describe.skipIf(!chromiumAvailable)(`survey lead's journey in Chromium (${CHROMI
       await page.getByRole('button', { name: 'Upload' }).click();
       await page.waitForURL(/done=imported/);
 
+      // Each asks first, on a page saying what will happen and that it cannot be undone.
       await page.getByRole('button', { name: 'Open the survey' }).click();
+      await page.waitForURL(/\/open$/);
+      await check(page, 'confirm-open');
+      await page.getByRole('button', { name: 'Yes, open the survey' }).click();
       await page.waitForURL(/done=open/);
       await page.getByRole('button', { name: 'Send invitations' }).click();
+      await page.waitForURL(/\/invitations\/send$/);
+      expect(await page.locator('main').innerText()).toContain('This cannot be undone');
+      await page.getByRole('button', { name: 'Yes, send invitations' }).click();
       await page.waitForURL(/done=invitation/);
       expect(await page.locator('.govuk-notification-banner').innerText()).toContain('2 invitations');
       await check(page, 'survey-open');
@@ -98,7 +105,7 @@ describe.skipIf(!chromiumAvailable)(`survey lead's journey in Chromium (${CHROMI
       await staff.page.goto(`${baseUrl}${link}`);
       await check(staff.page, 'invitation-start');
       await staff.page.getByRole('button', { name: /Start now/ }).click();
-      await staff.page.waitForURL(/\/s\/[a-z0-9]+\/q\/[a-z_]+$/);
+      await staff.page.waitForURL(/\/s\/[a-z0-9]+\/q\/[a-z_]+\?prefilled=1$/);
       expect(await staff.page.getByLabel('Head of service').isChecked()).toBe(true);
       await check(staff.page, 'invitation-first-page');
       await staff.context.close();

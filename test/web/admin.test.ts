@@ -228,7 +228,7 @@ describe('invitations from the web', () => {
     const csv = ['email,role_group,directorate', 'ann@council.gov.uk,head_of_service,housing', 'bob@council.gov.uk,frontline,housing'].join('\n');
     const uploaded = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: csv } });
     expect(uploaded.statusCode).toBe(303);
-    expect(text((await lead.get(String(uploaded.headers.location))).body)).toContain('2 people added to the staff list.');
+    expect(text((await lead.get(String(uploaded.headers.location))).body)).toContain('Staff list read: 2 people.');
     const sent = await lead.post(`/admin/surveys/${survey.id}/invitations/send`);
     expect(sent.statusCode).toBe(303);
     expect(text((await lead.get(String(sent.headers.location))).body)).toContain('2 invitations being written to the outbox file for mail merge.');
@@ -346,7 +346,7 @@ describe('publishing choices on the lead’s page', () => {
 
     expect((await lead.post(`/admin/surveys/${survey.id}/close`, {})).statusCode).toBe(303);
     const closed = await lead.get(`/admin/surveys/${survey.id}`);
-    expect(text(closed.body)).toMatch(/Results were published when the survey closed \(version 1, built \d{4}-\d{2}-\d{2}\)/);
+    expect(text(closed.body)).toMatch(/Results were published when the survey closed \(version 1, built \d{1,2} [A-Z][a-z]+ \d{4}\)/);
   });
 });
 

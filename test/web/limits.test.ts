@@ -113,7 +113,7 @@ describe.each(testDatabases)('limits on respondents’ secrets $title', (databas
     // Starting from the link at the office is refused too; from home it starts the answers.
     const home = new Respondent(t.app, { remoteAddress: '198.51.100.4' });
     expect((await home.get(link)).statusCode).toBe(200);
-    expect((await home.post(`${link}/start`)).headers.location).toBe(`/s/${t.survey.slug}/q/about`);
+    expect((await home.post(`${link}/start`)).headers.location).toBe(`/s/${t.survey.slug}/q/about?prefilled=1`);
   });
 
   it.skipIf(database.skip)('shares the counts between two app instances on one database (two processes)', async () => {

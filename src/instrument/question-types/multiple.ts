@@ -77,28 +77,36 @@ export const multipleType: QuestionTypeModule<TMultipleQuestion, MultipleAnswer>
   },
   view(question, page) {
     const other = otherField(question);
+    // The service adds "Select all that apply" to every such question; a definition whose own hint already says it is not repeated.
+    const selectAll = page.message('selectAllThatApply');
+    const saysSelectAll = (pageText(page, question.hint) ?? '').toLowerCase().includes(selectAll.toLowerCase());
+    const item = (o: TOption): Record<string, unknown> => {
+      const shown: Record<string, unknown> = { value: o.code, text: pageText(page, o.label) };
+      if (o.exclusive) shown.behaviour = 'exclusive';
+      if (question.other && o.code === question.other.code) {
+        shown.conditional = {
+          otherField: other,
+          otherLabel: page.message('pleaseSpecify'),
+          otherValue: firstValue(page.values[other]),
+          otherError: page.errorFor(other),
+        };
+      }
+      return shown;
+    };
+    // GOV.UK order: the ordinary answers and "Something else (please specify)", then one "or" and the answers that exclude the others.
+    const options = multipleOptions(question);
+    const exclusive = options.filter((o) => o.exclusive);
     return {
       macro: 'checkboxes',
       params: {
         idPrefix: question.code,
         name: question.code,
         fieldset: fieldsetOf(question, page),
-        hint: { text: hintText(question, page, page.message('selectAllThatApply')) },
-        errorMessage: page.errorFor(question.code) ?? page.errorFor(other),
+        hint: { text: hintText(question, page, saysSelectAll ? undefined : selectAll) },
+        // A blank "please specify" is shown once, at its own box, not again on the whole group.
+        errorMessage: page.errorFor(question.code),
         values: allValues(page.values[question.code]),
-        items: multipleOptions(question).flatMap((o) => {
-          const item: Record<string, unknown> = { value: o.code, text: pageText(page, o.label) };
-          if (o.exclusive) item.behaviour = 'exclusive';
-          if (question.other && o.code === question.other.code) {
-            item.conditional = {
-              otherField: other,
-              otherLabel: page.message('pleaseSpecify'),
-              otherValue: firstValue(page.values[other]),
-              otherError: page.errorFor(other),
-            };
-          }
-          return o.exclusive ? [{ divider: page.message('or') }, item] : [item];
-        }),
+        items: [...options.filter((o) => !o.exclusive).map(item), ...(exclusive.length > 0 ? [{ divider: page.message('or') }, ...exclusive.map(item)] : [])],
       },
     };
   },

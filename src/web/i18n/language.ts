@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ZLanguage, type TLanguage } from '../../instrument/text.js';
+import { LANGUAGES, ZLanguage, type TLanguage } from '../../instrument/text.js';
 import { message, type MessageKey } from '../messages.js';
 
 declare module 'fastify' {
@@ -44,16 +44,29 @@ const TRANSLATED = /^(respond\/[\w-]+|errors\/(not-found|expired|problem|survey-
 /** Pages saying that the address or the request was wrong: their switch leads home, never back to what was sent. */
 const ABOUT_THE_REQUEST = /^errors\/(not-found|problem)\.njk$/;
 
-/** What a template needs to speak the request's language and offer the other one. */
-export function languageContext(request: FastifyRequest, template: string) {
-  const translated = TRANSLATED.test(template);
-  const lang: TLanguage = translated ? request.lang : 'en';
+/**
+ * A respondent answers a survey in a language its definition declares: a survey written only in
+ * English is answered in English whatever language was chosen before, so no Welsh buttons
+ * surround English questions. Called once the survey is known, before any text is chosen.
+ */
+export function keepToSurveyLanguages(request: FastifyRequest, languages: readonly TLanguage[]): void {
+  if (!languages.includes(request.lang)) request.lang = 'en';
+}
+
+/**
+ * What a template needs to speak the request's language and offer the other one: on a page
+ * about one survey, `surveyLanguages` are the languages its definition declares, and with only
+ * one there is nothing to switch to.
+ */
+export function languageContext(request: FastifyRequest, template: string, surveyLanguages: readonly TLanguage[] = LANGUAGES) {
+  const offered = TRANSLATED.test(template) ? surveyLanguages : ['en'];
+  const lang: TLanguage = offered.includes(request.lang) ? request.lang : 'en';
   const other: TLanguage = lang === 'cy' ? 'en' : 'cy';
   const url = new URL(ABOUT_THE_REQUEST.test(template) ? '/' : request.url, 'http://localhost');
   url.searchParams.set('lang', other);
   return {
     lang,
-    languageSwitch: translated ? { lang: other, href: `${url.pathname}${url.search}` } : undefined,
+    languageSwitch: offered.includes(other) ? { lang: other, href: `${url.pathname}${url.search}` } : undefined,
     t: (key: MessageKey, params?: Record<string, string | number>) => message(lang, key, params),
   };
 }

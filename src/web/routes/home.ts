@@ -4,14 +4,11 @@ import { listSurveysWithResponses } from '../../admin/waves.js';
 import { hasRole } from '../plugins/auth.js';
 
 export const homeRoutes: FastifyPluginAsync<{ storage: Storage }> = async (app, { storage }) => {
-  // Only the signed-in user's own organisations' surveys: another council's survey is not even named.
+  // Only the signed-in user's own organisations' surveys: another council's survey is not even named. Response counts are
+  // withheld exactly as on the lead's response-rate table (listSurveysWithResponses); the page only says so.
   app.get('/', async (request, reply) => {
     const user = request.user;
-    const surveys = user
-      ? (await listSurveysWithResponses(storage.db, (s) => hasRole(user, s.organisationId, 'viewer')))
-          // Withheld as on the lead's response-rate table.
-          .map((s) => ({ ...s, responses: s.responses !== undefined ? String(s.responses) : `Fewer than ${s.threshold} or withheld` }))
-      : [];
+    const surveys = user ? await listSurveysWithResponses(storage.db, (s) => hasRole(user, s.organisationId, 'viewer')) : [];
     return reply.render('home.njk', { surveys });
   });
   app.get('/accessibility', async (_request, reply) => reply.render('accessibility.njk'));

@@ -11,6 +11,7 @@ import type { SurveyWithDefinition } from '../../storage/surveys.js';
 import type { AnswerSession } from '../../storage/answer-sessions.js';
 import { lookUpInvitation, startFromInvitation, type InvitationFound } from '../../fieldwork/invitations.js';
 import { TooManyAttempts } from '../plugins/rate-limit.js';
+import { keepToSurveyLanguages } from '../i18n/language.js';
 import { formatDate, formatWait, message } from '../messages.js';
 import { checkSections, formValuesOf, sectionPage } from '../journey-pages.js';
 
@@ -31,6 +32,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const opened = params.success ? await service.open(params.data.slug, request.cookies[COOKIE]) : undefined;
     const survey = opened?.survey;
     if (opened?.session) sessions.set(request, opened.session);
+    if (survey) keepToSurveyLanguages(request, survey.definition.languages);
     if (!survey || survey.state === 'draft') {
       await reply.render('errors/survey-not-found.njk', {}, 404);
       return undefined;
@@ -69,6 +71,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     values: FormBody,
     errors: AnswerError[],
     returnTo: string | undefined,
+    prefilled = false,
   ) {
     const page = sectionPage(survey.definition, section, answers, values, errors, request.lang);
     return reply.render(
@@ -78,6 +81,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
         survey,
         backHref: returnTo === 'check' ? `${base(survey)}/check` : page.back ? `${base(survey)}/q/${page.back.code}` : base(survey),
         returnTo,
+        prefilled,
         action: `${base(survey)}/q/${section.code}`,
         canSave: true,
       },
@@ -120,8 +124,9 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
       const next = firstIncompleteSection(survey.definition, session.answers);
       return reply.redirect(next ? `${base(survey)}/q/${next.code}` : `${base(survey)}/check`, 303);
     }
-    const returnTo = (request.query as Record<string, string>).returnTo === 'check' ? 'check' : undefined;
-    return renderSection(request, reply, survey, section, session.answers, formValuesOf(section, session.answers), [], returnTo);
+    const query = request.query as Record<string, string>;
+    const returnTo = query.returnTo === 'check' ? 'check' : undefined;
+    return renderSection(request, reply, survey, section, session.answers, formValuesOf(section, session.answers), [], returnTo, query.prefilled === '1');
   });
 
   app.post('/s/:slug/q/:section', { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -134,11 +139,11 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     if (!session) return noSession(request, reply, survey);
     const body: FormBody = ZFormBody.parse(request.body ?? {});
     const returnTo = body.returnTo === 'check' ? 'check' : undefined;
-    const result = await service.answerSection(survey, session, section, body);
     if (body.action === 'save') {
-      const code = await service.saveForLater(session);
-      return reply.render('respond/saved.njk', { survey, code, base: base(survey), savedThisPage: result.ok, keptDays: SESSION_DAYS });
+      const saved = await service.saveForLater(survey, session, section, body);
+      return reply.render('respond/saved.njk', { survey, code: saved.code, base: base(survey), savedThisPage: saved.wholePage, keptDays: SESSION_DAYS });
     }
+    const result = await service.answerSection(survey, session, section, body);
     if (!result.ok) {
       request.log.info({ errors: result.errors.map((e) => `${e.field}: ${e.code}`) }, 'answer validation failed');
       return renderSection(request, reply, survey, section, result.answers, body, result.errors, returnTo);
@@ -222,6 +227,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const { token } = params.data;
     const found = await lookUpInvitation(storage.db, token, request.ip);
     if (found.outcome !== 'ready') return invitationGone(request, reply, found);
+    keepToSurveyLanguages(request, found.survey.definition.languages);
     return reply.render('respond/start.njk', { survey: found.survey, inProgress: false, base: base(found.survey), startAction: `/i/${token}/start` });
   });
 
@@ -231,6 +237,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     const started = await startFromInvitation(storage.db, params.data.token, request.ip);
     if (started.outcome !== 'started') return invitationGone(request, reply, started);
     setCookie(reply, started.survey, started.sessionToken);
-    return reply.redirect(`${base(started.survey)}/q/${started.survey.definition.sections[0]!.code}`, 303);
+    // The first page says that its role group and directorate came from the staff list, and may be changed.
+    return reply.redirect(`${base(started.survey)}/q/${started.survey.definition.sections[0]!.code}?prefilled=1`, 303);
   });
 };

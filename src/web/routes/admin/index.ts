@@ -9,7 +9,11 @@ import {
   setFreeTextRelease,
   waveResponseRates,
   uploadWorkforceProfile,
+  profileUploadRepublishes,
+  readWorkforceProfileUpload,
   waveFormFrom,
+  WAVE_ACTIONS,
+  type WaveAction,
   type FieldError,
   type WaveForm,
 } from '../../../admin/waves.js';
@@ -37,6 +41,7 @@ export interface AdminRouteOptions {
 }
 
 const ZSurveyParams = z.object({ id: z.uuid() });
+const ZConfirmedProfile = z.looseObject({ confirmed: z.string().optional(), profile: z.string().optional() });
 const ZOrganisationParams = z.object({ organisationId: z.uuid() });
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -48,7 +53,12 @@ const NOTICES = {
   open: () => 'The survey is open: its link and invitations now work.',
   closed: () => 'The survey is closed: no more answers are taken.',
   profile: () => 'Workforce profile saved: response rates are now shown against headcount.',
-  imported: (n: number) => `${plural(n, 'person')} added to the staff list.`.replace('persons', 'people'),
+  // The same words whoever on the list has started (admin/invitations.ts importStaffList).
+  imported: (n: number) =>
+    `Staff list read: ${plural(n, 'person')}. Anyone on it still waiting to start keeps the invitation they have; everyone else is added and invited when you send invitations.`.replace(
+      'persons',
+      'people',
+    ),
   invitation: (n: number, kind: Mailer['kind']) => sending(n, 'invitation', kind),
   reminder: (n: number, kind: Mailer['kind']) => sending(n, 'reminder', kind),
   freeTextReleased: () => 'Free-text comments (redacted) are now included in respondent-level files for analysts.',
@@ -186,6 +196,20 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     return survey ? renderSurvey(request, reply, survey) : reply.callNotFound();
   });
 
+  // Each action that cannot be taken back is asked for on a page of its own first (GOV.UK confirmation pattern): it says what will
+  // happen and whether it can be undone, and its button posts to the action. A survey not in the state the action needs goes back
+  // to its page, where the action is not offered.
+  const confirmPaths: Record<WaveAction, string> = { open: 'open', close: 'close', send: 'invitations/send', remind: 'invitations/remind' };
+  for (const action of Object.keys(confirmPaths) as WaveAction[]) {
+    app.get(`/admin/surveys/:id/${confirmPaths[action]}`, { preHandler: requireOrganisationRole('org_admin', surveyOrganisation(storage)) }, async (request, reply) => {
+      const survey = await surveyOf(request);
+      if (!survey) return reply.callNotFound();
+      if (survey.state !== WAVE_ACTIONS[action]) return reply.redirect(`/admin/surveys/${survey.id}`, 303);
+      const waiting = action === 'send' || action === 'remind' ? await sender.waiting(survey.id, action === 'send' ? 'invitation' : 'reminder') : 0;
+      return reply.render('admin/confirm.njk', { survey, action, postTo: `/admin/surveys/${survey.id}/${confirmPaths[action]}`, waiting, mailKind: mailer.kind });
+    });
+  }
+
   for (const to of ['open', 'closed'] as const) {
     app.post(`/admin/surveys/:id/${to === 'open' ? 'open' : 'close'}`, lead, async (request, reply) => {
       const survey = await surveyOf(request);
@@ -234,8 +258,17 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   app.post('/admin/surveys/:id/profile', lead, async (request, reply) => {
     const survey = await surveyOf(request);
     if (!survey) return reply.callNotFound();
-    const file = uploadedFiles(request.body).file;
+    // On a closed wave the upload publishes a new version of the results: the file is checked, then the lead is asked to confirm,
+    // and the confirmation posts the same file's text back with `confirmed`.
+    const fields = ZConfirmedProfile.safeParse(request.body ?? {});
+    const confirmed = fields.success && fields.data.confirmed === 'yes' && fields.data.profile !== undefined;
+    const file = confirmed ? Buffer.from(fields.data.profile!, 'utf8') : uploadedFiles(request.body).file;
     if (!file || file.length === 0) return renderUpload(reply, survey, 'profile', [{ message: 'choose a CSV file to upload' }]);
+    if (profileUploadRepublishes(survey) && !confirmed) {
+      const checked = readWorkforceProfileUpload(survey.definition, file);
+      if (!checked.ok) return renderUpload(reply, survey, 'profile', checked.problems);
+      return reply.render('admin/confirm-republish.njk', { survey, profile: file.toString('utf8'), cells: checked.profile.cells.length });
+    }
     const result = await uploadWorkforceProfile(db, actorOf(request), survey, file);
     if (!result.ok) return renderUpload(reply, survey, 'profile', result.problems);
     return done(reply, survey, 'profile');
@@ -253,7 +286,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     if (!file || file.length === 0) return renderUpload(reply, survey, 'invitations', [{ message: 'choose a CSV file to upload' }]);
     const result = await importStaffList(db, actorOf(request), survey, file);
     if (!result.ok) return renderUpload(reply, survey, 'invitations', result.problems, result.more);
-    return done(reply, survey, 'imported', result.staff.length);
+    return done(reply, survey, 'imported', result.listed);
   });
 
   const sender = createInvitationSender(
