@@ -37,8 +37,10 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
   // One response at a time: decoded, counted, its skip pattern and comments taken, then
   // dropped. Only a page of stored text is alive at once, and each response's decoded answers
   // die before the next is decoded, young, where collecting them costs next to nothing.
+  let paperResponses = 0;
   for await (const page of input.rows) {
     for (const row of page) {
+      if (row.source === 'paper') paperResponses++;
       const answers = JSON.parse(row.answers) as Answers;
       builder.addIn(row.role_group, row.directorate, answers);
       patterns.add({ roleGroup: row.role_group, directorate: row.directorate, answers });
@@ -84,6 +86,7 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
     instrumentVersionId: survey.instrumentVersionId,
     threshold: survey.threshold,
     responses: builder.responses,
+    paperResponses,
     analysis,
     ...(input.profile ? { profile: input.profile } : {}),
     ...(previous ? { previous } : {}),

@@ -8,7 +8,7 @@ import type { FreeTextTheme } from '../reporting/free-text.js';
  * publication is of an older format gets a new version when the database is brought up to
  * date (publications/service.ts `publishClosedWaves`), so readers only ever see this one.
  */
-export const PUBLICATION_FORMAT = 2;
+export const PUBLICATION_FORMAT = 3;
 
 export interface FreeTextThemes {
   question: string;
@@ -34,6 +34,8 @@ export interface PublicationDocument {
   threshold: number;
   /** Completed responses (pages say "fewer than the threshold" rather than print a small total). */
   responses: number;
+  /** Of those, keyed from paper questionnaires (counted together with the online ones everywhere; the report's method gives the split, when it may). */
+  paperResponses: number;
   analysis: SurveyAnalysis;
   /** The workforce profile the analysis is weighted to, as it was when this version was built. */
   profile?: WorkforceProfile;

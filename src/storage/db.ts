@@ -14,6 +14,7 @@ import { responseExportIndex } from './migrations/005-response-export-index.js';
 import { publications } from './migrations/006-publications.js';
 import { apiTokens } from './migrations/007-api-tokens.js';
 import { signInDelays } from './migrations/008-sign-in-delays.js';
+import { paperReturnsAndActions } from './migrations/011-paper-returns-and-actions.js';
 import type { Database } from './schema.js';
 
 export interface Storage {
@@ -123,6 +124,7 @@ function migrations(dialect: Storage['dialect']): MigrationProvider {
     '006-publications': publications(),
     '007-api-tokens': apiTokens(),
     '008-sign-in-delays': signInDelays(),
+    '011-paper-returns-and-actions': paperReturnsAndActions(),
   };
   return { getMigrations: async () => all };
 }

@@ -7,13 +7,12 @@ import { moduleFor, type Answers } from '../../instrument/question-types/index.j
 import type { AnswerError } from '../../instrument/question-types/contract.js';
 import type { TSection } from '../../instrument/definition.js';
 import type { Storage } from '../../storage/db.js';
-import { localise } from '../../instrument/text.js';
 import type { SurveyWithDefinition } from '../../storage/surveys.js';
 import type { AnswerSession } from '../../storage/answer-sessions.js';
 import { lookUpInvitation, startFromInvitation, type InvitationFound } from '../../fieldwork/invitations.js';
 import { TooManyAttempts } from '../plugins/rate-limit.js';
-import { errorMessage, formatDate, formatWait, message } from '../messages.js';
-import { sectionViews } from '../question-view.js';
+import { formatDate, formatWait, message } from '../messages.js';
+import { answerErrorItems, sectionViews } from '../question-view.js';
 
 const COOKIE = 'sounding_answers';
 const ZSlugParams = z.object({ slug: z.string().regex(/^[a-z0-9]{4,40}$/) });
@@ -72,11 +71,7 @@ export const respondRoutes: FastifyPluginAsync<{ storage: Storage; secureCookies
     returnTo: string | undefined,
   ) {
     const lang = request.lang;
-    const ownMessage = (e: AnswerError) => (e.code === 'required' ? section.questions.find((q) => q.code === e.field)?.requiredMessage : undefined);
-    const errorList = errors.map((e) => {
-      const own = ownMessage(e);
-      return { text: own ? localise(own, lang) : errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field };
-    });
+    const errorList = answerErrorItems(section.questions, errors, lang);
     const shown = shownSections(survey.definition, answers);
     const back = previousSection(survey.definition, section.code, answers);
     return reply.render(
