@@ -42,7 +42,13 @@ export function readPaperReturn(definition: TDefinition, body: FormBody): PaperR
 
 /** The form fields of every question in keying order: a CSV import's columns, and the template's header. */
 export function paperColumns(definition: TDefinition): { name: string; several: boolean; question: string }[] {
-  return definition.sections.flatMap((s) => s.questions.flatMap((q) => moduleFor(q).formFields(q).map((f) => ({ ...f, question: q.code }))));
+  return definition.sections.flatMap((s) =>
+    s.questions.flatMap((q) =>
+      moduleFor(q)
+        .formFields(q)
+        .map((f) => ({ ...f, question: q.code })),
+    ),
+  );
 }
 
 /** An optional column for the number written on a questionnaire, so two with the same answers are not taken for one keyed twice. Never stored. */
@@ -96,10 +102,7 @@ export interface KeyingDifference {
 
 export type ParsedReturns = { ok: true; returns: { row: number; answers: Answers; cells: string[] }[]; header: string[] } | { ok: false; problems: ImportProblem[] };
 
-export type ImportOutcome =
-  | { ok: true; stored: number }
-  | { ok: false; problems: ImportProblem[]; more: number }
-  | { ok: false; differences: KeyingDifference[]; problems: []; more: 0 };
+export type ImportOutcome = { ok: true; stored: number } | { ok: false; problems: ImportProblem[]; more: number } | { ok: false; differences: KeyingDifference[]; problems: []; more: 0 };
 
 function failed(problems: ImportProblem[]) {
   return { ok: false as const, problems: problems.slice(0, MAX_PROBLEMS), more: Math.max(0, problems.length - MAX_PROBLEMS) };
@@ -163,7 +166,10 @@ export function parsePaperReturns(bytes: Buffer, definition: TDefinition): Parse
     }
     const same = firstRowOf.get(JSON.stringify(record));
     if (same !== undefined) {
-      problems.push({ row, message: `is the same as row ${same}: a questionnaire keyed twice? If it is another questionnaire with the same answers, number them in a "${RETURN_COLUMN}" column` });
+      problems.push({
+        row,
+        message: `is the same as row ${same}: a questionnaire keyed twice? If it is another questionnaire with the same answers, number them in a "${RETURN_COLUMN}" column`,
+      });
       continue;
     }
     firstRowOf.set(JSON.stringify(record), row);

@@ -773,7 +773,8 @@ export function paperSplit(total: Suppressible<number>, paper: number, threshold
   if (!total.shown) return '';
   if (paper === 0) return ' All were given online.';
   const online = total.value - paper;
-  if (paper < threshold || online < threshold) return ` Some were on paper questionnaires, keyed in and counted with the online ones; how many is not given, because fewer than ${threshold} answered one of the two ways.`;
+  if (paper < threshold || online < threshold)
+    return ` Some were on paper questionnaires, keyed in and counted with the online ones; how many is not given, because fewer than ${threshold} answered one of the two ways.`;
   return ` ${online} were given online and ${paper} on paper questionnaires, keyed in; they are counted together.`;
 }
 

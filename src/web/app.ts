@@ -29,6 +29,7 @@ import type { TConfig } from '../config.js';
 import { healthRoutes } from './routes/health.js';
 import { trustProxyOption } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { paperRoutes } from './routes/admin/paper.js';
 import { answerError, answerNotFound } from './errors.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
@@ -151,6 +152,7 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
   await app.register(accountRoutes, { storage, secureCookies, mailer, publicUrl: config.publicUrl, rateLimit: config.signInRateLimit, oidc: services.oidc });
   // The survey lead's pages mail invitations the way sign-in mails reset links.
   await app.register(adminRoutes, { storage, mailer, publicUrl: config.publicUrl });
+  await app.register(paperRoutes, { storage, chromiumPath: config.chromiumPath });
   app.addHook('onClose', async () => storage.close());
   return app;
 }

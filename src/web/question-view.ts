@@ -65,6 +65,22 @@ export function sectionViews(definition: TDefinition, section: TSection, answers
   return views;
 }
 
+/**
+ * Every question of a definition, section by section in keying order, for a paper questionnaire
+ * (printed, or keyed in): all are on one page, so each question with a showIf says when to answer
+ * it, whichever section its condition's question is in.
+ */
+export function questionnaireViews(definition: TDefinition, values: FormBody, errors: ErrorItem[], lang: TLanguage): { section: TSection; questions: QuestionView[] }[] {
+  const questions = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.code, q] as const)));
+  return definition.sections.map((section) => ({
+    section,
+    questions: section.questions.map((question) => {
+      const parent = question.showIf && questions.get(question.showIf.question);
+      return questionView(question, values, errors, lang, parent && question.showIf ? onlyIf(parent, question.showIf, lang) : undefined);
+    }),
+  }));
+}
+
 /** "Only answer this if you answered “Yes” above", from the condition's option labels. */
 function onlyIf(parent: TQuestion, condition: TCondition, lang: TLanguage): string | undefined {
   if (condition.item !== undefined || !('options' in parent)) return undefined;
