@@ -31,14 +31,14 @@ export interface FieldError {
   message: string;
 }
 
-interface DayParts {
+export interface DayParts {
   day: string;
   month: string;
   year: string;
 }
 
 /** A GOV.UK date input's three fields as YYYY-MM-DD; blank is allowed (no planned date). */
-function readDate(parts: DayParts, field: string, label: string, errors: FieldError[]): string | null {
+export function readDate(parts: DayParts, field: string, label: string, errors: FieldError[]): string | null {
   if (parts.day === '' && parts.month === '' && parts.year === '') return null;
   const [d, m, y] = [parts.day, parts.month, parts.year].map(Number) as [number, number, number];
   const date = new Date(Date.UTC(y, m - 1, d));

@@ -148,7 +148,7 @@ export interface Database {
     created_on: string;
     updated_on: string;
   };
-  finding_action_note: { organisation_id: string; survey_id: string; action_id: string; id: string; written_on: string; text: string };
+  finding_action_note: { organisation_id: string; survey_id: string; action_id: string; id: string; written_at: string; text: string };
   /** sha256 of each link sent (the invitation and every reminder), so any of them works until one is used. */
   invitation_token: { token_hash: string; invitation_id: string };
 }

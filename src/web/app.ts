@@ -30,6 +30,7 @@ import { healthRoutes } from './routes/health.js';
 import { trustProxyOption } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { paperRoutes } from './routes/admin/paper.js';
+import { actionRoutes } from './routes/actions.js';
 import { answerError, answerNotFound } from './errors.js';
 
 const govukDist = join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist');
@@ -153,6 +154,7 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
   // The survey lead's pages mail invitations the way sign-in mails reset links.
   await app.register(adminRoutes, { storage, mailer, publicUrl: config.publicUrl });
   await app.register(paperRoutes, { storage, chromiumPath: config.chromiumPath });
+  await app.register(actionRoutes, { storage });
   app.addHook('onClose', async () => storage.close());
   return app;
 }

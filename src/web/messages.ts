@@ -137,7 +137,7 @@ const en = {
   'paper.intro':
     'Answer each question by marking one box, unless it says to select all that apply. Skip any question that says it is not for you. Your answers are keyed in by staff and counted with the online answers; nothing on this form says who you are.',
   'closed.actionsLink': 'See the results and what the organisation is doing about them',
-  'done.actionsLink': 'Results of earlier surveys and what is being done about them',
+  'done.actionsLink': 'Where the results will be shared, with what the organisation is doing about them',
   'actions.title': 'You said, we did: {survey}',
   'actions.caption': 'Results and actions',
   'actions.intro': 'What staff told us in this survey, and what {organisation} is doing about it.',
@@ -262,7 +262,7 @@ const cy: Record<MessageKey, string> = {
   'paper.intro':
     "Atebwch bob cwestiwn drwy farcio un blwch, oni bai ei fod yn dweud dewis pob un sy'n berthnasol. Hepgorwch unrhyw gwestiwn sy'n dweud nad yw ar eich cyfer chi. Caiff eich atebion eu rhoi i mewn gan staff a'u cyfrif gyda'r atebion ar-lein; nid oes dim ar y ffurflen hon yn dweud pwy ydych chi.",
   'closed.actionsLink': "Gweld y canlyniadau a'r hyn y mae'r sefydliad yn ei wneud amdanynt",
-  'done.actionsLink': "Canlyniadau arolygon cynharach a'r hyn sy'n cael ei wneud amdanynt",
+  'done.actionsLink': "Lle caiff y canlyniadau eu rhannu, gyda'r hyn y mae'r sefydliad yn ei wneud amdanynt",
   'actions.title': 'Dywedoch chi, gwnaethom ni: {survey}',
   'actions.caption': 'Canlyniadau a chamau gweithredu',
   'actions.intro': "Yr hyn a ddywedodd staff wrthym yn yr arolwg hwn, a'r hyn y mae {organisation} yn ei wneud amdano.",

@@ -41,7 +41,7 @@ export function paperReturnsAndActions(): Migration {
         .addColumn('survey_id', 'text', (c) => c.notNull())
         .addColumn('action_id', 'text', (c) => c.notNull())
         .addColumn('id', 'text', (c) => c.notNull())
-        .addColumn('written_on', 'text', (c) => c.notNull())
+        .addColumn('written_at', 'text', (c) => c.notNull())
         .addColumn('text', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('finding_action_note_pk', ['organisation_id', 'survey_id', 'action_id', 'id'] as never)
         .addForeignKeyConstraint('finding_action_note_action', ['organisation_id', 'survey_id', 'action_id'] as never, 'finding_action', ['organisation_id', 'survey_id', 'id'] as never)
