@@ -9,7 +9,7 @@ import type { PublicationDocument } from '../publications/document.js';
 import { readPublication } from '../publications/read.js';
 import { insertAction, insertActionNote, listActions, setActionStatus, type ActionWithNotes } from '../storage/actions.js';
 import { ACTION_STATUSES, type ActionStatus, type Database } from '../storage/schema.js';
-import type { SurveyWithDefinition } from '../storage/surveys.js';
+import { findSurveyById, type SurveyWithDefinition } from '../storage/surveys.js';
 import { auditBy, recordAudit, type Actor } from './audit.js';
 import { readDate, type DayParts, type FieldError } from './waves.js';
 
@@ -203,3 +203,11 @@ export function headlineFindings(survey: SurveyWithDefinition, publication: Publ
 }
 
 export { publicationOf as publishedFindingsOf };
+
+/** The actions recorded on the wave this one follows, for its report: what was promised last time, and how it stands. */
+export async function previousWaveActions(db: Kysely<Database>, survey: SurveyWithDefinition): Promise<{ title: string; actions: ActionView[] } | undefined> {
+  const previous = survey.previousSurveyId ? await findSurveyById(db, survey.previousSurveyId) : undefined;
+  const publication = previous ? await publicationOf(db, previous) : undefined;
+  if (!previous || !publication || previous.organisationId !== survey.organisationId) return undefined;
+  return { title: previous.title, actions: await actionViews(db, previous, publication, 'en') };
+}

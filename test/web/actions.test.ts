@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateResponses } from '../../src/admin/demo.js';
 import { listAuditEntries } from '../../src/storage/audit-log.js';
-import { findSurveyById } from '../../src/storage/surveys.js';
+import { createSurvey, findSurveyById } from '../../src/storage/surveys.js';
+import { setWavePlan } from '../../src/storage/waves.js';
 import { buildApp } from '../../src/web/app.js';
 import { userWithRoles } from '../support/accounts.js';
 import { openSurveyDatabase, standardInstrument, testConfig, testDatabases, testServices } from '../support/app.js';
 import { Browser } from '../support/browser.js';
-import { closeWave, TEST_ACTOR } from '../support/waves.js';
+import { closeWave, openWave, TEST_ACTOR } from '../support/waves.js';
 
 const text = (html: string) =>
   html
@@ -122,6 +123,21 @@ for (const database of testDatabases) {
       expect(cy).toContain('Beth rydyn ni');
       expect(cy).toContain('31 Mawrth 2027');
       expect(cy).toContain('Wedi’i gynllunio');
+    });
+
+    it('shows the previous wave’s actions and their status in the next wave’s report', async () => {
+      const { storage, survey, organisationId, lead, manage, app } = await publishedWave(await database.fresh());
+      await closeWave(storage.db, survey.id);
+      await lead.get(manage);
+      expect((await lead.post(manage, ACTION)).statusCode).toBe(303);
+      const next = await createSurvey(storage.db, { organisationId, instrumentVersionId: survey.instrumentVersionId, title: 'Wave 2', synthetic: true });
+      await setWavePlan(storage.db, next.id, { opensOn: null, closesOn: null, previousSurveyId: survey.id });
+      await openWave(storage.db, next.id);
+      await generateResponses(storage.db, TEST_ACTOR, next.id, 40, 9);
+      await closeWave(storage.db, next.id);
+      const report = text((await new Browser(app, (await userWithRoles(storage.db, { [organisationId]: 'viewer' })).cookie).get(`/surveys/${next.id}/report`)).body);
+      expect(report).toContain('What was done after Wave 1');
+      expect(report).toMatch(/Digital engagement Run drop-in sessions on the new systems Head of ICT 31 March 2027 planned/);
     });
 
     it('shows nothing the publication withholds: a wave with too few responses shows no figures', async () => {
