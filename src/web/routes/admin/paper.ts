@@ -155,16 +155,17 @@ export const paperRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?: 
     const lang = questionnaireLanguage(request, survey);
     if (!lang) return reply.callNotFound();
     const availability = pdf.availability();
-    if (!availability.available) return reply.render('report/pdf-unavailable.njk', { reason: availability.reason, surveyId: survey.id }, 503);
+    const printPage = `${base(survey)}/questionnaire?language=${lang}`;
+    if (!availability.available) return reply.render('paper/pdf-unavailable.njk', { reason: availability.reason, page: printPage }, 503);
     // The PDF is the print page itself, fetched as this request would see it (same sign-in).
-    const page = await app.inject({ method: 'GET', url: `${base(survey)}/questionnaire?language=${lang}`, headers: { cookie: request.headers.cookie ?? '' } });
+    const page = await app.inject({ method: 'GET', url: printPage, headers: { cookie: request.headers.cookie ?? '' } });
     if (page.statusCode !== 200) return reply.status(page.statusCode).type(String(page.headers['content-type'])).send(page.body);
     let body: Buffer;
     try {
       body = await pdf.render(page.body, `${survey.title}: ${message(lang, 'paper.caption')}`);
     } catch (error) {
       request.log.error({ err: error }, 'PDF rendering failed');
-      return reply.render('report/pdf-unavailable.njk', { reason: 'Chromium could not be started to make it', surveyId: survey.id }, 503);
+      return reply.render('paper/pdf-unavailable.njk', { reason: 'Chromium could not be started to make it', page: printPage }, 503);
     }
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="paper-questionnaire-${lang}.pdf"`).send(body);
   });
