@@ -63,7 +63,7 @@ export function linesWithBadBytes(bytes: Buffer): number[] {
   return bad;
 }
 
-function countLines(bytes: Buffer): number {
+export function countLines(bytes: Buffer): number {
   let lines = 0;
   for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
   return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? lines + 1 : lines;

@@ -4,8 +4,8 @@ import type { Answers } from '../instrument/question-types/index.js';
 import type { FormBody } from '../instrument/question-types/contract.js';
 import { segmentCellOf, type TSection } from '../instrument/definition.js';
 import { findAnswerSession, isSubmitted, hashSecret, resumeWithCode, saveAnswers, setResumeCode, startAnswerSession, type AnswerSession } from '../storage/answer-sessions.js';
-import { submitResponse, type SubmitOutcome } from '../storage/responses.js';
-import type { Database } from '../storage/schema.js';
+import { submitResponse, type NewResponse, type SubmitOutcome } from '../storage/responses.js';
+import type { Database, ResponseSource } from '../storage/schema.js';
 import { findSurveyBySlugWithSession, type SurveyWithDefinition } from '../storage/surveys.js';
 import { readSection, type SectionResult } from './answer-form.js';
 import { firstIncompleteSection, keepShownAnswers, nextSection } from './journey.js';
@@ -31,6 +31,18 @@ export function newResumeCode(): string {
 /** Accepts a code as people type it: any case, with spaces or dashes. */
 export function normaliseResumeCode(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, '');
+}
+
+/**
+ * A finished set of answers as the response to store: only the answers to questions the
+ * respondent was shown, with its segment cell and the day; or the first section with a required
+ * question still unanswered. Online submissions and keyed paper returns both come through here.
+ */
+export function completedResponse(survey: SurveyWithDefinition, given: Answers, source: ResponseSource): NewResponse | { incomplete: TSection } {
+  const answers: Answers = keepShownAnswers(survey.definition, given);
+  const incomplete = firstIncompleteSection(survey.definition, answers);
+  if (incomplete) return { incomplete };
+  return { surveyId: survey.id, instrumentVersionId: survey.instrumentVersionId, ...segmentCellOf(survey.definition, answers), submittedOn: today(), answers, source };
 }
 
 export type ResumeOutcome = { outcome: 'resumed'; token: string } | { outcome: 'no-match' } | GuessRefused;
@@ -87,16 +99,8 @@ export function createRespondentService(db: Kysely<Database>) {
 
     /** Submits, unless a required question is still unanswered (then returns that section). */
     async submit(survey: SurveyWithDefinition, session: AnswerSession): Promise<SubmitOutcome | { incomplete: TSection }> {
-      const answers: Answers = keepShownAnswers(survey.definition, session.answers);
-      const incomplete = firstIncompleteSection(survey.definition, answers);
-      if (incomplete) return { incomplete };
-      return submitResponse(db, session.key, {
-        surveyId: survey.id,
-        instrumentVersionId: survey.instrumentVersionId,
-        ...segmentCellOf(survey.definition, answers),
-        submittedOn: today(),
-        answers,
-      });
+      const response = completedResponse(survey, session.answers, 'online');
+      return 'incomplete' in response ? response : submitResponse(db, session.key, response);
     },
   };
 }

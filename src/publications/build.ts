@@ -31,7 +31,7 @@ export interface PublicationInput {
  */
 export async function buildPublication(input: PublicationInput): Promise<PublicationDocument> {
   const { survey } = input;
-  const { tables, responses, patterns, comments } = await tallyResponses(survey.definition, input.rows, input.tally ?? DEFAULT_TALLY, loadLanguageModel);
+  const { tables, responses, paperResponses, patterns, comments } = await tallyResponses(survey.definition, input.rows, input.tally ?? DEFAULT_TALLY, loadLanguageModel);
   const analysis = analyseSurvey(survey.definition, tables, {
     threshold: survey.threshold,
     findings: input.findings,
@@ -71,6 +71,7 @@ export async function buildPublication(input: PublicationInput): Promise<Publica
     instrumentVersionId: survey.instrumentVersionId,
     threshold: survey.threshold,
     responses,
+    paperResponses,
     analysis,
     ...(input.profile ? { profile: input.profile } : {}),
     ...(previous ? { previous } : {}),

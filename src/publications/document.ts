@@ -34,6 +34,8 @@ export interface PublicationDocument {
   threshold: number;
   /** Completed responses (pages say "fewer than the threshold" rather than print a small total). */
   responses: number;
+  /** Of those, keyed from paper questionnaires (counted together with the online ones everywhere; the report's method gives the split, when it may). */
+  paperResponses: number;
   analysis: SurveyAnalysis;
   /** The workforce profile the analysis is weighted to, as it was when this version was built. */
   profile?: WorkforceProfile;

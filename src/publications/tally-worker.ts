@@ -12,7 +12,7 @@ const { definition, target, surveyId, share } = workerData as TallyWork;
 const storage = openStorage(target);
 try {
   const tally = new ResponseTally(definition);
-  for await (const page of publicationResponseRows(storage.db, surveyId, { share })) for (const row of page) tally.add(row.id, row.role_group, row.directorate, row.answers);
+  for await (const page of publicationResponseRows(storage.db, surveyId, { share })) for (const row of page) tally.add(row);
   parentPort!.postMessage(tally.result() satisfies TallyResult);
 } finally {
   await storage.close();

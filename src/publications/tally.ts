@@ -26,6 +26,8 @@ import { AnswerPatterns, type PatternCounts } from './respondent-file.js';
 /** What a share of the responses adds up to; structured-cloneable, so a worker thread can hand it back. */
 export interface TallyResult {
   tables: SurveyTables;
+  /** Responses keyed from paper returns. */
+  paper: number;
   patterns: PatternCounts;
   comments: CommentState;
 }
@@ -35,6 +37,7 @@ export class ResponseTally {
   private readonly builder: TableBuilder;
   private readonly patterns: AnswerPatterns;
   private readonly comments: CommentSample;
+  private paper = 0;
 
   constructor(definition: TDefinition) {
     this.builder = new TableBuilder(definition);
@@ -43,7 +46,8 @@ export class ResponseTally {
   }
 
   /** One stored response. */
-  add(id: string, roleGroup: string, directorate: string, storedAnswers: string): void {
+  add({ id, role_group: roleGroup, directorate, answers: storedAnswers, source }: StoredAnswersRow): void {
+    if (source === 'paper') this.paper++;
     // Decoded, counted, then dropped: each response's answers die young, where collecting them costs next to nothing.
     const answers = JSON.parse(storedAnswers) as Answers;
     this.builder.addIn(roleGroup, directorate, answers);
@@ -52,7 +56,7 @@ export class ResponseTally {
   }
 
   result(): TallyResult {
-    return { tables: this.builder.tables(), patterns: this.patterns.counted(), comments: this.comments.state() };
+    return { tables: this.builder.tables(), paper: this.paper, patterns: this.patterns.counted(), comments: this.comments.state() };
   }
 }
 
@@ -60,6 +64,8 @@ export class ResponseTally {
 export interface Tallied {
   tables: SurveyTables;
   responses: number;
+  /** How many of them are paper returns. */
+  paperResponses: number;
   patterns: AnswerPatterns;
   comments: CommentSample;
 }
@@ -73,7 +79,7 @@ export function mergeTallies(definition: TDefinition, results: readonly TallyRes
     patterns.absorb(r.patterns);
     comments.absorb(r.comments);
   }
-  return { tables, responses: tables.cells.reduce((n, c) => n + c.responses, 0), patterns, comments };
+  return { tables, responses: tables.cells.reduce((n, c) => n + c.responses, 0), paperResponses: results.reduce((n, r) => n + r.paper, 0), patterns, comments };
 }
 
 const textQuestions = (definition: TDefinition) => definition.sections.flatMap((s) => s.questions.filter((q) => q.type === 'text').map((q) => q.code));
@@ -112,7 +118,7 @@ export interface ResponseSource {
 export async function tallyResponses(definition: TDefinition, source: ResponseSource, options: TallyOptions = DEFAULT_TALLY, meanwhile?: () => void): Promise<Tallied> {
   if (options.workers < 2 || source.responses < options.parallelFrom || !source.shared) {
     const here = new ResponseTally(definition);
-    for await (const page of source.pages) for (const row of page) here.add(row.id, row.role_group, row.directorate, row.answers);
+    for await (const page of source.pages) for (const row of page) here.add(row);
     return mergeTallies(definition, [here.result()]);
   }
   const { target, surveyId } = source.shared;

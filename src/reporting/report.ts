@@ -878,6 +878,20 @@ function responseRate(analysis: SurveyAnalysis, results: SurveyResults, labels: 
   return sentences.join(' ');
 }
 
+/**
+ * How many answered online and how many on paper (keyed in; counted together everywhere else).
+ * Each part is given only when the total is and both parts reach the threshold: otherwise a
+ * small group who answered on paper (often one workplace) would be counted in public.
+ */
+export function paperSplit(total: Suppressible<number>, paper: number, threshold: number): string {
+  if (!total.shown) return '';
+  if (paper === 0) return ' All were given online.';
+  const online = total.value - paper;
+  if (paper < threshold || online < threshold)
+    return ` Some were on paper questionnaires, keyed in and counted with the online ones; how many is not given, because fewer than ${threshold} answered one of the two ways.`;
+  return ` ${online} were given online and ${paper} on paper questionnaires, keyed in; they are counted together.`;
+}
+
 function methodology(analysis: SurveyAnalysis, results: SurveyResults): { heading: string; text: string }[] {
   const labels = new Labels(results.survey.definition);
   // The number of responses is given only when the publication shows it: the count of completed responses below the threshold is never printed.
@@ -885,7 +899,7 @@ function methodology(analysis: SurveyAnalysis, results: SurveyResults): { headin
   return [
     {
       heading: 'Who responded',
-      text: `${total.shown ? `${total.value} responses` : `Fewer than ${analysis.threshold} responses`} to ${results.survey.title} at ${results.organisation.name}. ${responseRate(analysis, results, labels)}`,
+      text: `${total.shown ? `${total.value} responses` : `Fewer than ${analysis.threshold} responses`} to ${results.survey.title} at ${results.organisation.name}. ${responseRate(analysis, results, labels)}${paperSplit(total, results.publication.paperResponses, analysis.threshold)}`,
     },
     { heading: 'Weighting', text: weightingText(analysis, total, labels) },
     {

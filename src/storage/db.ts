@@ -15,6 +15,7 @@ import { publications } from './migrations/006-publications.js';
 import { apiTokens } from './migrations/007-api-tokens.js';
 import { signInDelays } from './migrations/008-sign-in-delays.js';
 import { scheduledJobs } from './migrations/009-scheduled-jobs.js';
+import { paperReturnsAndActions } from './migrations/011-paper-returns-and-actions.js';
 import { benchmarkRounds } from './migrations/012-benchmark-rounds.js';
 import type { Database } from './schema.js';
 
@@ -136,6 +137,7 @@ function migrations(dialect: Storage['dialect']): MigrationProvider {
     '007-api-tokens': apiTokens(),
     '008-sign-in-delays': signInDelays(),
     '009-scheduled-jobs': scheduledJobs(),
+    '011-paper-returns-and-actions': paperReturnsAndActions(),
     '012-benchmark-rounds': benchmarkRounds(),
   };
   return { getMigrations: async () => all };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database, ResponseSource } from './schema.js';
 
 export interface StoredPublication {
   surveyId: string;
@@ -63,12 +63,13 @@ export async function closedWavesWithoutPublication(db: Kysely<Database>, format
   return rows.map((r) => r.id);
 }
 
-/** A response row as a publication build reads it: its segment cell, and its answers as stored (JSON text). */
+/** A response row as a publication build reads it: its segment cell, its answers as stored (JSON text), and whether it came online or on paper. */
 export interface StoredAnswersRow {
   id: string;
   role_group: string;
   directorate: string;
   answers: string;
+  source: ResponseSource;
 }
 
 /** Rows per page handed to the build: small enough that a page's strings die young in V8's heap. */
@@ -135,7 +136,7 @@ export async function* publicationResponseRows(
   for (;;) {
     let query = db
       .selectFrom('response')
-      .select(['id', 'role_group', 'directorate', 'answers'])
+      .select(['id', 'role_group', 'directorate', 'answers', 'source'])
       // `+survey_id` keeps SQLite from choosing the index for this term (see SCAN_TABLE_SHARE).
       .where(scan ? sql<string>`+survey_id` : 'survey_id', '=', surveyId)
       .orderBy('id')
@@ -168,7 +169,7 @@ async function* postgresCursorPages(db: Kysely<Database>, surveyId: string, page
   const cursor = sql.id(`publication_rows_${randomBytes(6).toString('hex')}`);
   const from = share.from === undefined ? sql`` : sql` and id >= ${share.from}`;
   const to = share.to === undefined ? sql`` : sql` and id < ${share.to}`;
-  await sql`declare ${cursor} no scroll cursor for select id, role_group, directorate, answers from response where survey_id = ${surveyId}${from}${to} order by id`.execute(db);
+  await sql`declare ${cursor} no scroll cursor for select id, role_group, directorate, answers, source from response where survey_id = ${surveyId}${from}${to} order by id`.execute(db);
   const fetch = () => {
     const rows = sql<StoredAnswersRow>`fetch forward ${sql.lit(pageSize)} from ${cursor}`.execute(db);
     // Asked for ahead: if the caller stops early, a failure of this read is nobody's to report.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PostgresAdapter, type Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import { PostgresAdapter, type Insertable, type Kysely } from 'kysely';
+import type { Database, ResponseSource } from './schema.js';
 
 export interface NewResponse {
   surveyId: string;
@@ -10,6 +10,8 @@ export interface NewResponse {
   /** The day only (YYYY-MM-DD): never a time. */
   submittedOn: string;
   answers: unknown;
+  /** Online unless keyed from a paper questionnaire. */
+  source?: ResponseSource;
 }
 
 /** stored; already_submitted: this answer session was stored before; closed: the wave is no longer open (nothing stored). */
@@ -145,20 +147,7 @@ async function storeOpen(trx: Kysely<Database>, batch: readonly Pending[], close
   const stored = claimed.map((row) => first.get(row.key)!);
   await trx
     .insertInto('response')
-    .values(
-      stored.map((i) => {
-        const { response } = batch[i]!;
-        return {
-          id: randomUUID(),
-          survey_id: response.surveyId,
-          instrument_version_id: response.instrumentVersionId,
-          role_group: response.roleGroup,
-          directorate: response.directorate,
-          submitted_on: response.submittedOn,
-          answers: JSON.stringify(response.answers),
-        };
-      }),
-    )
+    .values(stored.map((i) => responseRow(batch[i]!.response)))
     .execute();
   const surveyIds = [...new Set(stored.map((i) => batch[i]!.response.surveyId))];
   const open = new Set((await trx.selectFrom('survey').select('id').where('id', 'in', surveyIds).where('state', '=', 'open').execute()).map((row) => row.id));
@@ -174,6 +163,51 @@ async function storeOpen(trx: Kysely<Database>, batch: readonly Pending[], close
     .execute();
   for (const i of stored) outcomes[i] = 'stored';
   return outcomes;
+}
+
+/** A response's row, with a fresh random id. */
+function responseRow(response: NewResponse): Insertable<Database['response']> {
+  return {
+    id: randomUUID(),
+    survey_id: response.surveyId,
+    instrument_version_id: response.instrumentVersionId,
+    role_group: response.roleGroup,
+    directorate: response.directorate,
+    submitted_on: response.submittedOn,
+    answers: JSON.stringify(response.answers),
+    source: response.source ?? 'online',
+  };
+}
+
+/** Response rows per statement: nine bound values each, well within both databases' limits. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Stores keyed paper returns of one wave in the caller's transaction (which also holds the
+ * audit entry), all or none. The survey row is locked first, so a close waits for them and
+ * they are in its publication, or they find the wave closed and nothing is written.
+ * `entryKey`, when given, is claimed in submission_key as an online answer session's is, so the
+ * same keying form sent twice (a double click, a retry) stores its return once.
+ */
+export async function storeKeyedResponses(trx: Kysely<Database>, surveyId: string, responses: readonly NewResponse[], entryKey?: string): Promise<SubmitOutcome> {
+  await lockSurveyRow(trx, surveyId);
+  if (!(await waveOpen(trx, surveyId))) return 'closed';
+  if (entryKey !== undefined) {
+    const claimed = await trx
+      .insertInto('submission_key')
+      .values({ key: entryKey, survey_id: surveyId })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .execute();
+    if (claimed.length === 0) return 'already_submitted';
+  }
+  for (let at = 0; at < responses.length; at += ROWS_PER_INSERT) {
+    await trx
+      .insertInto('response')
+      .values(responses.slice(at, at + ROWS_PER_INSERT).map(responseRow))
+      .execute();
+  }
+  return 'stored';
 }
 
 /** Whether the wave takes answers; call after writing to it, in the same transaction (see storeBatch). */

@@ -1,5 +1,10 @@
 import type { Generated } from 'kysely';
 
+export const RESPONSE_SOURCES = ['online', 'paper'] as const;
+export type ResponseSource = (typeof RESPONSE_SOURCES)[number];
+export const ACTION_STATUSES = ['planned', 'in_progress', 'done', 'not_doing'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
 /**
  * The database as Kysely sees it. Dates are ISO date strings (YYYY-MM-DD): a response
  * carries the day it was submitted and never a time, an IP address or a user agent.
@@ -64,6 +69,8 @@ export interface Database {
     directorate: string;
     submitted_on: string;
     answers: string;
+    /** How the answers came: online, or keyed from a paper questionnaire (never who keyed it). */
+    source: Generated<ResponseSource>;
   };
   /**
    * A closed wave's results, frozen: the whole suppressed document every output reads
@@ -165,6 +172,26 @@ export interface Database {
     finished_at: string | null;
     outcome: string | null;
   };
+  /** An action a lead records against a finding of a published wave ("you said, we did"). */
+  finding_action: {
+    organisation_id: string;
+    survey_id: string;
+    id: string;
+    /** 'question': a question's results; 'theme': an index (a theme of the report). */
+    finding_kind: 'question' | 'theme';
+    finding_code: string;
+    /** A group the finding is about, when it is one whose results are shown. */
+    group_kind: 'roleGroup' | 'directorate' | null;
+    group_code: string | null;
+    what: string;
+    /** A role ("Head of ICT"), not a person's name unless the lead chooses to give one. */
+    owner_role: string;
+    due_on: string;
+    status: ActionStatus;
+    created_on: string;
+    updated_on: string;
+  };
+  finding_action_note: { organisation_id: string; survey_id: string; action_id: string; id: string; written_at: string; text: string };
   /** sha256 of each link sent (the invitation and every reminder), so any of them works until one is used. */
   invitation_token: { token_hash: string; invitation_id: string };
 }

@@ -31,6 +31,8 @@ import { healthRoutes } from './routes/health.js';
 import { trustProxyOption } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { roundRoutes } from './routes/admin/rounds.js';
+import { paperRoutes } from './routes/admin/paper.js';
+import { actionRoutes } from './routes/actions.js';
 import { answerError, answerNotFound } from './errors.js';
 import { formatDate } from './messages.js';
 
@@ -176,6 +178,8 @@ export async function buildApp(config: AppConfig, services: AppServices): Promis
   // The survey lead's pages mail invitations the way sign-in mails reset links.
   await app.register(adminRoutes, { storage, mailer, publicUrl: config.publicUrl, secureCookies });
   await app.register(roundRoutes, { storage });
+  await app.register(paperRoutes, { storage, chromiumPath: config.chromiumPath });
+  await app.register(actionRoutes, { storage });
   app.addHook('onClose', async () => storage.close());
   return app;
 }

@@ -4,7 +4,7 @@ import { moduleFor, type Answers, type TQuestion } from '../instrument/question-
 import { localise, type TLanguage } from '../instrument/text.js';
 import { previousSection, sectionPosition, shownQuestions, shownSections } from '../fieldwork/journey.js';
 import { errorMessage } from './messages.js';
-import { sectionViews } from './question-view.js';
+import { answerErrorItems, sectionViews } from './question-view.js';
 
 /**
  * What a question page and the check-your-answers page show, from the journey's pure rules:
@@ -14,11 +14,7 @@ import { sectionViews } from './question-view.js';
 
 /** A section page's questions, error summary (a question's own message where it has one), progress and the section Back leads to. */
 export function sectionPage(definition: TDefinition, section: TSection, answers: Answers, values: FormBody, errors: AnswerError[], lang: TLanguage) {
-  const ownMessage = (e: AnswerError) => (e.code === 'required' ? section.questions.find((q) => q.code === e.field)?.requiredMessage : undefined);
-  const errorList = errors.map((e) => {
-    const own = ownMessage(e);
-    return { text: own ? localise(own, lang) : errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field };
-  });
+  const errorList = answerErrorItems(section.questions, errors, lang);
   return {
     section,
     questions: sectionViews(definition, section, answers, values, errorList, lang),

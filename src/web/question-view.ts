@@ -3,7 +3,8 @@ import { moduleFor, type Answers, type TQuestion } from '../instrument/question-
 import type { QuestionPage, QuestionView } from '../instrument/question-types/view.js';
 import { localise, type TLanguage } from '../instrument/text.js';
 import type { TCondition } from '../instrument/question-types/base.js';
-import { message } from './messages.js';
+import { errorMessage, message } from './messages.js';
+import type { AnswerError } from '../instrument/question-types/contract.js';
 import { isQuestionShown, shownQuestions } from '../fieldwork/journey.js';
 import type { TDefinition, TSection } from '../instrument/definition.js';
 
@@ -12,6 +13,17 @@ export type { QuestionView } from '../instrument/question-types/view.js';
 interface ErrorItem {
   text: string;
   field: string;
+}
+
+/**
+ * The error summary's items for answer errors, each linking to its field: a question's own
+ * "required" message where the definition gives one, else the catalogue's (online and keyed alike).
+ */
+export function answerErrorItems(questions: readonly TQuestion[], errors: readonly AnswerError[], lang: TLanguage): (ErrorItem & { href: string })[] {
+  return errors.map((e) => {
+    const own = e.code === 'required' ? questions.find((q) => q.code === e.field)?.requiredMessage : undefined;
+    return { text: own ? localise(own, lang) : errorMessage(lang, e.code, e.params), href: `#${e.field}`, field: e.field };
+  });
 }
 
 /**
@@ -51,6 +63,22 @@ export function sectionViews(definition: TDefinition, section: TSection, answers
     views.push(questionView(question, values, errors, lang, parent && question.showIf ? onlyIf(parent, question.showIf, lang) : undefined));
   }
   return views;
+}
+
+/**
+ * Every question of a definition, section by section in keying order, for a paper questionnaire
+ * (printed, or keyed in): all are on one page, so each question with a showIf says when to answer
+ * it, whichever section its condition's question is in.
+ */
+export function questionnaireViews(definition: TDefinition, values: FormBody, errors: ErrorItem[], lang: TLanguage): { section: TSection; questions: QuestionView[] }[] {
+  const questions = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.code, q] as const)));
+  return definition.sections.map((section) => ({
+    section,
+    questions: section.questions.map((question) => {
+      const parent = question.showIf && questions.get(question.showIf.question);
+      return questionView(question, values, errors, lang, parent && question.showIf ? onlyIf(parent, question.showIf, lang) : undefined);
+    }),
+  }));
 }
 
 /** "Only answer this if you answered “Yes” above", from the condition's option labels. */

@@ -19,6 +19,8 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
         'api_token',
         'audit_log',
         'benchmark_round',
+        'finding_action',
+        'finding_action_note',
         'instrument_version',
         'invitation',
         'invitation_token',
@@ -30,6 +32,7 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
         'rate_limit_salt',
         'response',
         'round_participant',
+        'scheduled_job',
         'sign_in_failure',
         'submission_key',
         'survey',
@@ -38,8 +41,8 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
         'workforce_profile_cell',
       ]);
       const responseColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'response')!.columns.map((c) => c.name);
-      // Anonymity: nothing that could identify a respondent or the time they answered.
-      expect(responseColumns.sort()).toEqual(['answers', 'directorate', 'id', 'instrument_version_id', 'role_group', 'submitted_on', 'survey_id']);
+      // Anonymity: nothing that could identify a respondent or the time they answered (source: online or paper, never who keyed it).
+      expect(responseColumns.sort()).toEqual(['answers', 'directorate', 'id', 'instrument_version_id', 'role_group', 'source', 'submitted_on', 'survey_id']);
       // No account-wide lock any more: failures are counted per account and address (sign_in_failure).
       const accountColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'user_account')!.columns.map((c) => c.name);
       expect(accountColumns.sort()).toEqual(['created_at', 'email', 'id', 'name', 'password_hash', 'platform_admin']);

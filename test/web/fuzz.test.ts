@@ -325,9 +325,9 @@ async function send(app: FastifyInstance, plan: Planned, fixtures: Fixtures): Pr
   return app.inject(options);
 }
 
-/** The PDF route answers 503 by design when Chromium is missing, as it is for this app: its page says so (a HEAD request gets no page). */
+/** The PDF routes (report, paper questionnaire) answer 503 by design when Chromium is missing, as it is for this app: their page says so (a HEAD request gets no page). */
 const pdfUnavailable = (plan: Planned, response: LightMyRequestResponse) =>
-  response.statusCode === 503 && /\/report\.pdf(\?|$)/.test(plan.url) && (plan.method === 'HEAD' || response.body.includes('PDF not available'));
+  response.statusCode === 503 && /\/(report|questionnaire)\.pdf(\?|$)/.test(plan.url) && (plan.method === 'HEAD' || response.body.includes('PDF not available'));
 
 for (const database of testDatabases) {
   describe.skipIf(database.skip)(`fuzzing every route ${database.title}`, () => {
@@ -410,6 +410,8 @@ for (const database of testDatabases) {
           '/i/:token': invitationTokens,
           '/password-reset/:token': [reset!.token],
           tokenId: (await listApiTokens(db, lead.id)).map((token) => token.id),
+          // No action is recorded: an update to one that does not exist must be a 404, never a 500.
+          actionId: ['5f0c4b1e-6a35-4c8e-9f2a-0d7b7c1e2a44'],
           format: EXPORT_FORMAT_NAMES,
           '/assets/*': ['images/favicon.ico', 'images/govuk-crest.svg'],
           '/govuk/*': ['govuk-frontend.min.js'],

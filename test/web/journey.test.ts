@@ -153,7 +153,8 @@ for (const database of testDatabases) {
         const rows = await t.storage.db.selectFrom('response').selectAll().execute();
         expect(rows).toHaveLength(1);
         const row = rows[0]!;
-        expect(Object.keys(row).sort()).toEqual(['answers', 'directorate', 'id', 'instrument_version_id', 'role_group', 'submitted_on', 'survey_id']);
+        expect(Object.keys(row).sort()).toEqual(['answers', 'directorate', 'id', 'instrument_version_id', 'role_group', 'source', 'submitted_on', 'survey_id']);
+        expect(row.source).toBe('online');
         expect(row.submitted_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         const everything = JSON.stringify(rows);
         expect(everything).not.toMatch(/127\.0\.0\.1|lightMyRequest|\d{2}:\d{2}:\d{2}|T\d{2}:/);

@@ -89,6 +89,11 @@ export interface QuestionTypeModule<Q, A> {
   kind: 'closed' | 'number' | 'text';
   /** Reads and validates the answer from a submitted form. */
   read(question: Q, body: FormBody): ReadResult<A>;
+  /**
+   * The form fields the answer is read from, in page order, and whether a field takes several
+   * values (checkboxes): the columns of a bulk import of keyed paper returns.
+   */
+  formFields(question: Q): { name: string; several: boolean }[];
   /** Turns a stored answer back into form values, to pre-fill the page when a respondent returns to it. */
   formValues(question: Q, answer: A): FormBody;
   /** Lines shown on the check-your-answers page. */

@@ -57,6 +57,7 @@ export const matrixType: QuestionTypeModule<TMatrixQuestion, Record<string, stri
     }
     return { kind: 'answer', value: answer };
   },
+  formFields: (question) => question.items.map((item) => ({ name: matrixField(question, item.code), several: false })),
   formValues: (question, answer) => Object.fromEntries(Object.entries(answer).map(([item, value]) => [matrixField(question, item), value])),
   summarise(question, answer, lang) {
     const options = matrixOptions(question);

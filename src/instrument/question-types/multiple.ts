@@ -59,6 +59,7 @@ export const multipleType: QuestionTypeModule<TMultipleQuestion, MultipleAnswer>
     }
     return { kind: 'answer', value: { selected: ordered } };
   },
+  formFields: (question) => [{ name: question.code, several: true }, ...(question.other ? [{ name: otherField(question), several: false }] : [])],
   formValues: (question, answer) => ({
     [question.code]: answer.selected,
     ...(answer.other === undefined ? {} : { [otherField(question)]: answer.other }),

@@ -33,6 +33,7 @@ export const numberType: QuestionTypeModule<TNumberQuestion, number> = {
     if (value > question.max) return { kind: 'error', error: { field: question.code, code: 'above_max', params: { max: question.max } } };
     return { kind: 'answer', value };
   },
+  formFields: (question) => [{ name: question.code, several: false }],
   formValues: (question, answer) => ({ [question.code]: String(answer) }),
   summarise: (question, answer, lang) => [question.suffix ? `${answer} ${question.suffix[lang] ?? question.suffix.en}` : String(answer)],
   closedVariables: () => [],

@@ -35,6 +35,7 @@ export function oneOf<Q extends OneOfQuestion>(optionsOf: (q: Q) => readonly TOp
       }
       return { kind: 'answer', value };
     },
+    formFields: (question) => [{ name: question.code, several: false }],
     formValues: (question, answer) => ({ [question.code]: answer }),
     summarise(question, answer, lang) {
       const option = optionsOf(question).find((o) => o.code === answer);

@@ -21,6 +21,7 @@ export const textType: QuestionTypeModule<TTextQuestion, string> = {
     }
     return { kind: 'answer', value };
   },
+  formFields: (question) => [{ name: question.code, several: false }],
   formValues: (question, answer) => ({ [question.code]: answer }),
   summarise: (_question, answer) => answer.split('\n'),
   closedVariables: () => [],

@@ -39,7 +39,7 @@ export const languagePlugin = fp<{ secureCookies: boolean }>(
  * Pages a respondent sees exist in both languages; staff pages (results, accounts, reports)
  * are English only, so they keep lang="en" and offer no switch whatever the cookie says.
  */
-const TRANSLATED = /^(respond\/[\w-]+|errors\/(not-found|expired|problem|survey-closed|survey-not-found|unavailable|too-many-attempts)|home|accessibility)\.njk$/;
+const TRANSLATED = /^(respond\/[\w-]+|actions\/staff|errors\/(not-found|expired|problem|survey-closed|survey-not-found|unavailable|too-many-attempts)|home|accessibility)\.njk$/;
 
 /** Pages saying that the address or the request was wrong: their switch leads home, never back to what was sent. */
 const ABOUT_THE_REQUEST = /^errors\/(not-found|problem)\.njk$/;

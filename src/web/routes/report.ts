@@ -8,6 +8,8 @@ import type { ResultsView } from '../../reporting/results-page.js';
 import { loadSurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
 import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
+import { previousWaveActions } from '../../admin/actions.js';
+import { formatDate } from '../messages.js';
 import { releasedResultsOnly } from '../plugins/released.js';
 
 const ZParams = z.object({ id: z.uuid() });
@@ -28,7 +30,12 @@ export const reportRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?:
     const params = ZParams.safeParse(request.params);
     const results = params.success ? await loadSurveyResults(storage.db, params.data.id) : undefined;
     if (!results) return reply.callNotFound();
-    return reply.render('report/report.njk', { report: await reportFor(results), surveyId: results.survey.id, pdf: pdf.availability() });
+    const previous = await previousWaveActions(storage.db, results.survey);
+    const previousActions = previous && {
+      title: previous.title,
+      actions: previous.actions.map((a) => ({ ...a, due: formatDate(new Date(`${a.dueOn}T12:00:00Z`), 'en'), status: a.status.replace('_', ' ') })),
+    };
+    return reply.render('report/report.njk', { report: await reportFor(results), surveyId: results.survey.id, pdf: pdf.availability(), previousActions });
   });
 
   app.get('/surveys/:id/report.pdf', viewer, async (request, reply) => {
