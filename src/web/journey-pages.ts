@@ -1,9 +1,8 @@
 import type { TDefinition, TSection } from '../instrument/definition.js';
 import type { AnswerError, FormBody } from '../instrument/question-types/contract.js';
 import { moduleFor, type Answers, type TQuestion } from '../instrument/question-types/index.js';
-import { localise, type TLanguage } from '../instrument/text.js';
+import type { TLanguage } from '../instrument/text.js';
 import { previousSection, sectionPosition, shownQuestions, shownSections } from '../fieldwork/journey.js';
-import { errorMessage } from './messages.js';
 import { answerErrorItems, sectionViews } from './question-view.js';
 
 /**
