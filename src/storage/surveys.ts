@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
-import type { TDefinition } from '../instrument/definition.js';
+import { ZDefinition, type TDefinition } from '../instrument/definition.js';
 import type { Answers } from '../instrument/question-types/index.js';
 import type { AnswerSession } from './answer-sessions.js';
 import type { Database } from './schema.js';
@@ -222,7 +222,8 @@ async function frozenDefinition(db: Kysely<Database>, instrumentVersionId: strin
   const known = definitions.get(instrumentVersionId);
   if (known) return known;
   const row = await db.selectFrom('instrument_version').select('definition').where('id', '=', instrumentVersionId).executeTakeFirstOrThrow();
-  const definition = deepFreeze(JSON.parse(row.definition) as TDefinition);
+  // Through the schema, so a version stored before a field was added reads with that field's default.
+  const definition = deepFreeze(ZDefinition.parse(JSON.parse(row.definition)));
   if (definitions.size >= DEFINITIONS_KEPT) definitions.delete(definitions.keys().next().value!);
   definitions.set(instrumentVersionId, definition);
   return definition;
