@@ -567,7 +567,7 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const unknown = problemsAfter((d) => {
       d.sections[1].questions[1].polarity = 'unfavourable';
     });
-    expectProblem(unknown, 'sections[1].questions[1].polarity', /expected one of "positive"\|"negative"/);
+    expectProblem(unknown, 'sections[1].questions[1].polarity', /must be one of "positive", "negative"/);
   });
 
   it('a published finding about a population the survey does not have', () => {

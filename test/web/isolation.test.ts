@@ -110,6 +110,7 @@ function concrete(url: string): string {
     .replace(/:format\b/g, 'aggregates.csv')
     .replace(/:roundId\b/g, w.roundId)
     .replace(/:section\b/g, standardInstrument().sections[0]!.code)
+    .replace(/:question\b/g, standardInstrument().sections[1]!.questions[0]!.code)
     .replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
 }
 
@@ -188,7 +189,9 @@ describe('tenant isolation over every registered route', () => {
     const wrong: string[] = [];
     for (const route of protectedRoutes().filter((r) => r.method === 'GET' && !r.url.endsWith('.pdf'))) {
       const response = await visit('GET', concrete(route.url), w.visitors.admin);
-      if (response.statusCode >= 400) wrong.push(`${route.url}: ${response.statusCode}`);
+      // The wave is closed: its delete page lets the admin in and says only a draft can be deleted (422).
+      const refusedForItsState = route.url === '/admin/surveys/:id/delete' && response.statusCode === 422 && response.body.includes('draft');
+      if (response.statusCode >= 400 && !refusedForItsState) wrong.push(`${route.url}: ${response.statusCode}`);
     }
     expect(wrong.join('\n')).toBe('');
   });

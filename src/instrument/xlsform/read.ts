@@ -35,12 +35,25 @@ interface Sheet {
 /** Columns read from each sheet; those marked translatable may carry `::Language (xx)`. */
 const COLUMNS: Record<string, { read: string[]; translatable: string[]; ignored?: string[] }> = {
   survey: {
-    read: ['type', 'name', 'label', 'hint', 'required', 'required_message', 'relevant', 'constraint', 'appearance', 'suffix', 'audiences', 'references'],
+    read: ['type', 'name', 'label', 'hint', 'required', 'required_message', 'relevant', 'constraint', 'appearance', 'suffix', 'audiences', 'references', 'polarity'],
     translatable: ['label', 'hint', 'required_message', 'suffix'],
   },
   choices: { read: ['list_name', 'name', 'label', 'numeric_code', 'exclusive'], translatable: ['label'] },
   settings: {
-    read: ['form_title', 'form_id', 'version', 'default_language', 'description', 'estimated_minutes', 'role_question', 'directorate_question', 'audiences', 'perception_gap', 'indices'],
+    read: [
+      'form_title',
+      'form_id',
+      'version',
+      'default_language',
+      'description',
+      'estimated_minutes',
+      'role_question',
+      'directorate_question',
+      'audiences',
+      'perception_gap',
+      'indices',
+      'published_segments',
+    ],
     translatable: ['form_title', 'description'],
     // How ODK collects and sends a form: nothing Sounding does depends on them.
     ignored: ['style', 'instance_name', 'submission_url', 'public_key', 'auto_send', 'auto_delete', 'allow_choice_duplicates', 'namespaces', 'clean_text_values'],
@@ -410,7 +423,7 @@ function translate(survey: Sheet, choices: Sheet | undefined, settingsSheet: She
         if (kind === 'one' && isScaleList(list)) {
           checkScale(list);
           const scale = SCALE_LISTS[list];
-          if (scale.scale === 'agree') return { ...question, type: 'agree', dontKnow: scale.dontKnow };
+          if (scale.scale === 'agree') return { ...question, type: 'agree', dontKnow: scale.dontKnow, ...(row.get('polarity') ? { polarity: row.get('polarity') } : {}) };
           return { ...question, type: 'engagement' };
         }
         if (orOther !== undefined && orOther.toLowerCase() !== 'or_other') report(cell(survey, row, 'type'), `"${rawType}" cannot be translated: after the list name only or_other may follow`);
@@ -509,7 +522,8 @@ function translate(survey: Sheet, choices: Sheet | undefined, settingsSheet: She
         at([...path, 'items', k], { sheet: survey.name, row: r.number });
         at([...path, 'items', k, 'code'], cell(survey, r, 'name'));
         at([...path, 'items', k, 'text'], cell(survey, r, 'label'));
-        return { code, text: textOf(r, 'label') };
+        const polarity = r.get('polarity');
+        return { code, text: textOf(r, 'label'), ...(polarity ? { polarity } : {}) };
       });
       return { ...question, type: 'matrix', scale: scale.scale, ...(scale.scale === 'agree' ? { dontKnow: scale.dontKnow } : {}), items };
     });
@@ -535,6 +549,7 @@ function translate(survey: Sheet, choices: Sheet | undefined, settingsSheet: She
     audiences: settingsRow && settingsSheet ? jsonOf(settingsSheet, settingsRow, 'audiences') : undefined,
     perceptionGap: settingsRow && settingsSheet ? jsonOf(settingsSheet, settingsRow, 'perception_gap') : undefined,
     indices: settingsRow && settingsSheet ? jsonOf(settingsSheet, settingsRow, 'indices') : undefined,
+    publishedSegments: settingsRow && settingsSheet ? jsonOf(settingsSheet, settingsRow, 'published_segments') : undefined,
     sections,
   };
   for (const [field, column] of Object.entries({
@@ -548,6 +563,7 @@ function translate(survey: Sheet, choices: Sheet | undefined, settingsSheet: She
     audiences: 'audiences',
     perceptionGap: 'perception_gap',
     indices: 'indices',
+    publishedSegments: 'published_segments',
     languages: 'default_language',
   })) {
     placeOf.set(field, settingsPlace(column));

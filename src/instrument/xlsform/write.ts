@@ -9,7 +9,7 @@ import { LANGUAGE_COLUMN, SCALE_LISTS, SPECIFY_LABEL, boundsConstraint, exclusiv
 type Row = Record<string, string | number | undefined>;
 
 /** The survey sheet's columns; `label`, `hint`, `required_message` and `suffix` once per language. */
-const SURVEY_COLUMNS = ['type', 'name', 'label*', 'hint*', 'required', 'required_message*', 'relevant', 'constraint', 'appearance', 'suffix*', 'audiences', 'references'];
+const SURVEY_COLUMNS = ['type', 'name', 'label*', 'hint*', 'required', 'required_message*', 'relevant', 'constraint', 'appearance', 'suffix*', 'audiences', 'references', 'polarity'];
 const CHOICES_COLUMNS = ['list_name', 'name', 'label*', 'numeric_code', 'exclusive'];
 const SETTINGS_COLUMNS = [
   'form_title*',
@@ -23,6 +23,7 @@ const SETTINGS_COLUMNS = [
   'audiences',
   'perception_gap',
   'indices',
+  'published_segments',
 ];
 
 /** Writes a definition as an XLSForm workbook (survey, choices and settings sheets); see docs/xlsform.md. */
@@ -80,7 +81,7 @@ export async function writeXlsform(definition: TDefinition): Promise<Buffer> {
       }
       return rows;
     },
-    agree: (question) => [{ type: `select_one ${scaleList(scaleListOf('agree', question.dontKnow))}`, ...common(question), appearance: 'likert' }],
+    agree: (question) => [{ type: `select_one ${scaleList(scaleListOf('agree', question.dontKnow))}`, ...common(question), appearance: 'likert', polarity: question.polarity }],
     engagement: (question) => [{ type: `select_one ${scaleList(scaleListOf('engagement', false))}`, ...common(question), appearance: 'likert' }],
     number: (question) => [
       { type: question.integer ? 'integer' : 'decimal', ...common(question), constraint: boundsConstraint(question.min, question.max), ...text('suffix', question.suffix) },
@@ -94,7 +95,14 @@ export async function writeXlsform(definition: TDefinition): Promise<Buffer> {
       for (const key of Object.keys(requiredMessage)) delete group[key];
       return [
         { type: 'begin group', ...group, appearance: 'table-list' },
-        ...question.items.map((item): Row => ({ type: `select_one ${list}`, name: matrixField(question, item.code), ...text('label', item.text), required, ...requiredMessage })),
+        ...question.items.map((item): Row => ({
+          type: `select_one ${list}`,
+          name: matrixField(question, item.code),
+          ...text('label', item.text),
+          required,
+          ...requiredMessage,
+          polarity: item.polarity,
+        })),
         { type: 'end group' },
       ];
     },
@@ -129,6 +137,7 @@ export async function writeXlsform(definition: TDefinition): Promise<Buffer> {
     audiences: JSON.stringify(definition.audiences),
     perception_gap: definition.perceptionGap && JSON.stringify(definition.perceptionGap),
     indices: definition.indices.length > 0 ? JSON.stringify(definition.indices) : undefined,
+    published_segments: Object.keys(definition.publishedSegments).length > 0 ? JSON.stringify(definition.publishedSegments) : undefined,
   };
 
   const { default: ExcelJS } = await import('exceljs');
