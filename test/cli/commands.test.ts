@@ -115,7 +115,7 @@ describe('sounding org and survey commands', () => {
     ]);
 
     expect(badType.status).toBe(1);
-    expect(badType.stderr.trim()).toBe('Invalid --type: must be one of county, district, unitary, metropolitan, london_borough, other (got "parish")');
+    expect(badType.stderr.trim()).toBe('Invalid --type: must be one of county, district, unitary, metropolitan, london_borough, other, host (got "parish")');
     expect(badNation.status).toBe(1);
     expect(badNation.stderr).toContain('Invalid --nation: must be one of England, Wales, Scotland, Northern Ireland (got "Narnia")');
 

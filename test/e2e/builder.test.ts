@@ -103,6 +103,7 @@ describe.skipIf(!chromiumAvailable)(`the survey builder in Chromium (${CHROMIUM_
 
       await page.goto(`${baseUrl}/admin/surveys/${id}`);
       await navigates(page, () => page.getByRole('button', { name: 'Open the survey' }).click());
+      await navigates(page, () => page.getByRole('button', { name: 'Yes, open the survey' }).click());
       const { slug } = (await findSurveyById(setup.storage.db, id))!;
       const respondent = await newPage(browser);
       await respondent.page.goto(`${baseUrl}/s/${slug}`);

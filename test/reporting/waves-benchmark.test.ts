@@ -64,11 +64,12 @@ describe('trend against the previous wave', () => {
     const rows = trend.figures[0]!.table.rows;
     let checked = 0;
     for (const row of rows) {
-      const [text, optionLabel] = row[0]!.text.split(' – ');
+      // Each row names its question and answer: "question: answer".
       const question = allQuestions(definition)
         .map((p) => p.question)
-        .find((q) => q.type === 'single' && q.text.en === text);
-      if (!question || question.type !== 'single' || !optionLabel) continue;
+        .find((q) => q.type === 'single' && row[0]!.text.startsWith(`${q.text.en}: `));
+      if (!question || question.type !== 'single') continue;
+      const optionLabel = row[0]!.text.slice(question.text.en.length + 2);
       const option = question.options.find((o) => o.label.en === optionLabel)!;
       const share = (answers: { answers: Answers }[]) => {
         const answered = answers.filter((a) => typeof a.answers[question.code] === 'string');

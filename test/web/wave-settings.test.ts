@@ -52,7 +52,7 @@ describe('a wave’s settings after creation', () => {
     const page = text((await lead.get(String(saved.headers.location))).body);
     expect(page).toContain('Settings saved.');
     expect(page).toContain('Spring wave 2027');
-    expect(page).toContain('Opening (planned, or the day it opened) 2027-03-01');
+    expect(page).toContain('Opening (planned, or the day it opened) 1 March 2027');
     expect(page).toContain('Smallest group shown 12 responses');
     expect(await storage.db.selectFrom('scheduled_job').select('kind').where('subject', '=', id).orderBy('due_at').execute()).toEqual([{ kind: 'wave.open' }, { kind: 'wave.close' }]);
     expect((await listAuditEntries(storage.db, organisationId)).map((e) => e.action)).toContain('wave.settings');
