@@ -45,6 +45,25 @@ function segmentOptions(definition: TDefinition, code: string | undefined): Map<
   return new Map(options.flatMap((o) => [[o.code.toLowerCase(), o.code] as const, [localise(o.label, 'en').toLowerCase(), o.code] as const]));
 }
 
+/** A CSV upload's records, each with the line it ends on; or why the file cannot be read (not UTF-8, by line; not CSV). */
+export function readCsvRecords(bytes: Buffer): { ok: true; records: CsvRecord[] } | { ok: false; problems: { row?: number; message: string }[] } {
+  const bad = linesWithBadBytes(bytes);
+  if (bad.length > 0) return { ok: false, problems: bad.map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })) };
+  try {
+    // csv-parse's types do not follow the `info` option: records come as { record, info }.
+    return { ok: true, records: parse(bytes.toString('utf8'), { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as CsvRecord[] };
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = (error as CsvError & { lines?: number }).lines;
+    return { ok: false, problems: [{ ...(line ? { row: line } : {}), message: `the file is not valid CSV: ${error.message}` }] };
+  }
+}
+
+export interface CsvRecord {
+  record: string[];
+  info: { lines: number };
+}
+
 /** Line numbers (from 1) holding bytes that are not UTF-8. */
 export function linesWithBadBytes(bytes: Buffer): number[] {
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -88,20 +107,9 @@ export function parseStaffList(bytes: Buffer, definition: TDefinition): StaffLis
       { message: `the file has ${lines.toLocaleString('en-GB')} rows; one upload takes at most ${MAX_STAFF.toLocaleString('en-GB')} people, so split the list into smaller files` },
     ]);
   }
-  const bad = linesWithBadBytes(bytes);
-  if (bad.length > 0) {
-    return failed(bad.map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })));
-  }
-
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    // csv-parse's types do not follow the `info` option: records come as { record, info }.
-    records = parse(bytes.toString('utf8'), { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
-  } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
-    const line = (error as CsvError & { lines?: number }).lines;
-    return failed([{ ...(line ? { row: line } : {}), message: `the file is not valid CSV: ${error.message}` }]);
-  }
+  const read = readCsvRecords(bytes);
+  if (!read.ok) return failed(read.problems);
+  const records = read.records;
   const [header, ...rows] = records;
   if (!header) return failed([{ message: 'the file is empty: it needs a header row (email, role_group, directorate) and a row per person' }]);
 

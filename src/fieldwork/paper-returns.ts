@@ -1,7 +1,6 @@
-import { CsvError, parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
 import { auditBy, recordAudit, type Actor } from '../admin/audit.js';
-import { countLines, linesWithBadBytes } from '../admin/invitations.js';
+import { countLines, readCsvRecords } from '../admin/invitations.js';
 import type { TDefinition } from '../instrument/definition.js';
 import type { AnswerError, FormBody } from '../instrument/question-types/contract.js';
 import { moduleFor, type Answers } from '../instrument/question-types/index.js';
@@ -128,18 +127,9 @@ export function parsePaperReturns(bytes: Buffer, definition: TDefinition): Parse
       ],
     };
   }
-  const bad = linesWithBadBytes(bytes);
-  if (bad.length > 0) return { ok: false, problems: bad.map((row) => ({ row, message: 'is not UTF-8 text; save the file as "CSV UTF-8 (comma delimited)" and upload it again' })) };
-
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    // csv-parse's types do not follow the `info` option: records come as { record, info }.
-    records = parse(bytes.toString('utf8'), { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
-  } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
-    const line = (error as CsvError & { lines?: number }).lines;
-    return { ok: false, problems: [{ ...(line ? { row: line } : {}), message: `the file is not valid CSV: ${error.message}` }] };
-  }
+  const read = readCsvRecords(bytes);
+  if (!read.ok) return read;
+  const records = read.records;
   const [head, ...rows] = records;
   if (!head) return { ok: false, problems: [{ message: 'the file is empty: it needs a header row of question codes and a row per questionnaire' }] };
 
