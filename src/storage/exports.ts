@@ -23,13 +23,11 @@ export interface StoredResponseRow {
 export const EXPORT_BATCH_SIZE = 1000;
 
 /**
- * On SQLite the response table is WITHOUT ROWID, keyed by id, and a row (about 1 KB of
- * answers) is larger than fits in a b-tree cell, so each row spills onto an overflow page.
- * Fetching rows through the (survey_id, id) index costs a seek into the table per row, and
- * every key compared on the way down reads that key's whole record, overflow included: about
- * fourteen page reads per row. Walking the table itself in id order reads each row once, and
- * skips other surveys' rows without touching their overflow pages (at 20,000 responses of
- * one survey, a sixth of the time). It is the cheaper way while the survey is a fair share of
+ * On SQLite the response table is WITHOUT ROWID, keyed by id. Fetching rows through the
+ * (survey_id, id) index costs a seek into the table per row, every key compared on the way
+ * down reading that key's record. Walking the table itself in id order reads each row once
+ * (at 20,000 responses of one survey, a sixth of the time when rows still spilled onto
+ * overflow pages: migration 013). It is the cheaper way while the survey is a fair share of
  * all responses; past 1 in 8 the seeks are left to the index.
  */
 const SCAN_TABLE_SHARE = 8;

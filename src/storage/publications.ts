@@ -76,12 +76,11 @@ export interface StoredAnswersRow {
 export const PUBLICATION_PAGE_SIZE = 1000;
 
 /**
- * On SQLite the response table is WITHOUT ROWID, keyed by the random id, with each row's
- * answers (about 1 KB) spilling onto an overflow page; walking the table in id order reads
- * each row once, skipping other waves' rows without reading their overflow pages, while
- * going through the (survey_id, id) index costs a seek into the table per row. The walk is
- * the cheaper way while the wave is a fair share of all responses; past 1 in 8 the seeks
- * are left to the index (as storage/exports.ts decides for exports).
+ * On SQLite the response table is WITHOUT ROWID, keyed by the random id (each row in its
+ * b-tree cell: migration 013); walking the table in id order reads each row once, where going
+ * through the (survey_id, id) index costs a seek into the table per row. The walk is the
+ * cheaper way while the wave is a fair share of all responses; past 1 in 8 the seeks are
+ * left to the index (as storage/exports.ts decides for exports).
  */
 const SCAN_TABLE_SHARE = 8;
 
