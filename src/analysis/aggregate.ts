@@ -1,7 +1,7 @@
-import { allQuestions, segmentCellOf, type TDefinition, type TIndexItem } from '../instrument/definition.js';
+import { allQuestions, segmentCellOf, type TDefinition } from '../instrument/definition.js';
 import { moduleFor, type Answers, type AnswerValue, type TQuestion } from '../instrument/question-types/index.js';
 import type { AnswerCounter, QuestionTypeModule } from '../instrument/question-types/contract.js';
-import { itemScore, OVERALL_MATURITY } from './indices.js';
+import { itemScorer, OVERALL_MATURITY } from './indices.js';
 import { indexVariable, type CellKey, type SurveyTables } from './tables.js';
 
 /*
@@ -40,7 +40,8 @@ interface QuestionSlots {
 interface IndexPlan {
   slot: number;
   maturity: boolean;
-  items: { question: TQuestion | undefined; item: TIndexItem }[];
+  /** Each item's scorer (indices.ts). */
+  items: ((answers: Answers) => number | null)[];
 }
 
 /** A growable array of tallies, one per slot. */
@@ -140,7 +141,7 @@ export class TableBuilder {
     this.indices = definition.indices.map((index) => ({
       slot: this.numericSlot(indexVariable(index.code)),
       maturity: index.kind === 'maturity',
-      items: index.items.map((item) => ({ question: byCode.get(item.question), item })),
+      items: index.items.map((item) => itemScorer(byCode.get(item.question), item)),
     }));
     this.anyMaturity = definition.indices.some((i) => i.kind === 'maturity');
     this.overallSlot = this.anyMaturity ? this.numericSlot(indexVariable(OVERALL_MATURITY)) : -1;
@@ -256,8 +257,8 @@ export class TableBuilder {
     for (const index of this.indices) {
       let sum = 0;
       let n = 0;
-      for (const { question, item } of index.items) {
-        const s = itemScore(question, item, answers);
+      for (const score of index.items) {
+        const s = score(answers);
         if (s !== null) {
           sum += s;
           n++;

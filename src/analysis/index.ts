@@ -25,7 +25,7 @@ export {
 export { chiSquareUpperP, normalCdf, normalQuantile, normalTwoSidedP, tQuantile, tTwoSidedP } from './distributions.js';
 export type { ClosedEstimate, Comparison, DifferenceEstimate, OptionEstimate, OverallTest, Proportion } from './estimates.js';
 export { formatP, formatPercent, formatPercentInterval, formatPoints, roundHalfUp, suppressedText } from './format.js';
-export { indexScores, itemScore, OVERALL_MATURITY, type IndexAnalysis, type IndexEstimate } from './indices.js';
+export { indexScores, itemScorer, OVERALL_MATURITY, type IndexAnalysis, type IndexEstimate } from './indices.js';
 export { meanFromMoments, welchTest, type MeanDifference, type MeanEstimate } from './means.js';
 export { perceptionGap, type PerceptionGap, type PerceptionGapItem } from './perception-gap.js';
 export { chiSquareTest, newcombeDifference, oneSampleProportionZ, twoProportionZ, wilsonInterval, Z95, type ChiSquareResult, type Interval, type TestResult } from './proportions.js';

@@ -45,20 +45,24 @@ function scoreOf(item: TIndexItem, scale: Scale | undefined, code: string): numb
 }
 
 /**
- * One respondent's 0-100 score for one index item, or null when it is not answered or not
- * scored. How an answer scores is its question type's (`indexScore`); the item gives the scores.
+ * How one respondent's answers score on one index item: 0-100, or null when the item is not
+ * answered or not scored. How an answer scores is its question type's (`indexScore`); the
+ * item gives the scores. Made once per item, as a publication scores every respondent.
  */
-export function itemScore(question: TQuestion | undefined, item: TIndexItem, answers: Answers): number | null {
-  if (!question) return null;
-  const answer = answers[question.code];
-  if (answer === undefined) return null;
-  return moduleFor(question).indexScore(question, answer, item.item, (code, scale) => scoreOf(item, scale, code));
+export function itemScorer(question: TQuestion | undefined, item: TIndexItem): (answers: Answers) => number | null {
+  if (!question) return () => null;
+  const module = moduleFor(question);
+  const score = (code: string, scale: Scale | undefined) => scoreOf(item, scale, code);
+  return (answers) => {
+    const answer = answers[question.code];
+    return answer === undefined ? null : module.indexScore(question, answer, item.item, score);
+  };
 }
 
 /**
  * Each index's 0-100 score for one respondent (null when none of its items was answered),
- * plus `OVERALL_MATURITY`: the mean of the respondent's maturity dimension scores. The submit
- * path stores each as the numeric variable `index:<key>`.
+ * plus `OVERALL_MATURITY`: the mean of the respondent's maturity dimension scores. A
+ * publication's tables hold their sums per cell (TableBuilder, numeric variable `index:<key>`).
  */
 export function indexScores(definition: TDefinition, answers: Answers): Record<string, number | null> {
   const questions = questionMap(definition);
@@ -69,7 +73,7 @@ export function indexScores(definition: TDefinition, answers: Answers): Record<s
     let sum = 0;
     let n = 0;
     for (const item of index.items) {
-      const s = itemScore(questions.get(item.question), item, answers);
+      const s = itemScorer(questions.get(item.question), item)(answers);
       if (s !== null) {
         sum += s;
         n++;

@@ -51,7 +51,7 @@ async function publish(trx: Kysely<Database>, surveyId: string, reason: Reason, 
     },
     rows: {
       responses: await responseCount(trx, surveyId),
-      pages: publicationResponseRows(trx, surveyId),
+      pages: (share) => publicationResponseRows(trx, surveyId, share ? { share } : {}),
       ...(target ? { shared: { target, surveyId } } : {}),
     },
     ...(profile ? { profile } : {}),

@@ -91,45 +91,50 @@ export interface TallyOptions {
 }
 
 /**
- * Split only where there are at least four cores, a thread per core up to four, and only for
- * waves of 10,000 responses or more. Each thread pays for loading the counting code (zod's
- * schemas, mostly) and for warming it up, which on two cores took back what the split saved:
- * measured on 100,000 responses of the standard instrument (2 cores, idle), the first build in
- * a process took 3.2-3.4 s in one thread and 3.5 s split in two, a second build 1.9 s either way.
+ * Split wherever there are two cores or more, a share per core up to four (this thread counts
+ * one, a worker thread each of the others), and only for waves of 10,000 responses or more,
+ * where the split pays for starting a thread: each worker loads the counting code (zod's
+ * schemas, mostly) and warms it up. Measured figures are in docs/benchmarks.md.
  */
-export const DEFAULT_TALLY: TallyOptions = { workers: availableParallelism() >= 4 ? Math.min(availableParallelism(), 4) : 1, parallelFrom: 10_000 };
+export const DEFAULT_TALLY: TallyOptions = { workers: Math.min(availableParallelism(), 4), parallelFrom: 10_000 };
 
-/** A wave's response rows: how many, read in this thread, and where another thread can read them. */
+/** A wave's response rows: how many, how to read them (all, or one share) in this thread, and where another thread can read them. */
 export interface ResponseSource {
   responses: number;
-  /** The rows in pages (read only if the pass is not split). */
-  pages: AsyncIterable<readonly StoredAnswersRow[]>;
+  /** The rows in pages: every row, or those of one share. */
+  pages(share?: IdRange): AsyncIterable<readonly StoredAnswersRow[]>;
   /** The database and wave, when other threads can open the database themselves (not an in-memory SQLite one). */
   shared?: { target: DatabaseTarget; surveyId: string };
 }
 
 /**
  * Tallies every response of a wave: in this thread, or for a wave of at least `parallelFrom`
- * responses in a database other threads can open, in worker threads, each reading and
- * tallying one share of the rows by id (storage's responseShares) on a connection of its own.
- * Their reads see what the caller's transaction sees: a close holds the survey row (or, on
- * SQLite, the write lock) before building, so no response can be committed meanwhile, and the
- * transaction itself writes none. Meanwhile this thread does `meanwhile`, the build's next
- * preparation.
+ * responses in a database other threads can open, split in `workers` shares of the rows by id
+ * (storage's responseShares): this thread tallies the first, a worker thread each of the
+ * others on a connection of its own. The workers' reads see what the caller's transaction
+ * sees: a close holds the survey row (or, on SQLite, the write lock) before building, so no
+ * response can be committed meanwhile, and the transaction itself writes none. Once its own
+ * share is counted, this thread does `meanwhile` (the build's next preparation) while the
+ * workers finish.
  */
 export async function tallyResponses(definition: TDefinition, source: ResponseSource, options: TallyOptions = DEFAULT_TALLY, meanwhile?: () => void): Promise<Tallied> {
-  if (options.workers < 2 || source.responses < options.parallelFrom || !source.shared) {
-    const here = new ResponseTally(definition);
-    for await (const page of source.pages) for (const row of page) here.add(row);
-    return mergeTallies(definition, [here.result()]);
-  }
-  const { target, surveyId } = source.shared;
-  const workers = responseShares(options.workers).map((share) => startTallyWorker({ definition, target, surveyId, share } satisfies TallyWork));
+  const split = options.workers >= 2 && source.responses >= options.parallelFrom && source.shared;
+  const shares = split ? responseShares(options.workers) : [];
+  const workers = split ? shares.slice(1).map((share) => startTallyWorker({ definition, target: split.target, surveyId: split.surveyId, share } satisfies TallyWork)) : [];
   try {
-    meanwhile?.();
-    return mergeTallies(definition, await Promise.all(workers.map(resultOf)));
-  } finally {
+    // Each worker's failure is held until its result is awaited, so none goes unhandled meanwhile.
+    const results = workers.map(resultOf);
+    for (const result of results) result.catch(() => undefined);
+    const here = new ResponseTally(definition);
+    for await (const page of source.pages(shares[0])) for (const row of page) here.add(row);
+    if (workers.length > 0) meanwhile?.();
+    return mergeTallies(definition, [here.result(), ...(await Promise.all(results))]);
+  } catch (error) {
+    // A worker that has handed back its counts closes its connection and ends by itself; one
+    // still reading when the pass fails is stopped (stopping one inside the database driver's
+    // close is what must not happen).
     for (const worker of workers) void worker.terminate();
+    throw error;
   }
 }
 

@@ -8,7 +8,7 @@ import type { TextVariableAnalysis } from '../../src/analysis/index.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
 import { segmentCellOf } from '../../src/instrument/definition.js';
 import { tallyResponses, THEMED_COMMENTS, type Tallied } from '../../src/publications/tally.js';
-import { publicationResponseRows } from '../../src/storage/publications.js';
+import { publicationResponseRows, type IdRange } from '../../src/storage/publications.js';
 import { openSurveyDatabase, standardInstrument, testDatabases } from '../support/app.js';
 
 const definition = standardInstrument();
@@ -83,7 +83,11 @@ for (const database of testDatabases) {
             .insertInto('response')
             .values(rows.slice(i, i + 400))
             .execute();
-        const source = () => ({ responses: rows.length, pages: publicationResponseRows(storage.db, survey.id), shared: { target, surveyId: survey.id } });
+        const source = () => ({
+          responses: rows.length,
+          pages: (share?: IdRange) => publicationResponseRows(storage.db, survey.id, share ? { share } : {}),
+          shared: { target, surveyId: survey.id },
+        });
 
         const whole = await tallyResponses(definition, source(), { workers: 1, parallelFrom: 0 });
         expect(whole.responses).toBe(rows.length);
@@ -111,7 +115,7 @@ describe('a thread that cannot read its share', () => {
   it('fails the pass with its error, and nothing hangs', { timeout: 60_000 }, async () => {
     // A database file with no tables: each thread's read fails.
     const target = { kind: 'sqlite' as const, file: join(mkdtempSync(join(tmpdir(), 'sounding-tally-')), 'empty.sqlite') };
-    const pages = (async function* () {})();
+    const pages = async function* () {};
     await expect(tallyResponses(definition, { responses: 50_000, pages, shared: { target, surveyId: randomUUID() } }, { workers: 2, parallelFrom: 0 })).rejects.toThrow(
       /no such table: response/,
     );
