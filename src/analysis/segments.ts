@@ -120,7 +120,7 @@ export class Segments {
     const roleQuestion = findQuestion(definition, definition.segments.roleGroup);
     const defined = roleQuestion && roleQuestion.type === 'single' ? roleQuestion.options.map((o) => o.code) : [];
     this.roleGroups = [...defined, ...[...seenRoles].filter((r) => !defined.includes(r)).sort()];
-    const dirQuestion = definition.segments.directorate ? findQuestion(definition, definition.segments.directorate) : undefined;
+    const dirQuestion = findQuestion(definition, definition.segments.directorate);
     const definedDirs = dirQuestion && dirQuestion.type === 'single' ? dirQuestion.options.map((o) => o.code) : [];
     const dirs = [...definedDirs, ...[...seenDirs].filter((d) => d !== '' && !definedDirs.includes(d)).sort()];
     if (seenDirs.has('') || dirs.length === 0) dirs.push('');

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrument/load.js';
-import type { DefinitionProblem } from '../../src/instrument/validate.js';
+import type { DefinitionProblem } from '../../src/instrument/problems.js';
 import { convertDefinitionFile, readDefinitionFile, readXlsform, writeXlsform } from '../../src/instrument/xlsform/index.js';
 import { zip } from '../support/zip.js';
 
@@ -216,7 +216,7 @@ describe('what an XLSForm holds that Sounding cannot translate', () => {
     });
     survey.getRow(roleRow).getCell(2).value = 'Directorate Code';
     const problems = await problemsOf(Buffer.from(await book.xlsx.writeBuffer()));
-    expect(problems).toContainEqual(expect.objectContaining({ sheet: 'survey', line: roleRow, column: 'name', message: 'must start with a lower-case letter and use only a-z, 0-9 and _' }));
+    expect(problems).toContainEqual(expect.objectContaining({ sheet: 'survey', line: roleRow, column: 'name', message: 'must start with a lower-case letter and use only a-z, 0-9 and _. Change it, for example to "directorate_code".' }));
   });
 });
 
