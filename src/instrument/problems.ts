@@ -185,7 +185,8 @@ function plainMessage(issue: z.core.$ZodIssue): string {
   }
   if (issue.code === 'too_small' && issue.origin === 'number') return `must be ${String(issue.minimum)} or more${issue.inclusive === false ? ' (and not equal to it)' : ''}. Change it.`;
   if (issue.code === 'too_big' && issue.origin === 'number') return `must be ${String(issue.maximum)} or less. Change it.`;
-  if (issue.code === 'too_small' && issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'is empty. Write the text.' : `must be at least ${String(issue.minimum)} characters. Lengthen it.`;
+  if (issue.code === 'too_small' && issue.origin === 'string')
+    return Number(issue.minimum) <= 1 ? 'is empty. Write the text.' : `must be at least ${String(issue.minimum)} characters. Lengthen it.`;
   if (issue.code === 'too_big' && issue.origin === 'string') return `is too long: at most ${String(issue.maximum)} characters. Shorten it.`;
   if (issue.code === 'invalid_type') {
     const words: Record<string, string> = {

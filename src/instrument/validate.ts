@@ -266,7 +266,8 @@ function crossCheck(checkable: Salvaged, input: unknown, findings: TPublishedFin
     }
     if (question.type === 'single' || question.type === 'multiple') {
       const values = question.options.map((o, i) => o.value ?? i + 1);
-      if (new Set(values).size !== values.length) add([...path, 'options'], 'two options have the same value. Give each option its own value, or leave the values out to number the options in order.');
+      if (new Set(values).size !== values.length)
+        add([...path, 'options'], 'two options have the same value. Give each option its own value, or leave the values out to number the options in order.');
     }
     if (question.type === 'multiple' && question.other && question.options.some((o) => o.code === question.other?.code)) {
       add([...path, 'other', 'code'], `"${question.other.code}" is already the code of an option. Give "other" a code of its own.`);
@@ -321,11 +322,17 @@ function crossCheck(checkable: Salvaged, input: unknown, findings: TPublishedFin
   /** The role groups, when they are known: none without a role question, unknown when it did not parse. */
   let roleCodes: string[] | undefined = roleGroup === undefined && !partial.has('segments') ? [] : undefined;
   if (roleGroup !== undefined && !role) {
-    if (!leftOut.has(roleGroup)) add(['segments', 'roleGroup'], `refers to question "${roleGroup}", which is not in the survey. Name the role question's code, or leave out roleGroup for a survey without a role breakdown.`);
-  } else if (role && role.question.type !== 'single') add(['segments', 'roleGroup'], `${nameOf(role.question.code)} is not a single choice question. Make the role question a single choice (type: single).`);
+    if (!leftOut.has(roleGroup))
+      add(
+        ['segments', 'roleGroup'],
+        `refers to question "${roleGroup}", which is not in the survey. Name the role question's code, or leave out roleGroup for a survey without a role breakdown.`,
+      );
+  } else if (role && role.question.type !== 'single')
+    add(['segments', 'roleGroup'], `${nameOf(role.question.code)} is not a single choice question. Make the role question a single choice (type: single).`);
   else if (role && role.question.type === 'single') {
     roleCodes = role.question.options.map((o) => o.code);
-    if (role.path[1] !== 0) add(['segments', 'roleGroup'], `${nameOf(role.question.code)} must be asked in the first section, as the questions after it depend on the role. Move it to the first section.`);
+    if (role.path[1] !== 0)
+      add(['segments', 'roleGroup'], `${nameOf(role.question.code)} must be asked in the first section, as the questions after it depend on the role. Move it to the first section.`);
     if (!role.question.required) add([...role.path, 'required'], 'the role group question must be answered by everyone. Set required: true.');
     if (role.question.showIf || role.question.audiences) add(role.path, 'the role group question must be asked of everyone. Remove its condition (showIf) and audiences.');
   }
@@ -333,7 +340,10 @@ function crossCheck(checkable: Salvaged, input: unknown, findings: TPublishedFin
     const directorate = byCode.get(definition.segments.directorate);
     if (!directorate) {
       if (!leftOut.has(definition.segments.directorate))
-        add(['segments', 'directorate'], `refers to question "${definition.segments.directorate}", which is not in the survey. Name the directorate question's code, or leave out directorate.`);
+        add(
+          ['segments', 'directorate'],
+          `refers to question "${definition.segments.directorate}", which is not in the survey. Name the directorate question's code, or leave out directorate.`,
+        );
     } else if (directorate.question.type !== 'single')
       add(['segments', 'directorate'], `${nameOf(directorate.question.code)} is not a single choice question. Make the directorate question a single choice (type: single).`);
   }
@@ -387,7 +397,10 @@ function crossCheck(checkable: Salvaged, input: unknown, findings: TPublishedFin
   for (const [name, group] of Object.entries(definition.publishedSegments)) {
     if ('group' in group) {
       if (!definition.perceptionGap && !partial.has('perceptionGap'))
-        add(segmentPath(name), `maps to the ${group.group} group, but the definition has no perceptionGap saying who the ${group.group} are. Add perceptionGap, or map "${name}" to a role group.`);
+        add(
+          segmentPath(name),
+          `maps to the ${group.group} group, but the definition has no perceptionGap saying who the ${group.group} are. Add perceptionGap, or map "${name}" to a role group.`,
+        );
     } else if ('roleGroup' in group) {
       checkRoleGroups(segmentPath(name), [group.roleGroup]);
     } else {
@@ -409,7 +422,10 @@ function crossCheck(checkable: Salvaged, input: unknown, findings: TPublishedFin
     }
     if (reference.basis === 'rating') {
       if (question.type !== 'matrix' || reference.item === undefined)
-        add([...refPath, 'basis'], '"rating" compares the ratings of one statement of a grid, so the question must be a grid (matrix) and the reference must name its item. Name the item, or remove basis.');
+        add(
+          [...refPath, 'basis'],
+          '"rating" compares the ratings of one statement of a grid, so the question must be a grid (matrix) and the reference must name its item. Name the item, or remove basis.',
+        );
       if (finding.segment === undefined) add([...refPath, 'basis'], `"rating" needs a finding about a group, and "${reference.statement}" describes no group (segment). Remove basis: rating.`);
       return;
     }
@@ -417,11 +433,17 @@ function crossCheck(checkable: Salvaged, input: unknown, findings: TPublishedFin
     if (roleCodes === undefined || partial.has('publishedSegments') || partial.has('audiences')) return;
     const group = definition.publishedSegments[finding.segment];
     if (!group) {
-      add(refPath, `the finding "${reference.statement}" describes "${finding.segment}", which publishedSegments does not map to a group of this survey. Map "${finding.segment}" in publishedSegments, or remove this reference.`);
+      add(
+        refPath,
+        `the finding "${reference.statement}" describes "${finding.segment}", which publishedSegments does not map to a group of this survey. Map "${finding.segment}" in publishedSegments, or remove this reference.`,
+      );
       return;
     }
     if ('question' in group) {
-      add(refPath, `the finding "${reference.statement}" describes "${finding.segment}", a group defined by an answer to "${group.question}"; comparisons within such a group are not made. ${removeIt}`);
+      add(
+        refPath,
+        `the finding "${reference.statement}" describes "${finding.segment}", a group defined by an answer to "${group.question}"; comparisons within such a group are not made. ${removeIt}`,
+      );
       return;
     }
     const members = 'roleGroup' in group ? [group.roleGroup] : (definition.perceptionGap?.[group.group] ?? []);
@@ -467,7 +489,10 @@ function crossCheck(checkable: Salvaged, input: unknown, findings: TPublishedFin
       const scaled = target.type === 'agree' || target.type === 'engagement' || target.type === 'matrix';
       const itemName = `"${item.question}${item.item ? `.${item.item}` : ''}"`;
       if (index.kind === 'engagement' && !(target.type === 'engagement' || (target.type === 'matrix' && target.scale === 'engagement'))) {
-        add([...path, 'question'], `${nameOf(item.question)} is not on the engagement scale, and an engagement index can only use engagement scale questions. Choose one, or remove this item.`);
+        add(
+          [...path, 'question'],
+          `${nameOf(item.question)} is not on the engagement scale, and an engagement index can only use engagement scale questions. Choose one, or remove this item.`,
+        );
       }
       const polarity = moduleFor(target)
         .closedVariables(target)
@@ -480,7 +505,8 @@ function crossCheck(checkable: Salvaged, input: unknown, findings: TPublishedFin
           `contradictory polarity: ${itemName} has polarity "positive" (agreeing is favourable) but the index reverses it. Declare polarity: negative on the statement, or remove reverse.`,
         );
       if (item.scores) checkCodes([...path, 'scores'], Object.keys(item.scores), optionCodes(target, item.item), `an answer to ${nameOf(item.question)}`);
-      else if (!scaled) add([...path, 'scores'], `${nameOf(item.question)} is not a scale question, so its answers need scores. Add scores: a score from 0 to 100 for each answer that counts.`);
+      else if (!scaled)
+        add([...path, 'scores'], `${nameOf(item.question)} is not a scale question, so its answers need scores. Add scores: a score from 0 to 100 for each answer that counts.`);
     });
   });
 

@@ -199,7 +199,13 @@ describe('the survey builder', () => {
       for (const code of ['one', 'two']) if (findQuestion(kept, code)) await changeDraft(storage.db, TEST_ACTOR, survey.id, 'tidy', (d) => removeQuestion(d, code));
 
       const refused = await changeWaveState(storage.db, TEST_ACTOR, survey.id, 'open');
-      expect(refused).toEqual({ ok: false, status: 409, message: expect.stringContaining('This survey is in English and Welsh, but 3 texts have no Welsh yet: section “Digital change and you” (engagement), question “Question hybrid?” (hybrid), text;') });
+      expect(refused).toEqual({
+        ok: false,
+        status: 409,
+        message: expect.stringContaining(
+          'This survey is in English and Welsh, but 3 texts have no Welsh yet: section “Digital change and you” (engagement), question “Question hybrid?” (hybrid), text;',
+        ),
+      });
       await changeDraft(storage.db, TEST_ACTOR, survey.id, 'Welsh', (d) =>
         editQuestion(d, 'hybrid', { ...questionFormOf(findQuestion(d, 'hybrid')), text: { en: 'Question hybrid?', cy: 'Cwestiwn?' }, options: 'yes | Yes | Ie\nno | No | Na' }),
       );

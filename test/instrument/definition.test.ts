@@ -276,7 +276,11 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions[2].code = 'strategy';
     });
-    expectProblem(problems, 'sections[1].questions[2].code', /^the code "strategy" is also used by question “Does your organisation have a digital strategy\?” \(strategy\) in section “Your views” \(views\). Give each question its own code.$/);
+    expectProblem(
+      problems,
+      'sections[1].questions[2].code',
+      /^the code "strategy" is also used by question “Does your organisation have a digital strategy\?” \(strategy\) in section “Your views” \(views\). Give each question its own code.$/,
+    );
   });
 
   it('duplicate question code across sections', () => {
@@ -318,7 +322,11 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions[1].showIf = { question: 'engaged', anyOf: ['very'] };
     });
-    expectProblem(problems, 'sections[1].questions[1].showIf.question', /^depends on question “How engaged are you with digital plans\?” \(engaged\), which is asked after it. A condition can only use an earlier answer: choose a question asked before this one, or move this one after/);
+    expectProblem(
+      problems,
+      'sections[1].questions[1].showIf.question',
+      /^depends on question “How engaged are you with digital plans\?” \(engaged\), which is asked after it. A condition can only use an earlier answer: choose a question asked before this one, or move this one after/,
+    );
   });
 
   it('showIf referring to the question itself', () => {
@@ -339,7 +347,11 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions[1].showIf = { question: 'strategy', anyOf: ['yes', 'maybe'] };
     });
-    expectProblem(problems, 'sections[1].questions[1].showIf.anyOf[1]', /^"maybe" is not an answer to question “Does your organisation have a digital strategy\?” \(strategy\). Use one of "yes", "no" or "dont_know".$/);
+    expectProblem(
+      problems,
+      'sections[1].questions[1].showIf.anyOf[1]',
+      /^"maybe" is not an answer to question “Does your organisation have a digital strategy\?” \(strategy\). Use one of "yes", "no" or "dont_know".$/,
+    );
   });
 
   it('showIf with both anyOf and noneOf', () => {
@@ -353,21 +365,33 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions.push({ code: 'follow_up', type: 'agree', text: 'Follow up', showIf: { question: 'comments', anyOf: ['yes'] } });
     });
-    expectProblem(problems, 'sections[1].questions[7].showIf.question', /^question “Anything else\?” \(comments\) is a free text question; a condition can only use a single choice or scale answer. Choose another question.$/);
+    expectProblem(
+      problems,
+      'sections[1].questions[7].showIf.question',
+      /^question “Anything else\?” \(comments\) is a free text question; a condition can only use a single choice or scale answer. Choose another question.$/,
+    );
   });
 
   it('showIf on a matrix question without an item', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[4].showIf = { question: 'leadership', anyOf: ['agree'] };
     });
-    expectProblem(problems, 'sections[1].questions[4].showIf.item', /^question “How far do you agree\?” \(leadership\) is a grid of statements, so say which statement: add item, one of "understand" or "invest".$/);
+    expectProblem(
+      problems,
+      'sections[1].questions[4].showIf.item',
+      /^question “How far do you agree\?” \(leadership\) is a grid of statements, so say which statement: add item, one of "understand" or "invest".$/,
+    );
   });
 
   it('section showIf referring to a question in the same section', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].showIf = { question: 'strategy', anyOf: ['yes'] };
     });
-    expectProblem(problems, 'sections[1].showIf.question', /^depends on question “Does your organisation have a digital strategy\?” \(strategy\), which is asked in this section or after it. A section's condition can only use an answer from an earlier section/);
+    expectProblem(
+      problems,
+      'sections[1].showIf.question',
+      /^depends on question “Does your organisation have a digital strategy\?” \(strategy\), which is asked in this section or after it. A section's condition can only use an answer from an earlier section/,
+    );
   });
 
   it('matrix with one item', () => {
@@ -478,7 +502,11 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].references[0].study = 'no-such-study';
     });
-    expectProblem(problems, 'sections[1].questions[0].references[0]', /^there is no study "no-such-study". Use one of "8x8-staff", "eduserv-leaders", "igov-2017" or "publictechnology-2024".$/);
+    expectProblem(
+      problems,
+      'sections[1].questions[0].references[0]',
+      /^there is no study "no-such-study". Use one of "8x8-staff", "eduserv-leaders", "igov-2017" or "publictechnology-2024".$/,
+    );
   });
 
   it('reference to an unknown statement', () => {
@@ -492,28 +520,44 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].references[0].counts = ['yes', 'agree'];
     });
-    expectProblem(problems, 'sections[1].questions[0].references[0].counts[1]', /^"agree" is not an answer to question “Does your organisation have a digital strategy\?” \(strategy\). Use one of/);
+    expectProblem(
+      problems,
+      'sections[1].questions[0].references[0].counts[1]',
+      /^"agree" is not an answer to question “Does your organisation have a digital strategy\?” \(strategy\). Use one of/,
+    );
   });
 
   it('reference on a matrix question without an item', () => {
     const problems = problemsAfter((d) => {
       delete d.sections[1].questions[3].references[0].item;
     });
-    expectProblem(problems, 'sections[1].questions[3].references[0].item', /^question “How far do you agree\?” \(leadership\) is a grid of statements, so say which statement: add item, one of "understand" or "invest".$/);
+    expectProblem(
+      problems,
+      'sections[1].questions[3].references[0].item',
+      /^question “How far do you agree\?” \(leadership\) is a grid of statements, so say which statement: add item, one of "understand" or "invest".$/,
+    );
   });
 
   it('reference to an unknown matrix item', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[3].references[0].item = 'inspire';
     });
-    expectProblem(problems, 'sections[1].questions[3].references[0].item', /^question “How far do you agree\?” \(leadership\) has no statement "inspire". Use one of "understand" or "invest".$/);
+    expectProblem(
+      problems,
+      'sections[1].questions[3].references[0].item',
+      /^question “How far do you agree\?” \(leadership\) has no statement "inspire". Use one of "understand" or "invest".$/,
+    );
   });
 
   it('index item on a non-scale question without scores', () => {
     const problems = problemsAfter((d) => {
       delete d.indices[1].items[0].scores;
     });
-    expectProblem(problems, 'indices[1].items[0].scores', /^question “Does your organisation have a digital strategy\?” \(strategy\) is not a scale question, so its answers need scores. Add scores/);
+    expectProblem(
+      problems,
+      'indices[1].items[0].scores',
+      /^question “Does your organisation have a digital strategy\?” \(strategy\) is not a scale question, so its answers need scores. Add scores/,
+    );
   });
 
   it('index scores for an option that does not exist', () => {
@@ -635,7 +679,11 @@ describe('malformed definitions: each problem names the path and what is wrong',
       d.sections[0].questions.push({ code: 'team_size', type: 'number', text: 'Team size', min: 0, max: 100 });
       d.sections[1].questions.unshift(d.sections[0].questions.shift());
     });
-    expectProblem(problems, 'segments.roleGroup', /^question “What is your role\?” \(role\) must be asked in the first section, as the questions after it depend on the role. Move it to the first section.$/);
+    expectProblem(
+      problems,
+      'segments.roleGroup',
+      /^question “What is your role\?” \(role\) must be asked in the first section, as the questions after it depend on the role. Move it to the first section.$/,
+    );
   });
 
   it('role group question that is optional', () => {
@@ -954,7 +1002,9 @@ sections:
     const result = validateDefinitionText(text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(bare(result.problems)).toEqual([{ path: 'sections[1].questions[5].type', line: lineContaining(text, '"slider"'), message: expect.stringMatching(/^is not a question type/) as string }]);
+    expect(bare(result.problems)).toEqual([
+      { path: 'sections[1].questions[5].type', line: lineContaining(text, '"slider"'), message: expect.stringMatching(/^is not a question type/) as string },
+    ]);
   });
 });
 

@@ -2,8 +2,9 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrument/load.js';
 import type { DefinitionProblem } from '../../src/instrument/problems.js';
+import { validateDefinition } from '../../src/instrument/validate.js';
 import { convertDefinitionFile, readDefinitionFile, readXlsform, writeXlsform } from '../../src/instrument/xlsform/index.js';
-import { manyRowsWorkbook, workbook } from '../support/xlsx.js';
+import { manyRowsWorkbook, workbook, type Cells } from '../support/xlsx.js';
 import { zip } from '../support/zip.js';
 
 async function sheetRows(bytes: Buffer, name: string): Promise<Record<string, string>[]> {
@@ -38,6 +39,21 @@ describe('XLSForm out and back in', () => {
     const result = await readXlsform(await writeXlsform(standard));
     if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
     expect(result.definition).toEqual(standard);
+  });
+
+  it('gives a survey without segments or audiences back unchanged', async () => {
+    const pulse = validateDefinition({
+      code: 'pulse',
+      version: 1,
+      title: 'Pulse',
+      estimatedMinutes: 2,
+      sections: [{ code: 'work', title: 'Your work', questions: [{ code: 'engaged', type: 'engagement', text: 'How engaged are you?' }] }],
+    });
+    if (!pulse.ok) throw new Error(JSON.stringify(pulse.problems));
+    const result = await readXlsform(await writeXlsform(pulse.definition));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+    expect(result.definition).toEqual(pulse.definition);
+    expect(result.definition.segments).toEqual({});
   });
 
   it('writes scales as likert lists, a matrix as a table-list group, showIf as relevant and bounds as a constraint', async () => {
@@ -204,7 +220,14 @@ describe('what an XLSForm holds that Sounding cannot translate', () => {
     });
     survey.getRow(roleRow).getCell(2).value = 'Directorate Code';
     const problems = await problemsOf(Buffer.from(await book.xlsx.writeBuffer()));
-    expect(problems).toContainEqual(expect.objectContaining({ sheet: 'survey', line: roleRow, column: 'name', message: 'must start with a lower-case letter and use only a-z, 0-9 and _. Change it, for example to "directorate_code".' }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        sheet: 'survey',
+        line: roleRow,
+        column: 'name',
+        message: 'must start with a lower-case letter and use only a-z, 0-9 and _. Change it, for example to "directorate_code".',
+      }),
+    );
   });
 });
 

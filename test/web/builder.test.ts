@@ -215,7 +215,11 @@ describe('the survey builder’s pages', () => {
       ],
       [`${base}/questions/role/move`, { direction: 'sideways' }, ['Choose whether to move question "role" up or down']],
       [`${base}/settings`, { title_en: 'Pulse', estimatedMinutes: '0' }, ['The time it takes must be a whole number of minutes from 1 to 120']],
-      [`${base}/audiences`, { audiences: 'everyone | Everyone | | manager' }, ['The audiences: role group "staff" is not in any audience, so those respondents would see only the questions asked of everyone. Add it to an audience.']],
+      [
+        `${base}/audiences`,
+        { audiences: 'everyone | Everyone | | manager' },
+        ['The audiences: role group "staff" is not in any audience, so those respondents would see only the questions asked of everyone. Add it to an audience.'],
+      ],
       [`${base}/audiences`, { audiences: 'everyone' }, ['Write audience line 1 as code | English | Welsh | role groups (the Welsh may be left out, the role groups separated by spaces)']],
       [`${base}/start`, { from: 'elsewhere' }, ['Choose the standard instrument or a blank survey']],
     ];
