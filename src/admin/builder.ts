@@ -5,7 +5,8 @@ import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../instrument/load
 import type { TCondition, TOption } from '../instrument/question-types/base.js';
 import { moduleFor, QUESTION_TYPES, type QuestionType, type TQuestion } from '../instrument/question-types/index.js';
 import { localise, type TText } from '../instrument/text.js';
-import { missingTranslations, validateDefinition, validateDefinitionText, type DefinitionProblem } from '../instrument/validate.js';
+import { describeProblem } from '../instrument/problems.js';
+import { missingTranslations, validateDefinition, validateDefinitionText } from '../instrument/validate.js';
 import { Refusal } from '../publications/service.js';
 import type { Database } from '../storage/schema.js';
 import { findSurveyById, publishInstrument, replaceDraftInstrument } from '../storage/surveys.js';
@@ -103,7 +104,7 @@ export function blankDefinition(title: string): TDefinition {
 
 /** Each respondent-facing text still without Welsh in a survey declared bilingual, by where it is. */
 export function missingWelsh(definition: TDefinition): string[] {
-  return definition.languages.includes('cy') ? missingTranslations(definition, ['cy']).map((p) => placeOf(definition, p.path)) : [];
+  return definition.languages.includes('cy') ? missingTranslations(definition, ['cy']).map((p) => p.where ?? p.path) : [];
 }
 
 // ---------------------------------------------------------------- forms
@@ -367,17 +368,6 @@ function questionFrom(form: QuestionForm, existing: TQuestion | undefined, error
 
 // ---------------------------------------------------------------- checking a changed definition
 
-/** The question or section a validation path points at, in words. */
-function placeOf(definition: TDefinition, path: string): string {
-  const at = /^sections\[(\d+)\](?:\.questions\[(\d+)\])?(.*)$/.exec(path);
-  const section = at ? definition.sections[Number(at[1])] : undefined;
-  const question = at?.[2] !== undefined ? section?.questions[Number(at[2])] : undefined;
-  const rest = at?.[3]?.replace(/^\./, '') ?? path;
-  if (question) return `Question ${questionName(question)}${rest ? `, ${rest}` : ''}`;
-  if (section) return `Section "${section.code}" (${section.title.en})${rest ? `, ${rest}` : ''}`;
-  return `The survey's ${path || 'definition'}`;
-}
-
 /** Conditions that read a question's answers, on questions and on sections, with who holds them. */
 function conditionsOn(definition: TDefinition, code: string): { holder: string; holderCodes: string[]; condition: TCondition }[] {
   const found: { holder: string; holderCodes: string[]; condition: TCondition }[] = [];
@@ -391,29 +381,13 @@ function conditionsOn(definition: TDefinition, code: string): { holder: string; 
 }
 
 /**
- * The builder's own checks, each naming the question (conditions on later questions), then
- * the definition's validation; Welsh may be missing while the survey is a draft.
+ * The definition's validation of a changed draft, each problem in the words every other entry
+ * point uses (describeProblem); Welsh may be missing while the survey is a draft.
  */
 function checked(definition: TDefinition): BuilderResult {
-  const errors: FieldError[] = [];
-  const order = new Map(allQuestions(definition).map(({ question }, i) => [question.code, i]));
-  let first = 0;
-  for (const section of definition.sections) {
-    const check = (holder: string, condition: TCondition | undefined, position: number) => {
-      if (!condition) return;
-      const target = order.get(condition.question);
-      if (target === undefined) errors.push({ field: 'showIf', message: `${holder} is shown depending on "${condition.question}", which is not in the survey` });
-      else if (target >= position)
-        errors.push({ field: 'showIf', message: `${holder} is shown depending on "${condition.question}", which is asked after it: a question can only depend on an earlier answer` });
-    };
-    check(`Section "${section.code}" (${section.title.en})`, section.showIf, first);
-    section.questions.forEach((question, q) => check(`Question ${questionName(question)}`, question.showIf, first + q));
-    first += section.questions.length;
-  }
-  if (errors.length > 0) return { ok: false, errors };
   // Validated as if English only: missing Welsh is listed (missingWelsh) and stops the wave opening, not each edit.
   const result = validateDefinition({ ...definition, languages: ['en'] });
-  if (!result.ok) return { ok: false, errors: result.problems.map((p) => ({ field: '', message: `${placeOf(definition, p.path)}: ${p.message}` })) };
+  if (!result.ok) return { ok: false, errors: result.problems.map((p) => ({ field: '', message: describeProblem(p) })) };
   return { ok: true, definition: { ...result.definition, languages: definition.languages } };
 }
 
@@ -618,7 +592,7 @@ export function removalConsequences(definition: TDefinition, codes: readonly str
 }
 
 function withoutQuestions(definition: TDefinition, codes: readonly string[], what: string): BuilderResult {
-  if (codes.includes(definition.segments.roleGroup)) {
+  if (definition.segments.roleGroup !== undefined && codes.includes(definition.segments.roleGroup)) {
     return refused(
       '',
       `${what} cannot be removed: the role question places each respondent in a group, which the workforce profile, the staff list and the rules that keep small groups hidden all need`,
@@ -777,7 +751,6 @@ export function editAudiences(definition: TDefinition, lines: string): BuilderRe
       lineOf.set(code, i);
       audiences.push({ code, label: cy === '' ? { en } : { en, cy }, roleGroups: groups.split(/\s+/) });
     });
-  if (audiences.length === 0 && errors.length === 0) errors.push({ field: 'audiences', message: 'Give at least one audience: every role group must be in one' });
   if (errors.length > 0) return { ok: false, errors };
   const result = checked({ ...definition, audiences });
   return result.ok ? result : { ok: false, errors: result.errors.map((e) => ({ ...e, field: 'audiences' })) };
@@ -789,7 +762,7 @@ export function definitionFromFile(bytes: Buffer): BuilderResult {
   if (linesWithBadBytes(bytes).length > 0) return refused('file', 'The definition file must be UTF-8 text');
   const result = validateDefinitionText(bytes.toString('utf8'));
   if (result.ok) return result;
-  return { ok: false, errors: result.problems.map((p: DefinitionProblem) => ({ field: 'file', message: `Line ${p.line ?? '?'}, ${p.path || 'the file'}: ${p.message}` })) };
+  return { ok: false, errors: result.problems.map((p) => ({ field: 'file', message: describeProblem(p) })) };
 }
 
 // ---------------------------------------------------------------- the draft wave

@@ -13,7 +13,7 @@ import type { SurveyWithDefinition } from '../storage/surveys.js';
 import { today } from '../fieldwork/respondent.js';
 import { findQuestion, type TDefinition } from '../instrument/definition.js';
 import { localise } from '../instrument/text.js';
-import type { DefinitionProblem } from '../instrument/validate.js';
+import type { DefinitionProblem } from '../instrument/problems.js';
 import { readDefinitionFile } from '../instrument/xlsform/index.js';
 import type { Database } from '../storage/schema.js';
 import { createSurvey, findSurveyById, publishInstrument } from '../storage/surveys.js';

@@ -116,6 +116,7 @@ export interface SurveyAnalysis {
   family: 'variable' | 'survey';
   alpha: number;
   weighting: WeightingSummary;
+  /** The role groups reported on: none for a survey without a role question. */
   roleGroups: string[];
   directorates: string[];
   /** Completed responses per group. */
@@ -294,7 +295,7 @@ export function analyseSurvey(definition: TDefinition, tables: SurveyTables, opt
     alpha,
     weighting,
     disclosure,
-    roleGroups: seg.roleGroups,
+    roleGroups: seg.byRole.map((g) => (g.ref as { code: string }).code),
     directorates: seg.directorates,
     responses,
     variables,

@@ -120,7 +120,7 @@ export class Segments {
     const roleQuestion = findQuestion(definition, definition.segments.roleGroup);
     const defined = roleQuestion && roleQuestion.type === 'single' ? roleQuestion.options.map((o) => o.code) : [];
     this.roleGroups = [...defined, ...[...seenRoles].filter((r) => !defined.includes(r)).sort()];
-    const dirQuestion = definition.segments.directorate ? findQuestion(definition, definition.segments.directorate) : undefined;
+    const dirQuestion = findQuestion(definition, definition.segments.directorate);
     const definedDirs = dirQuestion && dirQuestion.type === 'single' ? dirQuestion.options.map((o) => o.code) : [];
     const dirs = [...definedDirs, ...[...seenDirs].filter((d) => d !== '' && !definedDirs.includes(d)).sort()];
     if (seenDirs.has('') || dirs.length === 0) dirs.push('');
@@ -133,19 +133,23 @@ export class Segments {
     const all = tables.cells.map((_, i) => i);
     const cellsWhere = (test: (i: number) => boolean) => all.filter(test);
     this.total = { ref: { kind: 'total' }, cells: all };
-    this.byRole = this.roleGroups.map((code) => ({ ref: { kind: 'roleGroup', code }, cells: cellsWhere((i) => tables.cells[i]!.roleGroup === code) }));
+    // A survey without a role question has no role breakdown: its responses all sit in one role
+    // cell (''), which roleGroups keeps for the grid's totals but no figure reports on its own.
+    const roleBreakdown = definition.segments.roleGroup !== undefined;
+    this.byRole = roleBreakdown ? this.roleGroups.map((code) => ({ ref: { kind: 'roleGroup', code }, cells: cellsWhere((i) => tables.cells[i]!.roleGroup === code) })) : [];
     this.byDirectorate = this.directorates.map((code) => ({
       ref: { kind: 'directorate', code },
       cells: cellsWhere((i) => tables.cells[i]!.directorate === code),
     }));
-    this.cellGroups = this.crossed
-      ? this.roleGroups.flatMap((roleGroup) =>
-          this.directorates.map((directorate) => {
-            const i = this.cellAt.get(cellKey(roleGroup, directorate));
-            return { ref: { kind: 'cell', roleGroup, directorate }, cells: i === undefined ? [] : [i] };
-          }),
-        )
-      : [];
+    this.cellGroups =
+      this.crossed && roleBreakdown
+        ? this.roleGroups.flatMap((roleGroup) =>
+            this.directorates.map((directorate) => {
+              const i = this.cellAt.get(cellKey(roleGroup, directorate));
+              return { ref: { kind: 'cell', roleGroup, directorate }, cells: i === undefined ? [] : [i] };
+            }),
+          )
+        : [];
     const gap = definition.perceptionGap;
     if (gap) {
       this.aggregates = [

@@ -8,7 +8,7 @@ import { MIN_THRESHOLD } from '../analysis/suppression.js';
 import { profileMargins } from '../analysis/weighting.js';
 import { readConfig, type TConfig } from '../config.js';
 import { prepareStorage } from '../composition.js';
-import { describeProblem, type DefinitionProblem } from '../instrument/validate.js';
+import { describeProblem, type DefinitionProblem } from '../instrument/problems.js';
 import { convertDefinitionFile, readDefinitionFile } from '../instrument/xlsform/index.js';
 import { EXPORT_FORMAT_NAMES, exportFileName, writeExport, type ExportFormat } from '../reporting/exports/index.js';
 import { prepareExport } from '../reporting/exports/service.js';

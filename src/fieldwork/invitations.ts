@@ -17,7 +17,7 @@ export type InvitationFound = Exclude<InvitationStart, { outcome: 'started' }> |
 /** The segment from the staff list, as the answers to the survey's own segment questions. */
 export function segmentAnswers(definition: TDefinition, segment: { roleGroup: string; directorate: string }): Answers {
   const { roleGroup, directorate } = definition.segments;
-  return { [roleGroup]: segment.roleGroup, ...(directorate && segment.directorate ? { [directorate]: segment.directorate } : {}) };
+  return { ...(roleGroup ? { [roleGroup]: segment.roleGroup } : {}), ...(directorate && segment.directorate ? { [directorate]: segment.directorate } : {}) };
 }
 
 /**

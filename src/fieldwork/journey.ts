@@ -9,7 +9,8 @@ import type { Answers, TQuestion } from '../instrument/question-types/index.js';
  */
 
 export function audienceOf(definition: TDefinition, answers: Answers): string | undefined {
-  const role = answers[definition.segments.roleGroup];
+  const { roleGroup } = definition.segments;
+  const role = roleGroup === undefined ? undefined : answers[roleGroup];
   if (typeof role !== 'string') return undefined;
   return definition.audiences.find((a) => a.roleGroups.includes(role))?.code;
 }
@@ -40,8 +41,8 @@ export function isQuestionShown(definition: TDefinition, section: TSection, ques
 
 export function isSectionShown(definition: TDefinition, section: TSection, answers: Answers): boolean {
   const audience = audienceOf(definition, answers);
-  // Until the role group is known only the first section (which asks it) can be shown.
-  if (audience === undefined) return section === definition.sections[0];
+  // Until the role group is known only the first section (which asks it) can be shown; a survey without audiences shows every section to everyone.
+  if (audience === undefined && definition.audiences.length > 0) return section === definition.sections[0];
   return (
     inAudience(section.audiences, audience) &&
     (section.showIf === undefined || conditionHolds(section.showIf, answers)) &&
@@ -64,10 +65,11 @@ export function shownQuestions(definition: TDefinition, section: TSection, answe
  */
 export function sectionPosition(definition: TDefinition, sectionCode: string, answers: Answers): { current: number; total: number } {
   const shown = shownSections(definition, answers);
+  const { roleGroup } = definition.segments;
   const total =
-    audienceOf(definition, answers) !== undefined
+    audienceOf(definition, answers) !== undefined || roleGroup === undefined
       ? shown.length
-      : Math.max(shown.length, ...definition.audiences.map((a) => shownSections(definition, { ...answers, [definition.segments.roleGroup]: a.roleGroups[0]! }).length));
+      : Math.max(shown.length, ...definition.audiences.map((a) => shownSections(definition, { ...answers, [roleGroup]: a.roleGroups[0]! }).length));
   return { current: shown.findIndex((s) => s.code === sectionCode) + 1, total };
 }
 

@@ -96,14 +96,16 @@ function answerFor(question: TQuestion, role: string, random: () => number): Ans
 
 /** One synthetic respondent's complete answers, following the journey (audiences and showIf). */
 export function syntheticAnswers(definition: TDefinition, random: () => number): Answers {
-  const roleQuestion = definition.sections[0]!.questions.find((q) => q.code === definition.segments.roleGroup);
+  const { roleGroup } = definition.segments;
+  const roleQuestion = definition.sections[0]!.questions.find((q) => q.code === roleGroup);
   const roles = roleQuestion?.type === 'single' ? roleQuestion.options.map((o) => o.code) : [];
-  const role = weighted(random, Object.fromEntries(roles.map((code) => [code, ROLE_MIX[code] ?? 0.05])));
-  const answers: Answers = { [definition.segments.roleGroup]: role };
+  // A survey without a role question leans as an unknown role does.
+  const role = roles.length > 0 ? weighted(random, Object.fromEntries(roles.map((code) => [code, ROLE_MIX[code] ?? 0.05]))) : '';
+  const answers: Answers = roleGroup === undefined ? {} : { [roleGroup]: role };
   for (const section of definition.sections) {
     for (const question of section.questions) {
       // Checked one by one, so a showIf on an answer just given on the same page holds.
-      if (question.code === definition.segments.roleGroup || !isQuestionShown(definition, section, question, answers)) continue;
+      if (question.code === roleGroup || !isQuestionShown(definition, section, question, answers)) continue;
       const answer = answerFor(question, role, random);
       if (answer !== undefined) answers[question.code] = answer;
     }

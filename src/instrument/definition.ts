@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZCode } from './codes.js';
-import { ZCondition, uniqueCodes } from './question-types/base.js';
+import { ZCondition } from './question-types/base.js';
 import { ZQuestion, type TQuestion } from './question-types/index.js';
 import { ZLanguage, ZText } from './text.js';
 
@@ -10,10 +10,7 @@ export const ZSection = z.strictObject({
   description: ZText.optional(),
   showIf: ZCondition.optional(),
   audiences: z.array(ZCode).min(1).optional(),
-  questions: z
-    .array(ZQuestion)
-    .min(1, 'must have at least 1 question')
-    .superRefine((questions, ctx) => uniqueCodes(questions, ctx, 'question')),
+  questions: z.array(ZQuestion).min(1),
 });
 export type TSection = z.output<typeof ZSection>;
 
@@ -70,23 +67,22 @@ export const ZDefinition = z.strictObject({
     .array(ZLanguage)
     .min(1)
     .default(['en'])
-    .refine((langs) => langs.includes('en'), { message: 'must include "en"' }),
+    .refine((langs) => langs.includes('en'), { message: 'must include "en": every survey is written in English, with Welsh beside it if wanted. Add "en".' }),
   estimatedMinutes: z.number().int().min(1).max(120),
-  /** The questions that place a respondent in a segment; the role group question is required. */
-  segments: z.strictObject({ roleGroup: ZCode, directorate: ZCode.optional() }),
-  audiences: z
-    .array(ZAudience)
-    .min(1)
-    .superRefine((list, ctx) => uniqueCodes(list, ctx, 'audience')),
+  /**
+   * The questions that place a respondent in a segment. Both are optional: a survey without a
+   * role group question has no role breakdown (every response is in one role cell, ''), and
+   * then no audiences, which are made of role groups.
+   */
+  segments: z.strictObject({ roleGroup: ZCode.optional(), directorate: ZCode.optional() }).default({}),
+  audiences: z.array(ZAudience).default([]),
   /** Who is compared in the perception gap: role groups counted as leaders and as frontline. */
   perceptionGap: z.strictObject({ leaders: z.array(ZCode).min(1), frontline: z.array(ZCode).min(1) }).optional(),
   /** Published findings' segments ("senior", "procurement" …) mapped to this survey's groups. */
   publishedSegments: z.record(z.string().min(1), ZSegmentGroup).default({}),
   indices: z.array(ZIndex).default([]),
-  sections: z
-    .array(ZSection)
-    .min(1, 'must have at least 1 section')
-    .superRefine((sections, ctx) => uniqueCodes(sections, ctx, 'section')),
+  // Codes are unique in every list: validate.ts checks that over the input as written, so a duplicate is found even where other entries have problems.
+  sections: z.array(ZSection).min(1),
 });
 export type TDefinition = z.output<typeof ZDefinition>;
 
@@ -102,8 +98,9 @@ export function allQuestions(definition: TDefinition): PlacedQuestion[] {
   return definition.sections.flatMap((section, sectionIndex) => section.questions.map((question, questionIndex) => ({ question, section, sectionIndex, questionIndex })));
 }
 
-export function findQuestion(definition: TDefinition, code: string): TQuestion | undefined {
-  return allQuestions(definition).find((p) => p.question.code === code)?.question;
+/** The question with this code; none for no code (such as a segment question the definition leaves out). */
+export function findQuestion(definition: TDefinition, code: string | undefined): TQuestion | undefined {
+  return code === undefined ? undefined : allQuestions(definition).find((p) => p.question.code === code)?.question;
 }
 
 /**

@@ -22,10 +22,10 @@ export class Labels {
   ) {
     for (const v of variablesOf(definition)) if (v.kind === 'closed') this.closed.set(key(v.code, v.item), v);
     this.roleOptions = this.optionsOf(definition.segments.roleGroup);
-    this.directorateOptions = definition.segments.directorate ? this.optionsOf(definition.segments.directorate) : new Map<string, string>();
+    this.directorateOptions = this.optionsOf(definition.segments.directorate);
   }
 
-  private optionsOf(code: string): Map<string, string> {
+  private optionsOf(code: string | undefined): Map<string, string> {
     const q = findQuestion(this.definition, code);
     return new Map(q && q.type === 'single' ? q.options.map((o) => [o.code, localise(o.label, this.lang)]) : []);
   }

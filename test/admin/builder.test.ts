@@ -100,7 +100,7 @@ describe('the survey builder', () => {
     ]);
     // Moving the conditioned question above the one it depends on is refused the same way.
     expect(messages(moveQuestion(conditioned, 'later', 'up'))).toEqual([
-      'Question "later" (Question later?) is shown depending on "uses_ai", which is asked after it: a question can only depend on an earlier answer',
+      'Section “About you” (about), question “Question later?” (later), the condition (showIf), question: depends on question “Question uses_ai?” (uses_ai), which is asked after it. A condition can only use an earlier answer: choose a question asked before this one, or move this one after that question.',
     ]);
     expect(messages(removeQuestion(d, 'role'))[0]).toMatch(/^Question "role" .* cannot be removed: the role question places each respondent in a group/);
   });
@@ -142,9 +142,9 @@ describe('the survey builder', () => {
     expect(added.sections[1]!.questions[0]!.code).toBe('hybrid');
     // Bilingual: the new question's Welsh is listed as missing, by question.
     expect(missingWelsh(added)).toEqual([
-      'Question "hybrid" (Question hybrid?), text',
-      'Question "hybrid" (Question hybrid?), options[0].label',
-      'Question "hybrid" (Question hybrid?), options[1].label',
+      'section “Digital change and you” (engagement), question “Question hybrid?” (hybrid), text',
+      'section “Digital change and you” (engagement), question “Question hybrid?” (hybrid), option “Yes” (yes), label',
+      'section “Digital change and you” (engagement), question “Question hybrid?” (hybrid), option “No” (no), label',
     ]);
     expect(missingWelsh(own)).toEqual([]);
   });
@@ -156,12 +156,14 @@ describe('the survey builder', () => {
     d = ok(editAudiences(d, 'staff | Staff | | manager staff\nmembers | Councillors | Cynghorwyr | councillor'));
     expect(d.audiences.map((a) => a.code)).toEqual(['staff', 'members']);
     expect(messages(editAudiences(d, 'staff | Staff | | manager'))).toEqual([
-      'The survey\'s audiences: role group "staff" is not in any audience',
-      'The survey\'s audiences: role group "councillor" is not in any audience',
+      'The audiences: role group "staff" is not in any audience, so those respondents would see only the questions asked of everyone. Add it to an audience.',
+      'The audiences: role group "councillor" is not in any audience, so those respondents would see only the questions asked of everyone. Add it to an audience.',
     ]);
     d = ok(addSection(d, { ...sectionFormOf(), code: 'two', title: { en: 'Two', cy: '' }, audiences: ['members'] }, single('q2')));
     // The role question must stay in the first section.
-    expect(messages(moveSection(d, 'two', 'up'))).toEqual(["The survey's segments.roleGroup: must be asked in the first section"]);
+    expect(messages(moveSection(d, 'two', 'up'))).toEqual([
+      'The segments, the role group question: question “Which of these best describes your role?” (role) must be asked in the first section, as the questions after it depend on the role. Move it to the first section.',
+    ]);
     expect(messages(removeSection(d, 'about'))[0]).toContain('cannot be removed');
     d = ok(editSettings(d, { ...settingsFormOf(d), welsh: true, estimatedMinutes: '7' }));
     expect(d.languages).toEqual(['en', 'cy']);
@@ -197,7 +199,13 @@ describe('the survey builder', () => {
       for (const code of ['one', 'two']) if (findQuestion(kept, code)) await changeDraft(storage.db, TEST_ACTOR, survey.id, 'tidy', (d) => removeQuestion(d, code));
 
       const refused = await changeWaveState(storage.db, TEST_ACTOR, survey.id, 'open');
-      expect(refused).toEqual({ ok: false, status: 409, message: expect.stringContaining('This survey is in English and Welsh, but 3 texts have no Welsh yet: Question "hybrid"') });
+      expect(refused).toEqual({
+        ok: false,
+        status: 409,
+        message: expect.stringContaining(
+          'This survey is in English and Welsh, but 3 texts have no Welsh yet: section “Digital change and you” (engagement), question “Question hybrid?” (hybrid), text;',
+        ),
+      });
       await changeDraft(storage.db, TEST_ACTOR, survey.id, 'Welsh', (d) =>
         editQuestion(d, 'hybrid', { ...questionFormOf(findQuestion(d, 'hybrid')), text: { en: 'Question hybrid?', cy: 'Cwestiwn?' }, options: 'yes | Yes | Ie\nno | No | Na' }),
       );

@@ -130,7 +130,7 @@ describe('sounding org and survey commands', () => {
 
     expect(invalidInstrument.status).toBe(1);
     expect(invalidInstrument.stderr).toContain('Nothing created; fix these and try again:');
-    expect(invalidInstrument.stderr).toMatch(/Line \d+, title: is required/);
+    expect(invalidInstrument.stderr).toMatch(/Line \d+, title: is missing. Add the title./);
 
     expect(missingInstrument.status).toBe(1);
     expect(missingInstrument.stderr).toContain('Cannot read instrument file');

@@ -429,7 +429,7 @@ export function fileFacts(
   const columns = readCodebook(codebook, model.definition);
   out.columns = columns;
   const def = model.definition;
-  const roleCol = columns.get(def.segments.roleGroup);
+  const roleCol = def.segments.roleGroup === undefined ? undefined : columns.get(def.segments.roleGroup);
   const dirCol = def.segments.directorate ? columns.get(def.segments.directorate) : undefined;
   if (!roleCol) throw new Error('the codebook has no role group column');
   const segment = (col: ColumnInfo | undefined, value: string | undefined, all: string[]): string[] => {
@@ -607,7 +607,7 @@ function decodeAnswers(model: SurveyModel, columns: Map<string, ColumnInfo>, val
  */
 function inconsistency(model: SurveyModel, columns: Map<string, ColumnInfo>, row: FileRow, cell: Cell): string | undefined {
   const def = model.definition;
-  const answers: Answers = { ...row.answers, [def.segments.roleGroup]: cell.roleGroup };
+  const answers: Answers = { ...row.answers, ...(def.segments.roleGroup === undefined ? {} : { [def.segments.roleGroup]: cell.roleGroup }) };
   if (def.segments.directorate && cell.directorate !== '') answers[def.segments.directorate] = cell.directorate;
   const hiddenQuestions = new Set([...row.withheld].map((name) => columns.get(name)!.question));
   for (const col of columns.values()) {

@@ -143,7 +143,7 @@ export class SurveyModel {
     const all = definition.sections.flatMap((section) => section.questions.map((question) => ({ question, section })));
     const find = (code: string | undefined) => all.find((p) => p.question.code === code)?.question;
     const roleQ = find(roleGroup);
-    if (!roleQ || roleQ.type !== 'single') throw new Error('the role group question must be a single choice');
+    if (roleGroup === undefined || !roleQ || roleQ.type !== 'single') throw new Error('the model needs a role group question, a single choice');
     this.roles = roleQ.options.map((o) => o.code);
     const dirQ = find(directorate);
     this.directorates = dirQ && dirQ.type === 'single' ? dirQ.options.map((o) => o.code) : [];

@@ -11,7 +11,8 @@ import { ZNumberQuestion, numberType } from '../../src/instrument/question-types
 import { ZAgreeQuestion, ZEngagementQuestion, agreeType, engagementType } from '../../src/instrument/question-types/scale.js';
 import { ZSingleQuestion, singleType } from '../../src/instrument/question-types/single.js';
 import { ZTextQuestion, textType } from '../../src/instrument/question-types/text-question.js';
-import { describeProblem, validateDefinition, validateDefinitionText, type DefinitionProblem } from '../../src/instrument/validate.js';
+import { describeProblem, type DefinitionProblem } from '../../src/instrument/problems.js';
+import { validateDefinition, validateDefinitionText } from '../../src/instrument/validate.js';
 import { minimalDefinition, type Loose } from '../fixtures/minimal-definition.js';
 
 /** Problems as path, line and message: the place in words (`where`) is checked on its own below. */
@@ -268,105 +269,129 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].type = 'slider';
     });
-    expectProblem(problems, 'sections[1].questions[0].type', /^unknown question type$/);
+    expectProblem(problems, 'sections[1].questions[0].type', /^is not a question type Sounding knows. Use one of single, multiple, agree, engagement, number, text, matrix.$/);
   });
 
   it('duplicate question code within a section', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[2].code = 'strategy';
     });
-    expectProblem(problems, 'sections[1].questions[2].code', /duplicate question code "strategy"/);
+    expectProblem(
+      problems,
+      'sections[1].questions[2].code',
+      /^the code "strategy" is also used by question “Does your organisation have a digital strategy\?” \(strategy\) in section “Your views” \(views\). Give each question its own code.$/,
+    );
   });
 
   it('duplicate question code across sections', () => {
     const problems = problemsAfter((d) => {
       d.sections[0].questions.push({ code: 'comments', type: 'text', text: 'Comments', required: false });
     });
-    expectProblem(problems, 'sections[1].questions[6].code', /duplicate question code "comments" \(also used in another section\)/);
+    expectProblem(problems, 'sections[1].questions[6].code', /^the code "comments" is also used by question “Comments” \(comments\) in section “About you” \(about\)/);
   });
 
   it('duplicate section code', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].code = 'about';
     });
-    expectProblem(problems, 'sections[1].code', /duplicate section code "about"/);
+    expectProblem(problems, 'sections[1].code', /^the code "about" is also used by section “About you” \(about\). Give each section its own code.$/);
   });
 
   it('duplicate option code', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].options[1].code = 'yes';
     });
-    expectProblem(problems, 'sections[1].questions[0].options[1].code', /duplicate option code "yes"/);
+    expectProblem(problems, 'sections[1].questions[0].options[1].code', /^the code "yes" is also used by option “Yes” \(yes\). Give each option its own code.$/);
   });
 
   it('duplicate option value', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].options[0].value = 2;
     });
-    expectProblem(problems, 'sections[1].questions[0].options', /option values must be unique/);
+    expectProblem(problems, 'sections[1].questions[0].options', /^two options have the same value. Give each option its own value/);
   });
 
   it('"other" code that is already an option code', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[4].other.code = 'budget';
     });
-    expectProblem(problems, 'sections[1].questions[4].other.code', /"budget" is already an option code/);
+    expectProblem(problems, 'sections[1].questions[4].other.code', /^"budget" is already the code of an option. Give "other" a code of its own.$/);
   });
 
   it('showIf referring to a later question', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[1].showIf = { question: 'engaged', anyOf: ['very'] };
     });
-    expectProblem(problems, 'sections[1].questions[1].showIf.question', /refers to "engaged", which is not asked before this point/);
+    expectProblem(
+      problems,
+      'sections[1].questions[1].showIf.question',
+      /^depends on question “How engaged are you with digital plans\?” \(engaged\), which is asked after it. A condition can only use an earlier answer: choose a question asked before this one, or move this one after/,
+    );
   });
 
   it('showIf referring to the question itself', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[1].showIf = { question: 'achievable', anyOf: ['agree'] };
     });
-    expectProblem(problems, 'sections[1].questions[1].showIf.question', /refers to "achievable", which is not asked before this point/);
+    expectProblem(problems, 'sections[1].questions[1].showIf.question', /^depends on its own answer. A condition can only use an earlier answer/);
   });
 
   it('showIf referring to an unknown question', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[1].showIf = { question: 'nowhere', anyOf: ['yes'] };
     });
-    expectProblem(problems, 'sections[1].questions[1].showIf.question', /refers to unknown question "nowhere"/);
+    expectProblem(problems, 'sections[1].questions[1].showIf.question', /^refers to question "nowhere", which is not in the survey. Use the code of one of its questions.$/);
   });
 
   it('showIf option that does not exist', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[1].showIf = { question: 'strategy', anyOf: ['yes', 'maybe'] };
     });
-    expectProblem(problems, 'sections[1].questions[1].showIf.anyOf[1]', /"maybe" is not an option of "strategy"/);
+    expectProblem(
+      problems,
+      'sections[1].questions[1].showIf.anyOf[1]',
+      /^"maybe" is not an answer to question “Does your organisation have a digital strategy\?” \(strategy\). Use one of "yes", "no" or "dont_know".$/,
+    );
   });
 
   it('showIf with both anyOf and noneOf', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[1].showIf = { question: 'strategy', anyOf: ['yes'], noneOf: ['no'] };
     });
-    expectProblem(problems, 'sections[1].questions[1].showIf', /must have exactly one of anyOf or noneOf/);
+    expectProblem(problems, 'sections[1].questions[1].showIf', /^must have either anyOf or noneOf, not both and not neither. Keep anyOf/);
   });
 
   it('showIf on a free text question', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions.push({ code: 'follow_up', type: 'agree', text: 'Follow up', showIf: { question: 'comments', anyOf: ['yes'] } });
     });
-    expectProblem(problems, 'sections[1].questions[7].showIf.question', /"comments" is a text question; conditions can only use single choice or scale answers/);
+    expectProblem(
+      problems,
+      'sections[1].questions[7].showIf.question',
+      /^question “Anything else\?” \(comments\) is a free text question; a condition can only use a single choice or scale answer. Choose another question.$/,
+    );
   });
 
   it('showIf on a matrix question without an item', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[4].showIf = { question: 'leadership', anyOf: ['agree'] };
     });
-    expectProblem(problems, 'sections[1].questions[4].showIf.item', /"leadership" is a matrix question, so an item is required/);
+    expectProblem(
+      problems,
+      'sections[1].questions[4].showIf.item',
+      /^question “How far do you agree\?” \(leadership\) is a grid of statements, so say which statement: add item, one of "understand" or "invest".$/,
+    );
   });
 
   it('section showIf referring to a question in the same section', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].showIf = { question: 'strategy', anyOf: ['yes'] };
     });
-    expectProblem(problems, 'sections[1].showIf.question', /refers to "strategy", which is not asked before this point/);
+    expectProblem(
+      problems,
+      'sections[1].showIf.question',
+      /^depends on question “Does your organisation have a digital strategy\?” \(strategy\), which is asked in this section or after it. A section's condition can only use an answer from an earlier section/,
+    );
   });
 
   it('matrix with one item', () => {
@@ -375,42 +400,42 @@ describe('malformed definitions: each problem names the path and what is wrong',
       d.sections[1].questions[3].references = undefined;
       d.indices[1].items = [{ question: 'strategy', scores: { yes: 100, no: 0 } }];
     });
-    expectProblem(problems, 'sections[1].questions[3].items', /must list at least 2 items/);
+    expectProblem(problems, 'sections[1].questions[3].items', /^has only one statement. Add at least two.$/);
   });
 
   it('single choice with one option', () => {
     const problems = problemsAfter((d) => {
       d.sections[0].questions[0].options = [{ code: 'frontline', label: 'Frontline' }];
     });
-    expectProblem(problems, 'sections[0].questions[0].options', /must list at least 2 options/);
+    expectProblem(problems, 'sections[0].questions[0].options', /^has only one option. Add at least two.$/);
   });
 
   it('number with min equal to max', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[5].min = 60;
     });
-    expectProblem(problems, 'sections[1].questions[5].max', /min must be less than max/);
+    expectProblem(problems, 'sections[1].questions[5].max', /^must be more than min. Make max larger than min, or min smaller.$/);
   });
 
   it('number with min greater than max', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[5].min = 61;
     });
-    expectProblem(problems, 'sections[1].questions[5].max', /min must be less than max/);
+    expectProblem(problems, 'sections[1].questions[5].max', /^must be more than min. Make max larger than min, or min smaller.$/);
   });
 
   it('missing required field at the top level', () => {
     const problems = problemsAfter((d) => {
       delete d.title;
     });
-    expectProblem(problems, 'title', /^is required$/);
+    expectProblem(problems, 'title', /^is missing. Add the title.$/);
   });
 
   it('missing required field in a question', () => {
     const problems = problemsAfter((d) => {
       delete d.sections[1].questions[5].max;
     });
-    expectProblem(problems, 'sections[1].questions[5].max', /^is required$/);
+    expectProblem(problems, 'sections[1].questions[5].max', /^is missing. Add the largest answer allowed, a number.$/);
   });
 
   it('missing respondent-facing text (a string or an {en, cy} object)', () => {
@@ -418,23 +443,23 @@ describe('malformed definitions: each problem names the path and what is wrong',
       delete d.sections[1].questions[2].text;
       delete d.sections[1].questions[4].options[0].label;
     });
-    expectProblem(problems, 'sections[1].questions[2].text', /^is required$/);
-    expectProblem(problems, 'sections[1].questions[4].options[0].label', /^is required$/);
+    expectProblem(problems, 'sections[1].questions[2].text', /^is missing. Add the wording of the question.$/);
+    expectProblem(problems, 'sections[1].questions[4].options[0].label', /^is missing. Add the label respondents see.$/);
   });
 
   it('a field of the wrong type is not reported as missing', () => {
     const problems = problemsAfter((d) => {
       d.version = 'one';
     });
-    expectProblem(problems, 'version', /^must be a number$/);
-    expect(problems.find((p) => p.path === 'version')?.message).not.toBe('is required');
+    expectProblem(problems, 'version', /^must be a number. Write a number, such as 10.$/);
+    expect(problems.find((p) => p.path === 'version')?.message).not.toMatch(/missing/);
   });
 
   it('unknown field', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].colour = 'red';
     });
-    expectProblem(problems, 'sections[1].questions[0]', /^unknown field "colour"$/);
+    expectProblem(problems, 'sections[1].questions[0]', /^has an unknown field "colour". Remove it, or correct the spelling.$/);
   });
 
   it('several unknown fields on one object', () => {
@@ -442,21 +467,21 @@ describe('malformed definitions: each problem names the path and what is wrong',
       d.owner = 'me';
       d.theme = 'dark';
     });
-    expectProblem(problems, '', /^unknown fields "owner", "theme"$/);
+    expectProblem(problems, '', /^has unknown fields "owner", "theme". Remove them, or correct the spelling.$/);
   });
 
   it('invalid code format', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].options[2].code = 'Dont-Know';
     });
-    expectProblem(problems, 'sections[1].questions[0].options[2].code', /must start with a lower-case letter and use only a-z, 0-9 and _/);
+    expectProblem(problems, 'sections[1].questions[0].options[2].code', /^must start with a lower-case letter and use only a-z, 0-9 and _. Change it, for example to "dont_know".$/);
   });
 
   it('code longer than 20 characters', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[6].code = 'comments_about_anything_else';
     });
-    expectProblem(problems, 'sections[1].questions[6].code', /must be at most 20 characters/);
+    expectProblem(problems, 'sections[1].questions[6].code', /^must be at most 20 characters. Shorten it.$/);
   });
 
   it('empty text', () => {
@@ -477,49 +502,69 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].references[0].study = 'no-such-study';
     });
-    expectProblem(problems, 'sections[1].questions[0].references[0]', /^unknown study "no-such-study"$/);
+    expectProblem(
+      problems,
+      'sections[1].questions[0].references[0]',
+      /^there is no study "no-such-study". Use one of "8x8-staff", "eduserv-leaders", "igov-2017" or "publictechnology-2024".$/,
+    );
   });
 
   it('reference to an unknown statement', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].references[0].statement = 'aware that a digital strategy exists';
     });
-    expectProblem(problems, 'sections[1].questions[0].references[0]', /^study "8x8-staff" has no finding "aware that a digital strategy exists"$/);
+    expectProblem(problems, 'sections[1].questions[0].references[0]', /^study "8x8-staff" has no finding "aware that a digital strategy exists". Copy the statement exactly/);
   });
 
   it('reference counts with a code that is not an option', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[0].references[0].counts = ['yes', 'agree'];
     });
-    expectProblem(problems, 'sections[1].questions[0].references[0].counts[1]', /"agree" is not an option of "strategy"/);
+    expectProblem(
+      problems,
+      'sections[1].questions[0].references[0].counts[1]',
+      /^"agree" is not an answer to question “Does your organisation have a digital strategy\?” \(strategy\). Use one of/,
+    );
   });
 
   it('reference on a matrix question without an item', () => {
     const problems = problemsAfter((d) => {
       delete d.sections[1].questions[3].references[0].item;
     });
-    expectProblem(problems, 'sections[1].questions[3].references[0].item', /"leadership" is a matrix question, so an item is required/);
+    expectProblem(
+      problems,
+      'sections[1].questions[3].references[0].item',
+      /^question “How far do you agree\?” \(leadership\) is a grid of statements, so say which statement: add item, one of "understand" or "invest".$/,
+    );
   });
 
   it('reference to an unknown matrix item', () => {
     const problems = problemsAfter((d) => {
       d.sections[1].questions[3].references[0].item = 'inspire';
     });
-    expectProblem(problems, 'sections[1].questions[3].references[0].item', /"leadership" has no item "inspire"/);
+    expectProblem(
+      problems,
+      'sections[1].questions[3].references[0].item',
+      /^question “How far do you agree\?” \(leadership\) has no statement "inspire". Use one of "understand" or "invest".$/,
+    );
   });
 
   it('index item on a non-scale question without scores', () => {
     const problems = problemsAfter((d) => {
       delete d.indices[1].items[0].scores;
     });
-    expectProblem(problems, 'indices[1].items[0].scores', /"strategy" is not a scale question, so scores are required/);
+    expectProblem(
+      problems,
+      'indices[1].items[0].scores',
+      /^question “Does your organisation have a digital strategy\?” \(strategy\) is not a scale question, so its answers need scores. Add scores/,
+    );
   });
 
   it('index scores for an option that does not exist', () => {
     const problems = problemsAfter((d) => {
       d.indices[1].items[0].scores = { yes: 100, perhaps: 50 };
     });
-    expectProblem(problems, 'indices[1].items[0].scores[1]', /"perhaps" is not an option of "strategy"/);
+    expectProblem(problems, 'indices[1].items[0].scores[1]', /^"perhaps" is not an answer to question “Does your organisation have a digital strategy\?” \(strategy\)/);
   });
 
   it('index score above 100', () => {
@@ -533,7 +578,7 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.indices[1].items.push({ question: 'morale' });
     });
-    expectProblem(problems, 'indices[1].items[2].question', /refers to unknown question "morale"/);
+    expectProblem(problems, 'indices[1].items[2].question', /^refers to question "morale", which is not in the survey/);
   });
 
   it('contradictory polarity: an index reverses a statement declared favourable', () => {
@@ -604,8 +649,8 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.publishedSegments = { procurement: { roleGroup: 'buyers' }, 'not confident': { question: 'strategy', anyOf: ['never'] } };
     });
-    expectProblem(problems, 'publishedSegments.procurement[0]', /"buyers" is not a role group option/);
-    expectProblem(problems, 'publishedSegments.not confident.anyOf[0]', /"never" is not an option of "strategy"/);
+    expectProblem(problems, 'publishedSegments.procurement[0]', /^"buyers" is not a role group \(an option of the role question\). Use one of "senior" or "frontline".$/);
+    expectProblem(problems, 'publishedSegments.not confident.anyOf[0]', /^"never" is not an answer to question “Does your organisation have a digital strategy\?” \(strategy\)/);
   });
 
   it('engagement index on an agree question', () => {
@@ -619,14 +664,14 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.sections[0].questions[0].type = 'multiple';
     });
-    expectProblem(problems, 'segments.roleGroup', /must be a single choice question/);
+    expectProblem(problems, 'segments.roleGroup', /^question “What is your role\?” \(role\) is not a single choice question. Make the role question a single choice \(type: single\).$/);
   });
 
   it('role group question that does not exist', () => {
     const problems = problemsAfter((d) => {
       d.segments.roleGroup = 'job';
     });
-    expectProblem(problems, 'segments.roleGroup', /refers to unknown question "job"/);
+    expectProblem(problems, 'segments.roleGroup', /^refers to question "job", which is not in the survey. Name the role question's code, or leave out roleGroup/);
   });
 
   it('role group question not in the first section', () => {
@@ -634,35 +679,39 @@ describe('malformed definitions: each problem names the path and what is wrong',
       d.sections[0].questions.push({ code: 'team_size', type: 'number', text: 'Team size', min: 0, max: 100 });
       d.sections[1].questions.unshift(d.sections[0].questions.shift());
     });
-    expectProblem(problems, 'segments.roleGroup', /must be asked in the first section/);
+    expectProblem(
+      problems,
+      'segments.roleGroup',
+      /^question “What is your role\?” \(role\) must be asked in the first section, as the questions after it depend on the role. Move it to the first section.$/,
+    );
   });
 
   it('role group question that is optional', () => {
     const problems = problemsAfter((d) => {
       d.sections[0].questions[0].required = false;
     });
-    expectProblem(problems, 'sections[0].questions[0].required', /the role group question must be required/);
+    expectProblem(problems, 'sections[0].questions[0].required', /^the role group question must be answered by everyone. Set required: true.$/);
   });
 
   it('role group not in any audience', () => {
     const problems = problemsAfter((d) => {
       d.sections[0].questions[0].options.push({ code: 'manager', label: 'Manager' });
     });
-    expectProblem(problems, 'audiences', /^role group "manager" is not in any audience$/);
+    expectProblem(problems, 'audiences', /^role group "manager" is not in any audience, so those respondents would see only the questions asked of everyone. Add it to an audience.$/);
   });
 
   it('role group in two audiences', () => {
     const problems = problemsAfter((d) => {
       d.audiences[1].roleGroups.push('frontline');
     });
-    expectProblem(problems, 'audiences[1].roleGroups', /role group "frontline" is already in audience "staff"/);
+    expectProblem(problems, 'audiences[1].roleGroups', /^role group "frontline" is already in audience "staff". Put each role group in one audience only.$/);
   });
 
   it('audience referring to an unknown role group', () => {
     const problems = problemsAfter((d) => {
       d.audiences[0].roleGroups.push('cleaner');
     });
-    expectProblem(problems, 'audiences[0].roleGroups[1]', /^"cleaner" is not a role group option$/);
+    expectProblem(problems, 'audiences[0].roleGroups[1]', /^"cleaner" is not a role group \(an option of the role question\). Use one of "senior" or "frontline".$/);
   });
 
   it('question or section audience that does not exist', () => {
@@ -670,7 +719,7 @@ describe('malformed definitions: each problem names the path and what is wrong',
       d.sections[1].questions[2].audiences = ['staff', 'members'];
       d.sections[1].audiences = ['everyone'];
     });
-    expectProblem(problems, 'sections[1].questions[2].audiences[1]', /"members" is not an audience/);
+    expectProblem(problems, 'sections[1].questions[2].audiences[1]', /^"members" is not an audience. Use one of "staff" or "leaders".$/);
     expectProblem(problems, 'sections[1].audiences[0]', /"everyone" is not an audience/);
   });
 
@@ -678,7 +727,7 @@ describe('malformed definitions: each problem names the path and what is wrong',
     const problems = problemsAfter((d) => {
       d.perceptionGap.leaders = ['senior', 'director'];
     });
-    expectProblem(problems, 'perceptionGap.leaders[1]', /"director" is not a role group option/);
+    expectProblem(problems, 'perceptionGap.leaders[1]', /^"director" is not a role group/);
   });
 
   it('missing Welsh translation when languages includes cy, listing each missing string', () => {
@@ -692,11 +741,11 @@ describe('malformed definitions: each problem names the path and what is wrong',
       delete d.indices[0].label.cy;
     });
     expect(bare(problems)).toEqual([
-      { path: 'title', message: 'missing the "cy" translation' },
-      { path: 'indices[0].label', message: 'missing the "cy" translation' },
-      { path: 'sections[1].questions[0].options[2].label', message: 'missing the "cy" translation' },
-      { path: 'sections[1].questions[3].items[1].text', message: 'missing the "cy" translation' },
-      { path: 'sections[1].questions[4].other.label', message: 'missing the "cy" translation' },
+      { path: 'title', message: 'has no Welsh (cy) text. Add it.' },
+      { path: 'indices[0].label', message: 'has no Welsh (cy) text. Add it.' },
+      { path: 'sections[1].questions[0].options[2].label', message: 'has no Welsh (cy) text. Add it.' },
+      { path: 'sections[1].questions[3].items[1].text', message: 'has no Welsh (cy) text. Add it.' },
+      { path: 'sections[1].questions[4].other.label', message: 'has no Welsh (cy) text. Add it.' },
     ]);
   });
 
@@ -717,12 +766,12 @@ describe('every problem is reported at once', () => {
       d.sections[1].questions[4].options[1].code = 'culture';
       d.sections[1].questions[6].colour = 'blue';
     });
-    expectProblem(problems, 'title', /is required/);
-    expectProblem(problems, 'estimatedMinutes', /1/);
-    expectProblem(problems, 'sections[1].questions[0].type', /unknown question type/);
-    expectProblem(problems, 'sections[1].questions[3].items', /at least 2 items/);
-    expectProblem(problems, 'sections[1].questions[4].options[1].code', /duplicate option code "culture"/);
-    expectProblem(problems, 'sections[1].questions[6]', /unknown field "colour"/);
+    expectProblem(problems, 'title', /^is missing/);
+    expectProblem(problems, 'estimatedMinutes', /^must be 1 or more/);
+    expectProblem(problems, 'sections[1].questions[0].type', /^is not a question type/);
+    expectProblem(problems, 'sections[1].questions[3].items', /^has only one statement/);
+    expectProblem(problems, 'sections[1].questions[4].options[1].code', /^the code "culture" is also used by option/);
+    expectProblem(problems, 'sections[1].questions[6]', /^has an unknown field "colour"/);
     expect(problems).toHaveLength(6);
   });
 
@@ -736,6 +785,116 @@ describe('every problem is reported at once', () => {
     });
     expect(problems.map((p) => p.path).sort()).toEqual(
       ['audiences[0].roleGroups[1]', 'sections[1].questions[1].showIf.question', 'sections[1].questions[0].references[0]', 'indices[0].items[0].question', 'indices[1].items[0].scores'].sort(),
+    );
+  });
+
+  it('reports the checks across the definition in the same pass as the schema’s, not once the schema’s are fixed', () => {
+    const problems = problemsAfter((d) => {
+      // Schema problems: a question without its wording, an option without a label, a section without a title.
+      delete d.sections[1].questions[1].text;
+      delete d.sections[1].questions[0].options[0].label;
+      delete d.sections[1].title;
+      // In the same questions and sections: a condition on a later question, a duplicate code, an unknown audience, a missing finding.
+      d.sections[1].questions[1].showIf = { question: 'engaged', anyOf: ['very'] };
+      d.sections[1].questions[5].code = 'strategy';
+      d.sections[1].audiences = ['everyone'];
+      d.sections[1].questions[0].references[0].statement = 'no such finding';
+    });
+    expect(bare(problems).map(({ path, message }) => `${path}: ${message.split('.')[0]}`)).toEqual([
+      'sections[1].title: is missing',
+      'sections[1].questions[0].options[0].label: is missing',
+      'sections[1].questions[1].text: is missing',
+      'sections[1].questions[5].code: the code "strategy" is also used by question “Does your organisation have a digital strategy?” (strategy) in section (views)',
+      'sections[1].audiences[0]: "everyone" is not an audience',
+      'sections[1].questions[0].references[0]: study "8x8-staff" has no finding "no such finding"',
+      'sections[1].questions[1].showIf.question: depends on question “How engaged are you with digital plans?” (engaged), which is asked after it',
+    ]);
+  });
+
+  it('keeps each problem at its own place when entries before it could not be read', () => {
+    const problems = problemsAfter((d) => {
+      // The first two questions of the section cannot be read at all (an unknown type, options that are not a list) ...
+      d.sections[1].questions[0].type = 'slider';
+      d.sections[1].questions[1].type = 'single';
+      d.sections[1].questions[1].options = 'yes, no';
+      // ... so the fourth is the second that can: its problem is still reported at [3], not [1].
+      d.sections[1].questions[3].references[0].item = 'inspire';
+    });
+    expectProblem(problems, 'sections[1].questions[3].references[0].item', /has no statement "inspire"/);
+  });
+
+  it('reports nothing about references to a question that could not be read: its own problem is the one to fix', () => {
+    const problems = problemsAfter((d) => {
+      // strategy is the condition of achievable, a published reference and an index item.
+      d.sections[1].questions[0].options = 'yes, no';
+    });
+    expect(bare(problems)).toEqual([{ path: 'sections[1].questions[0].options', message: 'must be a list. Write each entry on a line of its own starting "- ".' }]);
+  });
+
+  it('ends every problem with what to do', () => {
+    const problems = problemsAfter((d) => {
+      delete d.code;
+      d.version = 0;
+      d.languages = ['cy', 'fr'];
+      d.colour = 'red';
+      d.sections[0].questions[0].required = false;
+      d.sections[1].questions[0].options[2].code = 'Dont Know';
+      d.sections[1].questions[1].showIf = { question: 'strategy', anyOf: ['maybe'], noneOf: ['no'] };
+      d.sections[1].questions[2].showIf = { question: 'comments', anyOf: ['yes'] };
+      d.sections[1].questions[3].items.push({ code: 'understand', text: 'Again' });
+      d.sections[1].questions[5].min = 100;
+      d.sections[1].questions[6].type = 'essay';
+      d.audiences[1].roleGroups.push('frontline');
+      d.indices[0].items[0].question = 'morale';
+    });
+    expect(problems.length).toBeGreaterThanOrEqual(12);
+    for (const problem of problems) {
+      // What is wrong, then at least one sentence saying what to do.
+      expect(problem.message, problem.path).toMatch(/^[^A-Z].*[.:;] [A-Z][^.]*(\.|: .*\.)$/);
+    }
+  });
+});
+
+describe('segments and audiences are optional', () => {
+  const withoutRole = (d: Loose) => {
+    delete d.segments;
+    delete d.audiences;
+    delete d.perceptionGap;
+    delete d.sections[1].questions[0].references;
+    d.sections[1].questions[3].references = undefined;
+  };
+
+  it('a survey without a role question or audiences validates, with no segments and no audiences', () => {
+    const definition = minimalDefinition();
+    withoutRole(definition);
+    definition.sections[0].questions[0].code = 'team';
+    const result = validateDefinition(definition);
+    if (!result.ok) throw new Error(result.problems.map(describeProblem).join('\n'));
+    expect(result.definition.segments).toEqual({});
+    expect(result.definition.audiences).toEqual([]);
+  });
+
+  it('a role question without audiences validates: everyone is asked everything', () => {
+    const definition = minimalDefinition();
+    delete definition.audiences;
+    expect(validateDefinition(definition).ok).toBe(true);
+  });
+
+  it('audiences, role groups of a perception gap or a published segment need a role question, and say so', () => {
+    const problems = problemsAfter((d) => {
+      delete d.segments;
+    });
+    expect(bare(problems)).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'audiences',
+          message: 'audiences are made of role groups, but the survey has no role group question. Name one in segments (roleGroup: its code), or remove the audiences.',
+        },
+        {
+          path: 'perceptionGap.leaders',
+          message: 'refers to role groups, but the survey has no role group question. Name one in segments (roleGroup: its code), or remove this.',
+        },
+      ]),
     );
   });
 });
@@ -799,8 +958,8 @@ sections:
     const result = validateDefinitionText(text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(bare(result.problems)).toContainEqual({ path: 'sections[0].questions[1].type', line: 19, message: 'unknown question type' });
-    expect(bare(result.problems)).toContainEqual({ path: 'sections[0].questions[2].max', line: 25, message: 'min must be less than max' });
+    expect(bare(result.problems)).toContainEqual({ path: 'sections[0].questions[1].type', line: 19, message: expect.stringMatching(/^is not a question type/) as string });
+    expect(bare(result.problems)).toContainEqual({ path: 'sections[0].questions[2].max', line: 25, message: expect.stringMatching(/^must be more than min/) as string });
   });
 
   it('lines are right in a generated file, for a value, an unknown field and a missing field', () => {
@@ -817,7 +976,7 @@ sections:
     // An unknown field is reported at the object that has it, a missing one at the object that lacks it.
     expect(lineOf('sections[1].questions[2]')).toBe(lineContaining(text, 'code: engaged'));
     expect(lineOf('sections[1].questions[6].text')).toBe(lineContaining(text, 'code: comments'));
-    expect(result.problems.find((p) => p.path === 'sections[1].questions[6].text')?.message).toBe('is required');
+    expect(result.problems.find((p) => p.path === 'sections[1].questions[6].text')?.message).toBe('is missing. Add the wording of the question.');
   });
 
   it('cross-check problems carry lines too', () => {
@@ -831,7 +990,7 @@ sections:
       {
         path: 'sections[1].questions[0].references[0].counts[0]',
         line: lineContaining(text, '- maybe'),
-        message: '"maybe" is not an option of "strategy"',
+        message: '"maybe" is not an answer to question “Does your organisation have a digital strategy?” (strategy). Use one of "yes", "no" or "dont_know".',
       },
     ]);
   });
@@ -843,7 +1002,9 @@ sections:
     const result = validateDefinitionText(text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(bare(result.problems)).toEqual([{ path: 'sections[1].questions[5].type', line: lineContaining(text, '"slider"'), message: 'unknown question type' }]);
+    expect(bare(result.problems)).toEqual([
+      { path: 'sections[1].questions[5].type', line: lineContaining(text, '"slider"'), message: expect.stringMatching(/^is not a question type/) as string },
+    ]);
   });
 });
 
@@ -1141,9 +1302,12 @@ describe('problems in plain English', () => {
     const result = validateDefinitionText(text);
     expect(result.ok).toBe(false);
     const described = result.ok ? [] : result.problems.map(describeProblem);
-    expect(described).toContain('Line 12, section “About you” (about), question “Your role” (role), options: must list at least 2 options');
-    expect(described).toContain('Line 16, section “About you” (about), question “Which service area do you work in?” (service), options: must list at least 2 options');
-    expect(described).toContain('Line 1, estimatedMinutes: is required');
-    expect(described).toContain('Line 17, section “About you” (about), question “Years in local government” (years), min: must be a number');
+    expect(described).toEqual([
+      'Line 1, estimatedMinutes: is missing. Add the minutes the survey takes, a whole number from 1 to 120.',
+      'Line 12, section “About you” (about), question “Your role” (role), options: has only one option. Add at least two.',
+      'Line 16, section “About you” (about), question “Which service area do you work in?” (service), options: has no options. Add at least two.',
+      'Line 17, section “About you” (about), question “Years in local government” (years), min: must be a number. Write a number, such as 10.',
+      'Line 17, section “About you” (about), question “Years in local government” (years), max: is missing. Add the largest answer allowed, a number.',
+    ]);
   });
 });

@@ -36,9 +36,9 @@ describe('per-question error messages and their translations', () => {
     if (result.ok) return;
     expect(result.problems.map((p) => `${p.path}: ${p.message}`).sort()).toEqual(
       [
-        'sections[0].questions[0].requiredMessage: missing the "cy" translation',
-        'sections[0].title: missing the "cy" translation',
-        'sections[1].questions[0].options[1].label: missing the "cy" translation',
+        'sections[0].questions[0].requiredMessage: has no Welsh (cy) text. Add it.',
+        'sections[0].title: has no Welsh (cy) text. Add it.',
+        'sections[1].questions[0].options[1].label: has no Welsh (cy) text. Add it.',
       ].sort(),
     );
     expect(result.problems.every((p) => typeof p.line === 'number')).toBe(true);

@@ -1,22 +1,11 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrument/load.js';
-import type { DefinitionProblem } from '../../src/instrument/validate.js';
+import type { DefinitionProblem } from '../../src/instrument/problems.js';
+import { validateDefinition } from '../../src/instrument/validate.js';
 import { convertDefinitionFile, readDefinitionFile, readXlsform, writeXlsform } from '../../src/instrument/xlsform/index.js';
+import { manyRowsWorkbook, workbook, type Cells } from '../support/xlsx.js';
 import { zip } from '../support/zip.js';
-
-type Cells = (string | number | ExcelJS.CellValue | null)[];
-
-/** An .xlsx built cell by cell, as a person would type it into a spreadsheet. */
-async function workbook(sheets: Record<string, Cells[]>, edit?: (book: ExcelJS.Workbook) => void): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  for (const [name, rows] of Object.entries(sheets)) {
-    const sheet = book.addWorksheet(name);
-    for (const row of rows) sheet.addRow(row);
-  }
-  edit?.(book);
-  return Buffer.from(await book.xlsx.writeBuffer());
-}
 
 async function sheetRows(bytes: Buffer, name: string): Promise<Record<string, string>[]> {
   const book = new ExcelJS.Workbook();
@@ -50,6 +39,21 @@ describe('XLSForm out and back in', () => {
     const result = await readXlsform(await writeXlsform(standard));
     if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
     expect(result.definition).toEqual(standard);
+  });
+
+  it('gives a survey without segments or audiences back unchanged', async () => {
+    const pulse = validateDefinition({
+      code: 'pulse',
+      version: 1,
+      title: 'Pulse',
+      estimatedMinutes: 2,
+      sections: [{ code: 'work', title: 'Your work', questions: [{ code: 'engaged', type: 'engagement', text: 'How engaged are you?' }] }],
+    });
+    if (!pulse.ok) throw new Error(JSON.stringify(pulse.problems));
+    const result = await readXlsform(await writeXlsform(pulse.definition));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+    expect(result.definition).toEqual(pulse.definition);
+    expect(result.definition.segments).toEqual({});
   });
 
   it('writes scales as likert lists, a matrix as a table-list group, showIf as relevant and bounds as a constraint', async () => {
@@ -216,7 +220,14 @@ describe('what an XLSForm holds that Sounding cannot translate', () => {
     });
     survey.getRow(roleRow).getCell(2).value = 'Directorate Code';
     const problems = await problemsOf(Buffer.from(await book.xlsx.writeBuffer()));
-    expect(problems).toContainEqual(expect.objectContaining({ sheet: 'survey', line: roleRow, column: 'name', message: 'must start with a lower-case letter and use only a-z, 0-9 and _' }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        sheet: 'survey',
+        line: roleRow,
+        column: 'name',
+        message: 'must start with a lower-case letter and use only a-z, 0-9 and _. Change it, for example to "directorate_code".',
+      }),
+    );
   });
 });
 
@@ -249,17 +260,7 @@ describe('a malformed or hostile .xlsx', () => {
   });
 
   it('with 100,000 rows is refused by its row count, naming the sheet', async () => {
-    // Written as a spreadsheet program writes one (exceljs takes half a minute to write so many rows).
-    const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
-    const rows = Array.from(
-      { length: 100_001 },
-      (_, i) => `<row r="${i + 1}">${i === 0 ? cell('A1', 'type') + cell('B1', 'name') : cell(`A${i + 1}`, 'text') + cell(`B${i + 1}`, `q${i}`)}</row>`,
-    );
-    const bytes = zip([
-      { name: 'xl/workbook.xml', data: Buffer.from('<workbook xmlns:r="r"><sheets><sheet name="survey" sheetId="1" r:id="rId1"/></sheets></workbook>') },
-      { name: 'xl/_rels/workbook.xml.rels', data: Buffer.from('<Relationships><Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>') },
-      { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(`<worksheet><sheetData>${rows.join('')}</sheetData></worksheet>`) },
-    ]);
+    const bytes = manyRowsWorkbook(100_000);
     const started = performance.now();
     expect(await messageOf(bytes)).toEqual(['the sheet "survey" has 100,001 rows; an XLSForm may have at most 5,000']);
     expect(performance.now() - started).toBeLessThan(10_000);

@@ -143,7 +143,7 @@ describe('the survey builder’s pages', () => {
       [
         `${base}/audiences`,
         { audiences: 'everyone | Everyone | | manager staff\nothers | Others | | staff' },
-        ['The survey\'s audiences[1].roleGroups: role group "staff" is already in audience "everyone"'],
+        ['Audience “Others” (others), its role groups: role group "staff" is already in audience "everyone". Put each role group in one audience only.'],
       ],
       // A condition on a later question.
       [
@@ -159,7 +159,9 @@ describe('the survey builder’s pages', () => {
       [
         `${base}/questions/later/move`,
         { direction: 'up' },
-        ['Question "later" (Which tools?) is shown depending on "uses_ai", which is asked after it: a question can only depend on an earlier answer'],
+        [
+          'Section “About you” (about), question “Which tools?” (later), the condition (showIf), question: depends on question “Do you use AI at work?” (uses_ai), which is asked after it. A condition can only use an earlier answer: choose a question asked before this one, or move this one after that question.',
+        ],
       ],
       // An option removed that a condition reads; a question removed that one reads.
       [
@@ -213,7 +215,11 @@ describe('the survey builder’s pages', () => {
       ],
       [`${base}/questions/role/move`, { direction: 'sideways' }, ['Choose whether to move question "role" up or down']],
       [`${base}/settings`, { title_en: 'Pulse', estimatedMinutes: '0' }, ['The time it takes must be a whole number of minutes from 1 to 120']],
-      [`${base}/audiences`, { audiences: 'everyone | Everyone | | manager' }, ['The survey\'s audiences: role group "staff" is not in any audience']],
+      [
+        `${base}/audiences`,
+        { audiences: 'everyone | Everyone | | manager' },
+        ['The audiences: role group "staff" is not in any audience, so those respondents would see only the questions asked of everyone. Add it to an audience.'],
+      ],
       [`${base}/audiences`, { audiences: 'everyone' }, ['Write audience line 1 as code | English | Welsh | role groups (the Welsh may be left out, the role groups separated by spaces)']],
       [`${base}/start`, { from: 'elsewhere' }, ['Choose the standard instrument or a blank survey']],
     ];
@@ -225,7 +231,11 @@ describe('the survey builder’s pages', () => {
     }
     const upload = await lead.upload(`${base}/upload`, {}, { file: { name: 'survey.yaml', content: 'code: x\nversion: 1\n' } });
     expect(upload.statusCode).toBe(422);
-    expect(summary(upload.body)[0]).toMatch(/^Line 1, title: is required$/);
+    expect(summary(upload.body)).toEqual([
+      'Line 1, title: is missing. Add the title.',
+      'Line 1, estimatedMinutes: is missing. Add the minutes the survey takes, a whole number from 1 to 120.',
+      'Line 1, sections: is missing. Add the sections, a list.',
+    ]);
     expect(await definition()).toEqual(before);
   });
 
@@ -280,7 +290,7 @@ describe('the survey builder’s pages', () => {
     await lead.get(`/admin/surveys/${id}`);
     const open = await lead.post(`/admin/surveys/${id}/open`);
     expect(open.statusCode).toBe(422);
-    expect(text(open.body)).toContain('This survey is in English and Welsh, but 3 texts have no Welsh yet: Question "uses_ai" (Do you use AI at work?), text');
+    expect(text(open.body)).toContain('This survey is in English and Welsh, but 3 texts have no Welsh yet: section “About you” (about), question “Do you use AI at work?” (uses_ai), text;');
   });
 
   it('creates a wave from blank: the role question and one audience, titled as the wave', async () => {

@@ -5,6 +5,7 @@ import { writeXlsform } from '../../src/instrument/xlsform/index.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 import { Browser } from '../support/browser.js';
+import { manyRowsWorkbook, workbook } from '../support/xlsx.js';
 import { zip } from '../support/zip.js';
 
 const text = (html: string) =>
@@ -53,6 +54,30 @@ describe('uploading an XLSForm for a new wave', () => {
     const bomb = await upload('form.xlsx', zip([{ name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(40 * 1024 * 1024), declaredSize: 1000 }]));
     expect(bomb.statusCode).toBe(422);
     expect(text(bomb.body)).toContain('the .xlsx file is too large: it unpacks to more than 25 MB');
+  });
+
+  it('refuses 100,000 rows, formulas, merged cells and an unknown sheet with a 422 naming each place, never a 500', async () => {
+    const { upload } = await lead();
+    const rows = await upload('form.xlsx', manyRowsWorkbook(100_000));
+    expect(rows.statusCode).toBe(422);
+    expect(text(rows.body)).toContain('The file: the sheet "survey" has 100,001 rows; an XLSForm may have at most 5,000');
+    const odd = await workbook(
+      {
+        survey: [
+          ['type', 'name', 'label'],
+          ['text', 'q1', { formula: 'CONCATENATE("Your ","name")', result: 'Your name' }],
+          ['text', 'q2', 'Merged', 'across'],
+        ],
+        notes: [['anything']],
+      },
+      (book) => book.getWorksheet('survey')!.mergeCells('C3:D3'),
+    );
+    const refused = await upload('form.xlsx', odd);
+    expect(refused.statusCode).toBe(422);
+    const page = text(refused.body);
+    expect(page).toContain('Sheet survey, row 2, column label: cell C2 holds a formula');
+    expect(page).toContain('Sheet survey, row 3: cells C3:D3 are merged; unmerge them (XLSForm reads one value per cell)');
+    expect(page).toContain('Sheet notes: the workbook has a sheet "notes", which cannot be translated');
   });
 
   it('answers a file over the upload limit with 413 and the limit in words', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ENGAGEMENT_SCALE } from '../scales.js';
 import { ZCode } from '../codes.js';
 import { ZText, localise } from '../text.js';
-import { questionBase, uniqueCodes, ZPolarity } from './base.js';
+import { questionBase, ZPolarity } from './base.js';
 import { agreeOptions } from './scale.js';
 import { choiceColumn } from './coding.js';
 import { firstValue, type QuestionTypeModule } from './contract.js';
@@ -16,10 +16,7 @@ export const ZMatrixQuestion = z.strictObject({
   type: z.literal('matrix'),
   scale: z.enum(['agree', 'engagement']),
   dontKnow: z.boolean().default(true),
-  items: z
-    .array(ZMatrixItem)
-    .min(2, 'must list at least 2 items')
-    .superRefine((items, ctx) => uniqueCodes(items, ctx, 'item')),
+  items: z.array(ZMatrixItem).min(2),
 });
 export type TMatrixQuestion = z.output<typeof ZMatrixQuestion>;
 

@@ -15,7 +15,7 @@ export const ZNumberQuestion = z
     /** Shown after the box, e.g. "years". */
     suffix: ZText.optional(),
   })
-  .refine((q) => q.min < q.max, { message: 'min must be less than max', path: ['max'] });
+  .refine((q) => q.min < q.max, { message: 'must be more than min. Make max larger than min, or min smaller.', path: ['max'] });
 export type TNumberQuestion = z.output<typeof ZNumberQuestion>;
 
 export const numberType: QuestionTypeModule<TNumberQuestion, number> = {

@@ -1,5 +1,6 @@
 import type { TDefinition } from '../definition.js';
-import { definitionYaml, validateDefinitionText, type DefinitionProblem, type ValidationResult } from '../validate.js';
+import type { DefinitionProblem } from '../problems.js';
+import { definitionYaml, validateDefinitionText, type ValidationResult } from '../validate.js';
 import { readXlsform } from './read.js';
 import { writeXlsform } from './write.js';
 

@@ -1,6 +1,7 @@
 import type { CellValue, Worksheet } from 'exceljs';
 import type { TLanguage } from '../text.js';
-import { formatPath, validateDefinition, type DefinitionProblem, type ValidationResult } from '../validate.js';
+import { formatPath, type DefinitionProblem } from '../problems.js';
+import { validateDefinition, type ValidationResult } from '../validate.js';
 import type { TPublishedFindings } from '../published-findings.js';
 import { loadPublishedFindings } from '../published-findings.js';
 import { LANGUAGE_COLUMN, OR_OTHER_LABEL, SCALE_LISTS, isScaleList, languageOf, parseBounds, parseExclusiveConstraint, parseLength, parseRelevant, type ScaleList } from './format.js';
@@ -116,7 +117,7 @@ function locate(problem: DefinitionProblem, placeOf: Map<string, Place>): { line
   for (let path = problem.path; ; path = path.replace(/(\.?[^.[\]]+|\[\d+\])$/, '')) {
     const place = placeOf.get(path);
     if (place) {
-      const lang = /missing the "(en|cy)" translation/.exec(problem.message)?.[1] as TLanguage | undefined;
+      const lang = problem.language;
       return { line: place.row, sheet: place.sheet, column: lang && place.column ? `${place.column.replace(/::.*$/, '')}::${LANGUAGE_COLUMN[lang]}` : place.column };
     }
     if (path === '') return { sheet: 'survey' };

@@ -19,7 +19,7 @@ import {
 } from '../../../admin/waves.js';
 import { readPublication } from '../../../publications/read.js';
 import { Labels } from '../../../reporting/labels.js';
-import { describeProblem, type DefinitionProblem } from '../../../instrument/validate.js';
+import { describeProblem, type DefinitionProblem } from '../../../instrument/problems.js';
 import type { Storage } from '../../../storage/db.js';
 import { invitationCounts } from '../../../storage/invitations.js';
 import { findSurveyById, type SurveyWithDefinition } from '../../../storage/surveys.js';
