@@ -28,8 +28,8 @@ export function indexVariable(code: string): string {
 
 /**
  * Tables of several shares of one wave's responses added up: every count and sum of a cell,
- * variable or option summed over the shares, rows in the order first met. One share is
- * returned as it is.
+ * variable or option summed over the shares, rows in the order of their keys (the same
+ * whichever share met a row first). One share is returned as it is.
  */
 export function mergeTables(parts: readonly SurveyTables[]): SurveyTables {
   if (parts.length === 1) return parts[0]!;
@@ -43,7 +43,7 @@ export function mergeTables(parts: readonly SurveyTables[]): SurveyTables {
         else byKey.set(k, { ...row });
       }
     }
-    return [...byKey.values()];
+    return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   };
   return {
     cells: rows(

@@ -131,6 +131,13 @@ export class AnswerPatterns {
     }
   }
 
+  /** Its cells in the order of their keys, whatever order the shares absorbed met them in. */
+  sortCells(): void {
+    const sorted = [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.counts.clear();
+    for (const [cell, byPattern] of sorted) this.counts.set(cell, byPattern);
+  }
+
   /** What the file withholds, given how its segment columns are coarsened and what the analysis hides; k is the suppression threshold. */
   decide(coarsening: Coarsening, k: number, analysis: SurveyAnalysis): RespondentFileMasks {
     const merged = new Set(coarsening.mergedRoleGroups);

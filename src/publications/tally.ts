@@ -17,13 +17,14 @@ import { AnswerPatterns, type PatternCounts } from './respondent-file.js';
  * decoded, counted into the tables (TableBuilder, through the question-type modules), its
  * pattern of answered / not asked / skipped questions taken (AnswerPatterns) and its comments
  * counted and sampled (CommentSample). Every count is a sum over responses, so the pass can
- * be split: a large wave's rows are read and tallied in worker threads, a share each, with
- * this same code, and the shares added up (mergeTallies). Which thread counts a response
- * changes no count: the tables are sums, the patterns counts, and a comment's place in the
- * sample is drawn from its response's id, not from the order a thread met it.
+ * be split: a large wave's rows are read and tallied in parts, by this thread and worker
+ * threads, with this same code, and the parts added up in id order (mergeTallies). Which
+ * thread counts a response changes no count: the tables are sums, the patterns counts, and a
+ * comment's place in the sample is drawn from its response's id, not from the order a thread
+ * met it.
  */
 
-/** What a share of the responses adds up to; structured-cloneable, so a worker thread can hand it back. */
+/** What a part of the responses adds up to; structured-cloneable, so a worker thread can hand it back. */
 export interface TallyResult {
   tables: SurveyTables;
   /** Responses keyed from paper returns. */
@@ -70,7 +71,7 @@ export interface Tallied {
   comments: CommentSample;
 }
 
-/** The shares added up, in the order given. */
+/** What the threads counted, added up: one thread's as it is, several in one order whoever counted what. */
 export function mergeTallies(definition: TDefinition, results: readonly TallyResult[]): Tallied {
   const tables = mergeTables(results.map((r) => r.tables));
   const patterns = new AnswerPatterns(definition);
@@ -79,56 +80,78 @@ export function mergeTallies(definition: TDefinition, results: readonly TallyRes
     patterns.absorb(r.patterns);
     comments.absorb(r.comments);
   }
+  if (results.length > 1) patterns.sortCells();
   return { tables, responses: tables.cells.reduce((n, c) => n + c.responses, 0), paperResponses: results.reduce((n, r) => n + r.paper, 0), patterns, comments };
 }
 
 const textQuestions = (definition: TDefinition) => definition.sections.flatMap((s) => s.questions.filter((q) => q.type === 'text').map((q) => q.code));
 
-/** How a pass is split: into `workers` threads when the wave has at least `parallelFrom` responses, else none. */
+/** How a pass is split: between `workers` threads (this one included) when the wave has at least `parallelFrom` responses, else not. */
 export interface TallyOptions {
   workers: number;
   parallelFrom: number;
 }
 
 /**
- * Split wherever there are two cores or more, a share per core up to four (this thread counts
- * one, a worker thread each of the others), and only for waves of 10,000 responses or more,
- * where the split pays for starting a thread: each worker loads the counting code (zod's
- * schemas, mostly) and warms it up. Measured figures are in docs/benchmarks.md.
+ * Split only where there are at least four cores, a thread per core up to four (this one and a
+ * worker thread per other core), for waves of 10,000 responses or more. On two cores the split
+ * gains nothing: measured on 100,000 responses of the standard instrument (2 vCPUs, idle), a
+ * close took 3.8-4.0 s in one thread and 4.1 s in two, as two threads of one process reading
+ * and parsing rows ran only about 1.3 times as fast as one, and the worker spends its first
+ * second loading the counting code.
  */
-export const DEFAULT_TALLY: TallyOptions = { workers: Math.min(availableParallelism(), 4), parallelFrom: 10_000 };
+export const DEFAULT_TALLY: TallyOptions = { workers: availableParallelism() >= 4 ? Math.min(availableParallelism(), 4) : 1, parallelFrom: 10_000 };
 
-/** A wave's response rows: how many, how to read them (all, or one share) in this thread, and where another thread can read them. */
+/**
+ * A split pass reads the rows in this many parts by id (storage's responseShares: one per
+ * leading hex digit of the random ids), each thread taking the next part not yet taken. A
+ * worker thread starts late (it loads the counting code first: about a second on a small
+ * machine), so fixed halves would leave this thread waiting for it; with parts taken as
+ * threads come free, each counts as much as it can.
+ */
+export const TALLY_PARTS = 16;
+
+/** A wave's response rows: how many, how to read them (all, or one part) in this thread, and where another thread can read them. */
 export interface ResponseSource {
   responses: number;
-  /** The rows in pages: every row, or those of one share. */
-  pages(share?: IdRange): AsyncIterable<readonly StoredAnswersRow[]>;
+  /** The rows in pages: every row, or those of one part. */
+  pages(part?: IdRange): AsyncIterable<readonly StoredAnswersRow[]>;
   /** The database and wave, when other threads can open the database themselves (not an in-memory SQLite one). */
   shared?: { target: DatabaseTarget; surveyId: string };
 }
 
 /**
  * Tallies every response of a wave: in this thread, or for a wave of at least `parallelFrom`
- * responses in a database other threads can open, split in `workers` shares of the rows by id
- * (storage's responseShares): this thread tallies the first, a worker thread each of the
- * others on a connection of its own. The workers' reads see what the caller's transaction
- * sees: a close holds the survey row (or, on SQLite, the write lock) before building, so no
- * response can be committed meanwhile, and the transaction itself writes none. Once its own
- * share is counted, this thread does `meanwhile` (the build's next preparation) while the
- * workers finish.
+ * responses in a database other threads can open, in TALLY_PARTS parts of the rows by id,
+ * counted by this thread and `workers - 1` worker threads (each on a connection of its own),
+ * each taking the next part from a shared counter. What the threads counted is added up in
+ * one order whichever thread counted which part (mergeTallies): every count is the same;
+ * sums of numbers and scores may differ in their last bits, as floating-point sums do.
+ * The workers' reads see what the caller's transaction sees: a close holds the survey row (or,
+ * on SQLite, the write lock) before building, so no response can be committed meanwhile, and
+ * the transaction itself writes none. While the workers start, this thread does `meanwhile`
+ * (the build's later preparation, such as loading the language model), then counts.
  */
 export async function tallyResponses(definition: TDefinition, source: ResponseSource, options: TallyOptions = DEFAULT_TALLY, meanwhile?: () => void): Promise<Tallied> {
   const split = options.workers >= 2 && source.responses >= options.parallelFrom && source.shared;
-  const shares = split ? responseShares(options.workers) : [];
-  const workers = split ? shares.slice(1).map((share) => startTallyWorker({ definition, target: split.target, surveyId: split.surveyId, share } satisfies TallyWork)) : [];
+  if (!split) {
+    const here = new ResponseTally(definition);
+    for await (const page of source.pages()) for (const row of page) here.add(row);
+    return mergeTallies(definition, [here.result()]);
+  }
+  const parts = responseShares(TALLY_PARTS);
+  const next = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const work: TallyWork = { definition, target: split.target, surveyId: split.surveyId, parts, next };
+  const workers = Array.from({ length: options.workers - 1 }, () => startTallyWorker(work));
   try {
     // Each worker's failure is held until its result is awaited, so none goes unhandled meanwhile.
+    // A worker's failure stops this thread taking more parts.
+    const failed = new AbortController();
     const results = workers.map(resultOf);
-    for (const result of results) result.catch(() => undefined);
-    const here = new ResponseTally(definition);
-    for await (const page of source.pages(shares[0])) for (const row of page) here.add(row);
-    if (workers.length > 0) meanwhile?.();
-    return mergeTallies(definition, [here.result(), ...(await Promise.all(results))]);
+    for (const result of results) result.catch((error: unknown) => failed.abort(error));
+    meanwhile?.();
+    const here = await tallyParts(definition, parts, next, (part) => source.pages(part), failed.signal);
+    return mergeTallies(definition, [here, ...(await Promise.all(results))]);
   } catch (error) {
     // A worker that has handed back its counts closes its connection and ends by itself; one
     // still reading when the pass fails is stopped (stopping one inside the database driver's
@@ -138,12 +161,32 @@ export async function tallyResponses(definition: TDefinition, source: ResponseSo
   }
 }
 
-/** What a worker thread is given: the definition and its share of the wave's rows. */
+/**
+ * Takes parts from the shared counter `next` until none is left (or `stop` is aborted) and
+ * tallies their rows, as `read` gives them, into one tally: what this thread counted.
+ */
+export async function tallyParts(
+  definition: TDefinition,
+  parts: readonly IdRange[],
+  next: Int32Array,
+  read: (part: IdRange) => AsyncIterable<readonly StoredAnswersRow[]>,
+  stop?: AbortSignal,
+): Promise<TallyResult> {
+  const tally = new ResponseTally(definition);
+  for (let part = Atomics.add(next, 0, 1); part < parts.length; part = Atomics.add(next, 0, 1)) {
+    stop?.throwIfAborted();
+    for await (const page of read(parts[part]!)) for (const row of page) tally.add(row);
+  }
+  return tally.result();
+}
+
+/** What a worker thread is given: the definition, the parts of the wave's rows and the counter of parts taken (shared memory). */
 export interface TallyWork {
   definition: TDefinition;
   target: DatabaseTarget;
   surveyId: string;
-  share: IdRange;
+  parts: IdRange[];
+  next: Int32Array;
 }
 
 function resultOf(worker: Worker): Promise<TallyResult> {
@@ -232,7 +275,7 @@ export class CommentSample {
     return { counts: this.counts, kept: this.kept };
   }
 
-  /** Adds another share's comments: counts summed, and the lowest keys of both kept. */
+  /** Adds another part's comments: counts summed, and the lowest keys of both kept. */
   absorb(other: CommentState): void {
     for (const [question, byGroup] of other.counts) {
       const counts = this.counts.get(question)!;

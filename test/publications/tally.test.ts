@@ -7,7 +7,7 @@ import type { SurveyTables } from '../../src/analysis/tables.js';
 import type { TextVariableAnalysis } from '../../src/analysis/index.js';
 import { seededRandom, syntheticAnswers } from '../../src/fieldwork/synthetic.js';
 import { segmentCellOf } from '../../src/instrument/definition.js';
-import { tallyResponses, THEMED_COMMENTS, type Tallied } from '../../src/publications/tally.js';
+import { TALLY_PARTS, tallyResponses, THEMED_COMMENTS, type Tallied } from '../../src/publications/tally.js';
 import { publicationResponseRows, type IdRange } from '../../src/storage/publications.js';
 import { openSurveyDatabase, standardInstrument, testDatabases } from '../support/app.js';
 
@@ -111,13 +111,20 @@ for (const database of testDatabases) {
   });
 }
 
-describe('a thread that cannot read its share', () => {
-  it('fails the pass with its error, and nothing hangs', { timeout: 60_000 }, async () => {
-    // A database file with no tables: each thread's read fails.
+describe('a thread that cannot read its part', () => {
+  it('fails the pass with its error, and this thread stops taking parts: nothing hangs', { timeout: 60_000 }, async () => {
+    // A database file with no tables: a worker's read fails. This thread's own reads are slow
+    // (a second a part, of 16), so the worker is sure to take a part before they are all taken.
     const target = { kind: 'sqlite' as const, file: join(mkdtempSync(join(tmpdir(), 'sounding-tally-')), 'empty.sqlite') };
-    const pages = async function* () {};
+    let partsHere = 0;
+    const pages = async function* () {
+      partsHere++;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      yield [];
+    };
     await expect(tallyResponses(definition, { responses: 50_000, pages, shared: { target, surveyId: randomUUID() } }, { workers: 2, parallelFrom: 0 })).rejects.toThrow(
       /no such table: response/,
     );
+    expect(partsHere).toBeLessThan(TALLY_PARTS);
   });
 });
