@@ -17,6 +17,7 @@ import { signInDelays } from './migrations/008-sign-in-delays.js';
 import { scheduledJobs } from './migrations/009-scheduled-jobs.js';
 import { paperReturnsAndActions } from './migrations/011-paper-returns-and-actions.js';
 import { benchmarkRounds } from './migrations/012-benchmark-rounds.js';
+import { invitationMessages } from './migrations/013-invitation-messages.js';
 import type { Database } from './schema.js';
 
 export interface Storage {
@@ -139,6 +140,7 @@ function migrations(dialect: Storage['dialect']): MigrationProvider {
     '009-scheduled-jobs': scheduledJobs(),
     '011-paper-returns-and-actions': paperReturnsAndActions(),
     '012-benchmark-rounds': benchmarkRounds(),
+    '013-invitation-messages': invitationMessages(dialect),
   };
   return { getMigrations: async () => all };
 }

@@ -376,10 +376,10 @@ for (const database of testDatabases) {
       await insertStaffList(
         db,
         answered.id,
-        ['ann@example.org', 'bob@example.org', 'cat@example.org'].map((email) => ({ email, roleGroup: 'frontline', directorate: '' })),
+        ['ann@example.org', 'bob@example.org', 'cat@example.org'].map((email) => ({ email, roleGroup: 'frontline', directorate: '', addressKey: email })),
       );
       const invitationTokens: string[] = [];
-      for (const invitation of await invitationsToSend(db, answered.id, 'invitation')) {
+      for (const invitation of await invitationsToSend(db, answered.id, 'invitation', '2026-01-01')) {
         const token = newToken();
         await addInvitationToken(db, invitation.id, token);
         invitationTokens.push(token);
