@@ -117,7 +117,8 @@ export function checkWaveMessages(messages: WaveMessages, survey: Pick<MailSurve
         }
         if (part === 'subject' && used.includes('link')) errors.push({ field, message: `${name} cannot include ((link)): each person's link goes in the body` });
         if (part === 'body' && !used.includes('link')) errors.push({ field, message: `${name} must include ((link)), where each person's own link goes` });
-        if (used.includes('closes') && !survey.closesOn) errors.push({ field, message: `${name} uses ((closes)), but the survey has no closing date: set one in its settings, or take ((closes)) out` });
+        if (used.includes('closes') && !survey.closesOn)
+          errors.push({ field, message: `${name} uses ((closes)), but the survey has no closing date: set one in its settings, or take ((closes)) out` });
       }
     }
   }
@@ -135,7 +136,11 @@ export async function saveWaveMessages(db: Kysely<Database>, actor: Actor, surve
     await saveWaveMessage(trx, survey.id, { languages: messages.languages, contact: messages.contact, texts: JSON.stringify(messages.texts) });
     await recordAudit(
       trx,
-      auditBy(actor, { organisationId: survey.organisationId, action: 'invitations.wording', target: `survey ${survey.id}: invitation and reminder emails changed (${messages.languages === 'both' ? 'Welsh and English' : LANGUAGE_NAMES[messages.languages]})` }),
+      auditBy(actor, {
+        organisationId: survey.organisationId,
+        action: 'invitations.wording',
+        target: `survey ${survey.id}: invitation and reminder emails changed (${messages.languages === 'both' ? 'Welsh and English' : LANGUAGE_NAMES[messages.languages]})`,
+      }),
     );
   });
   return { ok: true };

@@ -290,7 +290,8 @@ export interface SendRun {
 }
 
 const auditedSend = (kind: MailKind) => (kind === 'invitation' ? 'invitations.sent' : 'reminders.sent');
-const describeOutcome = (outcome: SendOutcome) => `${outcome.sent} sent${outcome.refused ? `; not sent: ${outcome.refused}` : ''}${outcome.failed ? `; stopped: ${outcome.failed.message}` : ''}`;
+const describeOutcome = (outcome: SendOutcome) =>
+  `${outcome.sent} sent${outcome.refused ? `; not sent: ${outcome.refused}` : ''}${outcome.failed ? `; stopped: ${outcome.failed.message}` : ''}`;
 
 /**
  * Sends in the background: GOV.UK Notify takes a few thousand emails a minute and SMTP servers

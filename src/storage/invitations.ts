@@ -94,7 +94,8 @@ export interface PendingInvitation {
  */
 export async function invitationsToSend(db: Kysely<Database>, surveyId: string, kind: 'invitation' | 'reminder', day: string): Promise<PendingInvitation[]> {
   let query = db.selectFrom('invitation').select(['id', 'email', 'reminded_on']).where('survey_id', '=', surveyId).where('used', '=', 0);
-  query = kind === 'invitation' ? query.where('sent_on', 'is', null) : query.where('sent_on', 'is not', null).where((eb) => eb.or([eb('reminded_on', 'is', null), eb('reminded_on', '<', day)]));
+  query =
+    kind === 'invitation' ? query.where('sent_on', 'is', null) : query.where('sent_on', 'is not', null).where((eb) => eb.or([eb('reminded_on', 'is', null), eb('reminded_on', '<', day)]));
   const rows = await query.execute();
   return rows.map((r) => ({ id: r.id, email: r.email!, remindedOn: r.reminded_on }));
 }

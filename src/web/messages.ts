@@ -332,7 +332,7 @@ const cy: Record<MessageKey, string> = {
   'mail.reminder.subject': 'Nodyn atgoffa: ((survey))',
   'mail.reminder.body':
     "Nodyn atgoffa gan ((organisation)): os nad ydych wedi cymryd rhan yn ((survey)) eto, mae amser o hyd.\n\nDechreuwch yma: ((link))\n\nMae'r ddolen hon yn newydd ac mae'n gweithio unwaith; mae'r ddolen yn eich e-bost cyntaf yn gweithio hefyd. Cyn gynted ag y byddwch yn dechrau, mae Sounding yn anghofio bod y ddolen wedi'i hanfon atoch chi: caiff eich atebion eu cadw gyda'ch grŵp rôl a'ch cyfarwyddiaeth yn unig, byth gyda'ch enw na'ch cyfeiriad e-bost.\n\nOs oes gennych gwestiynau am yr arolwg, cysylltwch â ((contact)).\n\nOs ydych eisoes wedi cymryd rhan, diolch: gallwch anwybyddu'r e-bost hwn.",
-  'mail.contactFallback': "y tîm a anfonodd yr e-bost hwn atoch",
+  'mail.contactFallback': 'y tîm a anfonodd yr e-bost hwn atoch',
 };
 
 const service: Record<TLanguage, Record<MessageKey, string>> = { en, cy };

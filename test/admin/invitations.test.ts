@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { DatabaseTarget } from '../../src/config.js';
-import { importStaffList, invitationJobHandlers, MAX_STAFF, NO_OUTBOX_REMINDERS, parseStaffList, planReminders, plannedReminders, REMINDER_JOB, sendInvitations } from '../../src/admin/invitations.js';
+import {
+  importStaffList,
+  invitationJobHandlers,
+  MAX_STAFF,
+  NO_OUTBOX_REMINDERS,
+  parseStaffList,
+  planReminders,
+  plannedReminders,
+  REMINDER_JOB,
+  sendInvitations,
+} from '../../src/admin/invitations.js';
 import { createScheduler } from '../../src/admin/schedule.js';
 import { mailDefaults } from '../../src/web/messages.js';
 import type { Mailer, MailMessage } from '../../src/admin/mailer.js';
@@ -153,7 +163,12 @@ describe('importing a staff list', () => {
 
   it('keeps people already invited as they are and adds the rest, counting each', async () => {
     const { storage, survey } = await openSurvey();
-    expect(await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'))).toEqual({ ok: true, listed: 1, added: 1, alreadyInvited: 0 });
+    expect(await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\n'))).toEqual({
+      ok: true,
+      listed: 1,
+      added: 1,
+      alreadyInvited: 0,
+    });
     // After a blank line: rows are the file's lines, not positions in the list.
     const again = await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\n\nb@x.gov.uk,frontline,housing\nA@x.gov.uk,manager,housing\n'));
     expect(again).toEqual({ ok: true, listed: 2, added: 1, alreadyInvited: 1 });
@@ -218,7 +233,9 @@ describe('importing a staff list', () => {
     await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,nowhere\n'));
     expect(await entries()).toEqual([]);
     expect((await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\na@x.gov.uk,frontline,housing\nb@x.gov.uk,manager,housing\n'))).ok).toBe(true);
-    expect(await entries()).toEqual([{ action: 'invitations.import', actor_label: 'test', organisation_id: survey.organisationId, target: `survey ${survey.id}: 2 listed, 2 added, 0 already invited` }]);
+    expect(await entries()).toEqual([
+      { action: 'invitations.import', actor_label: 'test', organisation_id: survey.organisationId, target: `survey ${survey.id}: 2 listed, 2 added, 0 already invited` },
+    ]);
 
     // The audit entry cannot be written: the list is not kept either.
     await storage.db.schema.dropTable('audit_log').execute();

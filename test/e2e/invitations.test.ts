@@ -10,7 +10,18 @@ import { createMailer } from '../../src/admin/mailer.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { accountsApp, TEST_PASSWORD, userWithRoles } from '../support/accounts.js';
 import { TEST_ACTOR } from '../support/waves.js';
-import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, describeViolations, horizontalOverflow, launchChromium, NARROW, newPage, runAxe, screenshot } from './support/browser.js';
+import {
+  BROWSER_TEST_TIMEOUT,
+  CHROMIUM_SKIP_REASON,
+  chromiumAvailable,
+  describeViolations,
+  horizontalOverflow,
+  launchChromium,
+  NARROW,
+  newPage,
+  runAxe,
+  screenshot,
+} from './support/browser.js';
 
 type Setup = Awaited<ReturnType<typeof accountsApp>>;
 
@@ -115,7 +126,7 @@ describe.skipIf(!chromiumAvailable)(`a lead's invitation emails, in Chromium (${
 
         const [download] = await Promise.all([page.waitForEvent('download'), main().getByRole('button', { name: 'Download the outbox file' }).click()]);
         expect(download.suggestedFilename()).toMatch(/^outbox-[\w-]+-\d{4}-\d{2}-\d{2}\.csv$/);
-        const rows = parse(readFileSync((await download.path())!), { columns: true }) as { email: string; subject: string; body: string }[];
+        const rows = parse<{ email: string; subject: string; body: string }>(readFileSync(await download.path()), { columns: true });
         expect(rows.map((r) => r.email).sort()).toEqual(['ann@council.gov.uk', 'bob@council.gov.uk']);
         expect(rows[0]!.subject).toBe('Dweud eich dweud: Wave 1 / Have your say: Wave 1');
         expect(rows[0]!.body).toMatch(/^Mae Test Council yn gofyn i chi gymryd rhan\.\n\nDechreuwch yma: https:\/\/sounding\.example\.org\/i\/[A-Za-z0-9_-]{32}\n/);

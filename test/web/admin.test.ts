@@ -228,7 +228,9 @@ describe('invitations from the web', () => {
     const csv = ['email,role_group,directorate', 'ann@council.gov.uk,head_of_service,housing', 'bob@council.gov.uk,frontline,housing'].join('\n');
     const uploaded = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: csv } });
     expect(uploaded.statusCode).toBe(303);
-    expect(text((await lead.get(String(uploaded.headers.location))).body)).toContain('Staff list read: 2 new people added, to be invited when you send invitations; 0 already invited before, so not invited again.');
+    expect(text((await lead.get(String(uploaded.headers.location))).body)).toContain(
+      'Staff list read: 2 new people added, to be invited when you send invitations; 0 already invited before, so not invited again.',
+    );
     const sent = await lead.post(`/admin/surveys/${survey.id}/invitations/send`);
     expect(sent.statusCode).toBe(303);
     expect(text((await lead.get(String(sent.headers.location))).body)).toContain('2 invitations being sent.');

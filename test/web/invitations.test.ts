@@ -75,7 +75,9 @@ describe('the invitation and reminder emails', () => {
     await lead.post(`/admin/surveys/${survey.id}/invitations/send`);
     await expect.poll(() => mailer.sent.length).toBe(2);
     expect(mailer.sent[0]!.subject).toBe('Dweud eich dweud: Wave 1 / Have your say: Wave 1');
-    expect(mailer.sent[0]!.body).toMatch(/^Mae Test Council yn gofyn i chi gymryd rhan\.\n\nDechreuwch yma: https:\/\/sounding\.example\.org\/i\/[A-Za-z0-9_-]{32}\n\n---\n\nTest Council asks you/);
+    expect(mailer.sent[0]!.body).toMatch(
+      /^Mae Test Council yn gofyn i chi gymryd rhan\.\n\nDechreuwch yma: https:\/\/sounding\.example\.org\/i\/[A-Za-z0-9_-]{32}\n\n---\n\nTest Council asks you/,
+    );
   });
 
   it('name every field that is wrong, with a placeholder Sounding does not know named', async () => {
@@ -103,7 +105,12 @@ describe('the invitation and reminder emails', () => {
 
   it('refuse a post without the form token', async () => {
     const { app, survey, lead } = await leadApp();
-    const response = await app.inject({ method: 'POST', url: `/admin/surveys/${survey.id}/emails`, headers: { cookie: lead.cookie(), 'content-type': 'application/x-www-form-urlencoded' }, payload: 'languages=en' });
+    const response = await app.inject({
+      method: 'POST',
+      url: `/admin/surveys/${survey.id}/emails`,
+      headers: { cookie: lead.cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'languages=en',
+    });
     expect(response.statusCode).toBe(403);
   });
 });
@@ -154,7 +161,7 @@ describe('the outbox file', () => {
     expect(download.statusCode).toBe(200);
     expect(download.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(download.headers['content-disposition']).toMatch(/^attachment; filename="outbox-[\w-]+-\d{4}-\d{2}-\d{2}\.csv"$/);
-    const rows = parse(download.body, { columns: true }) as { email: string; subject: string; body: string }[];
+    const rows = parse<{ email: string; subject: string; body: string }>(download.body, { columns: true });
     expect(rows.map((r) => r.email).sort()).toEqual(['ann@council.gov.uk', 'bob@council.gov.uk']);
     expect(rows[0]!.body).toMatch(/https:\/\/sounding\.example\.org\/i\/[A-Za-z0-9_-]{32}/);
     expect(existsSync(join(dataDir, 'outbox', `${survey.id}.csv`))).toBe(false);

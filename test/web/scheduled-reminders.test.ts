@@ -43,7 +43,12 @@ describe.skipIf(!postgresUrl)(`planned reminders sent by two web processes on on
       expect(jobs.map((j) => [j.kind, Number(j.attempts), j.outcome])).toEqual([[REMINDER_JOB, 1, `${people.length - 1} sent`]]);
       const audit = (await listAuditEntries(db, survey.organisationId)).filter((e) => e.action === 'reminders.sent');
       expect(audit.map((e) => [e.actorLabel, e.target])).toEqual([['schedule (planned date)', `survey ${survey.id}: ${people.length - 1} sent`]]);
-      const done = [a, b].flatMap((server) => server.output().split('\n').filter((line) => line.includes('"scheduled job done"')));
+      const done = [a, b].flatMap((server) =>
+        server
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"scheduled job done"')),
+      );
       expect(done).toHaveLength(1);
     } finally {
       a.child.kill('SIGTERM');

@@ -2,7 +2,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import { z } from 'zod';
 import type { Actor } from '../../../admin/audit.js';
 import { recordAudit, auditBy } from '../../../admin/audit.js';
-import { MAIL_KINDS, checkWaveMessages, languagesIn, loadWaveMessages, renderMail, saveWaveMessages, textField, waveMessagesFromForm, type WaveMessages } from '../../../admin/invitation-messages.js';
+import {
+  MAIL_KINDS,
+  checkWaveMessages,
+  languagesIn,
+  loadWaveMessages,
+  renderMail,
+  saveWaveMessages,
+  textField,
+  waveMessagesFromForm,
+  type WaveMessages,
+} from '../../../admin/invitation-messages.js';
 import { cancelReminders, invitationLink, NO_OUTBOX_REMINDERS, planReminders, plannedReminders } from '../../../admin/invitations.js';
 import type { Mailer } from '../../../admin/mailer.js';
 import type { DayParts, FieldError } from '../../../admin/waves.js';
@@ -55,11 +65,18 @@ export function invitationRoutes(app: FastifyInstance, { storage, mailer, public
       {
         survey,
         messages,
-        fields: Object.fromEntries(MAIL_KINDS.flatMap((kind) => (['en', 'cy'] as const).flatMap((lang) => (['subject', 'body'] as const).map((part) => [textField(kind, lang, part), messages.texts[kind][lang][part]])))),
+        fields: Object.fromEntries(
+          MAIL_KINDS.flatMap((kind) =>
+            (['en', 'cy'] as const).flatMap((lang) => (['subject', 'body'] as const).map((part) => [textField(kind, lang, part), messages.texts[kind][lang][part]])),
+          ),
+        ),
         // Shown only for wording that is right: a preview of a broken field would show the fault twice.
         previews:
           errors.length === 0
-            ? MAIL_KINDS.map((kind) => ({ kind, languages: languagesIn(messages.languages).map((lang) => ({ lang, ...renderMail({ ...messages, languages: lang }, kind, survey, link, mailDefaults) })) }))
+            ? MAIL_KINDS.map((kind) => ({
+                kind,
+                languages: languagesIn(messages.languages).map((lang) => ({ lang, ...renderMail({ ...messages, languages: lang }, kind, survey, link, mailDefaults) })),
+              }))
             : [],
         previewed: preview,
         saved: done.success && done.data.done === 'saved',
@@ -113,7 +130,9 @@ export function invitationRoutes(app: FastifyInstance, { storage, mailer, public
     const survey = await surveyOf(request);
     if (!survey) return reply.callNotFound();
     const fields = ZPlan.safeParse(request.body ?? {});
-    const form: DayParts = fields.success ? { day: fields.data['on-day'].trim(), month: fields.data['on-month'].trim(), year: fields.data['on-year'].trim() } : { day: '', month: '', year: '' };
+    const form: DayParts = fields.success
+      ? { day: fields.data['on-day'].trim(), month: fields.data['on-month'].trim(), year: fields.data['on-year'].trim() }
+      : { day: '', month: '', year: '' };
     const planned = await planReminders(db, actorOf(request), survey, mailer, form);
     if (!planned.ok) return renderReminders(request, reply, survey, form, planned.errors);
     return reply.redirect(`/admin/surveys/${survey.id}/reminders?done=planned`, 303);
@@ -138,7 +157,14 @@ export function invitationRoutes(app: FastifyInstance, { storage, mailer, public
     if (!survey) return reply.callNotFound();
     const taken = await mailer.outbox?.take(survey.id);
     if (!taken) return showProblem(request, reply, survey, 'No email is waiting in the outbox for this survey: send invitations first, or it was downloaded already');
-    await recordAudit(db, auditBy(actorOf(request), { organisationId: survey.organisationId, action: 'outbox.download', target: `survey ${survey.id}: ${taken.emails} emails downloaded and deleted from the server` }));
+    await recordAudit(
+      db,
+      auditBy(actorOf(request), {
+        organisationId: survey.organisationId,
+        action: 'outbox.download',
+        target: `survey ${survey.id}: ${taken.emails} emails downloaded and deleted from the server`,
+      }),
+    );
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="outbox-${survey.slug}-${new Date().toISOString().slice(0, 10)}.csv"`)
