@@ -349,6 +349,21 @@ export function createInvitationSender(
 }
 export type InvitationSender = ReturnType<typeof createInvitationSender>;
 
+/**
+ * Hands a wave's outbox file to its lead and deletes it from the server, audited: the file
+ * holds every person's link, so it is kept no longer than it takes to download. Undefined when
+ * no mail is waiting for the wave (or mail does not go to an outbox).
+ */
+export async function takeWaveOutbox(db: Kysely<Database>, actor: Actor, mailer: Mailer, survey: { id: string; organisationId: string }): Promise<Buffer | undefined> {
+  const taken = await mailer.outbox?.take(survey.id);
+  if (!taken) return undefined;
+  await recordAudit(
+    db,
+    auditBy(actor, { organisationId: survey.organisationId, action: 'outbox.download', target: `survey ${survey.id}: ${taken.emails} emails downloaded and deleted from the server` }),
+  );
+  return taken.csv;
+}
+
 /** The scheduler's job for planned reminders (admin/schedule.ts); its subject is the survey. */
 export const REMINDER_JOB = 'wave.remind';
 /** Planned reminders go in the morning of their day, UK time, not at midnight. */

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../../admin/audit.js';
-import { recordAudit, auditBy } from '../../../admin/audit.js';
 import {
   MAIL_KINDS,
   checkWaveMessages,
@@ -13,7 +12,7 @@ import {
   waveMessagesFromForm,
   type WaveMessages,
 } from '../../../admin/invitation-messages.js';
-import { cancelReminders, invitationLink, NO_OUTBOX_REMINDERS, planReminders, plannedReminders } from '../../../admin/invitations.js';
+import { cancelReminders, invitationLink, NO_OUTBOX_REMINDERS, planReminders, plannedReminders, takeWaveOutbox } from '../../../admin/invitations.js';
 import type { Mailer } from '../../../admin/mailer.js';
 import type { DayParts, FieldError } from '../../../admin/waves.js';
 import { Refusal } from '../../../publications/service.js';
@@ -155,20 +154,12 @@ export function invitationRoutes(app: FastifyInstance, { storage, mailer, public
   app.post('/admin/surveys/:id/outbox', { preHandler: leadPosting }, async (request, reply) => {
     const survey = await surveyOf(request);
     if (!survey) return reply.callNotFound();
-    const taken = await mailer.outbox?.take(survey.id);
-    if (!taken) return showProblem(request, reply, survey, 'No email is waiting in the outbox for this survey: send invitations first, or it was downloaded already');
-    await recordAudit(
-      db,
-      auditBy(actorOf(request), {
-        organisationId: survey.organisationId,
-        action: 'outbox.download',
-        target: `survey ${survey.id}: ${taken.emails} emails downloaded and deleted from the server`,
-      }),
-    );
+    const csv = await takeWaveOutbox(db, actorOf(request), mailer, survey);
+    if (!csv) return showProblem(request, reply, survey, 'No email is waiting in the outbox for this survey: send invitations first, or it was downloaded already');
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="outbox-${survey.slug}-${new Date().toISOString().slice(0, 10)}.csv"`)
       .header('cache-control', 'no-store')
-      .send(taken.csv);
+      .send(csv);
   });
 }
