@@ -15,6 +15,7 @@ import {
   sendInvitations,
 } from '../../src/admin/invitations.js';
 import { createScheduler } from '../../src/admin/schedule.js';
+import { addressKey, invitationMessages } from '../../src/storage/migrations/013-invitation-messages.js';
 import { mailDefaults } from '../../src/web/messages.js';
 import type { Mailer, MailMessage } from '../../src/admin/mailer.js';
 import { lookUpInvitation, startFromInvitation } from '../../src/fieldwork/invitations.js';
@@ -204,6 +205,20 @@ describe('importing a staff list', () => {
     expect({ listed: nobody.listed, sent: nobody.sent }).toEqual({ listed: 4, sent: 4 });
     // Two of them started (their invitations forgot their addresses): not one thing the lead sees differs.
     expect(await reupload(['a@x.gov.uk', 'c@x.gov.uk'])).toEqual(nobody);
+  });
+
+  it('enters addresses already on a staff list when the keyed hashes first come in (migration 013), so they are not invited again', async () => {
+    const { storage, survey } = await openSurvey();
+    await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\nwaiting@x.gov.uk,frontline,housing\n'));
+    // As a database from before migration 013: the staff list, and none of what 013 makes.
+    for (const table of ['invited_address', 'secret', 'wave_message']) await storage.db.schema.dropTable(table).execute();
+    await invitationMessages('sqlite').up(storage.db);
+    const { value } = await storage.db.selectFrom('secret').select('value').where('name', '=', 'invited-address').executeTakeFirstOrThrow();
+    expect(await storage.db.selectFrom('invited_address').select(['survey_id', 'address_key']).execute()).toEqual([
+      { survey_id: survey.id, address_key: addressKey(value, 'waiting@x.gov.uk') },
+    ]);
+    expect(await importStaffList(storage.db, TEST_ACTOR, survey, csv('email,role_group,directorate\nwaiting@x.gov.uk,frontline,housing\n'))).toMatchObject({ added: 0, alreadyInvited: 1 });
+    await storage.close();
   });
 
   it('keeps invited addresses only as keyed hashes, not tied to their invitations', async () => {
