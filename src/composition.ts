@@ -1,3 +1,4 @@
+import { invitationJobHandlers } from './admin/invitations.js';
 import { createMailer } from './admin/mailer.js';
 import { createOidc } from './admin/oidc.js';
 import { createScheduler, tickOnInterval, type ScheduledJob } from './admin/schedule.js';
@@ -6,6 +7,7 @@ import type { TConfig } from './config.js';
 import { publishClosedWaves } from './publications/service.js';
 import { migrate, type Storage } from './storage/db.js';
 import type { AppServices } from './web/app.js';
+import { mailDefaults } from './web/messages.js';
 
 /**
  * Wiring, done once by an entry point (web/server.ts, cli/index.ts, a benchmark) from the
@@ -25,15 +27,16 @@ export function buildServices(config: Pick<TConfig, 'mail' | 'oidc'>, storage: S
 }
 
 /**
- * Starts doing scheduled work (a wave's planned opening and closing) every
+ * Starts doing scheduled work (a wave's planned opening and closing, planned reminders) every
  * `scheduleIntervalMs`; every process may run this, and each job is still done once.
  */
 export function startScheduler(
-  config: Pick<TConfig, 'scheduleIntervalMs'>,
-  storage: Storage,
+  config: Pick<TConfig, 'scheduleIntervalMs' | 'publicUrl'>,
+  { storage, mailer }: Pick<AppServices, 'storage' | 'mailer'>,
   log: { info(details: object, message: string): void; error(details: object, message: string): void },
 ) {
-  const scheduler = createScheduler(storage.db, waveJobHandlers, {
+  const handlers = { ...waveJobHandlers, ...invitationJobHandlers(mailer, config.publicUrl, mailDefaults) };
+  const scheduler = createScheduler(storage.db, handlers, {
     onError: (job: ScheduledJob, error: unknown) => log.error({ err: error, job: job.id, kind: job.kind }, 'scheduled job failed; it will be tried again'),
   });
   return tickOnInterval(scheduler, config.scheduleIntervalMs, {

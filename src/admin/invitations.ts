@@ -3,13 +3,27 @@ import type { Kysely } from 'kysely';
 import { auditBy, recordAudit, type Actor } from './audit.js';
 import { z } from 'zod';
 import { newToken, today } from '../fieldwork/respondent.js';
+import { Refusal } from '../publications/service.js';
 import { findQuestion, type TDefinition } from '../instrument/definition.js';
 import { localise } from '../instrument/text.js';
-import { addInvitationToken, insertStaffList, invitationsToSend, invitedEmails, markInvitationSent, type StaffMember } from '../storage/invitations.js';
+import {
+  addInvitationToken,
+  claimInvitationSend,
+  insertStaffList,
+  invitationsToSend,
+  invitedAddressKeyer,
+  invitedAddressKeys,
+  releaseInvitationSend,
+  type StaffMember,
+} from '../storage/invitations.js';
 import type { Database } from '../storage/schema.js';
 import { normaliseEmail } from '../storage/users.js';
-import type { SurveyWithDefinition } from '../storage/surveys.js';
+import { findSurveyById, type SurveyWithDefinition } from '../storage/surveys.js';
+import { checkWaveMessages, loadWaveMessages, renderMail, type MailDefaults, type MailKind, type MailSurvey } from './invitation-messages.js';
 import type { Mailer } from './mailer.js';
+import { cancelPendingJob, pendingJobs, scheduleJob, type JobHandler } from './schedule.js';
+import { SCHEDULE_ACTOR, startOfUkDay } from './wave-settings.js';
+import { readDate, type DayParts, type FieldError } from './waves.js';
 
 /** The largest staff list taken in one upload: more than any council employs. */
 export const MAX_STAFF = 100_000;
@@ -166,17 +180,21 @@ export function parseStaffList(bytes: Buffer, definition: TDefinition): StaffLis
   return problems.length > 0 ? failed(problems) : { ok: true, staff };
 }
 
-/** What an accepted staff list tells the lead: how many people the file listed, and nothing that depends on who has started. */
-export type StaffListImport = { ok: true; listed: number } | { ok: false; problems: StaffListProblem[]; more: number };
+/**
+ * What an accepted staff list tells the lead: how many people the file listed, how many of them
+ * are new to this wave and how many were invited before. An address once invited stays
+ * "already invited" whatever its owner has done since, so none of the numbers depends on who
+ * has started.
+ */
+export type StaffListImport = { ok: true; listed: number; added: number; alreadyInvited: number } | { ok: false; problems: StaffListProblem[]; more: number };
 
 /**
  * Adds a staff list to the survey's invitations, all or nothing, with its audit entry in the
- * same transaction; a refused list is audited too. A list may be uploaded again with new
- * people added: anyone still waiting to start keeps the invitation they have, and everyone
- * else on it is added. Someone whose invitation was already used cannot be recognised (that
- * invitation no longer holds their address, the price of forgetting), so they are added as a
- * new person; for the same reason the answer, and the audit entry, give only how many people
- * the file listed, never how many were new, which would tell the lead who has started.
+ * same transaction; a refused list is audited too. A list may be uploaded again with people
+ * added: each address is looked up among the keyed hashes of every address ever invited to
+ * the wave (`invited_address`, kept after an invitation forgets its address when its owner
+ * starts), so someone already invited is never invited again and is counted the same whether
+ * they are still waiting or have answered.
  */
 export async function importStaffList(db: Kysely<Database>, actor: Actor, survey: SurveyWithDefinition, bytes: Buffer): Promise<StaffListImport> {
   const parsed = survey.state === 'closed' ? failed([{ message: 'this survey is closed, so nobody more can be invited' }]) : parseStaffList(bytes, survey.definition);
@@ -189,77 +207,91 @@ export async function importStaffList(db: Kysely<Database>, actor: Actor, survey
     return parsed;
   }
   return db.transaction().execute(async (trx) => {
-    const waiting = await invitedEmails(trx, survey.id);
-    await insertStaffList(
-      trx,
-      survey.id,
-      parsed.staff.filter((member) => !waiting.has(member.email)),
-    );
+    const [keyOf, invited] = await Promise.all([invitedAddressKeyer(trx), invitedAddressKeys(trx, survey.id)]);
+    const added = parsed.staff.map((member) => ({ ...member, addressKey: keyOf(member.email) })).filter((member) => !invited.has(member.addressKey));
+    await insertStaffList(trx, survey.id, added);
+    const counts = { listed: parsed.staff.length, added: added.length, alreadyInvited: parsed.staff.length - added.length };
     // How many, never who: the audit log holds no email address.
-    await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'invitations.import', target: `survey ${survey.id}: ${parsed.staff.length} people` }));
-    return { ok: true as const, listed: parsed.staff.length };
+    await recordAudit(
+      trx,
+      auditBy(actor, {
+        organisationId: survey.organisationId,
+        action: 'invitations.import',
+        target: `survey ${survey.id}: ${counts.listed} listed, ${counts.added} added, ${counts.alreadyInvited} already invited`,
+      }),
+    );
+    return { ok: true as const, ...counts };
   });
 }
 
-export interface MailText {
-  subject: string;
-  body: string;
-}
-
-/** The email for one link; the link is the only personal thing in it. */
-export function invitationText(survey: { title: string; closesOn?: string | null }, link: string, kind: 'invitation' | 'reminder'): MailText {
-  const closes = survey.closesOn
-    ? ` The survey closes on ${new Date(`${survey.closesOn}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}.`
-    : '';
-  const opening = kind === 'invitation' ? `You are invited to take part in "${survey.title}".` : `This is a reminder: you have not yet taken part in "${survey.title}".`;
-  return {
-    subject: kind === 'invitation' ? `Take part: ${survey.title}` : `Reminder: ${survey.title}`,
-    body: [
-      opening + closes,
-      `Start here: ${link}`,
-      'This link is yours and works once. As soon as you start, Sounding forgets that the link was sent to you: your answers are stored with your role group and directorate only, never with your name or email address, and no group too small to keep you anonymous is ever shown.',
-      'If you did not expect this email, you can ignore it.',
-    ].join('\n\n'),
-  };
-}
-
-export type SendOutcome = { sent: number; failed?: { remaining: number; message: string } };
+/** Every invitation and reminder link: built from PUBLIC_URL (config.ts), never from a request's Host header. */
+export const invitationLink = (publicUrl: string, token: string) => `${publicUrl}/i/${token}`;
 
 /**
- * Emails a fresh link to every person still to be invited ('invitation') or invited and not
- * yet started ('reminder'). Each link's hash is stored before its email goes, and a person is
- * marked sent only after, so a failure part-way leaves the rest to be sent by trying again.
+ * Why reminders never go to the outbox file: it lists who they are for, the people who have
+ * not started, and the lead who downloads it has the staff list, so could tell who has.
+ */
+export const NO_OUTBOX_REMINDERS =
+  'Reminders cannot go to the outbox file: it would list the people who have not started, so whoever opens it could tell who has. Ask everyone on your staff list yourself to use the link in their invitation if they have not taken part, or set up GOV.UK Notify or SMTP so that Sounding sends reminders without anyone seeing who they go to';
+
+export type SendOutcome = { sent: number; refused?: string; failed?: { remaining: number; message: string } };
+
+/** Why a send would do nothing at all, before anyone is mailed; undefined when it may go ahead. */
+function sendRefusal(survey: { state: string }, mailer: Mailer, kind: MailKind): string | undefined {
+  if (survey.state !== 'open') return 'Open the survey before sending invitations or reminders: links to a survey that is not open do not work';
+  if (kind === 'reminder' && mailer.kind === 'outbox') return NO_OUTBOX_REMINDERS;
+  return undefined;
+}
+
+/**
+ * Emails a fresh link to every person still to be invited ('invitation') or invited, not yet
+ * started and not reminded today ('reminder'), in the wave's own wording. Each person is
+ * claimed before their email goes (so two processes or clicks never mail them twice), their
+ * link's hash is stored before it goes (so a link that arrives always works), and a claim whose
+ * email fails is released, so trying again sends the rest.
  */
 export async function sendInvitations(
   db: Kysely<Database>,
   mailer: Mailer,
-  survey: { id: string; title: string; state: string; closesOn?: string | null },
+  survey: MailSurvey & { state: string },
   linkFor: (token: string) => string,
-  kind: 'invitation' | 'reminder',
+  kind: MailKind,
+  defaults: MailDefaults,
 ): Promise<SendOutcome> {
-  if (survey.state !== 'open') return { sent: 0, failed: { remaining: 0, message: 'open the survey before sending invitations or reminders: links to a survey that is not open do not work' } };
-  const pending = await invitationsToSend(db, survey.id, kind);
+  const refused = sendRefusal(survey, mailer, kind);
+  if (refused) return { sent: 0, refused };
+  const messages = await loadWaveMessages(db, survey, defaults);
+  // The wording was right when saved; a closing date taken away since can still make it wrong.
+  const wrong = checkWaveMessages(messages, survey)[0];
+  if (wrong) return { sent: 0, refused: `${wrong.message} (in the invitation and reminder emails)` };
+  const day = today();
+  const pending = await invitationsToSend(db, survey.id, kind, day);
   let sent = 0;
-  for (const invitation of pending) {
+  for (const [i, invitation] of pending.entries()) {
+    if (!(await claimInvitationSend(db, invitation, kind, day))) continue;
     const token = newToken();
     await addInvitationToken(db, invitation.id, token);
     try {
-      await mailer.send({ to: invitation.email, ...invitationText(survey, linkFor(token), kind) });
+      await mailer.send({ to: invitation.email, wave: survey.id, ...renderMail(messages, kind, survey, linkFor(token), defaults) });
     } catch (error) {
-      return { sent, failed: { remaining: pending.length - sent, message: error instanceof Error ? error.message : String(error) } };
+      await releaseInvitationSend(db, invitation, kind);
+      return { sent, failed: { remaining: pending.length - i, message: error instanceof Error ? error.message : String(error) } };
     }
-    await markInvitationSent(db, invitation.id, kind, today());
     sent++;
   }
   return { sent };
 }
 
 export interface SendRun {
-  kind: 'invitation' | 'reminder';
+  kind: MailKind;
   /** Who started the run: its outcome is audited as theirs. */
   actor: Actor;
   outcome?: SendOutcome;
 }
+
+const auditedSend = (kind: MailKind) => (kind === 'invitation' ? 'invitations.sent' : 'reminders.sent');
+const describeOutcome = (outcome: SendOutcome) =>
+  `${outcome.sent} sent${outcome.refused ? `; not sent: ${outcome.refused}` : ''}${outcome.failed ? `; stopped: ${outcome.failed.message}` : ''}`;
 
 /**
  * Sends in the background: GOV.UK Notify takes a few thousand emails a minute and SMTP servers
@@ -267,38 +299,43 @@ export interface SendRun {
  * a time in this process (a second click is refused rather than mailing people twice); the
  * lead sees progress in the invitation counts and the outcome of the last run.
  */
-export function createInvitationSender(db: Kysely<Database>, mailer: Mailer, linkFor: (token: string) => string, finished: (survey: { id: string }, run: Required<SendRun>) => Promise<void>) {
+export function createInvitationSender(
+  db: Kysely<Database>,
+  mailer: Mailer,
+  linkFor: (token: string) => string,
+  defaults: MailDefaults,
+  finished: (survey: { id: string }, run: Required<SendRun>) => Promise<void>,
+) {
   const running = new Map<string, Promise<void>>();
   const last = new Map<string, SendRun>();
   return {
     /** Starts a run; resolves at once with how many are to be sent, or why nothing was started. */
-    async start(
-      survey: { id: string; title: string; state: string; closesOn?: string | null; organisationId: string },
-      kind: SendRun['kind'],
-      actor: Actor,
-    ): Promise<{ started: number } | { refused: string }> {
-      if (survey.state !== 'open') return { refused: 'Open the survey before sending invitations or reminders: links to a survey that is not open do not work' };
+    async start(survey: MailSurvey & { state: string }, kind: MailKind, actor: Actor): Promise<{ started: number } | { refused: string }> {
+      const refused = sendRefusal(survey, mailer, kind);
+      if (refused) return { refused };
       if (running.has(survey.id)) return { refused: 'Invitations or reminders for this survey are already being sent. Refresh this page to see how many have gone.' };
-      const pending = (await invitationsToSend(db, survey.id, kind)).length;
+      const pending = (await invitationsToSend(db, survey.id, kind, today())).length;
       if (pending === 0) return { started: 0 };
       const { organisationId } = survey;
       await recordAudit(db, auditBy(actor, { organisationId, action: kind === 'invitation' ? 'invitations.send' : 'invitations.remind', target: `survey ${survey.id}: ${pending} to send` }));
       last.set(survey.id, { kind, actor });
-      const run = sendInvitations(db, mailer, survey, linkFor, kind)
+      const run = sendInvitations(db, mailer, survey, linkFor, kind, defaults)
         .catch((error: unknown): SendOutcome => ({ sent: 0, failed: { remaining: pending, message: error instanceof Error ? error.message : String(error) } }))
         .then(async (outcome) => {
           last.set(survey.id, { kind, actor, outcome });
           // A background run is audited as the user who started it.
-          const result = `${outcome.sent} sent${outcome.failed ? `; stopped: ${outcome.failed.message}` : ''}`;
-          await recordAudit(db, auditBy(actor, { organisationId, action: kind === 'invitation' ? 'invitations.sent' : 'reminders.sent', target: `survey ${survey.id}: ${result}` }));
+          await recordAudit(db, auditBy(actor, { organisationId, action: auditedSend(kind), target: `survey ${survey.id}: ${describeOutcome(outcome)}` }));
           await finished(survey, { kind, actor, outcome });
         })
         .finally(() => running.delete(survey.id));
       running.set(survey.id, run);
       return { started: pending };
     },
-    /** How many people a run would mail now: for the page that asks the lead to confirm it. */
-    waiting: async (surveyId: string, kind: SendRun['kind']): Promise<number> => (await invitationsToSend(db, surveyId, kind)).length,
+    /** How many people a run would mail now, or why it would mail nobody: for the page that asks the lead to confirm it. */
+    waiting: async (survey: { id: string; state: string }, kind: MailKind): Promise<{ waiting: number; refused?: string }> => {
+      const refused = sendRefusal(survey, mailer, kind);
+      return refused ? { waiting: 0, refused } : { waiting: (await invitationsToSend(db, survey.id, kind, today())).length };
+    },
     /** The run in progress or last finished for a survey, if any since this process started. */
     status: (surveyId: string): (SendRun & { running: boolean }) | undefined => {
       const run = last.get(surveyId);
@@ -311,3 +348,89 @@ export function createInvitationSender(db: Kysely<Database>, mailer: Mailer, lin
   };
 }
 export type InvitationSender = ReturnType<typeof createInvitationSender>;
+
+/**
+ * Hands a wave's outbox file to its lead and deletes it from the server, audited: the file
+ * holds every person's link, so it is kept no longer than it takes to download. Undefined when
+ * no mail is waiting for the wave (or mail does not go to an outbox).
+ */
+export async function takeWaveOutbox(db: Kysely<Database>, actor: Actor, mailer: Mailer, survey: { id: string; organisationId: string }): Promise<Buffer | undefined> {
+  const taken = await mailer.outbox?.take(survey.id);
+  if (!taken) return undefined;
+  await recordAudit(
+    db,
+    auditBy(actor, { organisationId: survey.organisationId, action: 'outbox.download', target: `survey ${survey.id}: ${taken.emails} emails downloaded and deleted from the server` }),
+  );
+  return taken.csv;
+}
+
+/** The scheduler's job for planned reminders (admin/schedule.ts); its subject is the survey. */
+export const REMINDER_JOB = 'wave.remind';
+/** Planned reminders go in the morning of their day, UK time, not at midnight. */
+const REMINDER_HOUR = 9;
+
+/**
+ * Planned reminders, done by the scheduler that opens and closes waves: whichever process
+ * claims the job sends them, once. A mail failure part-way is audited and the job tried again
+ * later, when only those not yet reminded that day are sent one.
+ */
+export function invitationJobHandlers(mailer: Mailer, publicUrl: string, defaults: MailDefaults): Record<typeof REMINDER_JOB, JobHandler> {
+  return {
+    [REMINDER_JOB]: async (db, job) => {
+      const survey = await findSurveyById(db, job.subject);
+      if (!survey) return 'not sent: the survey no longer exists';
+      const outcome = await sendInvitations(db, mailer, survey, (token) => invitationLink(publicUrl, token), 'reminder', defaults);
+      await recordAudit(db, auditBy(SCHEDULE_ACTOR, { organisationId: survey.organisationId, action: 'reminders.sent', target: `survey ${survey.id}: ${describeOutcome(outcome)}` }));
+      if (outcome.failed) throw new Error(`${outcome.sent} reminders sent, then: ${outcome.failed.message}`);
+      return describeOutcome(outcome);
+    },
+  };
+}
+
+export interface PlannedReminder {
+  id: string;
+  /** The day (YYYY-MM-DD, UK time) they go. */
+  on: string;
+}
+
+/** Reminders planned and not yet sent, soonest first. */
+export async function plannedReminders(db: Kysely<Database>, surveyId: string): Promise<PlannedReminder[]> {
+  const jobs = await pendingJobs(db, surveyId);
+  return jobs.filter((job) => job.kind === REMINDER_JOB).map((job) => ({ id: job.id, on: ukDay(new Date(job.dueAt)) }));
+}
+
+const ukDay = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+
+export type PlanReminderResult = { ok: true; on: string } | { ok: false; errors: FieldError[] };
+
+/**
+ * Plans reminders for a day: sent that morning (UK time) by the scheduler to everyone invited
+ * who has not started, once. The day must be today or later and not after the planned closing
+ * date; one plan per day.
+ */
+export async function planReminders(db: Kysely<Database>, actor: Actor, survey: SurveyWithDefinition, mailer: Mailer, parts: DayParts, now = new Date()): Promise<PlanReminderResult> {
+  const errors: FieldError[] = [];
+  if (survey.state === 'closed') return { ok: false, errors: [{ field: 'on-day', message: 'This survey is closed, so no more reminders are sent' }] };
+  if (mailer.kind === 'outbox') return { ok: false, errors: [{ field: 'on-day', message: NO_OUTBOX_REMINDERS }] };
+  const on = readDate(parts, 'on', 'The reminder date', errors);
+  if (!on && errors.length === 0) errors.push({ field: 'on-day', message: 'Enter the date to send reminders on, for example 18 12 2026' });
+  if (on && on < ukDay(now)) errors.push({ field: 'on-day', message: 'The reminder date must be today or later' });
+  if (on && survey.closesOn && on > survey.closesOn) errors.push({ field: 'on-day', message: 'The reminder date must be on or before the closing date, when the survey stops taking answers' });
+  if (on && (await plannedReminders(db, survey.id)).some((planned) => planned.on === on)) errors.push({ field: 'on-day', message: 'Reminders are already planned for that day' });
+  if (errors.length > 0 || !on) return { ok: false, errors };
+  await db.transaction().execute(async (trx) => {
+    await scheduleJob(trx, { kind: REMINDER_JOB, subject: survey.id, dueAt: new Date(startOfUkDay(on).getTime() + REMINDER_HOUR * 3_600_000) });
+    await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'reminders.planned', target: `survey ${survey.id}: reminders on ${on}` }));
+  });
+  return { ok: true, on };
+}
+
+/** Cancels planned reminders that have not gone yet; audited. */
+export async function cancelReminders(db: Kysely<Database>, actor: Actor, survey: { id: string; organisationId: string }, jobId: string): Promise<void> {
+  const planned = (await plannedReminders(db, survey.id)).find((p) => p.id === jobId);
+  if (!planned) throw new Refusal('Those reminders have already been sent or cancelled', 409);
+  await db.transaction().execute(async (trx) => {
+    if (!(await cancelPendingJob(trx, { id: jobId, subject: survey.id, kind: REMINDER_JOB }))) throw new Refusal('Those reminders have already been sent or cancelled', 409);
+    await recordAudit(trx, auditBy(actor, { organisationId: survey.organisationId, action: 'reminders.cancelled', target: `survey ${survey.id}: reminders on ${planned.on}` }));
+  });
+}

@@ -43,6 +43,19 @@ export async function cancelPendingJobs(db: Kysely<Database>, subject: string, k
     .execute();
 }
 
+/** Drops one job that has not run and is not being done now; false when it has run, is under way or was dropped. */
+export async function cancelPendingJob(db: Kysely<Database>, job: { id: string; subject: string; kind: string }, now = new Date()): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom('scheduled_job')
+    .where('id', '=', job.id)
+    .where('subject', '=', job.subject)
+    .where('kind', '=', job.kind)
+    .where('finished_at', 'is', null)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows) === 1;
+}
+
 /** A subject's jobs still to run, soonest first. */
 export async function pendingJobs(db: Kysely<Database>, subject: string): Promise<ScheduledJob[]> {
   const rows = await db.selectFrom('scheduled_job').select(['id', 'kind', 'subject', 'due_at']).where('subject', '=', subject).where('finished_at', 'is', null).orderBy('due_at').execute();

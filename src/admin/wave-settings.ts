@@ -187,6 +187,8 @@ export async function deleteDraftWave(db: Kysely<Database>, actor: Actor, survey
     const invitations = trx.selectFrom('invitation').select('id').where('survey_id', '=', surveyId);
     await trx.deleteFrom('invitation_token').where('invitation_id', 'in', invitations).execute();
     await trx.deleteFrom('invitation').where('survey_id', '=', surveyId).execute();
+    await trx.deleteFrom('invited_address').where('survey_id', '=', surveyId).execute();
+    await trx.deleteFrom('wave_message').where('survey_id', '=', surveyId).execute();
     await trx.deleteFrom('workforce_profile_cell').where('survey_id', '=', surveyId).execute();
     await trx.deleteFrom('answer_session').where('survey_id', '=', surveyId).execute();
     await trx.deleteFrom('scheduled_job').where('subject', '=', surveyId).execute();

@@ -18,6 +18,7 @@ import { scheduledJobs } from './migrations/009-scheduled-jobs.js';
 import { paperReturnsAndActions } from './migrations/011-paper-returns-and-actions.js';
 import { benchmarkRounds } from './migrations/012-benchmark-rounds.js';
 import { largerPages, SQLITE_PAGE_SIZE } from './migrations/013-larger-pages.js';
+import { invitationMessages } from './migrations/014-invitation-messages.js';
 import type { Database } from './schema.js';
 
 export interface Storage {
@@ -143,6 +144,7 @@ function migrations(dialect: Storage['dialect']): MigrationProvider {
     '011-paper-returns-and-actions': paperReturnsAndActions(),
     '012-benchmark-rounds': benchmarkRounds(),
     '013-larger-pages': largerPages(dialect),
+    '014-invitation-messages': invitationMessages(dialect),
   };
   return { getMigrations: async () => all };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Answers } from '../instrument/question-types/index.js';
 import { hashSecret, saveAnswers, startAnswerSession } from './answer-sessions.js';
+import { addressKey } from './migrations/014-invitation-messages.js';
 import type { Database } from './schema.js';
 
 export interface StaffMember {
@@ -14,23 +15,31 @@ export interface StaffMember {
 /** Rows per INSERT: well under SQLite's limit on bound parameters. */
 const BATCH = 500;
 
-export async function invitedEmails(db: Kysely<Database>, surveyId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('invitation').select('email').where('survey_id', '=', surveyId).where('email', 'is not', null).execute();
-  return new Set(rows.map((r) => r.email!));
+/** The key for `invited_address` (migration 014 made it): read afresh, as every process shares it through the database. */
+export async function invitedAddressKeyer(db: Kysely<Database>): Promise<(email: string) => string> {
+  const { value } = await db.selectFrom('secret').select('value').where('name', '=', 'invited-address').executeTakeFirstOrThrow();
+  return (email) => addressKey(value, email);
+}
+
+/** The keyed hashes of every address ever invited to a survey, whether or not its invitation has been used. */
+export async function invitedAddressKeys(db: Kysely<Database>, surveyId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('invited_address').select('address_key').where('survey_id', '=', surveyId).execute();
+  return new Set(rows.map((r) => r.address_key));
 }
 
 /**
- * Adds a staff list in one transaction: if any row is refused (the unique constraint on
- * survey and email included), none is kept.
+ * Adds people to a survey's staff list in one transaction, each with the keyed hash of their
+ * address: if any row is refused (the unique constraints included), none is kept.
  */
-export async function insertStaffList(db: Kysely<Database>, surveyId: string, staff: readonly StaffMember[]): Promise<void> {
+export async function insertStaffList(db: Kysely<Database>, surveyId: string, staff: readonly (StaffMember & { addressKey: string })[]): Promise<void> {
   // Within the caller's transaction when given one (the import and its audit entry), else in its own.
   const insert = async (trx: Kysely<Database>) => {
     for (let start = 0; start < staff.length; start += BATCH) {
+      const batch = staff.slice(start, start + BATCH);
       await trx
         .insertInto('invitation')
         .values(
-          staff.slice(start, start + BATCH).map((s) => ({
+          batch.map((s) => ({
             id: randomUUID(),
             survey_id: surveyId,
             email: s.email,
@@ -41,6 +50,11 @@ export async function insertStaffList(db: Kysely<Database>, surveyId: string, st
             used: 0,
           })),
         )
+        .execute();
+      // A separate table, in no particular order, so nothing ties a hash to its invitation row.
+      await trx
+        .insertInto('invited_address')
+        .values(batch.map((s) => ({ survey_id: surveyId, address_key: s.addressKey })))
         .execute();
     }
   };
@@ -66,16 +80,49 @@ export async function invitationCounts(db: Kysely<Database>, surveyId: string): 
   return { listed: used + Number(unused?.n ?? 0), sent: used + Number(unused?.sent ?? 0), used };
 }
 
-/** Unused invitations still to be sent ('invitation') or sent and not yet used ('reminder'). */
-export async function invitationsToSend(db: Kysely<Database>, surveyId: string, kind: 'invitation' | 'reminder'): Promise<{ id: string; email: string }[]> {
-  const rows = await db
-    .selectFrom('invitation')
-    .select(['id', 'email'])
-    .where('survey_id', '=', surveyId)
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  /** The day of the last reminder, put back if this one cannot be sent. */
+  remindedOn: string | null;
+}
+
+/**
+ * Unused invitations still to be sent ('invitation'), or sent, not yet used and not reminded
+ * on `day` ('reminder'): a reminder goes to each person at most once a day, however many
+ * processes or clicks ask for one.
+ */
+export async function invitationsToSend(db: Kysely<Database>, surveyId: string, kind: 'invitation' | 'reminder', day: string): Promise<PendingInvitation[]> {
+  let query = db.selectFrom('invitation').select(['id', 'email', 'reminded_on']).where('survey_id', '=', surveyId).where('used', '=', 0);
+  query =
+    kind === 'invitation' ? query.where('sent_on', 'is', null) : query.where('sent_on', 'is not', null).where((eb) => eb.or([eb('reminded_on', 'is', null), eb('reminded_on', '<', day)]));
+  const rows = await query.execute();
+  return rows.map((r) => ({ id: r.id, email: r.email!, remindedOn: r.reminded_on }));
+}
+
+/**
+ * Marks one person's invitation or reminder as sent on `day` before it goes, if nobody else
+ * has (another process on the same job, a second click): true when this caller is to send it.
+ */
+export async function claimInvitationSend(db: Kysely<Database>, invitation: PendingInvitation, kind: 'invitation' | 'reminder', day: string): Promise<boolean> {
+  const claimed = await db
+    .updateTable('invitation')
+    .set(kind === 'invitation' ? { sent_on: day } : { reminded_on: day })
+    .where('id', '=', invitation.id)
     .where('used', '=', 0)
-    .where('sent_on', kind === 'invitation' ? 'is' : 'is not', null)
+    .where((eb) => (kind === 'invitation' ? eb('sent_on', 'is', null) : eb.or([eb('reminded_on', 'is', null), eb('reminded_on', '<', day)])))
+    .executeTakeFirst();
+  return Number(claimed.numUpdatedRows) === 1;
+}
+
+/** Undoes a claim whose email could not be sent, so it is sent by trying again. */
+export async function releaseInvitationSend(db: Kysely<Database>, invitation: PendingInvitation, kind: 'invitation' | 'reminder'): Promise<void> {
+  await db
+    .updateTable('invitation')
+    .set(kind === 'invitation' ? { sent_on: null } : { reminded_on: invitation.remindedOn })
+    .where('id', '=', invitation.id)
+    .where('used', '=', 0)
     .execute();
-  return rows.map((r) => ({ id: r.id, email: r.email! }));
 }
 
 /** Stores a new link's hash; called before the email goes, so a link that arrives always works. */
@@ -83,15 +130,6 @@ export async function addInvitationToken(db: Kysely<Database>, invitationId: str
   await db
     .insertInto('invitation_token')
     .values({ token_hash: hashSecret(token), invitation_id: invitationId })
-    .execute();
-}
-
-export async function markInvitationSent(db: Kysely<Database>, invitationId: string, kind: 'invitation' | 'reminder', on: string): Promise<void> {
-  await db
-    .updateTable('invitation')
-    .set(kind === 'invitation' ? { sent_on: on } : { reminded_on: on })
-    .where('id', '=', invitationId)
-    .where('used', '=', 0)
     .execute();
 }
 
@@ -140,4 +178,23 @@ export async function redeemInvitation(
     await saveAnswers(trx, hashSecret(session.token), answers);
     return true;
   });
+}
+
+export interface WaveMessageRow {
+  languages: string;
+  contact: string;
+  /** JSON, read by admin/invitation-messages.ts. */
+  texts: string;
+}
+
+export async function findWaveMessage(db: Kysely<Database>, surveyId: string): Promise<WaveMessageRow | undefined> {
+  return db.selectFrom('wave_message').select(['languages', 'contact', 'texts']).where('survey_id', '=', surveyId).executeTakeFirst();
+}
+
+export async function saveWaveMessage(db: Kysely<Database>, surveyId: string, row: WaveMessageRow): Promise<void> {
+  await db
+    .insertInto('wave_message')
+    .values({ survey_id: surveyId, ...row })
+    .onConflict((oc) => oc.column('survey_id').doUpdateSet(row))
+    .execute();
 }

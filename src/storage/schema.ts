@@ -194,4 +194,10 @@ export interface Database {
   finding_action_note: { organisation_id: string; survey_id: string; action_id: string; id: string; written_at: string; text: string };
   /** sha256 of each link sent (the invitation and every reminder), so any of them works until one is used. */
   invitation_token: { token_hash: string; invitation_id: string };
+  /** Keys the server made for itself (migration 014): 'invited-address' keys `invited_address`. */
+  secret: { name: string; value: string };
+  /** A keyed hash of every address ever invited to a wave, unlinked from its invitation, so nobody is invited twice. */
+  invited_address: { survey_id: string; address_key: string };
+  /** A wave's invitation and reminder wording; `texts` is JSON (admin/invitation-messages.ts ZWaveTexts). */
+  wave_message: { survey_id: string; languages: string; contact: string; texts: string };
 }

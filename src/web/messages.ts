@@ -1,4 +1,5 @@
 import type { AnswerErrorCode } from '../instrument/question-types/contract.js';
+import type { MailDefaults } from '../admin/invitation-messages.js';
 import type { TLanguage } from '../instrument/text.js';
 
 /**
@@ -178,6 +179,14 @@ const en = {
   'actions.status.in_progress': 'In progress',
   'actions.status.done': 'Done',
   'actions.status.not_doing': 'Not going ahead',
+  // Invitation and reminder emails: the defaults a lead starts from (admin/invitation-messages.ts); ((name)) fields as GOV.UK Notify writes them.
+  'mail.invitation.subject': 'Take part: ((survey))',
+  'mail.invitation.body':
+    '((organisation)) would like to hear what you think in its staff survey, ((survey)).\n\nStart here: ((link))\n\nThis link is yours and works once. As soon as you start, Sounding forgets that the link was sent to you: your answers are stored with your role group and directorate only, never with your name or email address, and no group too small to keep you anonymous is ever shown.\n\nIf you have questions about the survey, contact ((contact)).\n\nIf you did not expect this email, you can ignore it.',
+  'mail.reminder.subject': 'Reminder: ((survey))',
+  'mail.reminder.body':
+    'This is a reminder from ((organisation)): if you have not yet taken part in ((survey)), there is still time.\n\nStart here: ((link))\n\nThis link is new and works once; the one in your first email works too. As soon as you start, Sounding forgets that the link was sent to you: your answers are stored with your role group and directorate only, never with your name or email address.\n\nIf you have questions about the survey, contact ((contact)).\n\nIf you have already taken part, thank you: you can ignore this email.',
+  'mail.contactFallback': 'the team that sent you this email',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -317,6 +326,13 @@ const cy: Record<MessageKey, string> = {
   'actions.status.in_progress': 'Ar waith',
   'actions.status.done': 'Wedi’i wneud',
   'actions.status.not_doing': 'Ddim yn mynd yn ei flaen',
+  'mail.invitation.subject': 'Cymerwch ran: ((survey))',
+  'mail.invitation.body':
+    "Hoffai ((organisation)) glywed eich barn yn ei harolwg staff, ((survey)).\n\nDechreuwch yma: ((link))\n\nEich dolen chi yw hon ac mae'n gweithio unwaith. Cyn gynted ag y byddwch yn dechrau, mae Sounding yn anghofio bod y ddolen wedi'i hanfon atoch chi: caiff eich atebion eu cadw gyda'ch grŵp rôl a'ch cyfarwyddiaeth yn unig, byth gyda'ch enw na'ch cyfeiriad e-bost, ac ni ddangosir byth unrhyw grŵp sy'n rhy fach i'ch cadw'n ddienw.\n\nOs oes gennych gwestiynau am yr arolwg, cysylltwch â ((contact)).\n\nOs nad oeddech yn disgwyl yr e-bost hwn, gallwch ei anwybyddu.",
+  'mail.reminder.subject': 'Nodyn atgoffa: ((survey))',
+  'mail.reminder.body':
+    "Nodyn atgoffa gan ((organisation)): os nad ydych wedi cymryd rhan yn ((survey)) eto, mae amser o hyd.\n\nDechreuwch yma: ((link))\n\nMae'r ddolen hon yn newydd ac mae'n gweithio unwaith; mae'r ddolen yn eich e-bost cyntaf yn gweithio hefyd. Cyn gynted ag y byddwch yn dechrau, mae Sounding yn anghofio bod y ddolen wedi'i hanfon atoch chi: caiff eich atebion eu cadw gyda'ch grŵp rôl a'ch cyfarwyddiaeth yn unig, byth gyda'ch enw na'ch cyfeiriad e-bost.\n\nOs oes gennych gwestiynau am yr arolwg, cysylltwch â ((contact)).\n\nOs ydych eisoes wedi cymryd rhan, diolch: gallwch anwybyddu'r e-bost hwn.",
+  'mail.contactFallback': 'y tîm a anfonodd yr e-bost hwn atoch',
 };
 
 const service: Record<TLanguage, Record<MessageKey, string>> = { en, cy };
@@ -347,3 +363,19 @@ export function formatWait(seconds: number, lang: TLanguage): string {
 export function formatDate(date: Date, lang: TLanguage): string {
   return new Intl.DateTimeFormat(lang === 'cy' ? 'cy-GB' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(date);
 }
+
+/** The catalogue's invitation and reminder emails, the wording every wave starts from (admin/invitation-messages.ts). */
+export const mailDefaults: MailDefaults = {
+  texts: {
+    invitation: {
+      en: { subject: service.en['mail.invitation.subject'], body: service.en['mail.invitation.body'] },
+      cy: { subject: service.cy['mail.invitation.subject'], body: service.cy['mail.invitation.body'] },
+    },
+    reminder: {
+      en: { subject: service.en['mail.reminder.subject'], body: service.en['mail.reminder.body'] },
+      cy: { subject: service.cy['mail.reminder.subject'], body: service.cy['mail.reminder.body'] },
+    },
+  },
+  contactFallback: { en: service.en['mail.contactFallback'], cy: service.cy['mail.contactFallback'] },
+  formatDate,
+};

@@ -38,7 +38,8 @@ async function main() {
     process.exit(1);
   }
   const demo = config.seedDemo ? await seedDemoIfEmpty(storage.db) : undefined;
-  const app = await buildApp(config, buildServices(config, storage));
+  const services = buildServices(config, storage);
+  const app = await buildApp(config, services);
   let closing = false;
   // A response finished while shutting down closes its connection: Node only closes connections
   // idle at the moment of close(), so a keep-alive client would otherwise hold the process open.
@@ -46,7 +47,7 @@ async function main() {
     if (closing) reply.header('connection', 'close');
   });
   await app.listen({ port: config.port, host: config.host });
-  const scheduler = startScheduler(config, storage, app.log);
+  const scheduler = startScheduler(config, services, app.log);
   if (demo) {
     app.log.info(`Demo survey ready: ${config.publicUrl}/s/${demo.slug}`);
     app.log.info(`Last year's closed wave has published results: ${config.publicUrl}/surveys/${demo.resultsOf}/report`);

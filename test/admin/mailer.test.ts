@@ -1,6 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMailer, MailError } from '../../src/admin/mailer.js';
 import { OUTBOX_FILE, readConfig } from '../../src/config.js';
+import { startFakeSmtp } from '../support/smtp.js';
 
 const SERVICE_ID = '26785a09-ab16-4eb0-8407-a37497a57506';
 const SECRET = '3d844edf-8d35-48ac-975b-e847b4f122b0';
@@ -47,6 +47,29 @@ describe('file outbox (no email service configured)', () => {
       { email: 'b@example.org', subject: 'Reminder', body: 'Plain' },
     ]);
   });
+
+  it("keeps each wave's mail in a file of its own, which is taken whole once and is then gone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sounding-mail-'));
+    const mailer = createMailer(mailOf({ DATA_DIR: dir }));
+    const wave = '5b0c2b1e-6f8a-4d2e-9a41-3c7f0e9d1a22';
+    const other = '0e7d6c5b-4a39-4281-9706-f5e4d3c2b1a0';
+    expect(await mailer.outbox!.has(wave)).toBe(false);
+    // Sent and taken at once: the take waits for the sends queued before it, and loses none.
+    const [, , taken] = await Promise.all([
+      mailer.send({ to: 'a@example.org', subject: 'Take part', body: 'Line one\nLine two', wave }),
+      mailer.send({ to: 'b@example.org', subject: 'Take part', body: 'Plain', wave: other }),
+      mailer.outbox!.take(wave),
+    ]);
+    expect(taken!.emails).toBe(1);
+    expect(parse<Record<string, string>>(taken!.csv, { columns: true })).toEqual([{ email: 'a@example.org', subject: 'Take part', body: 'Line one\nLine two' }]);
+    expect(await mailer.outbox!.has(wave)).toBe(false);
+    expect(await mailer.outbox!.take(wave)).toBeUndefined();
+    expect(await mailer.outbox!.has(other)).toBe(true);
+    // Mail for no wave (a password link) stays in the operator's file.
+    await mailer.send({ to: 'c@example.org', subject: 'Choose a password', body: 'Link' });
+    expect(readFileSync(join(dir, OUTBOX_FILE), 'utf8')).toContain('c@example.org');
+    await expect(mailer.outbox!.take('../../etc/passwd')).rejects.toThrow('a wave id is a UUID');
+  });
 });
 
 describe('GOV.UK Notify', () => {
@@ -66,18 +89,19 @@ describe('GOV.UK Notify', () => {
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
   }
 
-  it('sends through the one template with subject and body as personalisation, signed with the key', async () => {
+  it('sends through the one template with subject, body and any other fields as personalisation, signed with the key', async () => {
     const notify = await fakeNotify(201, { id: 'x' });
     const mailer = createMailer(mailOf({ NOTIFY_API_KEY: API_KEY, NOTIFY_TEMPLATE_ID: TEMPLATE_ID }), { notifyBaseUrl: notify.url });
     expect(mailer.kind).toBe('notify');
-    await mailer.send({ to: 'lead@example.org', subject: 'Hello', body: 'Body text' });
+    await mailer.send({ to: 'lead@example.org', subject: 'Hello', body: 'Body text', personalisation: { link: 'https://sounding.test/i/x', subject: 'ignored' } });
     expect(notify.received).toHaveLength(1);
     expect(notify.received[0]!.url).toBe('/v2/notifications/email');
     expect(notify.received[0]!.auth).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
     expect(notify.received[0]!.body).toMatchObject({
       template_id: TEMPLATE_ID,
       email_address: 'lead@example.org',
-      personalisation: { subject: 'Hello', body: 'Body text' },
+      // Each field as well, for a template that places them itself; the subject and body are always the message's own.
+      personalisation: { subject: 'Hello', body: 'Body text', link: 'https://sounding.test/i/x' },
     });
   });
 
@@ -106,37 +130,10 @@ describe('GOV.UK Notify', () => {
 });
 
 describe('SMTP', () => {
-  /** Just enough SMTP to accept one message and keep what was said. */
   async function fakeSmtp() {
-    const transcript: string[] = [];
-    const server = createTcpServer((socket) => {
-      let inData = false;
-      socket.write('220 fake ESMTP\r\n');
-      let buffer = '';
-      socket.on('data', (chunk) => {
-        buffer += chunk.toString();
-        let end: number;
-        while ((end = buffer.indexOf('\r\n')) >= 0) {
-          const line = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          transcript.push(line);
-          if (inData) {
-            if (line === '.') {
-              inData = false;
-              socket.write('250 queued\r\n');
-            }
-          } else if (/^(EHLO|HELO)/i.test(line)) socket.write('250 fake\r\n');
-          else if (/^DATA/i.test(line)) {
-            inData = true;
-            socket.write('354 go on\r\n');
-          } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
-          else socket.write('250 ok\r\n');
-        }
-      });
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    closers.push(() => server.close());
-    return { url: `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`, transcript };
+    const smtp = await startFakeSmtp();
+    closers.push(smtp.close);
+    return smtp;
   }
 
   it('delivers the message to the configured server from MAIL_FROM', async () => {

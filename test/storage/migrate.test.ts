@@ -24,6 +24,7 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
         'instrument_version',
         'invitation',
         'invitation_token',
+        'invited_address',
         'membership',
         'organisation',
         'password_reset',
@@ -33,11 +34,13 @@ describe.each(backends)('migrations on $name', ({ target, skip }) => {
         'response',
         'round_participant',
         'scheduled_job',
+        'secret',
         'sign_in_failure',
         'submission_key',
         'survey',
         'user_account',
         'user_session',
+        'wave_message',
         'workforce_profile_cell',
       ]);
       const responseColumns = (await storage.db.introspection.getTables()).find((t) => t.name === 'response')!.columns.map((c) => c.name);

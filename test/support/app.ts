@@ -28,10 +28,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return { ...readConfig({ LOG_LEVEL: 'silent' }), ...overrides };
 }
 
-/** Mail captured in memory, so a test can follow the link in a reset email or an invitation. */
-export function capturingMailer(): Mailer & { sent: MailMessage[] } {
+/** Mail captured in memory, so a test can follow the link in a reset email or an invitation; the outbox unless said otherwise. */
+export function capturingMailer(kind: Mailer['kind'] = 'outbox'): Mailer & { sent: MailMessage[] } {
   const sent: MailMessage[] = [];
-  return { kind: 'outbox', sent, send: async (message) => void sent.push(message) };
+  return { kind, sent, send: async (message) => void sent.push(message) };
 }
 
 /** The services a test app runs on: the given storage, mail captured in memory, no OpenID Connect unless given. */

@@ -20,8 +20,8 @@ afterEach(async () => {
   for (const { app } of opened.splice(0)) await app.close();
 });
 
-async function leadApp() {
-  const mailer = capturingMailer();
+async function leadApp(mailKind: Parameters<typeof capturingMailer>[0] = 'outbox') {
+  const mailer = capturingMailer(mailKind);
   const setup = await accountsApp({ services: { mailer } });
   opened.push(setup);
   const lead = await userWithRoles(setup.storage.db, { [setup.organisationId]: 'org_admin' });
@@ -223,15 +223,17 @@ describe('uploads with problems', () => {
 
 describe('invitations from the web', () => {
   it('uploads a staff list, sends invitations through the mailer, and the link starts the journey with the segment given', async () => {
-    const { lead, survey, mailer, app, storage } = await leadApp();
+    const { lead, survey, mailer, app, storage } = await leadApp('smtp');
     await lead.get(`/admin/surveys/${survey.id}/invitations`);
     const csv = ['email,role_group,directorate', 'ann@council.gov.uk,head_of_service,housing', 'bob@council.gov.uk,frontline,housing'].join('\n');
     const uploaded = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: csv } });
     expect(uploaded.statusCode).toBe(303);
-    expect(text((await lead.get(String(uploaded.headers.location))).body)).toContain('Staff list read: 2 people.');
+    expect(text((await lead.get(String(uploaded.headers.location))).body)).toContain(
+      'Staff list read: 2 new people added, to be invited when you send invitations; 0 already invited before, so not invited again.',
+    );
     const sent = await lead.post(`/admin/surveys/${survey.id}/invitations/send`);
     expect(sent.statusCode).toBe(303);
-    expect(text((await lead.get(String(sent.headers.location))).body)).toContain('2 invitations being written to the outbox file for mail merge.');
+    expect(text((await lead.get(String(sent.headers.location))).body)).toContain('2 invitations being sent.');
     await expect.poll(() => mailer.sent.length).toBe(2);
     expect(mailer.sent.map((m) => m.to).sort()).toEqual(['ann@council.gov.uk', 'bob@council.gov.uk']);
     await expect.poll(async () => text((await lead.get(`/admin/surveys/${survey.id}`)).body)).toContain('Invited 2');
@@ -255,7 +257,7 @@ describe('invitations from the web', () => {
     expect(text((await new Browser(app).get(`${link}?lang=cy`)).body)).toContain("Mae'r ddolen hon eisoes wedi'i defnyddio");
 
     const reminded = await lead.post(`/admin/surveys/${survey.id}/invitations/remind`);
-    expect(text((await lead.get(String(reminded.headers.location))).body)).toContain('1 reminder being written to the outbox file for mail merge.');
+    expect(text((await lead.get(String(reminded.headers.location))).body)).toContain('1 reminder being sent.');
     await expect.poll(() => mailer.sent.length).toBe(3);
     expect(mailer.sent.slice(2).map((m) => m.to)).toEqual(['bob@council.gov.uk']);
     const organisationId = (await storage.db.selectFrom('survey').select('organisation_id').executeTakeFirstOrThrow()).organisation_id;

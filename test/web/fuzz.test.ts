@@ -376,10 +376,10 @@ for (const database of testDatabases) {
       await insertStaffList(
         db,
         answered.id,
-        ['ann@example.org', 'bob@example.org', 'cat@example.org'].map((email) => ({ email, roleGroup: 'frontline', directorate: '' })),
+        ['ann@example.org', 'bob@example.org', 'cat@example.org'].map((email) => ({ email, roleGroup: 'frontline', directorate: '', addressKey: email })),
       );
       const invitationTokens: string[] = [];
-      for (const invitation of await invitationsToSend(db, answered.id, 'invitation')) {
+      for (const invitation of await invitationsToSend(db, answered.id, 'invitation', '2026-01-01')) {
         const token = newToken();
         await addInvitationToken(db, invitation.id, token);
         invitationTokens.push(token);
@@ -412,6 +412,8 @@ for (const database of testDatabases) {
           tokenId: (await listApiTokens(db, lead.id)).map((token) => token.id),
           // No action is recorded: an update to one that does not exist must be a 404, never a 500.
           actionId: ['5f0c4b1e-6a35-4c8e-9f2a-0d7b7c1e2a44'],
+          // No reminder is planned: cancelling one that is not there must be refused, never a 500.
+          job: ['8d2f6a10-3b7c-4e59-a1d4-6c0e9b8f7a35'],
           format: EXPORT_FORMAT_NAMES,
           '/assets/*': ['images/favicon.ico', 'images/govuk-crest.svg'],
           '/govuk/*': ['govuk-frontend.min.js'],
@@ -441,6 +443,8 @@ for (const database of testDatabases) {
           { survey: t.survey.id },
           { name: 'R script', organisationId: t.organisationId, expiresInDays: '30' },
           { code: 'ABCD-EFGH' },
+          { languages: 'both', contact: 'HR', 'invitation-en-subject': 'Take part: ((survey))', 'invitation-en-body': 'Start: ((link))', action: 'preview' },
+          { 'on-day': '1', 'on-month': '2', 'on-year': '2027' },
         ],
         cookies: [cookieOf(signInPage, '_csrf'), cookieOf(oidcStarted, 'sounding_oidc')],
         apiToken: apiTokens[0]!,

@@ -153,7 +153,9 @@ describe('confirming what cannot be undone', () => {
     expect(text(send.body)).toContain('This cannot be undone: an email cannot be recalled once it has gone.');
     expect(send.body).toContain(`action="/admin/surveys/${survey.id}/invitations/send"`);
     const remind = await lead.get(`/admin/surveys/${survey.id}/invitations/remind`);
-    expect(text(remind.body)).toContain('Everyone invited has started, or nobody has been invited yet, so nothing will be sent.');
+    // The outbox would list who has not started: reminders are not offered through it (admin/invitations.ts NO_OUTBOX_REMINDERS).
+    expect(text(remind.body)).toContain('Reminders cannot go to the outbox file');
+    expect(remind.body).not.toContain(`action="/admin/surveys/${survey.id}/invitations/remind"`);
   });
 });
 
@@ -203,19 +205,33 @@ describe('uploading a staff list again', () => {
     }
     await lead.get(`/admin/surveys/${survey.id}/invitations`);
     const again = await lead.upload(`/admin/surveys/${survey.id}/invitations`, {}, { file: { name: 'staff.csv', content: list([...people, 'cat@council.gov.uk']) } });
-    const notice = /govuk-notification-banner__heading">([^<]*)</.exec((await lead.get(String(again.headers.location))).body)?.[1]?.trim();
+    const page = (await lead.get(String(again.headers.location))).body;
+    const notice = /govuk-notification-banner__heading">([^<]*)</.exec(page)?.[1]?.trim();
+    const onTheList = /On the staff list\s*<\/dt>\s*<dd[^>]*>\s*(\d+)/.exec(page)?.[1];
+    // Invitations sent after the second list: the new person only, never again someone who started.
+    await lead.post(`/admin/surveys/${survey.id}/invitations/send`);
+    await expect.poll(() => mailer.sent.length).toBe(3);
     const audit = await storage.db.selectFrom('audit_log').select(['action', 'target']).where('action', 'like', 'invitations.import%').orderBy('at').execute();
-    return { status: again.statusCode, location: String(again.headers.location).replace(survey.id, 'ID'), notice, audit: audit.map((a) => `${a.action} ${a.target.replace(survey.id, 'ID')}`) };
+    return {
+      status: again.statusCode,
+      location: String(again.headers.location).replace(survey.id, 'ID'),
+      notice,
+      onTheList,
+      invitedAfter: mailer.sent.slice(2).map((m) => m.to),
+      audit: audit.map((a) => `${a.action} ${a.target.replace(survey.id, 'ID')}`),
+    };
   }
 
   it('gives the same answer, and audits the same, whether or not people on it have started', async () => {
     const nobody = await reupload([]);
     const ann = await reupload(['ann@council.gov.uk']);
     const both = await reupload(['ann@council.gov.uk', 'bob@council.gov.uk']);
-    expect(nobody.notice).toContain('Staff list read: 3 people.');
+    expect(nobody.notice).toBe('Staff list read: 1 new person added, to be invited when you send invitations; 2 already invited before, so not invited again.');
+    expect(nobody.onTheList).toBe('3');
+    expect(nobody.invitedAfter).toEqual(['cat@council.gov.uk']);
     expect(ann).toEqual(nobody);
     expect(both).toEqual(nobody);
-    expect(nobody.audit).toEqual(['invitations.import survey ID: 2 people', 'invitations.import survey ID: 3 people']);
+    expect(nobody.audit).toEqual(['invitations.import survey ID: 2 listed, 2 added, 0 already invited', 'invitations.import survey ID: 3 listed, 1 added, 2 already invited']);
   });
 
   it('says in plain words what a lead can and cannot know about who answered', async () => {
@@ -223,7 +239,7 @@ describe('uploading a staff list again', () => {
     const page = text((await lead.get(`/admin/surveys/${survey.id}/invitations`)).body);
     expect(page).toContain('What you can and cannot know about who answered');
     expect(page).toContain('You cannot find out who has started or who has answered.');
-    expect(page).toContain('Whoever is on the list, the page gives the same answer.');
+    expect(page).toContain('that answer is the same whether or not anyone on the list has started');
   });
 
   it('audits a refused upload', async () => {

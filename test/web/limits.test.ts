@@ -5,6 +5,7 @@ import { openStorage } from '../../src/storage/db.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { buildApp } from '../../src/web/app.js';
 import { readConfig } from '../../src/config.js';
+import { mailDefaults } from '../../src/web/messages.js';
 import { capturingMailer, openSurveyDatabase, Respondent, standardInstrument, testApp, testConfig, testDatabases, testServices, type ClientAddress, type TestApp } from '../support/app.js';
 import { freshSqlite } from '../storage/targets.js';
 import { TEST_ACTOR } from '../support/waves.js';
@@ -94,7 +95,7 @@ describe.each(testDatabases)('limits on respondents’ secrets $title', (databas
     const survey = (await findSurveyById(t.storage.db, t.survey.id))!;
     await importStaffList(t.storage.db, TEST_ACTOR, survey, Buffer.from('email,role_group,directorate\na@x.gov.uk,manager,housing\n'));
     const mailer = capturingMailer();
-    await sendInvitations(t.storage.db, mailer, survey, (token) => `https://sounding.test/i/${token}`, 'invitation');
+    await sendInvitations(t.storage.db, mailer, survey, (token) => `https://sounding.test/i/${token}`, 'invitation', mailDefaults);
     const link = new URL(/https:\/\/sounding\.test\/i\/[A-Za-z0-9_-]{32}/.exec(mailer.sent[0]!.body)![0]).pathname;
     const office = { remoteAddress: '203.0.113.7' };
     // A mail scanner and the person open the real link many times from the office: never counted.

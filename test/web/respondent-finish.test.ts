@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importStaffList, sendInvitations } from '../../src/admin/invitations.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
-import { errorMessage, message, MESSAGE_KEYS, messageTemplate } from '../../src/web/messages.js';
+import { errorMessage, mailDefaults, message, MESSAGE_KEYS, messageTemplate } from '../../src/web/messages.js';
 import { LANGUAGES } from '../../src/instrument/text.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 import { capturingMailer, Respondent, standardInstrument, testApp, type TestApp } from '../support/app.js';
@@ -162,7 +162,7 @@ describe('the respondent’s journey, finished', () => {
     const survey = (await findSurveyById(t.storage.db, t.survey.id))!;
     expect((await importStaffList(t.storage.db, TEST_ACTOR, survey, Buffer.from('email,role_group,directorate\nann@council.gov.uk,manager,housing\n'))).ok).toBe(true);
     const mailer = capturingMailer();
-    await sendInvitations(t.storage.db, mailer, survey, (token) => `/i/${token}`, 'invitation');
+    await sendInvitations(t.storage.db, mailer, survey, (token) => `/i/${token}`, 'invitation', mailDefaults);
     const link = /\/i\/[A-Za-z0-9_-]+/.exec(mailer.sent[0]!.body)![0];
     const respondent = new Respondent(t.app);
     const start = await respondent.get(link);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createInvitationSender, importStaffList } from '../../../admin/invitations.js';
+import { createInvitationSender, importStaffList, invitationLink, plannedReminders } from '../../../admin/invitations.js';
 import type { Mailer } from '../../../admin/mailer.js';
 import {
   blankWaveForm,
@@ -27,7 +27,9 @@ import { listOrganisationWaves, organisationsNamed } from '../../../storage/wave
 import { loadWorkforceProfile } from '../../../storage/workforce-profiles.js';
 import { surveyOrganisationId } from '../../../storage/users.js';
 import { hasRole, pathOrganisation, requireOrganisationRole, requireSignIn, surveyOrganisation } from '../../plugins/auth.js';
+import { mailDefaults } from '../../messages.js';
 import { builderRoutes } from './builder.js';
+import { invitationRoutes } from './invitations.js';
 import { previewRoutes } from './preview.js';
 import { settingsRoutes } from './settings.js';
 import { acceptUploads, uploadedFileName, uploadedFiles } from './uploads.js';
@@ -47,26 +49,24 @@ const ZOrganisationParams = z.object({ organisationId: z.uuid() });
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const sending = (n: number, what: string, kind: Mailer['kind']) =>
   n === 0
-    ? `Nobody is waiting for ${what === 'invitation' ? 'an invitation' : 'a reminder'}.`
+    ? `Nobody is waiting for ${what === 'invitation' ? 'an invitation' : 'a reminder today'}.`
     : `${plural(n, what)} being ${kind === 'outbox' ? 'written to the outbox file for mail merge' : 'sent'}. Refresh this page to see how many have gone.`;
 const NOTICES = {
   open: () => 'The survey is open: its link and invitations now work.',
   closed: () => 'The survey is closed: no more answers are taken.',
   profile: () => 'Workforce profile saved: response rates are now shown against headcount.',
-  // The same words whoever on the list has started (admin/invitations.ts importStaffList).
-  imported: (n: number) =>
-    `Staff list read: ${plural(n, 'person')}. Anyone on it still waiting to start keeps the invitation they have; everyone else is added and invited when you send invitations.`.replace(
-      'persons',
-      'people',
-    ),
+  // The same words whoever on the list has started: an address once invited counts as invited for good (admin/invitations.ts importStaffList).
+  imported: (n: number, _kind: Mailer['kind'], alreadyInvited: number) =>
+    `Staff list read: ${n} new ${n === 1 ? 'person' : 'people'} added, to be invited when you send invitations; ${alreadyInvited} already invited before, so not invited again.`,
   invitation: (n: number, kind: Mailer['kind']) => sending(n, 'invitation', kind),
   reminder: (n: number, kind: Mailer['kind']) => sending(n, 'reminder', kind),
   freeTextReleased: () => 'Free-text comments (redacted) are now included in respondent-level files for analysts.',
   freeTextWithheld: () => 'Free-text comments are no longer included in respondent-level files.',
   settings: () => 'Settings saved.',
   duplicated: () => 'This is a copy: the same questions, workforce profile and settings, with no responses. Set its dates before opening it.',
-} satisfies Record<string, (n: number, kind: Mailer['kind']) => string>;
-const ZDone = z.object({ done: z.enum(Object.keys(NOTICES) as [keyof typeof NOTICES]).optional(), n: z.coerce.number().int().min(0).max(10_000_000).default(0) });
+} satisfies Record<string, (n: number, kind: Mailer['kind'], m: number) => string>;
+const COUNT = z.coerce.number().int().min(0).max(10_000_000).default(0);
+const ZDone = z.object({ done: z.enum(Object.keys(NOTICES) as [keyof typeof NOTICES]).optional(), n: COUNT, m: COUNT });
 
 /** The error summary's list: each message links to its field. */
 const errorList = (errors: FieldError[]) => errors.map((e) => ({ text: e.message, href: `#${e.field}` }));
@@ -96,17 +96,19 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
   }
 
   /** After a change the page is fetched again (so a refresh repeats nothing); the notice is chosen by code, never taken as text from the URL. */
-  const done = (reply: FastifyReply, survey: { id: string }, notice: keyof typeof NOTICES, n = 0) => reply.redirect(`/admin/surveys/${survey.id}?done=${notice}&n=${n}`, 303);
+  const done = (reply: FastifyReply, survey: { id: string }, notice: keyof typeof NOTICES, n = 0, m = 0) => reply.redirect(`/admin/surveys/${survey.id}?done=${notice}&n=${n}&m=${m}`, 303);
 
   async function renderSurvey(request: FastifyRequest, reply: FastifyReply, survey: SurveyWithDefinition & { organisationId: string }, problem?: string) {
     const query = ZDone.safeParse(request.query ?? {});
-    const notice = query.success && query.data.done ? NOTICES[query.data.done](query.data.n, mailer.kind) : undefined;
-    const [waves, rates, profile, invitations, publication] = await Promise.all([
+    const notice = query.success && query.data.done ? NOTICES[query.data.done](query.data.n, mailer.kind, query.data.m) : undefined;
+    const [waves, rates, profile, invitations, publication, reminders, outboxWaiting] = await Promise.all([
       listOrganisationWaves(db, survey.organisationId),
       waveResponseRates(db, survey),
       loadWorkforceProfile(db, survey.id),
       invitationCounts(db, survey.id),
       readPublication(db, survey.id),
+      plannedReminders(db, survey.id),
+      mailer.outbox?.has(survey.id) ?? false,
     ]);
     const wave = waves.find((w) => w.id === survey.id)!;
     return reply.render(
@@ -130,6 +132,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
         openLink: `${publicUrl}/s/${survey.slug}`,
         mailKind: mailer.kind,
         sending: sender.status(survey.id),
+        reminders,
+        outboxWaiting,
         notice,
         errorList: problem ? [{ text: problem }] : [],
       },
@@ -205,8 +209,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
       const survey = await surveyOf(request);
       if (!survey) return reply.callNotFound();
       if (survey.state !== WAVE_ACTIONS[action]) return reply.redirect(`/admin/surveys/${survey.id}`, 303);
-      const waiting = action === 'send' || action === 'remind' ? await sender.waiting(survey.id, action === 'send' ? 'invitation' : 'reminder') : 0;
-      return reply.render('admin/confirm.njk', { survey, action, postTo: `/admin/surveys/${survey.id}/${confirmPaths[action]}`, waiting, mailKind: mailer.kind });
+      const { waiting, refused } = action === 'send' || action === 'remind' ? await sender.waiting(survey, action === 'send' ? 'invitation' : 'reminder') : { waiting: 0 };
+      return reply.render('admin/confirm.njk', { survey, action, postTo: `/admin/surveys/${survey.id}/${confirmPaths[action]}`, waiting, refused, mailKind: mailer.kind });
     });
   }
 
@@ -245,6 +249,17 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     viewer: requireOrganisationRole('viewer', surveyOrganisation(storage)),
     viewerPosting: [requireOrganisationRole('viewer', surveyOrganisation(storage)), app.csrfProtection],
     surveyOf,
+  });
+
+  invitationRoutes(app, {
+    storage,
+    mailer,
+    publicUrl,
+    leadPage: requireOrganisationRole('org_admin', surveyOrganisation(storage)),
+    leadPosting: [requireOrganisationRole('org_admin', surveyOrganisation(storage)), app.csrfProtection],
+    surveyOf,
+    actorOf,
+    showProblem: (request, reply, survey, problem) => renderSurvey(request, reply, survey, problem),
   });
 
   const renderUpload = (reply: FastifyReply, survey: SurveyWithDefinition, kind: 'profile' | 'invitations', problems: { row?: number; column?: string; message: string }[] = [], more = 0) =>
@@ -286,13 +301,14 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, { 
     if (!file || file.length === 0) return renderUpload(reply, survey, 'invitations', [{ message: 'choose a CSV file to upload' }]);
     const result = await importStaffList(db, actorOf(request), survey, file);
     if (!result.ok) return renderUpload(reply, survey, 'invitations', result.problems, result.more);
-    return done(reply, survey, 'imported', result.listed);
+    return done(reply, survey, 'imported', result.added, result.alreadyInvited);
   });
 
   const sender = createInvitationSender(
     db,
     mailer,
-    (token) => `${publicUrl}/i/${token}`,
+    (token) => invitationLink(publicUrl, token),
+    mailDefaults,
     async (survey, run) => {
       if (run.outcome.failed) app.log.warn({ survey: survey.id, sent: run.outcome.sent, remaining: run.outcome.failed.remaining }, run.outcome.failed.message);
     },
