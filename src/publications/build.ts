@@ -3,9 +3,10 @@ import { publishedWeighting } from '../analysis/weighting.js';
 import type { TDefinition } from '../instrument/definition.js';
 import type { TPublishedFindings } from '../instrument/published-findings.js';
 import { coarsenSegments } from '../reporting/exports/coarsen.js';
-import { loadLanguageModel, themeFreeText, type FreeTextTheme } from '../reporting/free-text.js';
+import type { FreeTextTheme } from '../reporting/free-text.js';
 import { PUBLICATION_FORMAT, type PublicationDocument } from './document.js';
 import { DEFAULT_TALLY, tallyResponses, type ResponseSource, type TallyOptions } from './tally.js';
+import { themerFor } from './themes.js';
 
 export interface PublicationInput {
   survey: { id: string; title: string; threshold: number; definition: TDefinition; instrumentVersionId: string; closedOn: string | null };
@@ -25,60 +26,65 @@ export interface PublicationInput {
  * Builds a wave's publication in one pass over its responses (tally.ts: every answer counted
  * through the question-type modules, in worker threads for a large wave), then analysed (weighting, estimates, tests,
  * indices, comparisons, disclosure control), compared with the previous wave's publication,
- * free text themed from the groups whose results are shown, and the respondent-level file's
+ * free text themed from the groups whose results are shown (in a thread of its own for a
+ * large wave: themes.ts), and the respondent-level file's
  * coarsening and withheld answers decided from the same suppressed figures and the patterns
  * of answered / not asked / skipped questions.
  */
 export async function buildPublication(input: PublicationInput): Promise<PublicationDocument> {
   const { survey } = input;
-  const { tables, responses, paperResponses, patterns, comments } = await tallyResponses(survey.definition, input.rows, input.tally ?? DEFAULT_TALLY, loadLanguageModel);
-  const analysis = analyseSurvey(survey.definition, tables, {
-    threshold: survey.threshold,
-    findings: input.findings,
-    ...(input.profile ? { profile: input.profile } : {}),
-  });
-  // The weighting summary as published (two-decimal design effect), never its exact diagnostics.
-  analysis.weighting = publishedWeighting(
-    analysis.weighting,
-    analysis.responses.some((r) => r.group.kind === 'total' && r.figure.shown),
-  );
-  // Themes come from a bounded random sample of the quotable comments (CommentSample: at most
-  // THEMED_COMMENTS per question, all of them below that), their counts scaled to every
-  // comment; the number of comments, like every count in the tables, is exact.
-  const freeText = analysis.variables.flatMap((v) => {
-    if (v.kind !== 'text') return [];
-    const quotable = comments.quotable(v);
-    return [
-      {
-        question: v.question,
-        comments: quotable.comments,
-        // A theme needs as many comments as a group needs responses to be shown.
-        themes: quotable.texts.length > 0 ? scaleThemes(themeFreeText(quotable.texts, { minThemeSize: survey.threshold }).themes, quotable.texts.length, quotable.comments) : [],
-      },
-    ];
-  });
-  const respondentFile = coarsenSegments(tables.cells, analysis, survey.threshold);
-  const previous = input.previous
-    ? { surveyId: input.previous.surveyId, title: input.previous.title, version: input.previous.version, waves: compareWaves(analysis, input.previous.analysis) }
-    : undefined;
-  return {
-    format: PUBLICATION_FORMAT,
-    surveyId: survey.id,
-    version: input.version,
-    builtOn: input.builtOn,
-    title: survey.title,
-    closedOn: survey.closedOn,
-    instrumentVersionId: survey.instrumentVersionId,
-    threshold: survey.threshold,
-    responses,
-    paperResponses,
-    analysis,
-    ...(input.profile ? { profile: input.profile } : {}),
-    ...(previous ? { previous } : {}),
-    freeText,
-    respondentFile,
-    respondentMasks: patterns.decide(respondentFile, survey.threshold, analysis),
-  };
+  // Started first, so that a large wave's theming thread loads its language model while the responses are counted.
+  const themer = themerFor(input.rows.responses);
+  try {
+    const { tables, responses, paperResponses, patterns, comments } = await tallyResponses(survey.definition, input.rows, input.tally ?? DEFAULT_TALLY);
+    const analysis = analyseSurvey(survey.definition, tables, {
+      threshold: survey.threshold,
+      findings: input.findings,
+      ...(input.profile ? { profile: input.profile } : {}),
+    });
+    // The weighting summary as published (two-decimal design effect), never its exact diagnostics.
+    analysis.weighting = publishedWeighting(
+      analysis.weighting,
+      analysis.responses.some((r) => r.group.kind === 'total' && r.figure.shown),
+    );
+    // Themes come from a bounded random sample of the quotable comments (CommentSample: at most
+    // THEMED_COMMENTS per question, all of them below that), their counts scaled to every
+    // comment; the number of comments, like every count in the tables, is exact.
+    const freeText = await Promise.all(
+      analysis.variables.flatMap((v) => {
+        if (v.kind !== 'text') return [];
+        const quotable = comments.quotable(v);
+        const themes = async () =>
+          // A theme needs as many comments as a group needs responses to be shown.
+          quotable.texts.length > 0 ? scaleThemes((await themer.theme(quotable.texts, { minThemeSize: survey.threshold })).themes, quotable.texts.length, quotable.comments) : [];
+        return [themes().then((found) => ({ question: v.question, comments: quotable.comments, themes: found }))];
+      }),
+    );
+    const respondentFile = coarsenSegments(tables.cells, analysis, survey.threshold);
+    const previous = input.previous
+      ? { surveyId: input.previous.surveyId, title: input.previous.title, version: input.previous.version, waves: compareWaves(analysis, input.previous.analysis) }
+      : undefined;
+    return {
+      format: PUBLICATION_FORMAT,
+      surveyId: survey.id,
+      version: input.version,
+      builtOn: input.builtOn,
+      title: survey.title,
+      closedOn: survey.closedOn,
+      instrumentVersionId: survey.instrumentVersionId,
+      threshold: survey.threshold,
+      responses,
+      paperResponses,
+      analysis,
+      ...(input.profile ? { profile: input.profile } : {}),
+      ...(previous ? { previous } : {}),
+      freeText,
+      respondentFile,
+      respondentMasks: patterns.decide(respondentFile, survey.threshold, analysis),
+    };
+  } finally {
+    themer.close();
+  }
 }
 
 /**

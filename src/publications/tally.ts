@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { TableBuilder } from '../analysis/aggregate.js';
 import { mergeTables, type SurveyTables } from '../analysis/tables.js';
 import type { TDefinition } from '../instrument/definition.js';
@@ -11,6 +9,7 @@ import { quotableTexts } from '../reporting/free-text.js';
 import type { DatabaseTarget } from '../config.js';
 import { responseShares, type IdRange, type StoredAnswersRow } from '../storage/publications.js';
 import { AnswerPatterns, type PatternCounts } from './respondent-file.js';
+import { startBuildWorker } from './threads.js';
 
 /*
  * The one pass over a wave's responses that a publication is built from: each response
@@ -129,10 +128,9 @@ export interface ResponseSource {
  * sums of numbers and scores may differ in their last bits, as floating-point sums do.
  * The workers' reads see what the caller's transaction sees: a close holds the survey row (or,
  * on SQLite, the write lock) before building, so no response can be committed meanwhile, and
- * the transaction itself writes none. While the workers start, this thread does `meanwhile`
- * (the build's later preparation, such as loading the language model), then counts.
+ * the transaction itself writes none.
  */
-export async function tallyResponses(definition: TDefinition, source: ResponseSource, options: TallyOptions = DEFAULT_TALLY, meanwhile?: () => void): Promise<Tallied> {
+export async function tallyResponses(definition: TDefinition, source: ResponseSource, options: TallyOptions = DEFAULT_TALLY): Promise<Tallied> {
   const split = options.workers >= 2 && source.responses >= options.parallelFrom && source.shared;
   if (!split) {
     const here = new ResponseTally(definition);
@@ -142,14 +140,13 @@ export async function tallyResponses(definition: TDefinition, source: ResponseSo
   const parts = responseShares(TALLY_PARTS);
   const next = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const work: TallyWork = { definition, target: split.target, surveyId: split.surveyId, parts, next };
-  const workers = Array.from({ length: options.workers - 1 }, () => startTallyWorker(work));
+  const workers = Array.from({ length: options.workers - 1 }, () => startBuildWorker('tally-worker', work));
   try {
     // Each worker's failure is held until its result is awaited, so none goes unhandled meanwhile.
     // A worker's failure stops this thread taking more parts.
     const failed = new AbortController();
     const results = workers.map(resultOf);
     for (const result of results) result.catch((error: unknown) => failed.abort(error));
-    meanwhile?.();
     const here = await tallyParts(definition, parts, next, (part) => source.pages(part), failed.signal);
     return mergeTallies(definition, [here, ...(await Promise.all(results))]);
   } catch (error) {
@@ -195,13 +192,6 @@ function resultOf(worker: Worker): Promise<TallyResult> {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`a publication tally thread stopped (exit code ${code}) before handing back its counts`)));
   });
-}
-
-/** The compiled worker beside this module; from the sources (tsx, vitest), the TypeScript one loaded through tsx. */
-function startTallyWorker(work: TallyWork): Worker {
-  const compiled = new URL('./tally-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData: work });
-  return new Worker(new URL('./tally-worker.ts', import.meta.url), { workerData: work, execArgv: ['--import', 'tsx'] });
 }
 
 /**

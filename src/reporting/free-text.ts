@@ -40,7 +40,7 @@ function reader() {
   return nlp;
 }
 
-/** Loads the language model now, not at the first theming (a build does it while its worker threads count). */
+/** Loads the language model now, not at the first theming (a build's theming thread does it as it starts: publications/themes.ts). */
 export function loadLanguageModel(): void {
   reader();
 }
