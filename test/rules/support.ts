@@ -23,25 +23,11 @@ import { buildApp } from '../../src/web/app.js';
 import { userWithRoles } from '../support/accounts.js';
 import { standardInstrument, testConfig, testServices, type TestDatabase } from '../support/app.js';
 import { databaseEnv } from '../support/server.js';
-import { Browser } from '../support/browser.js';
+import { Browser, text } from '../support/browser.js';
 
-export { Browser };
+export { Browser, text };
 
 export const definition: TDefinition = standardInstrument();
-
-/** The visible text of a page, entities decoded, whitespace collapsed. */
-export const text = (html: string) =>
-  html
-    .replace(/<script[\s\S]*?<\/script>/g, ' ')
-    .replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/\s+/g, ' ')
-    .trim();
 
 /** The visible text of the page's <main> only (navigation and footer left out). */
 export function mainText(html: string): string {

@@ -1,5 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 
+/** The visible text of a page, entities decoded, whitespace collapsed. */
+export const text = (html: string) =>
+  html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\s+/g, ' ')
+    .trim();
+
 /** A signed-in browser for inject(): keeps cookies, posts the page's CSRF token back, and can upload files. */
 export class Browser {
   private cookies = new Map<string, string>();

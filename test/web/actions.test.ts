@@ -7,16 +7,8 @@ import { setWavePlan } from '../../src/storage/waves.js';
 import { buildApp } from '../../src/web/app.js';
 import { userWithRoles } from '../support/accounts.js';
 import { openSurveyDatabase, standardInstrument, testConfig, testDatabases, testServices } from '../support/app.js';
-import { Browser } from '../support/browser.js';
+import { Browser, text } from '../support/browser.js';
 import { closeWave, openWave, TEST_ACTOR } from '../support/waves.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 
 const opened: FastifyInstance[] = [];
 afterEach(async () => {

@@ -5,15 +5,7 @@ import { listAuditEntries } from '../../src/storage/audit-log.js';
 import { createOrganisation, findSurveyById } from '../../src/storage/surveys.js';
 import { generateResponses } from '../../src/admin/demo.js';
 import { accountsApp, capturingMailer, userWithRoles } from '../support/accounts.js';
-import { Browser } from '../support/browser.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+import { Browser, text } from '../support/browser.js';
 
 const opened: { app: FastifyInstance }[] = [];
 afterEach(async () => {

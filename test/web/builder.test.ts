@@ -5,15 +5,7 @@ import { validateDefinitionText } from '../../src/instrument/validate.js';
 import { listAuditEntries } from '../../src/storage/audit-log.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
-import { Browser } from '../support/browser.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+import { Browser, text } from '../support/browser.js';
 
 /** The error summary's messages, in order. */
 const summary = (html: string) => [...(/<div class="govuk-error-summary__body">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '').matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => text(m[1]!).trim());

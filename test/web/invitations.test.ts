@@ -7,15 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMailer, type Mailer } from '../../src/admin/mailer.js';
 import { listAuditEntries } from '../../src/storage/audit-log.js';
 import { accountsApp, capturingMailer, userWithRoles } from '../support/accounts.js';
-import { Browser } from '../support/browser.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+import { Browser, text } from '../support/browser.js';
 
 const opened: { app: FastifyInstance }[] = [];
 afterEach(async () => {

@@ -5,17 +5,9 @@ import { readConfig } from '../../src/config.js';
 import { validateDefinitionText } from '../../src/instrument/validate.js';
 import { accountsApp, capturingMailer, userWithRoles } from '../support/accounts.js';
 import { testApp, Respondent } from '../support/app.js';
-import { Browser } from '../support/browser.js';
+import { Browser, text } from '../support/browser.js';
 import { closeWave } from '../support/waves.js';
 import { minimalDefinition } from '../fixtures/minimal-definition.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 
 /** The header's navigation: the links (and the sign-out form) inside it, in order. */
 function headerLinks(html: string): string[] {

@@ -8,19 +8,11 @@ import { findSurveyById } from '../../src/storage/surveys.js';
 import { buildApp } from '../../src/web/app.js';
 import { userWithRoles } from '../support/accounts.js';
 import { openSurveyDatabase, standardInstrument, testConfig, testDatabases, testServices } from '../support/app.js';
-import { Browser } from '../support/browser.js';
+import { Browser, text } from '../support/browser.js';
 import { closeWave, TEST_ACTOR } from '../support/waves.js';
 import { minimalDefinition } from '../fixtures/minimal-definition.js';
 import { pdfText } from '../reporting/pdf-text.js';
 import { DEFAULT_CHROMIUM_PATH, PdfRenderer } from '../../src/reporting/pdf.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 
 const opened: FastifyInstance[] = [];
 afterEach(async () => {

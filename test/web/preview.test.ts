@@ -3,16 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/instrument/question-types/index.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 import { standardInstrument } from '../support/app.js';
-import { Browser } from '../support/browser.js';
+import { Browser, text } from '../support/browser.js';
 import { respondentAnswers, sectionFields } from '../support/server.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 
 const opened: { app: FastifyInstance }[] = [];
 afterEach(async () => {

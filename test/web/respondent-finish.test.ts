@@ -5,19 +5,10 @@ import { errorMessage, mailDefaults, message, MESSAGE_KEYS, messageTemplate } fr
 import { LANGUAGES } from '../../src/instrument/text.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
 import { capturingMailer, Respondent, standardInstrument, testApp, type TestApp } from '../support/app.js';
-import { Browser } from '../support/browser.js';
+import { Browser, text } from '../support/browser.js';
 import { TEST_ACTOR } from '../support/waves.js';
 
 const definition = standardInstrument();
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
 
 let t: TestApp;
 let base: string;

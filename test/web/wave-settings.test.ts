@@ -2,16 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/storage/audit-log.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
-import { Browser } from '../support/browser.js';
+import { Browser, text } from '../support/browser.js';
 import { closeWave } from '../support/waves.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 
 const opened: { app: FastifyInstance }[] = [];
 afterEach(async () => {

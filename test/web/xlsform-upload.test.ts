@@ -4,17 +4,9 @@ import { loadInstrumentFile, STANDARD_INSTRUMENT_PATH } from '../../src/instrume
 import { writeXlsform } from '../../src/instrument/xlsform/index.js';
 import { findSurveyById } from '../../src/storage/surveys.js';
 import { accountsApp, userWithRoles } from '../support/accounts.js';
-import { Browser } from '../support/browser.js';
+import { Browser, text } from '../support/browser.js';
 import { manyRowsWorkbook, workbook } from '../support/xlsx.js';
 import { zip } from '../support/zip.js';
-
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 
 const opened: FastifyInstance[] = [];
 afterEach(async () => {
