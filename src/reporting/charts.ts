@@ -53,6 +53,10 @@ type Layout = 'wide' | 'narrow';
  */
 const LABEL_CHARS = 32;
 const LABEL_LIMIT = LABEL_CHARS * 10;
+/** A wide chart's row: room for a two-line label (14 px lines) and a little space between bars. */
+const WIDE_STEP = 30;
+/** Rows in one part of a long wide chart: a part, printed at four fifths, is about a third of an A4 page. */
+const WIDE_PART_ROWS = 15;
 const LABEL_AXIS = { labelLimit: LABEL_LIMIT, labelExpr: "split(datum.value, '\\n')" } as const;
 const WIDE_CONFIG = {
   font: FONT,
@@ -193,11 +197,10 @@ export async function intervalBarChart(text: ChartText, rows: readonly IntervalR
     { mark: { type: 'tick', color: DARK, thickness: 1.5, size: 10 }, encoding: { y, x: x('upper') } },
   ];
   if (references) wideLayers.push({ ...referenceMark, encoding: { y, x: x('reference') } });
-  const wide = render(
+  const wide = drawWide(
     text,
-    'wide',
-    { ...params, width: 360, height: { step: 36 }, data: { name: DATA }, layer: wideLayers, config: WIDE_CONFIG } as unknown as TopLevelSpec,
-    figures.map((f, i) => ({ ...f, label: wrapLabel(rows[i]!.label) })),
+    { ...params, width: 360, height: { step: WIDE_STEP }, data: { name: DATA }, layer: wideLayers, config: WIDE_CONFIG } as unknown as TopLevelSpec,
+    figures.map((f, i) => [{ ...f, label: wrapLabel(rows[i]!.label) }]),
     signals,
   );
 
@@ -217,7 +220,7 @@ export async function intervalBarChart(text: ChartText, rows: readonly IntervalR
   if (references) narrowLayers.push({ ...referenceMark, encoding: { y: pixels('barMiddle'), x: x('reference') } });
   const narrow = render(
     text,
-    'narrow',
+    { layout: 'narrow', part: 0 },
     { ...params, ...narrowSize(narrowTitle), data: { name: DATA }, layer: narrowLayers, config: NARROW_CONFIG } as unknown as TopLevelSpec,
     figures.map((f, i) => ({ ...f, ...stacked.rows[i]! })),
     signals,
@@ -259,12 +262,11 @@ export async function divergingChart(text: ChartText, answers: readonly string[]
   const x = { field: 'start', type: 'quantitative', scale: { domain: [-100, 100] }, axis: { labelExpr: 'abs(datum.value) + "%"' } } as const;
   const color = (legend: object) => ({ field: 'answer', type: 'nominal', sort: [...answers], scale: { domain: [...answers], range }, legend: { title: null, ...legend } });
 
-  const wide = render(
+  const wide = drawWide(
     text,
-    'wide',
     {
       width: 360,
-      height: { step: 36 },
+      height: { step: WIDE_STEP },
       data: { name: DATA },
       mark: { type: 'bar', height: { band: 0.7 } },
       encoding: {
@@ -276,14 +278,14 @@ export async function divergingChart(text: ChartText, answers: readonly string[]
       },
       config: WIDE_CONFIG,
     } as unknown as TopLevelSpec,
-    segments.flatMap((row, i) => row.map((segment) => ({ ...segment, label: wrapLabel(rows[i]!.label) }))),
+    segments.map((row, i) => row.map((segment) => ({ ...segment, label: wrapLabel(rows[i]!.label) }))),
   );
 
   const stacked = stackRows(rows.map((r) => r.label));
   const narrowTitle = narrowAxisTitle(axisTitle);
   const narrow = render(
     text,
-    'narrow',
+    { layout: 'narrow', part: 0 },
     {
       ...narrowSize(narrowTitle, answers.length),
       data: { name: DATA },
@@ -344,7 +346,26 @@ function loadChartLibraries() {
   return chartLibraries;
 }
 
-async function render(text: ChartText, layout: Layout, spec: TopLevelSpec, values: readonly object[], signals: Record<string, unknown> = {}, height?: number): Promise<string> {
+/**
+ * The wide drawing, in parts of at most `WIDE_PART_ROWS` rows, each with its axis: printed, a
+ * long chart breaks between parts, as a table between rows, rather than being shrunk to fit a
+ * page. Parts share the spec, so its compiled form is reused. The first part is the image
+ * screen readers meet (its name and description cover every row); the rest are hidden from them.
+ */
+async function drawWide(text: ChartText, spec: TopLevelSpec, rows: readonly (readonly object[])[], signals: Record<string, unknown> = {}): Promise<string> {
+  const parts = Math.max(1, Math.ceil(rows.length / WIDE_PART_ROWS));
+  const size = Math.ceil(rows.length / parts);
+  const drawings = Array.from({ length: parts }, (_, part) => render(text, { layout: 'wide', part }, spec, rows.slice(part * size, (part + 1) * size).flat(), signals));
+  return (await Promise.all(drawings)).join('');
+}
+
+/** Which drawing of a chart: its layout, and for a wide one drawn in parts, which part (0 for the first or only). */
+interface Drawing {
+  layout: Layout;
+  part: number;
+}
+
+async function render(text: ChartText, drawing: Drawing, spec: TopLevelSpec, values: readonly object[], signals: Record<string, unknown> = {}, height?: number): Promise<string> {
   const { vega, vegaLite } = await loadChartLibraries();
   const key = JSON.stringify(spec);
   let runtime = runtimes.get(key);
@@ -357,7 +378,7 @@ async function render(text: ChartText, layout: Layout, spec: TopLevelSpec, value
     view.data(DATA, values as object[]);
     for (const [name, value] of Object.entries(signals)) view.signal(name, value);
     if (height !== undefined) view.height(height);
-    return accessible(await view.toSVG(), text, layout);
+    return accessible(await view.toSVG(), text, drawing);
   } finally {
     view.finalize();
   }
@@ -368,14 +389,15 @@ const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(
 /**
  * The SVG as one image with a name and a description. Vega's own roles on inner groups are
  * dropped: inside role="img" they would only add noise for screen readers. The class says
- * which layout it is, for the stylesheet; the narrow drawing's ids are its own.
+ * which layout it is, for the stylesheet; the narrow drawing's ids are its own. A wide chart's
+ * later parts are hidden from screen readers: the first part's description covers them.
  */
-function accessible(svg: string, text: ChartText, layout: Layout): string {
+function accessible(svg: string, text: ChartText, { layout, part }: Drawing): string {
   const inner = svg.replace(/ (role|aria-roledescription|aria-label)="[^"]*"/g, '');
   const id = layout === 'wide' ? text.id : `${text.id}-narrow`;
-  return inner.replace(
-    /^<svg ([^>]*)>/,
-    (_m, attrs: string) =>
-      `<svg ${attrs.replace(/ ?class="marks"/, '')} class="app-chart app-chart--${layout}" role="img" aria-labelledby="${id}-title ${id}-desc"><title id="${id}-title">${escapeXml(text.title)}</title><desc id="${id}-desc">${escapeXml(text.description)}</desc>`,
-  );
+  const image =
+    part > 0
+      ? 'aria-hidden="true">'
+      : `role="img" aria-labelledby="${id}-title ${id}-desc"><title id="${id}-title">${escapeXml(text.title)}</title><desc id="${id}-desc">${escapeXml(text.description)}</desc>`;
+  return inner.replace(/^<svg ([^>]*)>/, (_m, attrs: string) => `<svg ${attrs.replace(/ ?class="marks"/, '')} class="app-chart app-chart--${layout}" ${image}`);
 }

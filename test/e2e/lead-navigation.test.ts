@@ -3,17 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsApp, TEST_PASSWORD, userWithRoles } from '../support/accounts.js';
 import { closeWave } from '../support/waves.js';
-import {
-  BROWSER_TEST_TIMEOUT,
-  CHROMIUM_SKIP_REASON,
-  chromiumAvailable,
-  describeViolations,
-  horizontalOverflow,
-  launchChromium,
-  NARROW,
-  newPage,
-  runAxe,
-} from './support/browser.js';
+import { BROWSER_TEST_TIMEOUT, CHROMIUM_SKIP_REASON, chromiumAvailable, describeViolations, horizontalOverflow, launchChromium, NARROW, newPage, runAxe } from './support/browser.js';
 
 type Setup = Awaited<ReturnType<typeof accountsApp>>;
 

@@ -151,7 +151,7 @@ describe.skipIf(!chromiumAvailable)(`survey report in Chromium (${CHROMIUM_SKIP_
   }
 
   it(
-    'shows the wide charts on a desktop, each once',
+    'shows only the wide drawings on a desktop',
     async () => {
       const { context, page } = await signedInPage({ viewport: DESKTOP });
       try {

@@ -170,3 +170,27 @@ describe('warming up the report and results pages', () => {
     }
   });
 });
+
+describe('a long chart', () => {
+  it('is drawn wide in parts of at most 15 rows, each with its axis, the first one the image screen readers meet, and narrow whole', async () => {
+    const { intervalBarChart } = await freshCharts();
+    const rows: IntervalRow[] = Array.from({ length: 40 }, (_, i) => ({ label: `Finding ${i + 1}`, value: 0.5, lower: 0.4, upper: 0.6 }));
+    const svgs = (await intervalBarChart(text, rows, percent)).split(/(?=<svg )/);
+    const wide = svgs.filter((svg) => svg.includes('app-chart--wide'));
+    const narrow = svgs.filter((svg) => svg.includes('app-chart--narrow'));
+    expect(wide).toHaveLength(3);
+    expect(narrow).toHaveLength(1);
+    // 40 rows in three even parts: 14, 14 and 12, in order, every row once.
+    const labels = (svg: string) => [...svg.matchAll(/>(Finding \d+)</g)].map((m) => m[1]);
+    expect(wide.map((svg) => labels(svg).length)).toEqual([14, 14, 12]);
+    expect(wide.flatMap(labels)).toEqual(rows.map((r) => r.label));
+    expect(labels(narrow[0]!)).toEqual(rows.map((r) => r.label));
+    for (const part of wide) expect(part).toContain('>Percentage</text>');
+    expect(wide[0]).toMatch(/^<svg [^>]*role="img" aria-labelledby="chart-test-title chart-test-desc">/);
+    for (const part of wide.slice(1)) {
+      expect(part).toMatch(/^<svg [^>]*aria-hidden="true">/);
+      expect(part).not.toContain('role="img"');
+      expect(part).not.toContain('<title');
+    }
+  });
+});
