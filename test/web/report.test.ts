@@ -37,6 +37,20 @@ describe('survey report page', () => {
     expect(html).toContain('No figure is shown for any group of fewer than 10 respondents');
   });
 
+  it('opens with a cover: organisation, wave, the days it was open, when published and the number of responses', () => {
+    const cover = /<div class="app-cover">([\s\S]*?)<\/div>\s*<div class="app-no-print">/.exec(html)?.[1] ?? '';
+    const facts = [...cover.matchAll(/<dt class="govuk-summary-list__key">\s*([^<]*?)\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*([^<]*?)\s*<\/dd>/g)].map((m) => [m[1], m[2]]);
+    // The fixture's wave was opened and closed today (the UTC day, as stored), and published as it closed.
+    const today = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date());
+    expect(facts).toEqual([
+      ['Organisation', 'Test Council'],
+      ['Wave', 'Wave 1'],
+      ['Open for answers', `${today} to ${today}`],
+      ['Published', today],
+      ['Responses', '98'],
+    ]);
+  });
+
   it('names each national source with its study, year and sample', () => {
     expect(html).toMatch(/PublicTechnology[^<]*2024[^<]*75 respondents/);
     expect(html).toMatch(/8x8 survey of UK local government staff[^<]*year not published[^<]*1095 respondents/);
