@@ -61,6 +61,9 @@ export class PdfRenderer {
       return await page.pdf({
         format: 'A4',
         printBackground: true,
+        // Tagged for screen readers (public-sector PDFs must be accessible), with bookmarks from the headings.
+        tagged: true,
+        outline: true,
         margin: { top: '15mm', bottom: '18mm', left: '12mm', right: '12mm' },
         displayHeaderFooter: true,
         headerTemplate: '<span></span>',

@@ -21,6 +21,7 @@ import { divergingChart, intervalBarChart, type IntervalChartOptions, type Inter
 import { dimensionsHeadline, gapHeadline, indexGapHeadline, lowerFirst, publishedHeadline, type Measured } from './headlines.js';
 import { Labels } from './labels.js';
 import { remember } from './cache.js';
+import { withPrintLabelWidth } from './print-columns.js';
 import type { FreeTextThemes, SurveyResults } from './survey-data.js';
 
 /**
@@ -33,10 +34,14 @@ import type { FreeTextThemes, SurveyResults } from './survey-data.js';
 export interface TableCell {
   text: string;
   format?: 'numeric';
+  /** Classes for the cell (the printed column widths: print-columns.ts). */
+  classes?: string;
 }
 
 export interface ReportTable {
   caption: string;
+  /** Classes for the table (how it is printed: print-columns.ts). */
+  classes?: string;
   head: TableCell[];
   rows: TableCell[][];
 }
@@ -169,6 +174,7 @@ export async function buildReport(results: SurveyResults): Promise<ReportView> {
     if (section) sections.push(section);
   }
   sections.push(freeTextSection(results.freeText, analysis, labels));
+  for (const figure of sections.flatMap((s) => s.figures)) figure.table = withPrintLabelWidth(figure.table);
 
   return {
     title: `${localise(survey.definition.title, 'en')}: ${results.organisation.name}`,

@@ -18,6 +18,8 @@ export interface Organisation {
 /** Everything a page, report or API answer about one wave is built from: its publication, and other organisations' for the benchmark. */
 export interface SurveyResults {
   survey: SurveyWithDefinition;
+  /** The day the wave opened for answers (YYYY-MM-DD), when known. */
+  openedOn: string | null;
   organisation: Organisation;
   publication: PublicationDocument;
   analysis: SurveyAnalysis;
@@ -48,7 +50,7 @@ export async function loadSurveyResults(db: Kysely<Database>, surveyId: string):
   const organisation = await db
     .selectFrom('survey')
     .innerJoin('organisation', 'organisation.id', 'survey.organisation_id')
-    .select(['survey.organisation_id', 'organisation.name', 'organisation.type', 'organisation.nation', 'organisation.region'])
+    .select(['survey.organisation_id', 'survey.opens_on', 'organisation.name', 'organisation.type', 'organisation.nation', 'organisation.region'])
     .where('survey.id', '=', surveyId)
     .executeTakeFirstOrThrow();
   const { round, contributions } = await benchmarkRound(db, surveyId);
@@ -58,6 +60,7 @@ export async function loadSurveyResults(db: Kysely<Database>, surveyId: string):
     participants.length > 0 ? benchmark({ organisation: organisation.organisation_id, type: organisation.type, nation: organisation.nation, region: organisation.region }, participants) : [];
   return {
     survey,
+    openedOn: organisation.opens_on,
     organisation: { name: organisation.name, type: organisation.type, nation: organisation.nation, region: organisation.region },
     publication,
     analysis: publication.analysis,

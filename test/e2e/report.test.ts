@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserElement } from './support/dom.js';
+import type { BrowserDocument, BrowserElement, BrowserWindow } from './support/dom.js';
 import { addFixtureResponses } from '../reporting/fixture.js';
 import { userWithRoles } from '../support/accounts.js';
 import {
   BROWSER_TEST_TIMEOUT,
   CHROMIUM_SKIP_REASON,
+  DESKTOP,
   NARROW,
+  PHONE,
   chromiumAvailable,
   describeViolations,
-  horizontalOverflow,
   launchChromium,
   newPage,
   runAxe,
@@ -19,11 +20,15 @@ import {
   type BrowserApp,
 } from './support/browser.js';
 
+// Callbacks passed to page.evaluate run in the browser (see support/dom.ts).
+declare const document: BrowserDocument;
+declare const window: BrowserWindow;
+
 describe.skipIf(!chromiumAvailable)(`survey report in Chromium (${CHROMIUM_SKIP_REASON})`, () => {
   let app: BrowserApp;
   let browser: Browser;
   let url: string;
-  /** Signed in as a viewer of the survey's organisation: reports are for members only. */
+  /** Signed in as an analyst of the survey's organisation: results are for members only, and exports for analysts. */
   let session: { name: string; value: string; url: string };
   beforeAll(async () => {
     app = await startApp();
@@ -31,7 +36,7 @@ describe.skipIf(!chromiumAvailable)(`survey report in Chromium (${CHROMIUM_SKIP_
     browser = await launchChromium();
     url = `${app.baseUrl}/surveys/${app.survey.id}/report`;
     const { organisation_id } = await app.storage.db.selectFrom('survey').select('organisation_id').where('id', '=', app.survey.id).executeTakeFirstOrThrow();
-    const [name, value] = (await userWithRoles(app.storage.db, { [organisation_id]: 'viewer' })).cookie.split('=') as [string, string];
+    const [name, value] = (await userWithRoles(app.storage.db, { [organisation_id]: 'analyst' })).cookie.split('=') as [string, string];
     session = { name, value, url: app.baseUrl };
   }, BROWSER_TEST_TIMEOUT);
 
@@ -69,15 +74,91 @@ describe.skipIf(!chromiumAvailable)(`survey report in Chromium (${CHROMIUM_SKIP_
     );
   }
 
+  /** Every page of a wave's results: the tables, the report and the files. */
+  const resultsPages = () => ({ results: `${app.baseUrl}/surveys/${app.survey.id}/results`, report: url, exports: `${app.baseUrl}/surveys/${app.survey.id}/exports` });
+
+  for (const viewport of [NARROW, PHONE]) {
+    it(
+      `at ${viewport.width} px: the results, report and exports pages pass axe (target size included) and never scroll sideways; wide tables scroll in their own labelled region`,
+      async () => {
+        const { context, page } = await signedInPage({ viewport });
+        let tablesTooWide = 0;
+        try {
+          for (const [name, address] of Object.entries(resultsPages())) {
+            expect((await page.goto(address))?.status(), name).toBe(200);
+            const violations = await runAxe(page);
+            expect(violations, `${name}: ${describeViolations(violations)}`).toEqual([]);
+            const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+            expect(scrollWidth, `${name} is ${scrollWidth} px wide on a ${clientWidth} px screen`).toBeLessThanOrEqual(clientWidth);
+            // A table fits the screen, or scrolls inside a region a keyboard can reach and a screen reader names.
+            const tables = await page.locator('table').evaluateAll((all: BrowserElement[]) =>
+              all.map((table) => {
+                const region = table.closest('[role="region"]');
+                return {
+                  caption: table.querySelector('caption')?.textContent ?? '',
+                  fits: table.getBoundingClientRect().right <= document.documentElement.clientWidth,
+                  region: region
+                    ? { label: region.getAttribute('aria-label') ?? '', tabindex: region.getAttribute('tabindex'), scrolls: window.getComputedStyle(region).overflowX === 'auto' }
+                    : undefined,
+                };
+              }),
+            );
+            for (const table of tables) {
+              if (table.fits) continue;
+              tablesTooWide++;
+              expect(table.region, `${name}: ${table.caption}`).toMatchObject({ tabindex: '0', scrolls: true });
+              expect(table.region?.label, `${name}: ${table.caption}`).toContain(table.caption.trim());
+            }
+          }
+          // Some tables are wider than the screen, so the check above is not vacuous.
+          expect(tablesTooWide).toBeGreaterThan(0);
+        } finally {
+          await context.close();
+        }
+      },
+      BROWSER_TEST_TIMEOUT,
+    );
+
+    it(
+      `at ${viewport.width} px: charts are drawn for the narrow screen, unscaled, their text at body size (16 px), each label above its bar`,
+      async () => {
+        const { context, page } = await signedInPage({ viewport });
+        try {
+          await page.goto(url);
+          const charts = await page.locator('svg.app-chart').evaluateAll((svgs: BrowserElement[]) =>
+            svgs
+              .filter((svg) => svg.checkVisibility())
+              .map((svg) => {
+                const box = svg.getBoundingClientRect();
+                const scale = box.width / Number(svg.getAttribute('width'));
+                const sizes = Array.from(svg.querySelectorAll('text')).map((t) => Number.parseFloat(window.getComputedStyle(t).fontSize) * scale);
+                return { name: svg.querySelector('title')?.textContent ?? '', right: box.right, smallestText: Math.min(...sizes) };
+              }),
+          );
+          expect(charts.length).toBeGreaterThanOrEqual(5);
+          for (const chart of charts) {
+            expect(chart.right, chart.name).toBeLessThanOrEqual(viewport.width);
+            expect(chart.smallestText, chart.name).toBeGreaterThanOrEqual(16);
+          }
+          // Only the narrow drawings are shown (the wide ones are there for desktops and print).
+          expect(await page.locator('svg.app-chart--wide').evaluateAll((svgs: BrowserElement[]) => svgs.filter((s) => s.checkVisibility()).length)).toBe(0);
+        } finally {
+          await context.close();
+        }
+      },
+      BROWSER_TEST_TIMEOUT,
+    );
+  }
+
   it(
-    'does not scroll sideways at 320 px: charts scale down, wide tables scroll in their own region',
+    'shows only the wide drawings on a desktop',
     async () => {
-      const { context, page } = await signedInPage({ viewport: NARROW });
+      const { context, page } = await signedInPage({ viewport: DESKTOP });
       try {
         await page.goto(url);
-        expect(await horizontalOverflow(page)).toBe(0);
-        const widths = await page.locator('svg.app-chart').evaluateAll((svgs: BrowserElement[]) => svgs.map((s) => s.getBoundingClientRect().right));
-        for (const right of widths) expect(right).toBeLessThanOrEqual(NARROW.width);
+        const shown = await page.locator('svg.app-chart').evaluateAll((svgs: BrowserElement[]) => svgs.filter((s) => s.checkVisibility()).map((s) => s.getAttribute('class')));
+        expect(shown.length).toBeGreaterThanOrEqual(5);
+        expect(new Set(shown)).toEqual(new Set(['app-chart app-chart--wide']));
       } finally {
         await context.close();
       }

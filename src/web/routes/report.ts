@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_CHROMIUM_PATH, PdfRenderer } from '../../reporting/pdf.js';
 import { reportFor, warmUpReportCharts, type ReportView } from '../../reporting/report.js';
 import type { ResultsView } from '../../reporting/results-page.js';
-import { loadSurveyResults } from '../../reporting/survey-data.js';
+import { loadSurveyResults, type SurveyResults } from '../../reporting/survey-data.js';
 import type { Storage } from '../../storage/db.js';
 import { requireOrganisationRole, surveyOrganisation } from '../plugins/auth.js';
 import { previousWaveActions } from '../../admin/actions.js';
@@ -35,7 +35,7 @@ export const reportRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?:
       title: previous.title,
       actions: previous.actions.map((a) => ({ ...a, due: formatDate(new Date(`${a.dueOn}T12:00:00Z`), 'en'), status: a.status.replace('_', ' ') })),
     };
-    return reply.render('report/report.njk', { report: await reportFor(results), surveyId: results.survey.id, pdf: pdf.availability(), previousActions });
+    return reply.render('report/report.njk', { report: await reportFor(results), cover: coverDates(results), surveyId: results.survey.id, pdf: pdf.availability(), previousActions });
   });
 
   app.get('/surveys/:id/report.pdf', viewer, async (request, reply) => {
@@ -62,6 +62,15 @@ export const reportRoutes: FastifyPluginAsync<{ storage: Storage; chromiumPath?:
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}-report.pdf"`).send(body);
   });
 };
+
+/** The cover's dates in words: when the wave was open for answers, and when this version of its results was published. */
+function coverDates(results: SurveyResults): { open?: string; published: string } {
+  const day = (iso: string) => formatDate(new Date(`${iso}T12:00:00Z`), 'en');
+  const { closedOn, builtOn, version } = results.publication;
+  const open = closedOn ? (results.openedOn ? `${day(results.openedOn)} to ${day(closedOn)}` : `Until ${day(closedOn)}`) : undefined;
+  // A later version follows a change such as a new workforce profile: its figures can differ from the first's.
+  return { ...(open ? { open } : {}), published: version > 1 ? `${day(builtOn)} (version ${version})` : day(builtOn) };
+}
 
 /** What warming up needs of the app's templates (nunjucks' Environment is one). */
 export interface TemplateRenderer {
@@ -99,7 +108,7 @@ export async function warmUpReporting(views: TemplateRenderer): Promise<void> {
   };
   for (const pdf of [{ available: true }, { available: false, reason: 'warm-up' }]) {
     await nextTurn();
-    views.render('report/report.njk', { ...page, report, surveyId: 'warm-up', pdf });
+    views.render('report/report.njk', { ...page, report, cover: { open: 'Warm-up', published: 'Warm-up' }, surveyId: 'warm-up', pdf });
   }
   const view: ResultsView = {
     threshold: 10,

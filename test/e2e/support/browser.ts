@@ -29,6 +29,8 @@ export const SCREENSHOT_DIR = 'test-output/screenshots';
 /** The widths every page must work at: a desktop and the 320 CSS px of WCAG 1.4.10 (reflow). */
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const NARROW = { width: 320, height: 640 } as const;
+/** A common phone (375 CSS px wide): with NARROW, the widths results pages are checked at. */
+export const PHONE = { width: 375, height: 667 } as const;
 
 export interface BrowserApp extends TestApp {
   /** e.g. http://127.0.0.1:41234, no trailing slash. */

@@ -32,6 +32,7 @@ export interface BrowserDocument {
 
 export interface BrowserWindow {
   innerWidth: number;
+  getComputedStyle: (element: BrowserElement) => { overflowX: string; fontSize: string };
   scrollX: number;
   /** axe-core, once its source has been evaluated in the page. */
   axe?: { run: (context: BrowserDocument, options: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> };
