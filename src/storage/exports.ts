@@ -1,5 +1,6 @@
-import { SqliteAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Answers } from '../instrument/question-types/index.js';
+import { responseCount, walksTable, type IdRange } from './publications.js';
 import type { Database } from './schema.js';
 
 /** One stored response as exports read it: no id, and the day submitted only. */
@@ -21,28 +22,6 @@ export interface StoredResponseRow {
 
 /** Rows per page: large enough that the query per page costs little beside the rows (about 1 MB of answers). */
 export const EXPORT_BATCH_SIZE = 1000;
-
-/**
- * On SQLite the response table is WITHOUT ROWID, keyed by id. Fetching rows through the
- * (survey_id, id) index costs a seek into the table per row, every key compared on the way
- * down reading that key's record. Walking the table itself in id order reads each row once
- * (at 20,000 responses of one survey, a sixth of the time when rows still spilled onto
- * overflow pages: migration 013). It is the cheaper way while the survey is a fair share of
- * all responses; past 1 in 8 the seeks are left to the index.
- */
-const SCAN_TABLE_SHARE = 8;
-
-async function countResponses(db: Kysely<Database>, surveyId?: string): Promise<number> {
-  let query = db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n'));
-  if (surveyId !== undefined) query = query.where('survey_id', '=', surveyId);
-  return Number((await query.executeTakeFirstOrThrow()).n);
-}
-
-/** An id range: ids from `from` (inclusive) up to `to` (exclusive); undefined: unbounded. */
-interface IdRange {
-  from?: string;
-  to?: string;
-}
 
 /**
  * The id space cut into ranges of about `perRange` of the survey's responses each, by the
@@ -79,15 +58,15 @@ export async function* responsePages(db: Kysely<Database>, surveyId: string, bat
 
 /** The rows of each query: at most `batchSize`, usually about four fifths of it (one id range). */
 async function* rangePages(db: Kysely<Database>, surveyId: string, batchSize: number): AsyncGenerator<StoredResponseRow[]> {
-  const responses = await countResponses(db, surveyId);
+  const responses = await responseCount(db, surveyId);
   if (responses === 0) return;
-  const scan = db.getExecutor().adapter instanceof SqliteAdapter && responses * SCAN_TABLE_SHARE >= (await countResponses(db));
+  const scan = await walksTable(db, responses);
   const ranges = idRanges(responses, Math.max(1, Math.floor(batchSize * 0.8)));
   const page = (range: IdRange, after: string | undefined): Promise<StoredResponseRow[]> => {
     let query = db
       .selectFrom('response')
       .select(['id', 'role_group', 'directorate', 'submitted_on', 'answers'])
-      // `+survey_id` keeps SQLite from choosing the index for this term (see SCAN_TABLE_SHARE).
+      // `+survey_id`: see walksTable.
       .where(scan ? sql<string>`+survey_id` : 'survey_id', '=', surveyId)
       .orderBy('id')
       .limit(batchSize);
